@@ -1,0 +1,40 @@
+# Switchboard: `make run` and `make test` do all the set-up on a fresh Debian machine.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Debian packages the build, the tests and `make run` need.
+PACKAGES := libhiredis-dev libmicrohttpd-dev pkg-config redis-server redis-tools
+SWIFT_BUILD_FLAGS ?=
+CONFIG ?= Config/switchboard.json
+
+.PHONY: help deps build run test clean
+
+help:
+	@echo "make run    install what is missing, start a private redis-server if none is reachable, run everything"
+	@echo "make test   install what is missing, build, run every test (each test starts its own redis-server)"
+	@echo "make build  build the switchboard executable"
+	@echo "make clean  remove build output and the private Redis data"
+
+## deps: install the Debian packages that are missing (apt-get, as root or through sudo).
+deps:
+	@missing=$$(for p in $(PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	swift build $(SWIFT_BUILD_FLAGS) --product switchboard
+
+## run: every service and the ingress, against the configured Redis or a private one started here.
+run: build
+	@scripts/with-redis.sh "$(CONFIG)" "$$(swift build $(SWIFT_BUILD_FLAGS) --show-bin-path)/switchboard" run --config "$(CONFIG)"
+
+test: deps
+	swift build $(SWIFT_BUILD_FLAGS) --build-tests
+	swift test $(SWIFT_BUILD_FLAGS) --skip-build
+
+clean:
+	swift package clean
+	rm -rf .run

@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers, bottom to top (each depends only on those below it):
+//   CHiredis (C shim) → RedisClient → EventBus → EventBusRedis / EventBusInMemory → SwitchboardApp → switchboard
+// Telemetry (logging) and Resilience (backoff) sit beside the shims: every layer may use them.
+let package = Package(
+    name: "Switchboard",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "switchboard", targets: ["switchboard"]),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CHiredis",
+            pkgConfig: "hiredis",
+            providers: [.apt(["libhiredis-dev"])]
+        ),
+        .target(name: "Telemetry"),
+        .target(name: "Resilience"),
+        .target(name: "RedisClient", dependencies: ["CHiredis", "Resilience", "Telemetry"]),
+        .target(name: "EventBus", dependencies: ["Resilience", "Telemetry"]),
+        .target(name: "EventBusRedis", dependencies: ["EventBus", "RedisClient", "Telemetry"]),
+        .target(name: "EventBusInMemory", dependencies: ["EventBus"]),
+        .target(
+            name: "SwitchboardApp",
+            dependencies: ["EventBus", "EventBusRedis", "RedisClient", "Telemetry"]
+        ),
+        .executableTarget(name: "switchboard", dependencies: ["SwitchboardApp"]),
+
+        .target(name: "TestSupport", dependencies: ["RedisClient"], path: "Tests/TestSupport"),
+        .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "TestSupport"]),
+        .testTarget(name: "EventBusTests", dependencies: ["EventBus", "EventBusInMemory", "Telemetry"]),
+        .testTarget(name: "ResilienceTests", dependencies: ["Resilience"]),
+        .testTarget(
+            name: "EventBusRedisTests",
+            dependencies: ["EventBus", "EventBusRedis", "RedisClient", "TestSupport"]
+        ),
+        .testTarget(name: "SwitchboardAppTests", dependencies: ["SwitchboardApp", "EventBus"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["EventBus", "RedisClient", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

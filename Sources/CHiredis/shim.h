@@ -1,0 +1,11 @@
+#ifndef SWITCHBOARD_CHIREDIS_SHIM_H
+#define SWITCHBOARD_CHIREDIS_SHIM_H
+
+#include <hiredis/hiredis.h>
+#include <sys/socket.h>
+#include <errno.h>
+
+/// `errno` as a function: Swift cannot read the C macro directly.
+static inline int chiredis_errno(void) { return errno; }
+
+#endif

@@ -1,0 +1,122 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Telemetry
+
+extension CloudEvent {
+    /// The largest message accepted as an event, in bytes (1 MiB).
+    public static let maximumEncodedSize = 1 << 20
+
+    /// The `source` given to events that arrive as a bare payload.
+    public static let bareSource = "switchboard/bare-payload"
+
+    /// Reads a message that arrived on `channel`.
+    ///
+    /// A JSON object with `specversion` is a CloudEvents envelope: `specversion` must be `1.0`, `id`,
+    /// `source` and `type` must be strings, `type` must equal the channel, and `data` (absent is `null`)
+    /// may be any JSON. A JSON object without `specversion` (what a person types into
+    /// `redis-cli PUBLISH`) is a bare payload: it becomes the `data` of a new event of the channel's type,
+    /// whose correlation id is the payload's `orderId` when that is a string.
+    /// - Throws: `CloudEventError` saying what is wrong.
+    public init(decoding bytes: some Collection<UInt8>, channel: String) throws(CloudEventError) {
+        guard bytes.count <= Self.maximumEncodedSize else {
+            throw CloudEventError(.tooLarge,
+                                  "message is \(bytes.count) bytes, over the limit of \(Self.maximumEncodedSize)")
+        }
+        let value: JSONValue
+        do {
+            value = try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        } catch {
+            throw CloudEventError(.notJSON, "message is not valid JSON: \(Self.summary(of: error))")
+        }
+        guard case .object(let members) = value else {
+            throw CloudEventError(.notAnObject, "message is a JSON \(value.typeName), expected an object")
+        }
+        guard let specVersion = members["specversion"] else {
+            self.init(source: Self.bareSource, type: channel, correlationID: value["orderId"]?.stringValue,
+                      data: value)
+            return
+        }
+        guard specVersion == .string(Self.specVersion) else {
+            throw CloudEventError(.unsupportedSpecVersion,
+                                  "specversion is \(Self.render(specVersion)), only \"1.0\" is supported")
+        }
+        func required(_ name: String) throws(CloudEventError) -> String {
+            guard let member = members[name] else {
+                throw CloudEventError(.missingField, "\(name) is missing from the event envelope")
+            }
+            guard case .string(let text) = member, !text.isEmpty else {
+                throw CloudEventError(.invalidField, "\(name) must be a non-empty string, found \(member.typeName)")
+            }
+            return text
+        }
+        func optional(_ name: String) throws(CloudEventError) -> String? {
+            guard let member = members[name], member != .null else { return nil }
+            guard case .string(let text) = member else {
+                throw CloudEventError(.invalidField, "\(name) must be a string, found \(member.typeName)")
+            }
+            return text
+        }
+        let type = try required("type")
+        guard type == channel else {
+            throw CloudEventError(.typeMismatch, "type \"\(type)\" does not match the channel \"\(channel)\"")
+        }
+        var time = Date()
+        if let text = try optional("time") {
+            guard let parsed = RFC3339.date(from: text) else {
+                throw CloudEventError(.invalidField, "time \"\(text)\" is not an RFC 3339 timestamp")
+            }
+            time = parsed
+        }
+        self.init(
+            id: try required("id"), source: try required("source"), type: type, time: time,
+            correlationID: try optional("correlationid"), causationID: try optional("causationid"),
+            traceparent: try optional("traceparent"), data: members["data"] ?? .null
+        )
+    }
+
+    /// The event as CloudEvents JSON (structured mode).
+    public func encoded() -> [UInt8] {
+        // Encoding plain strings and a JSONValue cannot fail.
+        (try? Array(Self.encoder.encode(self))) ?? []
+    }
+
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return encoder
+    }()
+
+    private static func render(_ value: JSONValue) -> String {
+        (try? String(decoding: JSONEncoder().encode(value), as: UTF8.self)) ?? value.typeName
+    }
+
+    private static func summary(of error: any Error) -> String {
+        if case DecodingError.dataCorrupted(let context) = error {
+            return context.underlyingError.map { "\($0)" } ?? context.debugDescription
+        }
+        return "\(error)"
+    }
+}
+
+extension CloudEvent: Encodable {
+    private enum CodingKeys: String, CodingKey {
+        case specversion, id, source, type, time, datacontenttype, correlationid, causationid, traceparent, data
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(Self.specVersion, forKey: .specversion)
+        try container.encode(id, forKey: .id)
+        try container.encode(source, forKey: .source)
+        try container.encode(type, forKey: .type)
+        try container.encode(RFC3339.string(from: time), forKey: .time)
+        try container.encode("application/json", forKey: .datacontenttype)
+        try container.encodeIfPresent(correlationID, forKey: .correlationid)
+        try container.encodeIfPresent(causationID, forKey: .causationid)
+        try container.encodeIfPresent(traceparent, forKey: .traceparent)
+        try container.encode(data, forKey: .data)
+    }
+}

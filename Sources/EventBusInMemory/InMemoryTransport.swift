@@ -1,0 +1,120 @@
+import EventBus
+
+/// A transport that keeps everything in memory, for unit tests of service logic.
+///
+/// It follows the semantics the services rely on: each group gets each message once (instances of a
+/// group share them round-robin), `watch` sees everything, and `commit` is atomic with the same
+/// compare, condition and fallback rules as the Redis script. It also records every published event,
+/// so tests can assert on what a service emitted.
+public actor InMemoryTransport: EventTransport {
+    public nonisolated let name = "memory"
+
+    private struct Group {
+        var consumers: [AsyncStream<InboundMessage>.Continuation] = []
+        var next = 0
+    }
+
+    private var groups: [String: [String: Group]] = [:]  // channel → group → consumers
+    private var watchers: [(pattern: String, continuation: AsyncStream<InboundMessage>.Continuation)] = []
+    private var records: [String: String] = [:]
+    private var hashes: [String: [String: Int]] = [:]
+    private var lists: [String: [String]] = [:]
+
+    /// Every event published, in order, whether by `publish` or by a commit.
+    public private(set) var published: [CloudEvent] = []
+
+    /// Creates an empty transport.
+    public init() {}
+
+    public func publish(_ event: CloudEvent) async throws(EventBusError) -> Int? {
+        published.append(event)
+        return deliver(InboundMessage(channel: event.type, payload: event.encoded()))
+    }
+
+    public func publish(raw payload: [UInt8], on channel: String) async throws(EventBusError) -> Int? {
+        if let event = try? CloudEvent(decoding: payload, channel: channel) { published.append(event) }
+        return deliver(InboundMessage(channel: channel, payload: payload))
+    }
+
+    public nonisolated func consume(channels: [String], group: String, consumer: String)
+        -> AsyncStream<InboundMessage>
+    {
+        let (stream, continuation) = AsyncStream<InboundMessage>.makeStream()
+        Task { await self.join(channels: channels, group: group, continuation: continuation) }
+        return stream
+    }
+
+    public nonisolated func watch(pattern: String) -> AsyncStream<InboundMessage> {
+        let (stream, continuation) = AsyncStream<InboundMessage>.makeStream()
+        Task { await self.addWatcher(pattern: pattern, continuation: continuation) }
+        return stream
+    }
+
+    public func acknowledge(_ message: InboundMessage, group: String) async throws(EventBusError) {}
+
+    public func record(_ key: String) async throws(EventBusError) -> String? {
+        records[key]
+    }
+
+    public func commit(_ commit: Commit, acknowledging message: InboundMessage?, group: String)
+        async throws(EventBusError) -> CommitResult
+    {
+        guard records[commit.key] == commit.expected else { return .conflict }
+        let failing = commit.conditions.firstIndex { (hashes[$0.key]?[$0.field] ?? 0) < $0.minimum }
+        let outcome = failing.map { commit.fallbacks[$0] } ?? commit.outcome
+        records[commit.key] = outcome.record
+        for change in outcome.changes {
+            switch change {
+            case .increment(let key, let field, let amount):
+                hashes[key, default: [:]][field, default: 0] += amount
+            case .prepend(let key, let value, let keep):
+                lists[key, default: []].insert(value, at: 0)
+                lists[key] = Array(lists[key]!.prefix(keep))
+            }
+        }
+        for event in outcome.events {
+            _ = try await publish(event)
+        }
+        return .applied(fallback: failing)
+    }
+
+    /// An integer field of a hash, as `Commit.Change.increment` left it (0 when absent).
+    public func field(_ field: String, of key: String) -> Int {
+        hashes[key]?[field] ?? 0
+    }
+
+    /// Sets an integer field of a hash, e.g. to stock a SKU before a test.
+    public func setField(_ field: String, of key: String, to value: Int) {
+        hashes[key, default: [:]][field] = value
+    }
+
+    /// A list, newest first, as `Commit.Change.prepend` left it.
+    public func list(_ key: String) -> [String] {
+        lists[key] ?? []
+    }
+
+    private func join(channels: [String], group: String, continuation: AsyncStream<InboundMessage>.Continuation) {
+        for channel in channels {
+            groups[channel, default: [:]][group, default: Group()].consumers.append(continuation)
+        }
+    }
+
+    private func addWatcher(pattern: String, continuation: AsyncStream<InboundMessage>.Continuation) {
+        watchers.append((pattern, continuation))
+    }
+
+    private func deliver(_ message: InboundMessage) -> Int {
+        var receivers = 0
+        for (name, var group) in groups[message.channel] ?? [:] where !group.consumers.isEmpty {
+            group.consumers[group.next % group.consumers.count].yield(message)
+            group.next += 1
+            groups[message.channel]?[name] = group
+            receivers += 1
+        }
+        for watcher in watchers where GlobPattern(watcher.pattern).matches(message.channel) {
+            watcher.continuation.yield(message)
+            receivers += 1
+        }
+        return receivers
+    }
+}

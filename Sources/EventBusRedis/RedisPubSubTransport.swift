@@ -1,0 +1,74 @@
+import EventBus
+import RedisClient
+import Telemetry
+
+/// The default transport: Redis `PUBLISH` / `SUBSCRIBE` on channels named exactly as the event types.
+///
+/// At-most-once, as Redis pub/sub is: a message published while a service is disconnected is lost to
+/// it, and every subscriber gets every message (instances of one service do not share work).
+public struct RedisPubSubTransport: EventTransport {
+    public let name = "pubsub"
+    private let client: RedisClient
+    private let subscriber: RedisSubscriber
+
+    /// Creates the transport.
+    /// - Parameters:
+    ///   - url: the Redis server.
+    ///   - configuration: timeouts and backoff for its connections.
+    ///   - logger: where connection state changes are logged.
+    public init(url: RedisURL, configuration: RedisConfiguration = RedisConfiguration(), logger: Logger) {
+        self.client = RedisClient(url: url, configuration: configuration, logger: logger)
+        self.subscriber = RedisSubscriber(url: url, configuration: configuration, logger: logger)
+    }
+
+    public func publish(_ event: CloudEvent) async throws(EventBusError) -> Int? {
+        try await publish(raw: event.encoded(), on: event.type)
+    }
+
+    public func publish(raw payload: [UInt8], on channel: String) async throws(EventBusError) -> Int? {
+        do {
+            return try await client.send("PUBLISH", channel, payload).int
+        } catch {
+            throw EventBusError(error)
+        }
+    }
+
+    public func consume(channels: [String], group: String, consumer: String) -> AsyncStream<InboundMessage> {
+        messages(channels: channels, patterns: [])
+    }
+
+    public func watch(pattern: String) -> AsyncStream<InboundMessage> {
+        messages(channels: [], patterns: [pattern])
+    }
+
+    public func acknowledge(_ message: InboundMessage, group: String) async throws(EventBusError) {}
+
+    public func record(_ key: String) async throws(EventBusError) -> String? {
+        do {
+            return try await client.send("GET", key).string
+        } catch {
+            throw EventBusError(error)
+        }
+    }
+
+    public func commit(_ commit: Commit, acknowledging message: InboundMessage?, group: String)
+        async throws(EventBusError) -> CommitResult
+    {
+        do {
+            return try await CommitScript.run(commit, emission: .publish, on: client)
+        } catch {
+            throw EventBusError(error)
+        }
+    }
+
+    private func messages(channels: [String], patterns: [String]) -> AsyncStream<InboundMessage> {
+        let (stream, continuation) = AsyncStream<InboundMessage>.makeStream()
+        let subscription = subscriber.start(channels: channels, patterns: patterns) { event in
+            if case .message(let message) = event {
+                continuation.yield(InboundMessage(channel: message.channel, payload: message.payload))
+            }
+        }
+        continuation.onTermination = { _ in subscription.cancel() }
+        return stream
+    }
+}

@@ -1,0 +1,25 @@
+import Resilience
+/// How a Redis connection behaves: timeouts and reconnect backoff.
+public struct RedisConfiguration: Sendable {
+    /// How long connecting may take.
+    public var connectTimeout: Duration
+    /// How long one command may wait for its reply; `nil` waits for ever (subscribers).
+    public var commandTimeout: Duration?
+    /// How reconnect attempts are spaced after a failure.
+    public var backoff: Backoff
+
+    /// Creates a configuration.
+    /// - Parameters:
+    ///   - connectTimeout: how long connecting may take.
+    ///   - commandTimeout: how long a command may wait for its reply.
+    ///   - backoff: how reconnect attempts are spaced.
+    public init(
+        connectTimeout: Duration = .seconds(2),
+        commandTimeout: Duration? = .seconds(5),
+        backoff: Backoff = Backoff()
+    ) {
+        self.connectTimeout = connectTimeout
+        self.commandTimeout = commandTimeout
+        self.backoff = backoff
+    }
+}

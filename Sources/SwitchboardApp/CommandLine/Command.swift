@@ -1,0 +1,11 @@
+/// What the user asked `switchboard` to do.
+public enum Command: Sendable, Equatable {
+    /// `switchboard run [SERVICE…]`: run services in this process (all when none is named).
+    case run(services: [String])
+    /// `switchboard publish TYPE JSON`: publish one event.
+    case publish(type: String, json: String)
+    /// `switchboard tail [PATTERN]`: print events live.
+    case tail(pattern: String)
+    /// `switchboard help`, `--help`.
+    case help
+}

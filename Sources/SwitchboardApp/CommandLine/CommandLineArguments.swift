@@ -1,0 +1,88 @@
+/// The parsed command line: the command and the global flags, which may stand anywhere.
+public struct CommandLineArguments: Sendable, Equatable {
+    /// What to do.
+    public var command: Command
+    /// The global flags.
+    public var flags: GlobalFlags
+
+    /// The usage text printed by `help` and after a usage error.
+    public static let usage = """
+        usage: switchboard COMMAND [ARGUMENTS] [FLAGS]
+
+        commands:
+          run [SERVICE…]        run services in this process (order, stock, payment, notification, ingress);
+                                none named runs all of them
+          publish TYPE JSON     publish one event; a bare JSON object becomes the data of a new event
+          tail [PATTERN]        print events live as they pass, one line each (default pattern '*')
+          help                  print this text
+
+        flags (override Config/switchboard.json, which overrides the environment's defaults):
+          --config PATH         settings file (default Config/switchboard.json, or $SWITCHBOARD_CONFIG)
+          --redis URL           redis://[[user]:password@]host[:port][/db] or unix:///path
+                                (default $SWITCHBOARD_REDIS_URL, $REDIS_URL, redis://127.0.0.1:6379)
+          --transport NAME      pubsub
+          --http-port N         HTTP ingress port (default 8080)
+          --log-level LEVEL     trace, debug, info, notice, warning, error, critical
+
+        exit codes: 0 done, 64 usage, 65 bad input data, 69 broker unreachable, 78 bad configuration
+        """
+
+    /// Parses the arguments after the program name.
+    /// - Throws: `CommandFailure` with exit code 64 saying what is wrong.
+    public init(parsing arguments: [String]) throws(CommandFailure) {
+        var flags = GlobalFlags()
+        var positional: [String] = []
+        var index = arguments.startIndex
+        while index < arguments.endIndex {
+            let argument = arguments[index]
+            index += 1
+            guard argument.hasPrefix("--") else {
+                positional.append(argument)
+                continue
+            }
+            if argument == "--help" {
+                positional = ["help"]
+                break
+            }
+            let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
+            let name = parts[0]
+            let value: String
+            if parts.count == 2 {
+                value = parts[1]
+            } else {
+                guard index < arguments.endIndex else { throw CommandFailure(.usage, "\(name) needs a value") }
+                value = arguments[index]
+                index += 1
+            }
+            switch name {
+            case "--config": flags.configPath = value
+            case "--redis": flags.redisURL = value
+            case "--transport": flags.transport = value
+            case "--http-port": flags.httpPort = value
+            case "--log-level": flags.logLevel = value
+            default: throw CommandFailure(.usage, "unknown flag \(name)")
+            }
+        }
+        self.flags = flags
+        self.command = try Self.command(from: positional)
+    }
+
+    private static func command(from positional: [String]) throws(CommandFailure) -> Command {
+        guard let name = positional.first else { throw CommandFailure(.usage, "no command given") }
+        let rest = Array(positional.dropFirst())
+        switch name {
+        case "run":
+            return .run(services: rest)
+        case "publish":
+            guard rest.count == 2 else { throw CommandFailure(.usage, "publish takes TYPE and JSON, e.g. publish order.created '{…}'") }
+            return .publish(type: rest[0], json: rest[1])
+        case "tail":
+            guard rest.count <= 1 else { throw CommandFailure(.usage, "tail takes at most one PATTERN") }
+            return .tail(pattern: rest.first ?? "*")
+        case "help":
+            return .help
+        default:
+            throw CommandFailure(.usage, "unknown command '\(name)'")
+        }
+    }
+}

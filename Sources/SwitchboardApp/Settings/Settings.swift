@@ -1,0 +1,32 @@
+import Telemetry
+
+/// Everything a `switchboard` process is configured with.
+///
+/// Resolved in this order, later winning: built-in defaults, the `Config/` file, environment variables,
+/// command-line flags (see `SettingsLoader`).
+public struct Settings: Sendable, Equatable {
+    /// The transports a process can use.
+    public enum Transport: String, Sendable, Equatable, CaseIterable {
+        case pubsub
+    }
+
+    /// The Redis URL, e.g. `redis://127.0.0.1:6379` or `unix:///run/redis.sock`.
+    public var redisURL = "redis://127.0.0.1:6379"
+    /// How long connecting to Redis may take, in milliseconds.
+    public var connectTimeoutMilliseconds = 2000
+    /// How long one Redis command may wait for its reply, in milliseconds.
+    public var commandTimeoutMilliseconds = 5000
+    /// How services exchange events.
+    public var transport = Transport.pubsub
+    /// The HTTP ingress port.
+    public var httpPort = 8080
+    /// The lowest log level written.
+    public var logLevel = Logger.Level.info
+    /// The log line format.
+    public var logFormat = LogSink.Format.logfmt
+    /// About how many dead letters are kept.
+    public var deadLetterCapacity = 10_000
+
+    /// The built-in defaults.
+    public init() {}
+}

@@ -1,0 +1,27 @@
+/// The JSON shape of `Config/switchboard.json`; every member is optional and overrides the default.
+struct SettingsFile: Decodable {
+    struct Redis: Decodable {
+        var url: String?
+        var connectTimeoutMilliseconds: Int?
+        var commandTimeoutMilliseconds: Int?
+    }
+
+    struct HTTP: Decodable {
+        var port: Int?
+    }
+
+    struct Log: Decodable {
+        var level: String?
+        var format: String?
+    }
+
+    struct DeadLetters: Decodable {
+        var capacity: Int?
+    }
+
+    var redis: Redis?
+    var transport: String?
+    var http: HTTP?
+    var log: Log?
+    var deadLetters: DeadLetters?
+}

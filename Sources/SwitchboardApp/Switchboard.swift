@@ -1,0 +1,38 @@
+/// The `switchboard` command: parses the command line, builds the application and runs the command.
+public enum Switchboard {
+    /// Runs the command line and returns the process's exit code; every failure prints one line on
+    /// standard error saying what failed and where.
+    /// - Parameters:
+    ///   - arguments: the arguments after the program name.
+    ///   - environment: the process environment.
+    public static func main(arguments: [String], environment: [String: String]) async -> Int32 {
+        do {
+            try await run(arguments: arguments, environment: environment)
+            return ExitCode.success.rawValue
+        } catch {
+            Output.error("switchboard: \(error.message)")
+            if error.exitCode == .usage { Output.error("run 'switchboard help' for usage") }
+            return error.exitCode.rawValue
+        }
+    }
+
+    private static func run(arguments: [String], environment: [String: String]) async throws(CommandFailure) {
+        let commandLine = try CommandLineArguments(parsing: arguments)
+        if commandLine.command == .help {
+            Output.standard(CommandLineArguments.usage)
+            return
+        }
+        let settings = try SettingsLoader(environment: environment).load(flags: commandLine.flags)
+        let application = try Application(settings: settings)
+        switch commandLine.command {
+        case .run(let services):
+            try await RunCommand(application: application, requested: services).run()
+        case .publish(let type, let json):
+            Output.standard(try await PublishCommand(application: application, type: type, json: json).run())
+        case .tail(let pattern):
+            try await TailCommand(application: application, pattern: pattern).run()
+        case .help:
+            Output.standard(CommandLineArguments.usage)
+        }
+    }
+}
