@@ -22,9 +22,28 @@ let package = Package(
         .target(name: "EventBus", dependencies: ["Resilience", "Telemetry"]),
         .target(name: "EventBusRedis", dependencies: ["EventBus", "RedisClient", "Telemetry"]),
         .target(name: "EventBusInMemory", dependencies: ["EventBus"]),
+
+        // The saga: shared event types, then one module per service (pure logic + its EventService).
+        .target(name: "SagaEvents", dependencies: ["EventBus"], path: "Sources/Services/SagaEvents"),
+        .target(name: "StockService", dependencies: ["EventBus", "SagaEvents"], path: "Sources/Services/StockService"),
+        .target(
+            name: "OrderService", dependencies: ["EventBus", "SagaEvents", "Telemetry"],
+            path: "Sources/Services/OrderService"
+        ),
+        .target(
+            name: "NotificationService", dependencies: ["EventBus", "SagaEvents", "Telemetry"],
+            path: "Sources/Services/NotificationService"
+        ),
+        .target(
+            name: "PaymentService", dependencies: ["EventBus", "SagaEvents"], path: "Sources/Services/PaymentService"
+        ),
+
         .target(
             name: "SwitchboardApp",
-            dependencies: ["EventBus", "EventBusRedis", "RedisClient", "Telemetry"]
+            dependencies: [
+                "EventBus", "EventBusRedis", "RedisClient", "Telemetry",
+                "SagaEvents", "OrderService", "StockService", "PaymentService", "NotificationService",
+            ]
         ),
         .executableTarget(name: "switchboard", dependencies: ["SwitchboardApp"]),
 
@@ -37,6 +56,22 @@ let package = Package(
             dependencies: ["EventBus", "EventBusRedis", "RedisClient", "TestSupport"]
         ),
         .testTarget(name: "SwitchboardAppTests", dependencies: ["SwitchboardApp", "EventBus"]),
+        .testTarget(
+            name: "StockServiceTests",
+            dependencies: ["StockService", "SagaEvents", "EventBus", "EventBusInMemory"]
+        ),
+        .testTarget(
+            name: "OrderServiceTests",
+            dependencies: ["OrderService", "SagaEvents", "EventBus", "EventBusInMemory"]
+        ),
+        .testTarget(
+            name: "NotificationServiceTests",
+            dependencies: ["NotificationService", "SagaEvents", "EventBus", "EventBusInMemory"]
+        ),
+        .testTarget(
+            name: "PaymentServiceTests",
+            dependencies: ["PaymentService", "SagaEvents", "EventBus", "EventBusInMemory"]
+        ),
         .testTarget(name: "EndToEndTests", dependencies: ["EventBus", "RedisClient", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,3 +1,5 @@
+import Telemetry
+
 /// A service's logic on the bus: which events it takes, which record each one concerns, and what it does.
 ///
 /// Implementations hold no connection: `ServiceRunner` reads the record, calls `decide`, and has the
@@ -19,9 +21,23 @@ public protocol EventService: Sendable {
     /// (a duplicate, or an event that does not concern this service's state).
     /// - Throws: `CloudEventError` when the data is invalid; the message is dead-lettered.
     func decide(_ event: CloudEvent, record: String?) async throws(CloudEventError) -> Commit?
+
+    /// Commits applied once when the service starts, before it takes any message, e.g. seeding stock.
+    /// A commit whose record already holds something other than `expected` is skipped, so setup never
+    /// overwrites what an earlier start wrote.
+    var setup: [Commit] { get }
+
+    /// Called after a commit for `event` took effect with `outcome`, e.g. to log a delivered message.
+    func applied(_ outcome: Commit.Outcome, for event: CloudEvent, logger: Logger)
 }
 
 extension EventService {
+    /// No setup.
+    public var setup: [Commit] { [] }
+
+    /// Nothing to do.
+    public func applied(_ outcome: Commit.Outcome, for event: CloudEvent, logger: Logger) {}
+
     /// `switchboard/<name>`: the `source` of the events this service emits.
     public var source: String { "switchboard/\(name)" }
 }

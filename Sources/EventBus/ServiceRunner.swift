@@ -49,8 +49,9 @@ public struct ServiceRunner: Sendable {
         self.maximumConcurrency = maximumConcurrency
     }
 
-    /// Consumes and handles messages until cancelled.
+    /// Applies the service's setup, then consumes and handles messages until cancelled.
     public func run() async {
+        guard await applySetup() else { return }
         let messages = transport.consume(channels: service.subscriptions, group: service.name, consumer: instance)
         logger.info("service started", metadata: [
             "service": service.name, "instance": instance, "transport": transport.name,
@@ -101,13 +102,14 @@ public struct ServiceRunner: Sendable {
                 let result = try await withRetry(&backoff) { () async throws(EventBusError) in
                     try await transport.commit(commit, acknowledging: message, group: service.name)
                 }
-                if result == .conflict {
+                guard case .applied(let fallback) = result else {
                     conflicts += 1
                     guard conflicts < maximumConflicts else {
                         return await deadLetter(message, reason: "its record \(key) kept changing under it")
                     }
                     continue
                 }
+                service.applied(fallback.map { commit.fallbacks[$0] } ?? commit.outcome, for: event, logger: logger)
                 metadata["duration.ms"] = (ContinuousClock.now - started).millisecondsText
                 logger.debug("event handled", metadata: metadata)
                 return .applied
@@ -118,6 +120,21 @@ public struct ServiceRunner: Sendable {
             }
         }
         return .abandoned
+    }
+
+    /// Applies each setup commit, retrying while the broker is away; false when cancelled first.
+    private func applySetup() async -> Bool {
+        var backoff = Backoff()
+        for commit in service.setup {
+            do {
+                _ = try await withRetry(&backoff) { () async throws(EventBusError) in
+                    try await transport.commit(commit, acknowledging: nil, group: service.name)
+                }
+            } catch {
+                return false
+            }
+        }
+        return true
     }
 
     private func deadLetter(_ message: InboundMessage, reason: String) async -> Disposition {

@@ -1,3 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import EventBus
 import EventBusRedis
 import RedisClient
@@ -17,7 +22,7 @@ public struct Application: Sendable {
     public let logger: Logger
     /// Timeouts and backoff for every Redis connection.
     public let redisConfiguration: RedisConfiguration
-    /// How services exchange events.
+    /// How one-shot commands (`publish`, `tail`) reach the bus; each service gets its own `makeTransport()`.
     public let transport: any EventTransport
     /// Where unprocessable messages go.
     public let deadLetters: any DeadLetterStore
@@ -37,12 +42,28 @@ public struct Application: Sendable {
             connectTimeout: .milliseconds(settings.connectTimeoutMilliseconds),
             commandTimeout: .milliseconds(settings.commandTimeoutMilliseconds)
         )
-        switch settings.transport {
-        case .pubsub:
-            self.transport = RedisPubSubTransport(url: redisURL, configuration: redisConfiguration, logger: logger)
-        }
+        self.transport = Self.makeTransport(settings.transport, url: redisURL, configuration: redisConfiguration,
+                                            logger: logger)
         let client = RedisClient(url: redisURL, configuration: redisConfiguration, logger: logger)
         self.deadLetters = RedisDeadLetterStore(client: client, capacity: settings.deadLetterCapacity)
+    }
+
+    /// This process's instance name: `<host>-<pid>`.
+    public var instanceName: String {
+        "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+    }
+
+    /// A transport with its own connections, so each service's commits do not queue behind another's.
+    public func makeTransport() -> any EventTransport {
+        Self.makeTransport(settings.transport, url: redisURL, configuration: redisConfiguration, logger: logger)
+    }
+
+    private static func makeTransport(
+        _ kind: Settings.Transport, url: RedisURL, configuration: RedisConfiguration, logger: Logger
+    ) -> any EventTransport {
+        switch kind {
+        case .pubsub: RedisPubSubTransport(url: url, configuration: configuration, logger: logger)
+        }
     }
 
     /// A new Redis client with the application's URL, timeouts and logger.

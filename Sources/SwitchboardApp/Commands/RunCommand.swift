@@ -1,30 +1,66 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import EventBus
+import NotificationService
+import OrderService
+import PaymentService
+import StockService
 
 /// `switchboard run [SERVICE…]`: runs services in this process until SIGINT or SIGTERM.
 struct RunCommand {
-    /// The services a process can run, by name, and how each is built.
-    static let catalog: KeyValuePairs<String, @Sendable (Application) -> any Service> = [:]
+    /// The services a process can run, in the order they start.
+    static let serviceNames = ["order", "stock", "payment", "notification"]
 
     let application: Application
     let requested: [String]
 
     func run() async throws(CommandFailure) {
-        let known = Self.catalog.map(\.key)
-        for name in requested where !known.contains(name) {
-            let list = known.isEmpty ? "none is built yet" : known.joined(separator: ", ")
-            throw CommandFailure(.usage, "unknown service '\(name)' (known: \(list))")
+        for name in requested where !Self.serviceNames.contains(name) {
+            throw CommandFailure(.usage, "unknown service '\(name)' (known: \(Self.serviceNames.joined(separator: ", ")))")
         }
+        let names = requested.isEmpty ? Self.serviceNames : Self.serviceNames.filter(requested.contains)
+        let services = try names.map { name throws(CommandFailure) in try makeService(name) }
         try await application.requireBroker()
-        let names = requested.isEmpty ? known : requested
-        let services = Self.catalog.filter { names.contains($0.key) }.map { $0.value(application) }
         application.logger.notice("switchboard running", metadata: [
-            "services": names.joined(separator: ","), "transport": application.transport.name,
-            "redis.url": "\(application.redisURL)",
+            "services": names.joined(separator: ","), "transport": application.settings.transport.rawValue,
+            "redis.url": "\(application.redisURL)", "instance": application.instanceName,
         ])
         do {
             try await ServiceGroup(services: services, logger: application.logger).run()
         } catch {
             throw CommandFailure(.software, "a service failed: \(error)")
+        }
+    }
+
+    private func makeService(_ name: String) throws(CommandFailure) -> any Service {
+        let logic: any EventService = switch name {
+        case "order": OrderService()
+        case "stock": StockService(catalog: try loadCatalog())
+        case "payment": PaymentService(provider: SimulatedCardProvider(
+            latency: .milliseconds(application.settings.paymentLatencyMilliseconds),
+            failureRate: application.settings.paymentFailureRate
+        ))
+        default: NotificationService()
+        }
+        let runner = ServiceRunner(
+            service: logic, transport: application.makeTransport(), deadLetters: application.deadLetters,
+            instance: application.instanceName, logger: application.logger.child(label: "switchboard.\(name)")
+        )
+        return BusService(name: name, runner: runner)
+    }
+
+    private func loadCatalog() throws(CommandFailure) -> Catalog {
+        let path = application.settings.catalogPath
+        guard let contents = FileManager.default.contents(atPath: path) else {
+            throw CommandFailure(.configuration, "catalog \(path) cannot be read (does it exist?)")
+        }
+        do {
+            return try Catalog(json: contents)
+        } catch {
+            throw CommandFailure(.configuration, "catalog \(path): \(error.message)")
         }
     }
 }

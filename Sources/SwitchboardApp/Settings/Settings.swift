@@ -26,6 +26,12 @@ public struct Settings: Sendable, Equatable {
     public var logFormat = LogSink.Format.logfmt
     /// About how many dead letters are kept.
     public var deadLetterCapacity = 10_000
+    /// The stock service's catalog (relative paths in a config file are read from the file's folder).
+    public var catalogPath = "Config/catalog.json"
+    /// How long each simulated card charge takes, in milliseconds.
+    public var paymentLatencyMilliseconds = 0
+    /// The share of simulated card charges that fail as if the provider were down, from 0 to 1.
+    public var paymentFailureRate = 0.0
 
     /// The built-in defaults.
     public init() {}

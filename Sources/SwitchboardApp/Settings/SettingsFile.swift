@@ -19,7 +19,14 @@ struct SettingsFile: Decodable {
         var capacity: Int?
     }
 
+    struct Payment: Decodable {
+        var latencyMilliseconds: Int?
+        var failureRate: Double?
+    }
+
     var redis: Redis?
+    var catalog: String?
+    var payment: Payment?
     var transport: String?
     var http: HTTP?
     var log: Log?

@@ -42,6 +42,9 @@ public struct SettingsLoader: Sendable {
         if let level = environment["SWITCHBOARD_LOG_LEVEL"] {
             settings.logLevel = try parseLevel(level, from: "SWITCHBOARD_LOG_LEVEL")
         }
+        if let rate = environment["SWITCHBOARD_PAYMENT_FAILURE_RATE"] {
+            settings.paymentFailureRate = try parseRate(rate, from: "SWITCHBOARD_PAYMENT_FAILURE_RATE")
+        }
         if let format = environment["SWITCHBOARD_LOG_FORMAT"] {
             settings.logFormat = try parseFormat(format, from: "SWITCHBOARD_LOG_FORMAT")
         }
@@ -75,6 +78,19 @@ public struct SettingsLoader: Sendable {
         if let port = file.http?.port { settings.httpPort = try parsePort(String(port), from: "\(path) http.port") }
         if let level = file.log?.level { settings.logLevel = try parseLevel(level, from: "\(path) log.level") }
         if let format = file.log?.format { settings.logFormat = try parseFormat(format, from: "\(path) log.format") }
+        if let catalog = file.catalog {
+            let folder = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+            settings.catalogPath = catalog.hasPrefix("/") ? catalog : "\(folder)/\(catalog)"
+        }
+        if let latency = file.payment?.latencyMilliseconds {
+            guard latency >= 0 else {
+                throw CommandFailure(.configuration, "\(path) payment.latencyMilliseconds must be ≥ 0")
+            }
+            settings.paymentLatencyMilliseconds = latency
+        }
+        if let rate = file.payment?.failureRate {
+            settings.paymentFailureRate = try parseRate(String(rate), from: "\(path) payment.failureRate")
+        }
         if let capacity = file.deadLetters?.capacity {
             settings.deadLetterCapacity = try positive(capacity, "deadLetters.capacity", in: path)
         }
@@ -83,6 +99,13 @@ public struct SettingsLoader: Sendable {
     private func positive(_ value: Int, _ name: String, in path: String) throws(CommandFailure) -> Int {
         guard value > 0 else { throw CommandFailure(.configuration, "\(path) \(name) must be > 0, found \(value)") }
         return value
+    }
+
+    private func parseRate(_ text: String, from origin: String) throws(CommandFailure) -> Double {
+        guard let rate = Double(text), (0...1).contains(rate) else {
+            throw CommandFailure(.configuration, "\(origin): '\(text)' is not a rate from 0 to 1")
+        }
+        return rate
     }
 
     private func parseTransport(_ text: String, from origin: String) throws(CommandFailure) -> Settings.Transport {

@@ -1,0 +1,33 @@
+import EventBus
+import SagaEvents
+
+/// The order service on the bus: keeps each order's state and history, and confirms or cancels it.
+///
+/// Key (`OrderKeys`): one `order:<orderId>` record per order, the read model of `GET /orders/{id}`.
+public struct OrderService: EventService {
+    public let name = "order"
+    public let subscriptions = [
+        EventTypes.orderCreated, EventTypes.stockReserved, EventTypes.stockRejected,
+        EventTypes.paymentCompleted, EventTypes.paymentFailed,
+    ]
+    private let machine = OrderMachine(source: "switchboard/order")
+
+    public init() {}
+
+    public func recordKey(for event: CloudEvent) throws(CloudEventError) -> String {
+        OrderKeys.order(try event.orderID())
+    }
+
+    public func decide(_ event: CloudEvent, record: String?) async throws(CloudEventError) -> Commit? {
+        let current: OrderRecord?
+        do {
+            current = try OrderRecord(stored: record)
+        } catch {
+            throw CloudEventError(.invalidField, "the stored order record cannot be read: \(error)")
+        }
+        guard let transition = try machine.apply(event, to: current) else { return nil }
+        return Commit(key: try recordKey(for: event), expected: record, outcome: Commit.Outcome(
+            record: transition.record.stored, events: transition.emitted.map { [$0] } ?? []
+        ))
+    }
+}

@@ -1,0 +1,43 @@
+import SagaEvents
+
+/// The payment service's record of one order.
+///
+/// The card comes with `order.created` and the amount with `stock.reserved`, in either order; the
+/// record keeps whichever came first until the other arrives. The card number is dropped once the
+/// order is charged or given up; only its last four digits are kept.
+public struct PaymentRecord: Record {
+    /// Where the payment stands.
+    public enum Status: String, Codable, Sendable {
+        /// The card is known; the amount is not yet.
+        case awaitingAmount = "awaiting_amount"
+        /// The amount is known; the card is not yet.
+        case awaitingCard = "awaiting_card"
+        /// Charged.
+        case completed
+        /// Not charged, for `reason`.
+        case failed
+        /// The order was cancelled before it could be charged.
+        case voided
+    }
+
+    public var status: Status
+    public var card: String?
+    public var cardLast4: String?
+    public var amount: Int?
+    public var currency: String?
+    public var paymentId: String?
+    public var reason: PaymentFailure?
+
+    public init(
+        status: Status, card: String? = nil, cardLast4: String? = nil, amount: Int? = nil, currency: String? = nil,
+        paymentId: String? = nil, reason: PaymentFailure? = nil
+    ) {
+        self.status = status
+        self.card = card
+        self.cardLast4 = cardLast4
+        self.amount = amount
+        self.currency = currency
+        self.paymentId = paymentId
+        self.reason = reason
+    }
+}

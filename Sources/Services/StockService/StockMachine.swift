@@ -1,0 +1,84 @@
+import SagaEvents
+
+/// The stock service's decisions, without I/O: what an event does to an order's reservation.
+///
+/// | record      | order.created                 | order.cancelled | order.confirmed |
+/// |-------------|-------------------------------|-----------------|-----------------|
+/// | none        | reserve, or reject            | tombstone       | nothing         |
+/// | reserved    | nothing (duplicate)           | release         | sell            |
+/// | other       | nothing                       | nothing         | nothing         |
+///
+/// Whether every item is in stock is not known here: `reserve` becomes one atomic check-and-reserve of
+/// all items on the broker, with an `out_of_stock` rejection for the first item short.
+public struct StockMachine: Sendable {
+    /// What to do.
+    public enum Action: Sendable, Equatable {
+        /// Reserve every item (merged per SKU) at once, then announce `reserved`; if an item is short,
+        /// reject the order as `out_of_stock` for that SKU instead.
+        case reserve(items: [OrderItem], reserved: StockReserved)
+        /// Refuse the order without touching stock.
+        case reject(StockRejected)
+        /// Give a cancelled order's units back.
+        case release(StockReleased)
+        /// A confirmed order's units leave `reserved` for good.
+        case sell(items: [OrderItem])
+        /// Remember that the order was cancelled before it was seen.
+        case tombstone
+        /// Nothing changes (a duplicate, or an event that no longer matters).
+        case nothing
+    }
+
+    /// The largest quantity of one line, so an order's amount can never overflow.
+    public static let maximumQuantity = 1_000_000
+
+    public let catalog: Catalog
+
+    public init(catalog: Catalog) {
+        self.catalog = catalog
+    }
+
+    /// `order.created`: reserve, or reject as `invalid_order` / `unknown_sku`.
+    public func orderCreated(_ order: OrderCreated, reservation: Reservation?) -> Action {
+        guard reservation == nil else { return .nothing }
+        guard !order.customerId.isEmpty, !order.items.isEmpty,
+              order.items.allSatisfy({ !$0.sku.isEmpty && (1...Self.maximumQuantity).contains($0.quantity) })
+        else {
+            return .reject(StockRejected(orderId: order.orderId, reason: .invalidOrder))
+        }
+        var merged: [OrderItem] = []
+        for item in order.items {
+            if let index = merged.firstIndex(where: { $0.sku == item.sku }) {
+                merged[index].quantity += item.quantity
+            } else {
+                merged.append(item)
+            }
+        }
+        var priced: [PricedItem] = []
+        var amount = 0
+        for item in merged {
+            guard let product = catalog.item(item.sku) else {
+                return .reject(StockRejected(orderId: order.orderId, reason: .unknownSKU, sku: item.sku))
+            }
+            priced.append(PricedItem(sku: item.sku, quantity: item.quantity, unitPrice: product.price))
+            amount += item.quantity * product.price
+        }
+        let reserved = StockReserved(orderId: order.orderId, customerId: order.customerId, items: priced,
+                                     amount: amount, currency: catalog.currency)
+        return .reserve(items: merged, reserved: reserved)
+    }
+
+    /// `order.cancelled`: release what is held; remember a cancellation that came first.
+    public func orderCancelled(orderID: String, reservation: Reservation?) -> Action {
+        switch reservation?.status {
+        case nil: .tombstone
+        case .reserved: .release(StockReleased(orderId: orderID, items: reservation?.items ?? []))
+        case .rejected, .released, .sold, .cancelled: .nothing
+        }
+    }
+
+    /// `order.confirmed`: the held units are sold.
+    public func orderConfirmed(reservation: Reservation?) -> Action {
+        guard let reservation, reservation.status == .reserved else { return .nothing }
+        return .sell(items: reservation.items)
+    }
+}
