@@ -16,12 +16,18 @@ let package = Package(
             pkgConfig: "hiredis",
             providers: [.apt(["libhiredis-dev"])]
         ),
+        .systemLibrary(
+            name: "CMicroHTTPD",
+            pkgConfig: "libmicrohttpd",
+            providers: [.apt(["libmicrohttpd-dev"])]
+        ),
         .target(name: "Telemetry"),
         .target(name: "Resilience"),
         .target(name: "RedisClient", dependencies: ["CHiredis", "Resilience", "Telemetry"]),
         .target(name: "EventBus", dependencies: ["Resilience", "Telemetry"]),
         .target(name: "EventBusRedis", dependencies: ["EventBus", "RedisClient", "Telemetry"]),
         .target(name: "EventBusInMemory", dependencies: ["EventBus"]),
+        .target(name: "HTTPServer", dependencies: ["CMicroHTTPD", "Telemetry"]),
 
         // The saga: shared event types, then one module per service (pure logic + its EventService).
         .target(name: "SagaEvents", dependencies: ["EventBus"], path: "Sources/Services/SagaEvents"),

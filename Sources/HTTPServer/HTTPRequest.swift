@@ -1,0 +1,30 @@
+/// An HTTP request, fully read.
+public struct HTTPRequest: Sendable {
+    /// `GET`, `POST`, …
+    public var method: String
+    /// The path without the query, e.g. `/orders/o-1`.
+    public var path: String
+    /// The header fields as received; look them up with `header(_:)`.
+    public var headers: [(name: String, value: String)]
+    /// The body.
+    public var body: [UInt8]
+    /// Parameters taken from the path by the router, e.g. `["id": "o-1"]` for `/orders/{id}`.
+    public var parameters: [String: String]
+
+    /// Creates a request.
+    public init(
+        method: String, path: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [],
+        parameters: [String: String] = [:]
+    ) {
+        self.method = method
+        self.path = path
+        self.headers = headers
+        self.body = body
+        self.parameters = parameters
+    }
+
+    /// The first value of a header field, compared without case; `nil` when absent.
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
+}

@@ -1,0 +1,34 @@
+import Telemetry
+
+/// An HTTP/1.1 server on GNU libmicrohttpd that answers requests with an async handler.
+///
+/// Bodies are read incrementally up to `maximumBodySize` (larger ones are answered `413`), connections
+/// are kept alive, idle or trickling connections time out after `idleTimeoutSeconds`, and the number of
+/// connections is capped, so slow clients cannot starve the others.
+public final class HTTPServer: Sendable {
+    private let daemon: MicroHTTPDDaemon
+
+    /// Creates a server; it listens once `start()` is called.
+    /// - Parameters:
+    ///   - configuration: port, threads and limits.
+    ///   - logger: for the server's own events.
+    ///   - handler: answers every request (usually `Router.respond(to:)`).
+    public init(configuration: HTTPServerConfiguration, logger: Logger,
+                handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse) {
+        self.daemon = MicroHTTPDDaemon(configuration: configuration, logger: logger, handler: handler)
+    }
+
+    /// Starts listening.
+    /// - Returns: the port, useful when the configuration asked for port 0.
+    /// - Throws: `HTTPServerError` when the port cannot be bound.
+    @discardableResult
+    public func start() throws(HTTPServerError) -> Int {
+        try daemon.start()
+    }
+
+    /// Stops accepting connections, ends event streams, lets requests in flight finish for up to
+    /// `grace`, then closes every connection.
+    public func stop(grace: Duration = .seconds(5)) async {
+        await daemon.stop(grace: grace)
+    }
+}

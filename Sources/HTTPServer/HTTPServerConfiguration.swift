@@ -1,0 +1,39 @@
+/// How the HTTP server listens and protects itself.
+public struct HTTPServerConfiguration: Sendable {
+    /// The TCP port; 0 picks a free one (read it back from `HTTPServer.port`).
+    public var port: Int
+    /// Threads polling sockets (epoll); by default one per core.
+    public var threads: Int
+    /// The most connections open at once; more are refused.
+    public var connectionLimit: Int
+    /// The most connections from one IP address at once; 0 for no limit.
+    public var connectionsPerAddress: Int
+    /// Seconds a connection may stay idle (or trickle a request) before it is closed.
+    public var idleTimeoutSeconds: Int
+    /// The largest request body accepted; larger ones are answered `413`.
+    public var maximumBodySize: Int
+
+    /// Creates a configuration.
+    public init(
+        port: Int = 8080, threads: Int = HTTPServerConfiguration.coreCount, connectionLimit: Int = 4096,
+        connectionsPerAddress: Int = 0, idleTimeoutSeconds: Int = 10, maximumBodySize: Int = 64 * 1024
+    ) {
+        self.port = port
+        self.threads = threads
+        self.connectionLimit = connectionLimit
+        self.connectionsPerAddress = connectionsPerAddress
+        self.idleTimeoutSeconds = idleTimeoutSeconds
+        self.maximumBodySize = maximumBodySize
+    }
+
+    /// The number of cores this process may use.
+    public static var coreCount: Int {
+        max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -1,0 +1,7 @@
+/// The HTTP server could not start.
+public struct HTTPServerError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong.
+    public var message: String
+
+    public var description: String { message }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The saga for one end-to-end test: a private redis-server, each service of the saga in its own
+/// `switchboard run SERVICE` process, and a `redis-cli PSUBSCRIBE '*'` process recording every event.
+final class SagaCluster: Sendable {
+    static let services = ["order", "stock", "payment", "notification"]
+
+    let redis: RedisServer
+    let transport: String
+    private let processes: [ChildProcess]
+    private let observer: ChildProcess
+
+    /// The repository's `Config/switchboard.json`, whose catalog the services read.
+    static var configPath: String {
+        var folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: folder.appendingPathComponent("Package.swift").path) {
+            folder = folder.deletingLastPathComponent()
+        }
+        return folder.appendingPathComponent("Config/switchboard.json").path
+    }
+
+    private init(redis: RedisServer, transport: String, processes: [ChildProcess], observer: ChildProcess) {
+        self.redis = redis
+        self.transport = transport
+        self.processes = processes
+        self.observer = observer
+    }
+
+    /// Starts everything and waits until every service and the observer listen.
+    static func start(transport: String, environment extra: [String: String] = [:]) async throws -> SagaCluster {
+        let redis = try await RedisServer.start()
+        do {
+            var environment = ProcessInfo.processInfo.environment
+            environment.merge(extra) { _, new in new }
+            let processes = try services.map { service in
+                try ChildProcess(Executable.switchboard, [
+                    "run", service, "--redis", redis.urlString, "--transport", transport, "--config", configPath,
+                ], environment: environment)
+            }
+            let observer = try ChildProcess(Executable.redisCLI, redis.redisCLIArguments + ["PSUBSCRIBE", "*"])
+            let cluster = SagaCluster(redis: redis, transport: transport, processes: processes, observer: observer)
+            try await cluster.waitUntilReady()
+            return cluster
+        } catch {
+            redis.shutDown()
+            throw error
+        }
+    }
+
+    /// Stops every process (SIGTERM, expecting exit 0) and the server.
+    func stop() async {
+        for process in processes { process.send(signal: SIGTERM) }
+        for process in processes {
+            let termination = await process.waitForExit(timeout: .seconds(10))
+            #expect(termination == .exited(0), "\(process.commandLine): \(process.text(of: .standardError))")
+        }
+        observer.kill()
+        redis.shutDown()
+    }
+
+    /// Publishes with the real `redis-cli PUBLISH`.
+    func publish(_ channel: String, _ payload: String) async throws {
+        _ = try await redis.cli("PUBLISH", channel, payload)
+    }
+
+    /// Publishes many messages at once through one `redis-cli` reading commands from a file.
+    func publishAll(_ messages: [(channel: String, payload: String)]) async throws {
+        let file = redis.directory + "/commands.txt"
+        // redis-cli reads single-quoted arguments like a shell; the payloads here hold no single quote.
+        let lines = messages.map { "PUBLISH \($0.channel) '\($0.payload)'" }
+        try lines.joined(separator: "\n").appending("\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let command = ([Executable.redisCLI] + redis.redisCLIArguments).map(Self.quoted).joined(separator: " ")
+        let result = try await ChildProcess.run("/bin/sh", ["-c", "\(command) < \(Self.quoted(file))"])
+        #expect(result.exitCode == 0, "\(result)")
+    }
+
+    /// A bare `order.created` payload.
+    static func order(_ id: String, customer: String = "c-1", sku: String, quantity: Int = 1,
+                      card: String = "4242424242424242") -> String {
+        #"{"orderId":"\#(id)","customerId":"\#(customer)","items":[{"sku":"\#(sku)","quantity":\#(quantity)}],"#
+            + #""payment":{"card":"\#(card)"}}"#
+    }
+
+    /// The order's record (the read model), once it exists.
+    func order(_ id: String) async throws -> [String: Any]? {
+        let text = try await redis.cli("GET", "order:\(id)")
+        guard !text.isEmpty else { return nil }
+        return try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+    }
+
+    /// Waits until the order is confirmed or cancelled and returns its record.
+    func finalOrder(_ id: String, within timeout: Duration = .seconds(20)) async throws -> [String: Any] {
+        var last: [String: Any]?
+        let done = await eventually(within: timeout) {
+            last = try await order(id)
+            let status = last?["status"] as? String
+            return status == "confirmed" || status == "cancelled"
+        }
+        try #require(done, "order \(id) did not finish: \(String(describing: last))")
+        return try #require(last)
+    }
+
+    /// A SKU's `available` and `reserved` units.
+    func stock(_ sku: String) async throws -> (available: Int, reserved: Int) {
+        let available = Int(try await redis.cli("HGET", "stock:item:\(sku)", "available")) ?? -1
+        let reserved = Int(try await redis.cli("HGET", "stock:item:\(sku)", "reserved")) ?? -1
+        return (available, reserved)
+    }
+
+    /// The events the observer saw on `channel` whose data names `orderID`.
+    func events(on channel: String, for orderID: String) -> [[String: Any]] {
+        let lines = observer.lines()
+        var found: [[String: Any]] = []
+        var index = 0
+        while index + 3 < lines.count {
+            if lines[index] == "pmessage", lines[index + 2] == channel,
+               let event = try? JSONSerialization.jsonObject(with: Data(lines[index + 3].utf8)) as? [String: Any],
+               let data = event["specversion"] == nil ? event : event["data"] as? [String: Any],
+               data["orderId"] as? String == orderID {
+                found.append(event)
+            }
+            index += lines[index] == "pmessage" ? 4 : 1
+        }
+        return found
+    }
+
+    /// Waits until the observer has seen an event on `channel` for the order.
+    func waitForEvent(on channel: String, for orderID: String) async -> Bool {
+        await eventually(within: .seconds(20)) { !events(on: channel, for: orderID).isEmpty }
+    }
+
+    /// The dead letters, as `redis-cli XRANGE` shows them: one field map each.
+    func deadLetters() async throws -> [[String: String]] {
+        let text = try await redis.cli("XRANGE", "switchboard:deadletters", "-", "+")
+        var letters: [[String: String]] = []
+        var current: [String: String] = [:]
+        var pendingField: String?
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            if line.range(of: #"^\d+-\d+$"#, options: .regularExpression) != nil {
+                if !current.isEmpty { letters.append(current) }
+                current = [:]
+            } else if let field = pendingField {
+                current[field] = line
+                pendingField = nil
+            } else {
+                pendingField = line
+            }
+        }
+        if !current.isEmpty { letters.append(current) }
+        return letters
+    }
+
+    private func waitUntilReady() async throws {
+        let ready = await eventually(within: .seconds(20)) {
+            let counts = try await redis.cli("PUBSUB", "NUMSUB", "order.created", "stock.reserved",
+                                              "order.confirmed", "order.cancelled")
+            let numbers = counts.split(separator: "\n").enumerated().filter { $0.offset % 2 == 1 }.map { Int($0.element) }
+            let patterns = Int(try await redis.cli("PUBSUB", "NUMPAT")) ?? 0
+            return numbers == [3, 2, 2, 3] && patterns >= 1
+        }
+        let logs = processes.map { "\($0.commandLine): \($0.text(of: .standardError))" }.joined(separator: "\n")
+        try #require(ready, "the services did not subscribe in time:\n\(logs)")
+    }
+
+    private static func quoted(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
+    }
+}
