@@ -21,6 +21,16 @@ extension CloudEvent {
     /// whose correlation id is the payload's `orderId` when that is a string.
     /// - Throws: `CloudEventError` saying what is wrong.
     public init(decoding bytes: some Collection<UInt8>, channel: String) throws(CloudEventError) {
+        try self.init(bytes, channel: channel)
+    }
+
+    /// Reads a stored envelope (from a trace log or a stream), whose type is its own.
+    /// - Throws: `CloudEventError` saying what is wrong; a bare payload is `.missingField` (specversion).
+    public init(envelope bytes: some Collection<UInt8>) throws(CloudEventError) {
+        try self.init(bytes, channel: nil)
+    }
+
+    private init(_ bytes: some Collection<UInt8>, channel: String?) throws(CloudEventError) {
         guard bytes.count <= Self.maximumEncodedSize else {
             throw CloudEventError(.tooLarge,
                                   "message is \(bytes.count) bytes, over the limit of \(Self.maximumEncodedSize)")
@@ -35,8 +45,11 @@ extension CloudEvent {
             throw CloudEventError(.notAnObject, "message is a JSON \(value.typeName), expected an object")
         }
         guard let specVersion = members["specversion"] else {
-            self.init(source: Self.bareSource, type: channel, correlationID: value["orderId"]?.stringValue,
-                      data: value)
+            guard let channel else {
+                throw CloudEventError(.missingField, "specversion is missing: this is not an event envelope")
+            }
+            self.init(id: Self.bareID(channel: channel, payload: bytes), source: Self.bareSource, type: channel,
+                      correlationID: value["orderId"]?.stringValue, data: value)
             return
         }
         guard specVersion == .string(Self.specVersion) else {
@@ -60,7 +73,7 @@ extension CloudEvent {
             return text
         }
         let type = try required("type")
-        guard type == channel else {
+        if let channel, type != channel {
             throw CloudEventError(.typeMismatch, "type \"\(type)\" does not match the channel \"\(channel)\"")
         }
         var time = Date()
@@ -75,6 +88,22 @@ extension CloudEvent {
             correlationID: try optional("correlationid"), causationID: try optional("causationid"),
             traceparent: try optional("traceparent"), data: members["data"] ?? .null
         )
+    }
+
+    /// The id of a bare payload: derived from the channel and the bytes (FNV-1a, 128 bits), so every
+    /// service that receives the same message gives it the same id.
+    private static func bareID(channel: String, payload: some Collection<UInt8>) -> String {
+        var low: UInt64 = 0xcbf2_9ce4_8422_2325
+        var high: UInt64 = 0x6c62_272e_07bb_0142
+        for byte in Array(channel.utf8) + [0] + Array(payload) {
+            low = (low ^ UInt64(byte)) &* 0x100_0000_01b3
+            high = (high ^ UInt64(byte)) &* 0x100_0000_01b3 ^ (low >> 29)
+        }
+        func hex(_ value: UInt64) -> String {
+            let text = String(value, radix: 16)
+            return String(repeating: "0", count: 16 - text.count) + text
+        }
+        return "bare-" + hex(high) + hex(low)
     }
 
     /// The event as CloudEvents JSON (structured mode).

@@ -54,7 +54,7 @@ public struct Commit: Sendable, Equatable {
         public var record: String
         /// Other keys of the service's namespace that change with it.
         public var changes: [Change]
-        /// The events emitted.
+        /// The events emitted; each is also appended to the trace log of its correlation id.
         public var events: [CloudEvent]
 
         public init(record: String, changes: [Change] = [], events: [CloudEvent] = []) {
@@ -70,6 +70,8 @@ public struct Commit: Sendable, Equatable {
         case increment(key: String, field: String, by: Int)
         /// Pushes `value` at the head of a list and keeps the newest `keep` entries.
         case prepend(key: String, value: String, keep: Int)
+        /// Appends `value` to a chain's trace log (`TraceLog`), e.g. an event received from outside.
+        case trace(CloudEvent)
     }
 }
 

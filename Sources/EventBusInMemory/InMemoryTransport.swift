@@ -70,9 +70,12 @@ public actor InMemoryTransport: EventTransport {
             case .prepend(let key, let value, let keep):
                 lists[key, default: []].insert(value, at: 0)
                 lists[key] = Array(lists[key]!.prefix(keep))
+            case .trace(let event):
+                appendToTrace(event)
             }
         }
         for event in outcome.events {
+            appendToTrace(event)
             _ = try await publish(event)
         }
         return .applied(fallback: failing)
@@ -86,6 +89,17 @@ public actor InMemoryTransport: EventTransport {
     /// Sets an integer field of a hash, e.g. to stock a SKU before a test.
     public func setField(_ field: String, of key: String, to value: Int) {
         hashes[key, default: [:]][field] = value
+    }
+
+    /// A chain's trace log, oldest first, as commits left it.
+    public func trace(_ correlationID: String) -> [CloudEvent] {
+        (lists[TraceLog.key(for: correlationID)] ?? []).reversed().compactMap { try? CloudEvent(envelope: Array($0.utf8)) }
+    }
+
+    private func appendToTrace(_ event: CloudEvent) {
+        let key = TraceLog.key(for: event.correlationID ?? event.id)
+        lists[key, default: []].insert(String(decoding: event.encoded(), as: UTF8.self), at: 0)
+        lists[key] = Array(lists[key]!.prefix(TraceLog.capacity))
     }
 
     /// A list, newest first, as `Commit.Change.prepend` left it.

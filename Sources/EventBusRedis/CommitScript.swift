@@ -21,6 +21,11 @@ struct CommitScript {
 
     static let script = RedisScript(name: "switchboard.commit", source: #"""
         local spec = cjson.decode(ARGV[1])
+        local function trace(k, event)
+            redis.call('RPUSH', KEYS[k], event)
+            redis.call('LTRIM', KEYS[k], -spec.traceCapacity, -1)
+            redis.call('EXPIRE', KEYS[k], spec.traceRetention)
+        end
         local current = redis.call('GET', KEYS[1])
         if current == false then current = nil end
         if spec.expected ~= current then return {0, 0} end
@@ -38,6 +43,8 @@ struct CommitScript {
             elseif change.op == 'prepend' then
                 redis.call('LPUSH', KEYS[change.k], change.v)
                 redis.call('LTRIM', KEYS[change.k], 0, change.n - 1)
+            elseif change.op == 'trace' then
+                trace(change.k, change.v)
             end
         end
         local mode = ARGV[2]
@@ -47,6 +54,7 @@ struct CommitScript {
             else
                 redis.call('XADD', KEYS[event.k], 'MAXLEN', '~', ARGV[3], '*', 'event', event.p)
             end
+            if event.t > 0 then trace(event.t, event.p) end
         end
         if mode == 'streams' and ARGV[4] then
             redis.call('XACK', ARGV[4], ARGV[5], ARGV[6])
@@ -100,7 +108,7 @@ struct CommitScript {
     private struct Spec: Encodable {
         struct Condition: Encodable { var k: Int, f: String, min: Int }
         struct Change: Encodable { var op: String, k: Int, f: String?, v: String?, n: Int }
-        struct Event: Encodable { var k: Int, p: String }
+        struct Event: Encodable { var k: Int, p: String, t: Int }
         struct Outcome: Encodable {
             var record: String
             var changes: [Change]
@@ -108,6 +116,8 @@ struct CommitScript {
         }
 
         var expected: String?
+        var traceCapacity = TraceLog.capacity
+        var traceRetention = TraceLog.retentionSeconds
         var conditions: [Condition]
         var outcome: Outcome
         var fallbacks: [Outcome]
@@ -120,10 +130,14 @@ struct CommitScript {
                         Change(op: "increment", k: keys.index(of: key), f: field, v: nil, n: amount)
                     case .prepend(let key, let value, let keep):
                         Change(op: "prepend", k: keys.index(of: key), f: nil, v: value, n: keep)
+                    case .trace(let event):
+                        Change(op: "trace", k: keys.index(of: TraceLog.key(for: event.correlationID ?? event.id)),
+                               f: nil, v: String(decoding: event.encoded(), as: UTF8.self), n: 0)
                     }
                 }
                 let events = outcome.events.map { event in
-                    Event(k: keys.index(of: event.type), p: String(decoding: event.encoded(), as: UTF8.self))
+                    Event(k: keys.index(of: event.type), p: String(decoding: event.encoded(), as: UTF8.self),
+                          t: keys.index(of: TraceLog.key(for: event.correlationID ?? event.id)))
                 }
                 return Outcome(record: outcome.record, changes: changes, events: events)
             }

@@ -26,8 +26,11 @@ public struct OrderService: EventService {
             throw CloudEventError(.invalidField, "the stored order record cannot be read: \(error)")
         }
         guard let transition = try machine.apply(event, to: current) else { return nil }
+        // The order service is where every order begins, so it writes the order's first event to the
+        // order's trace log; every later event is logged by the commit that emits it.
+        let changes: [Commit.Change] = event.type == EventTypes.orderCreated ? [.trace(event)] : []
         return Commit(key: try recordKey(for: event), expected: record, outcome: Commit.Outcome(
-            record: transition.record.stored, events: transition.emitted.map { [$0] } ?? []
+            record: transition.record.stored, changes: changes, events: transition.emitted.map { [$0] } ?? []
         ))
     }
 }
