@@ -1,0 +1,124 @@
+import PaymentService
+import SagaEvents
+import Testing
+
+@Suite struct PaymentMachineTests {
+    let machine = PaymentMachine()
+
+    // MARK: Collecting card and amount
+
+    @Test func theCardComingFirstIsKeptUntilTheAmountArrives() {
+        let first = machine.orderCreated(Saga.created(), record: nil)
+        let waiting = PaymentRecord(status: .awaitingAmount, card: Saga.goodCard)
+        #expect(first == .store(waiting))
+
+        let second = machine.stockReserved(Saga.reserved(amount: 2500, currency: "EUR"), record: waiting)
+        guard case .charge(let charge) = second else {
+            Issue.record("expected a charge, got \(second)")
+            return
+        }
+        #expect(charge.orderID == "o-1")
+        #expect(charge.card == Saga.goodCard)
+        #expect(charge.amount == 2500)
+        #expect(charge.currency == "EUR")
+    }
+
+    @Test func theAmountComingFirstIsKeptUntilTheCardArrives() {
+        let first = machine.stockReserved(Saga.reserved(amount: 1800, currency: "USD"), record: nil)
+        let waiting = PaymentRecord(status: .awaitingCard, amount: 1800, currency: "USD")
+        #expect(first == .store(waiting))
+
+        let second = machine.orderCreated(Saga.created(card: "5555555555554444"), record: waiting)
+        guard case .charge(let charge) = second else {
+            Issue.record("expected a charge, got \(second)")
+            return
+        }
+        #expect(charge.orderID == "o-1")
+        #expect(charge.card == "5555555555554444")
+        #expect(charge.amount == 1800)
+        #expect(charge.currency == "USD")
+    }
+
+    @Test func aDuplicateHalfDoesNothing() {
+        let awaitingAmount = PaymentRecord(status: .awaitingAmount, card: Saga.goodCard)
+        #expect(machine.orderCreated(Saga.created(card: "4000000000000002"), record: awaitingAmount) == .nothing)
+        let awaitingCard = PaymentRecord(status: .awaitingCard, amount: 2500, currency: "USD")
+        #expect(machine.stockReserved(Saga.reserved(amount: 1), record: awaitingCard) == .nothing)
+    }
+
+    @Test(arguments: [PaymentRecord.Status.completed, .failed, .voided])
+    func nothingHappensOnceThePaymentIsFinal(_ status: PaymentRecord.Status) {
+        let record = PaymentRecord(status: status, cardLast4: "4242", amount: 2500, currency: "USD")
+        #expect(machine.orderCreated(Saga.created(), record: record) == .nothing)
+        #expect(machine.stockReserved(Saga.reserved(), record: record) == .nothing)
+        #expect(machine.orderCancelled(record: record) == .nothing)
+    }
+
+    // MARK: Cancellation
+
+    @Test(arguments: [
+        nil, PaymentRecord(status: .awaitingAmount, card: Saga.goodCard),
+        PaymentRecord(status: .awaitingCard, amount: 2500, currency: "USD"),
+    ])
+    func anOrderCancelledBeforeItsChargeIsVoidedAndForgetsTheCard(_ record: PaymentRecord?) {
+        #expect(machine.orderCancelled(record: record) == .store(PaymentRecord(status: .voided)))
+    }
+
+    @Test func aVoidedOrderIsNeverCharged() {
+        let voided = PaymentRecord(status: .voided)
+        #expect(machine.stockReserved(Saga.reserved(), record: voided) == .nothing)
+        #expect(machine.orderCreated(Saga.created(), record: voided) == .nothing)
+    }
+
+    // MARK: Settling
+
+    /// A charge as the machine asks for one (`Charge` has no public initializer).
+    func charge(card: String = Saga.goodCard, amount: Int = 2500) throws -> PaymentMachine.Charge {
+        let action = machine.stockReserved(Saga.reserved(amount: amount),
+                                           record: PaymentRecord(status: .awaitingAmount, card: card))
+        guard case .charge(let charge) = action else { throw ChargeMissing() }
+        return charge
+    }
+
+    struct ChargeMissing: Error {}
+
+    @Test func anApprovedChargeCompletesThePayment() throws {
+        let settled = machine.settle(try charge(), result: .success(.approved(paymentID: "pay_42")))
+        #expect(settled.type == "payment.completed")
+        #expect(settled.record == PaymentRecord(status: .completed, cardLast4: "4242", amount: 2500, currency: "USD",
+                                                paymentId: "pay_42"))
+        let payload = try #require(settled.payload as? PaymentCompleted)
+        #expect(payload == PaymentCompleted(orderId: "o-1", paymentId: "pay_42", amount: 2500, currency: "USD"))
+    }
+
+    @Test(arguments: PaymentFailure.allCases)
+    func aDeclinedChargeFailsWithTheProvidersReason(_ reason: PaymentFailure) throws {
+        let settled = machine.settle(try charge(), result: .success(.declined(reason)))
+        #expect(settled.type == "payment.failed")
+        #expect(settled.record == PaymentRecord(status: .failed, cardLast4: "4242", amount: 2500, currency: "USD",
+                                                reason: reason))
+        let payload = try #require(settled.payload as? PaymentFailed)
+        #expect(payload == PaymentFailed(orderId: "o-1", reason: reason))
+    }
+
+    @Test func aProviderErrorFailsAsProviderUnavailable() throws {
+        let settled = machine.settle(try charge(), result: .failure(PaymentProviderError("timed out")))
+        #expect(settled.type == "payment.failed")
+        #expect(settled.record.status == .failed)
+        #expect(settled.record.reason == .providerUnavailable)
+        let payload = try #require(settled.payload as? PaymentFailed)
+        #expect(payload == PaymentFailed(orderId: "o-1", reason: .providerUnavailable))
+    }
+
+    @Test(arguments: [
+        Result<ChargeResult, PaymentProviderError>.success(.approved(paymentID: "pay_1")),
+        .success(.declined(.cardDeclined)), .failure(PaymentProviderError("down")),
+    ])
+    func theSettledRecordKeepsOnlyTheLastFourDigits(_ result: Result<ChargeResult, PaymentProviderError>) throws {
+        let long = try charge(card: "4000056655665556")
+        let record = machine.settle(long, result: result).record
+        #expect(record.card == nil)
+        #expect(record.cardLast4 == "5556")
+        #expect(!record.stored.contains("4000056655665556"))
+    }
+}
