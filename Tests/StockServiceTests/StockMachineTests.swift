@@ -63,6 +63,10 @@ import Testing
                      order: .make(items: [OrderItem(sku: "BOOK-1", quantity: -3)])),
         InvalidOrder(testDescription: "quantity over the maximum",
                      order: .make(items: [OrderItem(sku: "BOOK-1", quantity: StockMachine.maximumQuantity + 1)])),
+        InvalidOrder(testDescription: "lines of one SKU adding up past the maximum", order: .make(items: [
+            OrderItem(sku: "BOOK-1", quantity: StockMachine.maximumQuantity),
+            OrderItem(sku: "BOOK-1", quantity: StockMachine.maximumQuantity),
+        ])),
         InvalidOrder(testDescription: "Int.max quantity",
                      order: .make(items: [OrderItem(sku: "BOOK-1", quantity: .max)])),
         InvalidOrder(testDescription: "one bad line among good ones", order: .make(items: [

@@ -41,8 +41,9 @@ public struct NotificationTemplate: Sendable, Equatable {
 
     /// `1250`, `USD` → `12.50 USD`.
     public static func money(_ amount: Int, _ currency: String) -> String {
-        let cents = abs(amount) % 100
-        return "\(amount < 0 ? "-" : "")\(abs(amount) / 100).\(cents < 10 ? "0" : "")\(cents) \(currency)"
+        let magnitude = amount.magnitude  // not abs(): abs(Int.min) traps
+        let cents = magnitude % 100
+        return "\(amount < 0 ? "-" : "")\(magnitude / 100).\(cents < 10 ? "0" : "")\(cents) \(currency)"
     }
 
     /// A cancellation reason code in words.

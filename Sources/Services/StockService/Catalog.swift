@@ -33,6 +33,17 @@ public struct Catalog: Codable, Sendable, Equatable {
         self.items = items
     }
 
+    private enum CodingKeys: String, CodingKey {
+        case currency, items
+    }
+
+    /// Decodes a catalog; `currency` may be left out and is then `USD`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.currency = try container.decodeIfPresent(String.self, forKey: .currency) ?? "USD"
+        self.items = try container.decode([Item].self, forKey: .items)
+    }
+
     /// Reads a catalog from JSON and checks it: SKUs unique and non-empty, prices and stock ≥ 0.
     /// - Throws: `CatalogError` saying which entry is wrong.
     public init(json: Data) throws(CatalogError) {

@@ -40,11 +40,10 @@ public struct StockMachine: Sendable {
     /// `order.created`: reserve, or reject as `invalid_order` / `unknown_sku`.
     public func orderCreated(_ order: OrderCreated, reservation: Reservation?) -> Action {
         guard reservation == nil else { return .nothing }
+        let invalid = StockMachine.Action.reject(StockRejected(orderId: order.orderId, reason: .invalidOrder))
         guard !order.customerId.isEmpty, !order.items.isEmpty,
               order.items.allSatisfy({ !$0.sku.isEmpty && (1...Self.maximumQuantity).contains($0.quantity) })
-        else {
-            return .reject(StockRejected(orderId: order.orderId, reason: .invalidOrder))
-        }
+        else { return invalid }
         var merged: [OrderItem] = []
         for item in order.items {
             if let index = merged.firstIndex(where: { $0.sku == item.sku }) {
@@ -53,6 +52,8 @@ public struct StockMachine: Sendable {
                 merged.append(item)
             }
         }
+        // The limit holds per SKU after merging, so lines of one SKU cannot add up past it.
+        guard merged.allSatisfy({ $0.quantity <= Self.maximumQuantity }) else { return invalid }
         var priced: [PricedItem] = []
         var amount = 0
         for item in merged {
