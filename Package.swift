@@ -43,12 +43,19 @@ let package = Package(
         .target(
             name: "PaymentService", dependencies: ["EventBus", "SagaEvents"], path: "Sources/Services/PaymentService"
         ),
+        .target(
+            name: "Ingress",
+            dependencies: [
+                "HTTPServer", "EventBus", "RedisClient", "Telemetry", "SagaEvents", "OrderService", "StockService",
+            ]
+        ),
 
         .target(
             name: "SwitchboardApp",
             dependencies: [
                 "EventBus", "EventBusRedis", "RedisClient", "Telemetry",
-                "SagaEvents", "OrderService", "StockService", "PaymentService", "NotificationService",
+                "SagaEvents", "OrderService", "StockService", "PaymentService", "NotificationService", "Ingress",
+                "HTTPServer",
             ]
         ),
         .executableTarget(name: "switchboard", dependencies: ["SwitchboardApp"]),

@@ -26,6 +26,10 @@ public struct Application: Sendable {
     public let transport: any EventTransport
     /// Where unprocessable messages go.
     public let deadLetters: any DeadLetterStore
+    /// The process's metrics, rendered by `GET /metrics`.
+    public let metrics = MetricsRegistry()
+    /// When the process started.
+    public let startedAt = Date()
 
     /// Builds the application.
     /// - Throws: `CommandFailure` with exit code 78 when the Redis URL is invalid.

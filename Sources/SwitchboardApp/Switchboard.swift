@@ -1,5 +1,8 @@
 /// The `switchboard` command: parses the command line, builds the application and runs the command.
 public enum Switchboard {
+    /// The version reported in heartbeats and `--version`.
+    public static let version = "0.1.0"
+
     /// Runs the command line and returns the process's exit code; every failure prints one line on
     /// standard error saying what failed and where.
     /// - Parameters:

@@ -20,6 +20,7 @@ final class HiredisConnection {
 
     /// Connects, sets timeouts and keep-alive, and runs `AUTH` and `SELECT` from the URL.
     init(url: RedisURL, configuration: RedisConfiguration) throws(RedisError) {
+        precondition(Self.brokenPipesIgnored)
         let timeout = Self.timeval(configuration.connectTimeout)
         let made: UnsafeMutablePointer<redisContext>? = switch url.endpoint {
         case .tcp(let host, let port): redisConnectWithTimeout(host, Int32(port), timeout)
@@ -56,6 +57,14 @@ final class HiredisConnection {
     deinit {
         redisFree(context)
     }
+
+    /// hiredis writes with `write(2)`, so writing to a connection the server has closed (a restart) raises
+    /// `SIGPIPE`, whose default action kills the whole process. Ignored, the write fails with `EPIPE` and
+    /// surfaces as `connectionLost`, which the client and subscriber recover from.
+    private static let brokenPipesIgnored: Bool = {
+        _ = signal(SIGPIPE, SIG_IGN)
+        return true
+    }()
 
     /// Sends one command and waits for its reply. Error replies are returned, not thrown.
     func send(_ command: RedisCommand) throws(RedisError) -> RedisReply {

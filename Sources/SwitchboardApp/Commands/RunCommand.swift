@@ -4,15 +4,18 @@ import FoundationEssentials
 import Foundation
 #endif
 import EventBus
+import HTTPServer
+import Ingress
 import NotificationService
 import OrderService
 import PaymentService
 import StockService
+import Telemetry
 
 /// `switchboard run [SERVICE…]`: runs services in this process until SIGINT or SIGTERM.
 struct RunCommand {
     /// The services a process can run, in the order they start.
-    static let serviceNames = ["order", "stock", "payment", "notification"]
+    static let serviceNames = ["order", "stock", "payment", "notification", "ingress"]
 
     let application: Application
     let requested: [String]
@@ -23,6 +26,7 @@ struct RunCommand {
         }
         let names = requested.isEmpty ? Self.serviceNames : Self.serviceNames.filter(requested.contains)
         let services = try names.map { name throws(CommandFailure) in try makeService(name) }
+            + names.map(makeHeartbeat)
         try await application.requireBroker()
         application.logger.notice("switchboard running", metadata: [
             "services": names.joined(separator: ","), "transport": application.settings.transport.rawValue,
@@ -36,6 +40,19 @@ struct RunCommand {
     }
 
     private func makeService(_ name: String) throws(CommandFailure) -> any Service {
+        if name == "ingress" {
+            let settings = application.settings
+            let configuration = HTTPServerConfiguration(
+                port: settings.httpPort, connectionLimit: settings.httpConnectionLimit,
+                idleTimeoutSeconds: settings.httpIdleTimeoutSeconds, maximumBodySize: settings.httpMaximumBodyBytes
+            )
+            return IngressService(ingress: Ingress(
+                configuration: configuration, store: RedisIngressStore(client: application.makeRedisClient()),
+                transport: application.makeTransport(), catalog: try loadCatalog(), metrics: application.metrics,
+                logger: application.logger.child(label: "switchboard.ingress"),
+                grace: .seconds(settings.shutdownGraceSeconds)
+            ))
+        }
         let logic: any EventService = switch name {
         case "order": OrderService()
         case "stock": StockService(catalog: try loadCatalog())
@@ -50,6 +67,17 @@ struct RunCommand {
             instance: application.instanceName, logger: application.logger.child(label: "switchboard.\(name)")
         )
         return BusService(name: name, runner: runner)
+    }
+
+    private func makeHeartbeat(_ name: String) -> any Service {
+        let process = ProcessInfo.processInfo
+        let heartbeat = InstanceHeartbeat(
+            service: name, instance: application.instanceName, host: process.hostName,
+            pid: Int(process.processIdentifier), startedAt: RFC3339.string(from: application.startedAt),
+            version: Switchboard.version, transport: application.settings.transport.rawValue
+        )
+        return HeartbeatService(name: "\(name).heartbeat", heartbeat: heartbeat, client: application.makeRedisClient(),
+                                logger: application.logger)
     }
 
     private func loadCatalog() throws(CommandFailure) -> Catalog {

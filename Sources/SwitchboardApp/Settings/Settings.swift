@@ -20,6 +20,14 @@ public struct Settings: Sendable, Equatable {
     public var transport = Transport.pubsub
     /// The HTTP ingress port.
     public var httpPort = 8080
+    /// The most HTTP connections open at once.
+    public var httpConnectionLimit = 4096
+    /// Seconds an HTTP connection may stay idle before it is closed.
+    public var httpIdleTimeoutSeconds = 10
+    /// The largest request body accepted, in bytes.
+    public var httpMaximumBodyBytes = 64 * 1024
+    /// Seconds work in flight may take to finish after SIGINT or SIGTERM.
+    public var shutdownGraceSeconds = 5
     /// The lowest log level written.
     public var logLevel = Logger.Level.info
     /// The log line format.

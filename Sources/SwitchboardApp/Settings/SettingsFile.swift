@@ -8,6 +8,9 @@ struct SettingsFile: Decodable {
 
     struct HTTP: Decodable {
         var port: Int?
+        var connectionLimit: Int?
+        var idleTimeoutSeconds: Int?
+        var maximumBodyBytes: Int?
     }
 
     struct Log: Decodable {
@@ -31,4 +34,5 @@ struct SettingsFile: Decodable {
     var http: HTTP?
     var log: Log?
     var deadLetters: DeadLetters?
+    var shutdownGraceSeconds: Int?
 }

@@ -91,6 +91,18 @@ public struct SettingsLoader: Sendable {
         if let rate = file.payment?.failureRate {
             settings.paymentFailureRate = try parseRate(String(rate), from: "\(path) payment.failureRate")
         }
+        if let value = file.http?.connectionLimit {
+            settings.httpConnectionLimit = try positive(value, "http.connectionLimit", in: path)
+        }
+        if let value = file.http?.idleTimeoutSeconds {
+            settings.httpIdleTimeoutSeconds = try positive(value, "http.idleTimeoutSeconds", in: path)
+        }
+        if let value = file.http?.maximumBodyBytes {
+            settings.httpMaximumBodyBytes = try positive(value, "http.maximumBodyBytes", in: path)
+        }
+        if let value = file.shutdownGraceSeconds {
+            settings.shutdownGraceSeconds = try positive(value, "shutdownGraceSeconds", in: path)
+        }
         if let capacity = file.deadLetters?.capacity {
             settings.deadLetterCapacity = try positive(capacity, "deadLetters.capacity", in: path)
         }

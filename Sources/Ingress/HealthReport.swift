@@ -1,0 +1,55 @@
+import EventBus
+import Telemetry
+
+/// What `GET /health` and `switchboard health` say: Redis's state and each service's live instances.
+public struct HealthReport: Codable, Sendable, Equatable {
+    /// The overall state.
+    public enum Status: String, Codable, Sendable {
+        /// Redis answers and every required service has a live instance.
+        case ok
+        /// Redis answers, but a required service has no live instance.
+        case degraded
+        /// Redis does not answer.
+        case down
+    }
+
+    /// Redis's state.
+    public struct Redis: Codable, Sendable, Equatable {
+        public var status: String
+        public var latencyMilliseconds: Double?
+        public var error: String?
+    }
+
+    /// One service's live instances.
+    public struct Service: Codable, Sendable, Equatable {
+        public var status: String
+        public var instances: [InstanceHeartbeat]
+    }
+
+    public var status: Status
+    public var redis: Redis
+    public var services: [String: Service]
+
+    /// Asks the store and judges.
+    /// - Parameters:
+    ///   - store: where Redis and heartbeats are read.
+    ///   - required: the services an order needs.
+    public static func make(store: any IngressStore, required: [String]) async -> HealthReport {
+        let latency: Duration
+        do {
+            latency = try await store.ping()
+        } catch {
+            return HealthReport(status: .down, redis: Redis(status: "down", error: error.message), services: [:])
+        }
+        let instances = (try? await store.instances()) ?? []
+        var services: [String: Service] = [:]
+        for name in Set(required + instances.map(\.service)) {
+            let live = instances.filter { $0.service == name }.sorted { $0.instance < $1.instance }
+            services[name] = Service(status: live.isEmpty ? "down" : "up", instances: live)
+        }
+        let degraded = required.contains { services[$0]?.instances.isEmpty ?? true }
+        return HealthReport(status: degraded ? .degraded : .ok,
+                            redis: Redis(status: "up", latencyMilliseconds: latency.seconds * 1000),
+                            services: services)
+    }
+}

@@ -1,0 +1,76 @@
+import EventBus
+import HTTPServer
+import StockService
+import Telemetry
+
+/// The HTTP ingress: turns `POST /orders` into `order.created` events and lets clients read orders,
+/// stock, health and metrics (`../shared/CONTRACT.md` section 3). It publishes nothing but
+/// `order.created`.
+public struct Ingress: Sendable {
+    private let configuration: HTTPServerConfiguration
+    private let handlers: IngressHandlers
+    private let transport: any EventTransport
+    private let router: Router
+    private let grace: Duration
+
+    /// Creates the ingress.
+    /// - Parameters:
+    ///   - configuration: the HTTP server's port and limits.
+    ///   - store: the broker, for accepting orders and reading read models.
+    ///   - transport: where live events are watched, for `Prefer: wait` and event streams.
+    ///   - catalog: the products, for `GET /stock/{sku}`.
+    ///   - metrics: where request and event counts go; `GET /metrics` renders it.
+    ///   - logger: the ingress's logger.
+    ///   - grace: how long requests in flight may take to finish at shutdown.
+    public init(
+        configuration: HTTPServerConfiguration, store: any IngressStore, transport: any EventTransport,
+        catalog: Catalog, metrics: MetricsRegistry, logger: Logger, grace: Duration = .seconds(5)
+    ) {
+        self.configuration = configuration
+        self.transport = transport
+        self.grace = grace
+        let handlers = IngressHandlers(store: store, feed: OrderFeed(), catalog: catalog, metrics: metrics,
+                                       logger: logger)
+        self.handlers = handlers
+        var router = Router()
+        router.add("POST", "/orders", handler: handlers.createOrder)
+        router.add("GET", "/orders/{id}", handler: handlers.order)
+        router.add("GET", "/orders/{id}/events", handler: handlers.orderEvents)
+        router.add("GET", "/stock/{sku}", handler: handlers.stock)
+        router.add("GET", "/health", handler: handlers.health)
+        router.add("GET", "/metrics", handler: handlers.metrics)
+        self.router = router
+    }
+
+    /// Listens until the task is cancelled, then stops taking requests and lets those in flight finish.
+    /// - Parameter ready: called with the port once the server listens.
+    /// - Throws: `HTTPServerError` when the port cannot be bound.
+    public func run(ready: @Sendable (Int) -> Void = { _ in }) async throws {
+        let router = self.router
+        let metrics = handlers.metrics
+        let server = HTTPServer(configuration: configuration, logger: handlers.logger) { request in
+            let started = ContinuousClock.now
+            let response = await router.respond(to: request)
+            let route = router.match(request)?.pattern ?? "unmatched"
+            metrics.increment("switchboard_http_requests_total", help: "HTTP requests, by route, method and status.",
+                              labels: ["route": route, "method": request.method, "status": String(response.status)])
+            metrics.observe("switchboard_http_request_duration_seconds",
+                            help: "Time to answer an HTTP request (to the head of a stream), by route.",
+                            labels: ["route": route], value: (ContinuousClock.now - started).seconds)
+            return response
+        }
+        let port = try server.start()
+        handlers.logger.notice("ingress listening", metadata: ["http.port": String(port)])
+        ready(port)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await handlers.feed.run(transport.watch(pattern: "*")) }
+            group.addTask {
+                while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+        handlers.logger.notice("ingress stopping", metadata: ["grace.seconds": String(grace.seconds)])
+        await server.stop(grace: grace)
+    }
+}

@@ -1,0 +1,250 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import EventBus
+import HTTPServer
+import OrderService
+import SagaEvents
+import StockService
+import Telemetry
+
+/// The answers to the ingress's routes (`../shared/CONTRACT.md` section 3).
+struct IngressHandlers: Sendable {
+    /// The services an order needs; `/health` is `degraded` while one of them has no live instance.
+    static let requiredServices = ["order", "stock", "payment", "notification"]
+    /// The longest `Prefer: wait`, in seconds.
+    static let maximumWaitSeconds = 30
+    /// The longest an event stream stays open, waiting for an order to end.
+    static let maximumStreamDuration = Duration.seconds(300)
+
+    let store: any IngressStore
+    let feed: OrderFeed
+    let catalog: Catalog
+    let metrics: MetricsRegistry
+    let logger: Logger
+
+    // MARK: POST /orders
+
+    func createOrder(_ request: HTTPRequest) async -> HTTPResponse {
+        let mediaType = request.header("Content-Type")?.split(separator: ";").first?.trimmed.lowercased()
+        guard mediaType == "application/json" else {
+            return ProblemDetails(status: 415, type: "unsupported-media-type", title: "Unsupported Media Type",
+                                  detail: "send the order as application/json, not \(mediaType ?? "no Content-Type")")
+                .response()
+        }
+        let body: JSONValue
+        do {
+            body = try JSONDecoder().decode(JSONValue.self, from: Data(request.body))
+        } catch {
+            return ProblemDetails(status: 400, type: "malformed-json", title: "Malformed JSON",
+                                  detail: "the body is not valid JSON").response()
+        }
+        let order: OrderRequest
+        do {
+            order = try OrderRequest.validate(body)
+        } catch {
+            return ProblemDetails(status: 422, type: "invalid-order", title: "Invalid Order",
+                                  detail: "\(error.errors.count) field(s) are invalid", errors: error.errors).response()
+        }
+        var claim: IdempotencyClaim?
+        if let key = request.header("Idempotency-Key") {
+            guard (1...200).contains(key.count) else {
+                return ProblemDetails(status: 400, type: "invalid-idempotency-key", title: "Invalid Idempotency-Key",
+                                      detail: "Idempotency-Key must be 1 to 200 characters").response()
+            }
+            claim = IdempotencyClaim(key: key, fingerprint: order.fingerprint)
+        }
+        let orderID = "ord_" + UUID().uuidString.lowercased().filter { $0 != "-" }
+        let created = OrderCreated(orderId: orderID, customerId: order.customerId, items: order.items,
+                                   payment: PaymentDetails(card: order.card))
+        let event = CloudEvent(source: "switchboard/ingress", type: EventTypes.orderCreated, correlationID: orderID,
+                               traceparent: request.header("traceparent"),
+                               data: (try? JSONValue(encoding: created)) ?? .null)
+        let accepted = AcceptedOrder(orderId: orderID, customerId: order.customerId, items: order.items,
+                                     acceptedAt: RFC3339.string(from: event.time))
+        let result: AcceptResult
+        do {
+            result = try await store.accept(event, order: accepted, idempotency: claim)
+        } catch {
+            return unavailable("Redis is unreachable: \(error.message)")
+        }
+        switch result {
+        case .noSubscriber:
+            return unavailable("no service is subscribed to order.created (is the order service running?)")
+        case .repeated(let previous, let fingerprint):
+            guard fingerprint == order.fingerprint else {
+                return ProblemDetails(status: 422, type: "idempotency-key-reused", title: "Idempotency-Key Reused",
+                                      detail: "Idempotency-Key \(claim?.key ?? "") was used with a different order")
+                    .response()
+            }
+            return await answer(orderID: previous, request: request)
+        case .accepted:
+            metrics.increment("switchboard_events_published_total", help: "Events published, by type and service.",
+                              labels: ["type": EventTypes.orderCreated, "service": "ingress"])
+            return await answer(orderID: orderID, request: request)
+        }
+    }
+
+    /// `202` with the order id, or with `Prefer: wait=N` the final order (`200`) if it ends in time.
+    private func answer(orderID: String, request: HTTPRequest) async -> HTTPResponse {
+        let location = ("Location", "/orders/\(orderID)")
+        guard let wait = Self.preferredWait(request.header("Prefer")) else {
+            return .json(status: 202, Self.json(["orderId": orderID, "status": "pending"]), headers: [location])
+        }
+        let (token, events) = await feed.subscribe(orderID)
+        let record = await finalRecord(orderID, events: events, within: .seconds(wait))
+        await feed.unsubscribe(orderID, token: token)
+        let applied = ("Preference-Applied", "wait=\(wait)")
+        if let record, record.status.isFinal {
+            return .json(status: 200, Self.json(OrderView(record: record)), headers: [location, applied])
+        }
+        return .json(status: 202, Self.json(["orderId": orderID, "status": record?.status.rawValue ?? "pending"]),
+                     headers: [location, applied])
+    }
+
+    /// Waits until the order's final event passes or `timeout` runs out, then reads the order.
+    private func finalRecord(_ orderID: String, events: AsyncStream<CloudEvent>, within timeout: Duration) async
+        -> OrderRecord?
+    {
+        if let record = try? await store.order(orderID), record.status.isFinal { return record }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await event in events
+                where event.type == EventTypes.orderConfirmed || event.type == EventTypes.orderCancelled {
+                    return
+                }
+            }
+            group.addTask { try? await Task.sleep(for: timeout) }
+            await group.next()
+            group.cancelAll()
+        }
+        return try? await store.order(orderID)
+    }
+
+    // MARK: GET /orders/{id}, GET /orders/{id}/events
+
+    func order(_ request: HTTPRequest) async -> HTTPResponse {
+        let id = request.parameters["id"] ?? ""
+        do {
+            guard let record = try await store.order(id) else { return notFound("no order \(id)") }
+            return .json(status: 200, Self.json(OrderView(record: record)))
+        } catch {
+            return unavailable("Redis is unreachable: \(error.message)")
+        }
+    }
+
+    /// The order's events as server-sent events: first those already in its trace log, then live ones,
+    /// ending once the order is confirmed or cancelled.
+    func orderEvents(_ request: HTTPRequest) async -> HTTPResponse {
+        let id = request.parameters["id"] ?? ""
+        let (token, live) = await feed.subscribe(id)
+        let past: [CloudEvent]
+        do {
+            guard try await store.order(id) != nil else {
+                await feed.unsubscribe(id, token: token)
+                return notFound("no order \(id)")
+            }
+            past = try await store.trace(id)
+        } catch {
+            await feed.unsubscribe(id, token: token)
+            return unavailable("Redis is unreachable: \(error.message)")
+        }
+        let headers = [("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache")]
+        return HTTPResponse(status: 200, headers: headers, body: .stream { writer in
+            // Ending the subscription ends `live`: at the time limit, or once the order is final.
+            let limit = Task {
+                try? await Task.sleep(for: Self.maximumStreamDuration)
+                await feed.unsubscribe(id, token: token)
+            }
+            defer { limit.cancel() }
+            var sent = Set<String>()
+            func send(_ event: CloudEvent) -> Bool {
+                guard sent.insert(event.id).inserted else { return true }
+                let frame = "id: \(event.id)\nevent: \(event.type)\ndata: "
+                    + String(decoding: event.encoded(), as: UTF8.self) + "\n\n"
+                return writer.write(Array(frame.utf8))
+            }
+            let final = [EventTypes.orderConfirmed, EventTypes.orderCancelled]
+            var done = false
+            for event in past where !done {
+                done = !send(event) || final.contains(event.type)
+            }
+            if !done {
+                for await event in live {
+                    guard send(event), !final.contains(event.type) else { break }
+                }
+            }
+            await feed.unsubscribe(id, token: token)
+        })
+    }
+
+    // MARK: GET /stock/{sku}
+
+    func stock(_ request: HTTPRequest) async -> HTTPResponse {
+        let sku = request.parameters["sku"] ?? ""
+        guard let item = catalog.item(sku) else { return notFound("no SKU \(sku) in the catalog") }
+        let levels: (available: Int, reserved: Int)?
+        do {
+            levels = try await store.stock(sku)
+        } catch {
+            return unavailable("Redis is unreachable: \(error.message)")
+        }
+        guard let levels else { return unavailable("stock for \(sku) is not seeded yet (is the stock service running?)") }
+        let body: [String: JSONValue] = [
+            "sku": .string(sku), "name": .string(item.name), "price": .integer(item.price),
+            "currency": .string(catalog.currency), "available": .integer(levels.available),
+            "reserved": .integer(levels.reserved),
+        ]
+        return .json(status: 200, Self.json(body))
+    }
+
+    // MARK: GET /health, GET /metrics
+
+    func health(_ request: HTTPRequest) async -> HTTPResponse {
+        let report = await HealthReport.make(store: store, required: Self.requiredServices)
+        return .json(status: report.status == .ok ? 200 : 503, Self.json(report))
+    }
+
+    func metrics(_ request: HTTPRequest) async -> HTTPResponse {
+        HTTPResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
+                     body: .bytes(Array(metrics.render().utf8)))
+    }
+
+    // MARK: Helpers
+
+    private func notFound(_ detail: String) -> HTTPResponse {
+        ProblemDetails(status: 404, type: "not-found", title: "Not Found", detail: detail).response()
+    }
+
+    private func unavailable(_ detail: String) -> HTTPResponse {
+        ProblemDetails(status: 503, type: "unavailable", title: "Service Unavailable", detail: detail)
+            .response(headers: [("Retry-After", "1")])
+    }
+
+    /// `wait=N` from a `Prefer` header, capped at `maximumWaitSeconds`; `nil` when absent or not a number.
+    static func preferredWait(_ header: String?) -> Int? {
+        guard let header else { return nil }
+        for preference in header.split(separator: ",") {
+            let parts = preference.split(separator: "=", maxSplits: 1).map(\.trimmed)
+            if parts.count == 2, parts[0].lowercased() == "wait", let seconds = Int(parts[1]), seconds >= 0 {
+                return min(seconds, maximumWaitSeconds)
+            }
+        }
+        return nil
+    }
+
+    static func json(_ value: some Encodable) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? Array(encoder.encode(value))) ?? []
+    }
+}
+
+extension Substring {
+    /// Without white space at either end.
+    fileprivate var trimmed: String {
+        String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
+    }
+}

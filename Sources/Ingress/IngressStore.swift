@@ -1,0 +1,63 @@
+import EventBus
+import OrderService
+import SagaEvents
+
+/// What the ingress reads and writes in the broker.
+public protocol IngressStore: Sendable {
+    /// Publishes `event` (an `order.created`) and records the order as accepted, atomically; with an
+    /// idempotency claim, only if the key was not used before.
+    func accept(_ event: CloudEvent, order: AcceptedOrder, idempotency: IdempotencyClaim?)
+        async throws(EventBusError) -> AcceptResult
+
+    /// The order service's record of an order, or the ingress's own record of an order it accepted
+    /// that the order service has not seen yet (`pending`); `nil` when neither exists.
+    func order(_ id: String) async throws(EventBusError) -> OrderRecord?
+
+    /// A SKU's `available` and `reserved` units; `nil` when the stock service never seeded it.
+    func stock(_ sku: String) async throws(EventBusError) -> (available: Int, reserved: Int)?
+
+    /// The live instances of every service, from their heartbeats.
+    func instances() async throws(EventBusError) -> [InstanceHeartbeat]
+
+    /// The events of an order's chain so far, oldest first, from the trace log.
+    func trace(_ correlationID: String) async throws(EventBusError) -> [CloudEvent]
+
+    /// How long a `PING` takes; throws when Redis does not answer.
+    func ping() async throws(EventBusError) -> Duration
+}
+
+/// An order as the ingress accepted it, before any service saw it.
+public struct AcceptedOrder: Codable, Sendable, Equatable {
+    public var orderId: String
+    public var customerId: String
+    public var items: [OrderItem]
+    public var acceptedAt: String
+
+    public init(orderId: String, customerId: String, items: [OrderItem], acceptedAt: String) {
+        self.orderId = orderId
+        self.customerId = customerId
+        self.items = items
+        self.acceptedAt = acceptedAt
+    }
+}
+
+/// A use of an `Idempotency-Key`: the key and what the request was (its canonical body).
+public struct IdempotencyClaim: Sendable, Equatable {
+    public var key: String
+    public var fingerprint: String
+
+    public init(key: String, fingerprint: String) {
+        self.key = key
+        self.fingerprint = fingerprint
+    }
+}
+
+/// What `accept` did.
+public enum AcceptResult: Sendable, Equatable {
+    /// Published to this many subscribers (`nil` where the transport cannot tell) and recorded.
+    case accepted(receivers: Int?)
+    /// Nobody listens on `order.created`: nothing was published or recorded.
+    case noSubscriber
+    /// The idempotency key was used before, for this order and request fingerprint; nothing was published.
+    case repeated(orderID: String, fingerprint: String)
+}

@@ -1,0 +1,34 @@
+import EventBus
+
+/// Live events per order, for requests that wait on an order (`Prefer: wait`, event streams).
+///
+/// One watch of every channel feeds all waiting requests; a message is decoded only while someone
+/// waits, and handed to the subscribers of its correlation id.
+actor OrderFeed {
+    private var subscribers: [String: [Int: AsyncStream<CloudEvent>.Continuation]] = [:]
+    private var nextToken = 0
+
+    /// Feeds subscribers from `messages` until it ends or the task is cancelled.
+    func run(_ messages: AsyncStream<InboundMessage>) async {
+        for await message in messages where !subscribers.isEmpty {
+            guard let event = try? CloudEvent(decoding: message.payload, channel: message.channel),
+                  let correlationID = event.correlationID, let listeners = subscribers[correlationID]
+            else { continue }
+            for continuation in listeners.values { continuation.yield(event) }
+        }
+    }
+
+    /// The live events of one chain, from now until `unsubscribe(_:)`.
+    func subscribe(_ correlationID: String) -> (token: Int, events: AsyncStream<CloudEvent>) {
+        let (events, continuation) = AsyncStream<CloudEvent>.makeStream()
+        nextToken += 1
+        subscribers[correlationID, default: [:]][nextToken] = continuation
+        return (nextToken, events)
+    }
+
+    /// Ends a subscription.
+    func unsubscribe(_ correlationID: String, token: Int) {
+        subscribers[correlationID]?.removeValue(forKey: token)?.finish()
+        if subscribers[correlationID]?.isEmpty == true { subscribers[correlationID] = nil }
+    }
+}
