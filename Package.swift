@@ -86,6 +86,7 @@ let package = Package(
             dependencies: ["PaymentService", "SagaEvents", "EventBus", "EventBusInMemory"]
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["EventBus", "RedisClient", "TestSupport"]),
+        .testTarget(name: "IngressEndToEndTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -70,17 +70,17 @@ public struct Application: Sendable {
         }
     }
 
-    /// A new Redis client with the application's URL, timeouts and logger.
-    public func makeRedisClient() -> RedisClient {
-        RedisClient(url: redisURL, configuration: redisConfiguration, logger: logger)
+    /// A new Redis client with the application's URL and timeouts.
+    /// - Parameter logger: where its connection changes are logged; the application's by default.
+    public func makeRedisClient(logger: Logger? = nil) -> RedisClient {
+        RedisClient(url: redisURL, configuration: redisConfiguration, logger: logger ?? self.logger)
     }
 
     /// Checks that Redis answers `PING`, quietly: the failure is the caller's one line to print.
     /// - Throws: `CommandFailure` with exit code 69 saying why it does not.
     public func requireBroker() async throws(CommandFailure) {
         do {
-            let client = RedisClient(url: redisURL, configuration: redisConfiguration, logger: .disabled)
-            _ = try await client.send("PING")
+            _ = try await makeRedisClient(logger: .disabled).send("PING")
         } catch {
             throw CommandFailure(.unavailable, error.message)
         }

@@ -32,6 +32,8 @@ public enum Switchboard {
             try await RunCommand(application: application, requested: services).run()
         case .publish(let type, let json):
             Output.standard(try await PublishCommand(application: application, type: type, json: json).run())
+        case .health:
+            try await HealthCommand(application: application).run()
         case .tail(let pattern):
             try await TailCommand(application: application, pattern: pattern).run()
         case .help:

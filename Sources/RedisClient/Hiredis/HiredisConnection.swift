@@ -20,7 +20,7 @@ final class HiredisConnection {
 
     /// Connects, sets timeouts and keep-alive, and runs `AUTH` and `SELECT` from the URL.
     init(url: RedisURL, configuration: RedisConfiguration) throws(RedisError) {
-        precondition(Self.brokenPipesIgnored)
+        _ = Self.brokenPipesIgnored
         let timeout = Self.timeval(configuration.connectTimeout)
         let made: UnsafeMutablePointer<redisContext>? = switch url.endpoint {
         case .tcp(let host, let port): redisConnectWithTimeout(host, Int32(port), timeout)

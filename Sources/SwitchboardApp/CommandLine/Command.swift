@@ -6,6 +6,8 @@ public enum Command: Sendable, Equatable {
     case publish(type: String, json: String)
     /// `switchboard tail [PATTERN]`: print events live.
     case tail(pattern: String)
+    /// `switchboard health`: live instances and Redis's state.
+    case health
     /// `switchboard help`, `--help`.
     case help
 }

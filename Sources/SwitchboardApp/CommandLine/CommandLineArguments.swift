@@ -14,6 +14,7 @@ public struct CommandLineArguments: Sendable, Equatable {
                                 none named runs all of them
           publish TYPE JSON     publish one event; a bare JSON object becomes the data of a new event
           tail [PATTERN]        print events live as they pass, one line each (default pattern '*')
+          health                Redis's state and each service's live instances (exit 69 unless all is well)
           help                  print this text
 
         flags (override Config/switchboard.json, which overrides the environment's defaults):
@@ -79,6 +80,9 @@ public struct CommandLineArguments: Sendable, Equatable {
         case "tail":
             guard rest.count <= 1 else { throw CommandFailure(.usage, "tail takes at most one PATTERN") }
             return .tail(pattern: rest.first ?? "*")
+        case "health":
+            guard rest.isEmpty else { throw CommandFailure(.usage, "health takes no arguments") }
+            return .health
         case "help":
             return .help
         default:

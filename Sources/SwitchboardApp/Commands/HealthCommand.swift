@@ -1,0 +1,50 @@
+import Ingress
+
+/// `switchboard health`: what `GET /health` says, for a terminal. Exits 0 when everything is up and 69
+/// when Redis is down or a service has no live instance.
+struct HealthCommand {
+    let application: Application
+
+    /// Prints the report on standard output.
+    /// - Throws: `CommandFailure` (69) with one line saying what is wrong, unless all is well.
+    func run() async throws(CommandFailure) {
+        let store = RedisIngressStore(client: application.makeRedisClient(logger: .disabled))
+        let report = await HealthReport.make(store: store, required: RunCommand.serviceNames.filter { $0 != "ingress" })
+        Output.standard(Self.render(report))
+        switch report.status {
+        case .ok:
+            return
+        case .down:
+            throw CommandFailure(.unavailable, "Redis at \(application.redisURL) is down")
+        case .degraded:
+            let missing = report.services.filter { $0.value.instances.isEmpty }.keys.sorted()
+            throw CommandFailure(.unavailable, "degraded: no live instance of \(missing.joined(separator: ", "))")
+        }
+    }
+
+    static func render(_ report: HealthReport) -> String {
+        var lines = ["status: \(report.status.rawValue)"]
+        if report.redis.status == "up" {
+            let latency = report.redis.latencyMilliseconds.map { String(format3: $0) } ?? "?"
+            lines.append("redis:  up (\(latency) ms)")
+        } else {
+            lines.append("redis:  down (\(report.redis.error ?? "no answer"))")
+        }
+        for name in report.services.keys.sorted() {
+            let service = report.services[name]!
+            let instances = service.instances.map { "\($0.instance) (pid \($0.pid), since \($0.startedAt))" }
+            let padded = name + String(repeating: " ", count: max(1, 14 - name.count))
+            lines.append("\(padded)\(service.status)  " + (instances.isEmpty ? "no live instance" : instances.joined(separator: ", ")))
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension String {
+    /// A number with three decimals, without Foundation's formatters.
+    fileprivate init(format3 value: Double) {
+        let thousandths = Int((value * 1000).rounded())
+        let fraction = String(thousandths % 1000)
+        self = "\(thousandths / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)"
+    }
+}
