@@ -1,13 +1,18 @@
 import Resilience
+import Synchronization
 import Telemetry
 
 /// Runs one `EventService` on a transport: receives its messages, decodes them, and applies what the
 /// service decides, dead-lettering what cannot be processed.
 ///
-/// Messages are handled concurrently, up to `maximumConcurrency` at once. A transport failure (Redis
-/// away) is retried with backoff until it succeeds or the runner is cancelled, so nothing received is
-/// dropped for an outage; a message that cannot be decoded, or whose data the service rejects, goes to
-/// the dead-letter store with the reason, and the runner goes on.
+/// Messages of one record (one order) are handled one after another in the order they arrived; messages
+/// of different records run concurrently, up to `maximumConcurrency` records at once. When the broker
+/// is unreachable, an operation is retried with backoff until it succeeds or the runner is cancelled,
+/// so nothing received is dropped for an outage. A message that cannot be decoded, whose data the
+/// service rejects, or that was delivered more than `maximumDeliveries` times, goes to the dead-letter
+/// store with the reason and is acknowledged. When the broker refuses an operation (say, a record key of
+/// the wrong type), a redeliverable message (streams) is left pending to be tried again later, and any
+/// other is dead-lettered.
 public struct ServiceRunner: Sendable {
     /// How a message ended.
     public enum Disposition: Sendable, Equatable {
@@ -17,8 +22,18 @@ public struct ServiceRunner: Sendable {
         case ignored
         /// The message went to the dead-letter store with this reason.
         case deadLettered(reason: String)
+        /// The broker refused an operation; the message stays pending for redelivery.
+        case leftPending(reason: String)
         /// The runner was cancelled before the message was settled.
         case abandoned
+    }
+
+    /// A decoded message waiting for its turn.
+    fileprivate struct Work: Sendable {
+        var message: InboundMessage
+        var event: CloudEvent
+        var key: String
+        var received: ContinuousClock.Instant
     }
 
     private let service: any EventService
@@ -26,7 +41,9 @@ public struct ServiceRunner: Sendable {
     private let deadLetters: any DeadLetterStore
     private let instance: String
     private let logger: Logger
+    private let metrics: MetricsRegistry?
     private let maximumConcurrency: Int
+    private let maximumDeliveries: Int
     private let maximumConflicts = 32
 
     /// Creates a runner.
@@ -35,18 +52,23 @@ public struct ServiceRunner: Sendable {
     ///   - transport: where messages come from and commits go.
     ///   - deadLetters: where unprocessable messages go.
     ///   - instance: this instance's name within the service's group.
-    ///   - logger: the service's logger.
-    ///   - maximumConcurrency: how many messages are handled at once.
+    ///   - logger: the service's logger; one `info` line per event handled.
+    ///   - metrics: where counts and latencies go, if anywhere.
+    ///   - maximumConcurrency: how many records are worked on at once.
+    ///   - maximumDeliveries: deliveries after which a message is dead-lettered (streams).
     public init(
         service: any EventService, transport: any EventTransport, deadLetters: any DeadLetterStore,
-        instance: String, logger: Logger, maximumConcurrency: Int = 64
+        instance: String, logger: Logger, metrics: MetricsRegistry? = nil, maximumConcurrency: Int = 64,
+        maximumDeliveries: Int = 5
     ) {
         self.service = service
         self.transport = transport
         self.deadLetters = deadLetters
         self.instance = instance
         self.logger = logger
+        self.metrics = metrics
         self.maximumConcurrency = maximumConcurrency
+        self.maximumDeliveries = maximumDeliveries
     }
 
     /// Applies the service's setup, then consumes and handles messages until cancelled.
@@ -57,15 +79,30 @@ public struct ServiceRunner: Sendable {
             "service": service.name, "instance": instance, "transport": transport.name,
             "subscriptions": service.subscriptions.joined(separator: ","),
         ])
+        let lanes = Lanes()
         await withTaskGroup(of: Void.self) { group in
-            var inFlight = 0
+            var running = 0
             for await message in messages {
-                if inFlight >= maximumConcurrency {
-                    await group.next()
-                    inFlight -= 1
+                let work: Work
+                switch decode(message) {
+                case .success(let decoded): work = decoded
+                case .failure(let rejection):
+                    _ = await deadLetter(message, reason: rejection.reason)
+                    continue
                 }
-                group.addTask { _ = await handle(message) }
-                inFlight += 1
+                guard lanes.enqueue(work) else { continue }
+                if running >= maximumConcurrency {
+                    await group.next()
+                    running -= 1
+                }
+                group.addTask {
+                    var next: Work? = work
+                    while let current = next {
+                        _ = await process(current)
+                        next = lanes.next(after: current)
+                    }
+                }
+                running += 1
             }
         }
     }
@@ -73,53 +110,100 @@ public struct ServiceRunner: Sendable {
     /// Handles one message to the end and says how it ended.
     @discardableResult
     public func handle(_ message: InboundMessage) async -> Disposition {
-        let started = ContinuousClock.now
-        let event: CloudEvent
-        do {
-            event = try CloudEvent(decoding: message.payload, channel: message.channel)
-        } catch {
-            return await deadLetter(message, reason: error.message)
+        switch decode(message) {
+        case .success(let work): await process(work)
+        case .failure(let rejection): await deadLetter(message, reason: rejection.reason)
         }
-        var metadata: Logger.Metadata = [
-            "service": service.name, "event.type": event.type, "event.id": event.id,
-            "correlation.id": event.correlationID ?? "",
-        ]
+    }
+
+    /// Why a message cannot be processed at all.
+    private struct Rejection: Error {
+        var reason: String
+    }
+
+    /// Decodes a message and finds its record, or says why it cannot be processed.
+    private func decode(_ message: InboundMessage) -> Result<Work, Rejection> {
+        if message.deliveryCount > maximumDeliveries {
+            return .failure(Rejection(reason:
+                "delivered \(message.deliveryCount) times without being processed (limit \(maximumDeliveries))"))
+        }
+        do {
+            let event = try CloudEvent(decoding: message.payload, channel: message.channel)
+            return .success(Work(message: message, event: event, key: try service.recordKey(for: event),
+                                 received: .now))
+        } catch {
+            return .failure(Rejection(reason: error.message))
+        }
+    }
+
+    /// Reads the record, asks the service, and commits, until the commit applies.
+    private func process(_ work: Work) async -> Disposition {
         var backoff = Backoff()
         var conflicts = 0
+        let event = work.event
         while !Task.isCancelled {
             do {
-                let key = try service.recordKey(for: event)
                 let record = try await withRetry(&backoff) { () async throws(EventBusError) in
-                    try await transport.record(key)
+                    try await transport.record(work.key)
                 }
                 guard let commit = try await service.decide(event, record: record) else {
                     try await withRetry(&backoff) { () async throws(EventBusError) in
-                        try await transport.acknowledge(message, group: service.name)
+                        try await transport.acknowledge(work.message, group: service.name)
                     }
-                    logger.debug("event changed nothing", metadata: metadata)
+                    finished(work, outcome: "ignored")
                     return .ignored
                 }
                 let result = try await withRetry(&backoff) { () async throws(EventBusError) in
-                    try await transport.commit(commit, acknowledging: message, group: service.name)
+                    try await transport.commit(commit, acknowledging: work.message, group: service.name)
                 }
                 guard case .applied(let fallback) = result else {
                     conflicts += 1
                     guard conflicts < maximumConflicts else {
-                        return await deadLetter(message, reason: "its record \(key) kept changing under it")
+                        return await deadLetter(work.message, reason: "its record \(work.key) kept changing under it")
                     }
                     continue
                 }
                 service.applied(fallback.map { commit.fallbacks[$0] } ?? commit.outcome, for: event, logger: logger)
-                metadata["duration.ms"] = (ContinuousClock.now - started).millisecondsText
-                logger.debug("event handled", metadata: metadata)
+                finished(work, outcome: "applied")
                 return .applied
             } catch let error as CloudEventError {
-                return await deadLetter(message, reason: error.message)
+                return await deadLetter(work.message, reason: error.message)
+            } catch let error as EventBusError {
+                if Task.isCancelled { break }
+                return await refused(work, reason: error.message)
             } catch {
-                break  // Only cancellation ends a retry loop with an EventBusError.
+                break
             }
         }
         return .abandoned
+    }
+
+    /// The broker refused an operation: leave a redeliverable message pending, dead-letter any other.
+    private func refused(_ work: Work, reason: String) async -> Disposition {
+        guard work.message.deliveryID != nil else {
+            return await deadLetter(work.message, reason: "the broker refused it: \(reason)")
+        }
+        logger.warning("broker refused an operation; the message stays pending for redelivery", metadata: [
+            "service": service.name, "event.type": work.event.type, "event.id": work.event.id, "error": reason,
+            "delivery": String(work.message.deliveryCount),
+        ])
+        metrics?.increment("switchboard_events_failed_total", help: "Events whose handling failed, by type and service.",
+                           labels: ["type": work.event.type, "service": service.name])
+        return .leftPending(reason: reason)
+    }
+
+    private func finished(_ work: Work, outcome: String) {
+        let duration = ContinuousClock.now - work.received
+        logger.info("event handled", metadata: [
+            "service": service.name, "event.type": work.event.type, "event.id": work.event.id,
+            "correlation.id": work.event.correlationID ?? "", "outcome": outcome,
+            "duration.ms": duration.millisecondsText,
+        ])
+        let labels = ["type": work.event.type, "service": service.name]
+        metrics?.increment("switchboard_events_handled_total", help: "Events handled, by type and service.",
+                           labels: labels.merging(["outcome": outcome]) { $1 })
+        metrics?.observe("switchboard_handler_duration_seconds", help: "Time to handle an event, by type and service.",
+                         labels: labels, value: duration.seconds)
     }
 
     /// Applies each setup commit, retrying while the broker is away; false when cancelled first.
@@ -131,7 +215,8 @@ public struct ServiceRunner: Sendable {
                     try await transport.commit(commit, acknowledging: nil, group: service.name)
                 }
             } catch {
-                return false
+                if Task.isCancelled { return false }
+                logger.error("setup commit refused", metadata: ["service": service.name, "error": error.message])
             }
         }
         return true
@@ -151,14 +236,20 @@ public struct ServiceRunner: Sendable {
             logger.warning("message dead-lettered", metadata: [
                 "service": service.name, "channel": message.channel, "reason": reason, "deadletter.id": id,
             ])
+            metrics?.increment("switchboard_events_deadlettered_total",
+                               help: "Messages sent to the dead-letter store, by channel and service.",
+                               labels: ["type": message.channel, "service": service.name])
             return .deadLettered(reason: reason)
         } catch {
+            logger.error("message could not be dead-lettered", metadata: [
+                "service": service.name, "channel": message.channel, "reason": reason, "error": error.message,
+            ])
             return .abandoned
         }
     }
 
-    /// Runs `operation` until it succeeds, sleeping with backoff after each `EventBusError`;
-    /// rethrows only once the task is cancelled.
+    /// Runs `operation`, retrying with backoff while the broker is unavailable; a refusal (`.rejected`),
+    /// or any failure once the task is cancelled, is thrown.
     private func withRetry<Value>(
         _ delay: inout Backoff, _ operation: () async throws(EventBusError) -> Value
     ) async throws(EventBusError) -> Value {
@@ -168,12 +259,42 @@ public struct ServiceRunner: Sendable {
                 delay.reset()
                 return value
             } catch {
-                if Task.isCancelled { throw error }
-                logger.warning("broker operation failed, retrying", metadata: [
+                if Task.isCancelled || error.code != .unavailable { throw error }
+                logger.warning("broker unavailable, retrying", metadata: [
                     "service": service.name, "error": error.message,
                 ])
                 try? await Task.sleep(for: delay.next())
             }
+        }
+    }
+}
+
+/// Per-record queues: a record's messages wait for the one before them, in arrival order.
+private final class Lanes: Sendable {
+    private let queues = Mutex<[String: [ServiceRunner.Work]]>([:])
+
+    /// Queues `work`; returns true when its record had nothing in flight, so the caller starts it.
+    func enqueue(_ work: ServiceRunner.Work) -> Bool {
+        queues.withLock { queues in
+            if queues[work.key] != nil {
+                queues[work.key]!.append(work)
+                return false
+            }
+            queues[work.key] = []
+            return true
+        }
+    }
+
+    /// The next message of the same record, or `nil` (and the record's lane closes).
+    func next(after work: ServiceRunner.Work) -> ServiceRunner.Work? {
+        queues.withLock { queues in
+            guard var waiting = queues[work.key], !waiting.isEmpty else {
+                queues[work.key] = nil
+                return nil
+            }
+            let next = waiting.removeFirst()
+            queues[work.key] = waiting
+            return next
         }
     }
 }
