@@ -11,12 +11,12 @@ import RedisClient
 ///
 /// Every key the script touches is passed in `KEYS`; the commit itself travels as one JSON argument that
 /// refers to keys by their index. How events are emitted is the transport's: `PUBLISH` on pub/sub,
-/// `XADD` (trimmed by approximate length) on streams.
+/// `XADD` on streams (trimmed apart, by `StreamTrimmer`), where the handled entry is `XACK`ed too.
 struct CommitScript {
     /// How the script emits events and acknowledges.
     enum Emission {
         case publish
-        case streams(maximumLength: Int, acknowledge: (stream: String, group: String, id: String)?)
+        case streams(acknowledge: (stream: String, group: String, id: String)?)
     }
 
     static let script = RedisScript(name: "switchboard.commit", source: #"""
@@ -52,12 +52,12 @@ struct CommitScript {
             if mode == 'publish' then
                 redis.call('PUBLISH', KEYS[event.k], event.p)
             else
-                redis.call('XADD', KEYS[event.k], 'MAXLEN', '~', ARGV[3], '*', 'event', event.p)
+                redis.call('XADD', KEYS[event.k], '*', 'event', event.p)
             end
             if event.t > 0 then trace(event.t, event.p) end
         end
-        if mode == 'streams' and ARGV[4] then
-            redis.call('XACK', ARGV[4], ARGV[5], ARGV[6])
+        if mode == 'streams' and ARGV[3] then
+            redis.call('XACK', KEYS[tonumber(ARGV[3])], ARGV[4], ARGV[5])
         end
         return {1, chosen}
         """#)
@@ -72,9 +72,11 @@ struct CommitScript {
         switch emission {
         case .publish:
             arguments.append("publish")
-        case .streams(let maximumLength, let acknowledge):
-            arguments += ["streams", maximumLength]
-            if let acknowledge { arguments += [acknowledge.stream, acknowledge.group, acknowledge.id] }
+        case .streams(let acknowledge):
+            arguments.append("streams")
+            if let acknowledge {
+                arguments += [keys.index(of: acknowledge.stream), acknowledge.group, acknowledge.id]
+            }
         }
         let reply = try await client.evaluate(script, keys: keys.keys, arguments: arguments)
         guard let parts = reply.array, parts.count == 2, let applied = parts[0].int, let chosen = parts[1].int else {

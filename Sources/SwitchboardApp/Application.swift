@@ -6,6 +6,7 @@ import Foundation
 import EventBus
 import EventBusRedis
 import RedisClient
+import SagaEvents
 import Resilience
 import Telemetry
 
@@ -46,27 +47,35 @@ public struct Application: Sendable {
             connectTimeout: .milliseconds(settings.connectTimeoutMilliseconds),
             commandTimeout: .milliseconds(settings.commandTimeoutMilliseconds)
         )
-        self.transport = Self.makeTransport(settings.transport, url: redisURL, configuration: redisConfiguration,
-                                            logger: logger)
+        self.transport = Self.makeTransport(settings, url: redisURL, configuration: redisConfiguration, logger: logger)
         let client = RedisClient(url: redisURL, configuration: redisConfiguration, logger: logger)
         self.deadLetters = RedisDeadLetterStore(client: client, capacity: settings.deadLetterCapacity)
     }
 
-    /// This process's instance name: `<host>-<pid>`.
+    /// This process's instance name: `--instance`, else `<host>-<pid>`.
     public var instanceName: String {
-        "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+        settings.instance ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
     }
 
     /// A transport with its own connections, so each service's commits do not queue behind another's.
     public func makeTransport() -> any EventTransport {
-        Self.makeTransport(settings.transport, url: redisURL, configuration: redisConfiguration, logger: logger)
+        Self.makeTransport(settings, url: redisURL, configuration: redisConfiguration, logger: logger)
     }
 
     private static func makeTransport(
-        _ kind: Settings.Transport, url: RedisURL, configuration: RedisConfiguration, logger: Logger
+        _ settings: Settings, url: RedisURL, configuration: RedisConfiguration, logger: Logger
     ) -> any EventTransport {
-        switch kind {
-        case .pubsub: RedisPubSubTransport(url: url, configuration: configuration, logger: logger)
+        switch settings.transport {
+        case .pubsub:
+            return RedisPubSubTransport(url: url, configuration: configuration, logger: logger)
+        case .streams:
+            let streams = StreamsConfiguration(
+                batchSize: settings.streamsBatchSize, claimIdle: .milliseconds(settings.streamsClaimIdleMilliseconds),
+                maximumDeliveries: settings.streamsMaximumDeliveries, maximumLength: settings.streamsMaximumLength,
+                trimmedStreams: EventTypes.all
+            )
+            return RedisStreamsTransport(url: url, redisConfiguration: configuration, configuration: streams,
+                                         logger: logger)
         }
     }
 

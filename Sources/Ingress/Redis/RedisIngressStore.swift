@@ -19,12 +19,24 @@ public struct RedisIngressStore: IngressStore {
     /// How long accepted orders and idempotency keys are kept: one day.
     public static let retentionSeconds = 24 * 3600
 
+    /// How `order.created` reaches the services.
+    public enum Emission: String, Sendable {
+        /// `PUBLISH` on the channel; "no subscriber" is nobody listening.
+        case publish
+        /// `XADD` to the stream; "no subscriber" is no consumer group on it.
+        case streams
+    }
+
     private let client: RedisClient
+    private let emission: Emission
 
     /// Creates the store.
-    /// - Parameter client: the connection to use.
-    public init(client: RedisClient) {
+    /// - Parameters:
+    ///   - client: the connection to use.
+    ///   - emission: how `order.created` is sent, matching the services' transport.
+    public init(client: RedisClient, emission: Emission = .publish) {
         self.client = client
+        self.emission = emission
     }
 
     /// Checks the idempotency key, publishes, and records the accepted order, in one script: a request
@@ -34,8 +46,16 @@ public struct RedisIngressStore: IngressStore {
             local existing = redis.call('GET', KEYS[2])
             if existing then return {0, existing} end
         end
-        local receivers = redis.call('PUBLISH', KEYS[3], ARGV[2])
-        if receivers == 0 then return {1, 0} end
+        local receivers
+        if ARGV[5] == 'publish' then
+            receivers = redis.call('PUBLISH', KEYS[3], ARGV[2])
+            if receivers == 0 then return {1, 0} end
+        else
+            local ok, groups = pcall(redis.call, 'XINFO', 'GROUPS', KEYS[3])
+            if not ok or #groups == 0 then return {1, 0} end
+            redis.call('XADD', KEYS[3], '*', 'event', ARGV[2])
+            receivers = #groups
+        end
         redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[4])
         if ARGV[3] ~= '' then redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[4]) end
         return {2, receivers}
@@ -51,7 +71,7 @@ public struct RedisIngressStore: IngressStore {
         ]
         let reply = try await run { () async throws(RedisError) in
             try await client.evaluate(Self.acceptScript, keys: keys, arguments: [
-                accepted, event.encoded(), claim, Self.retentionSeconds,
+                accepted, event.encoded(), claim, Self.retentionSeconds, emission.rawValue,
             ])
         }
         guard let parts = reply.array, parts.count == 2, let outcome = parts[0].int else {

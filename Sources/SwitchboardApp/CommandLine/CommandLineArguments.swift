@@ -21,7 +21,8 @@ public struct CommandLineArguments: Sendable, Equatable {
           --config PATH         settings file (default Config/switchboard.json, or $SWITCHBOARD_CONFIG)
           --redis URL           redis://[[user]:password@]host[:port][/db] or unix:///path
                                 (default $SWITCHBOARD_REDIS_URL, $REDIS_URL, redis://127.0.0.1:6379)
-          --transport NAME      pubsub
+          --transport NAME      pubsub (default) or streams
+          --instance NAME       this instance's name in its services' consumer groups (default host-pid)
           --http-port N         HTTP ingress port (default 8080)
           --log-level LEVEL     trace, debug, info, notice, warning, error, critical
 
@@ -61,6 +62,7 @@ public struct CommandLineArguments: Sendable, Equatable {
             case "--transport": flags.transport = value
             case "--http-port": flags.httpPort = value
             case "--log-level": flags.logLevel = value
+            case "--instance": flags.instance = value
             default: throw CommandFailure(.usage, "unknown flag \(name)")
             }
         }

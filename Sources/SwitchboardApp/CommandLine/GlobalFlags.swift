@@ -8,6 +8,8 @@ public struct GlobalFlags: Sendable, Equatable {
     public var transport: String?
     /// `--http-port N`: the ingress port.
     public var httpPort: String?
+    /// `--instance NAME`: this process's name within its services' groups.
+    public var instance: String?
     /// `--log-level LEVEL`: the lowest level logged.
     public var logLevel: String?
 

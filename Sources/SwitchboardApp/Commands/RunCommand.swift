@@ -47,7 +47,9 @@ struct RunCommand {
                 idleTimeoutSeconds: settings.httpIdleTimeoutSeconds, maximumBodySize: settings.httpMaximumBodyBytes
             )
             return IngressService(ingress: Ingress(
-                configuration: configuration, store: RedisIngressStore(client: application.makeRedisClient()),
+                configuration: configuration,
+                store: RedisIngressStore(client: application.makeRedisClient(),
+                                         emission: settings.transport == .streams ? .streams : .publish),
                 transport: application.makeTransport(), catalog: try loadCatalog(), metrics: application.metrics,
                 logger: application.logger.child(label: "switchboard.ingress"),
                 grace: .seconds(settings.shutdownGraceSeconds)
@@ -64,7 +66,8 @@ struct RunCommand {
         }
         let runner = ServiceRunner(
             service: logic, transport: application.makeTransport(), deadLetters: application.deadLetters,
-            instance: application.instanceName, logger: application.logger.child(label: "switchboard.\(name)")
+            instance: application.instanceName, logger: application.logger.child(label: "switchboard.\(name)"),
+            metrics: application.metrics, maximumDeliveries: application.settings.streamsMaximumDeliveries
         )
         return BusService(name: name, runner: runner)
     }

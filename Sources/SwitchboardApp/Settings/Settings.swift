@@ -7,7 +7,7 @@ import Telemetry
 public struct Settings: Sendable, Equatable {
     /// The transports a process can use.
     public enum Transport: String, Sendable, Equatable, CaseIterable {
-        case pubsub
+        case pubsub, streams
     }
 
     /// The Redis URL, e.g. `redis://127.0.0.1:6379` or `unix:///run/redis.sock`.
@@ -36,6 +36,16 @@ public struct Settings: Sendable, Equatable {
     public var deadLetterCapacity = 10_000
     /// The stock service's catalog (relative paths in a config file are read from the file's folder).
     public var catalogPath = "Config/catalog.json"
+    /// This process's instance name within each service's group; `<host>-<pid>` when not set.
+    public var instance: String?
+    /// Stream entries fetched per read.
+    public var streamsBatchSize = 100
+    /// How long a stream entry may stay pending with a consumer before another claims it, in milliseconds.
+    public var streamsClaimIdleMilliseconds = 30_000
+    /// Deliveries after which a stream entry is dead-lettered.
+    public var streamsMaximumDeliveries = 5
+    /// About how many entries each stream keeps (pending entries are never trimmed).
+    public var streamsMaximumLength = 100_000
     /// How long each simulated card charge takes, in milliseconds.
     public var paymentLatencyMilliseconds = 0
     /// The share of simulated card charges that fail as if the provider were down, from 0 to 1.

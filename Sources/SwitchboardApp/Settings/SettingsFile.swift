@@ -27,7 +27,15 @@ struct SettingsFile: Decodable {
         var failureRate: Double?
     }
 
+    struct Streams: Decodable {
+        var batchSize: Int?
+        var claimIdleMilliseconds: Int?
+        var maximumDeliveries: Int?
+        var maximumLength: Int?
+    }
+
     var redis: Redis?
+    var streams: Streams?
     var catalog: String?
     var payment: Payment?
     var transport: String?

@@ -42,6 +42,12 @@ public struct SettingsLoader: Sendable {
         if let level = environment["SWITCHBOARD_LOG_LEVEL"] {
             settings.logLevel = try parseLevel(level, from: "SWITCHBOARD_LOG_LEVEL")
         }
+        if let idle = environment["SWITCHBOARD_STREAMS_CLAIM_IDLE_MS"] {
+            guard let value = Int(idle), value > 0 else {
+                throw CommandFailure(.configuration, "SWITCHBOARD_STREAMS_CLAIM_IDLE_MS: '\(idle)' is not a number > 0")
+            }
+            settings.streamsClaimIdleMilliseconds = value
+        }
         if let rate = environment["SWITCHBOARD_PAYMENT_FAILURE_RATE"] {
             settings.paymentFailureRate = try parseRate(rate, from: "SWITCHBOARD_PAYMENT_FAILURE_RATE")
         }
@@ -52,6 +58,12 @@ public struct SettingsLoader: Sendable {
         if let url = flags.redisURL { settings.redisURL = url }
         if let transport = flags.transport { settings.transport = try parseTransport(transport, from: "--transport") }
         if let port = flags.httpPort { settings.httpPort = try parsePort(port, from: "--http-port") }
+        if let instance = flags.instance {
+            guard !instance.isEmpty, !instance.contains(":") else {
+                throw CommandFailure(.configuration, "--instance: '\(instance)' must be non-empty and without ':'")
+            }
+            settings.instance = instance
+        }
         if let level = flags.logLevel { settings.logLevel = try parseLevel(level, from: "--log-level") }
         return settings
     }
@@ -102,6 +114,18 @@ public struct SettingsLoader: Sendable {
         }
         if let value = file.shutdownGraceSeconds {
             settings.shutdownGraceSeconds = try positive(value, "shutdownGraceSeconds", in: path)
+        }
+        if let value = file.streams?.batchSize {
+            settings.streamsBatchSize = try positive(value, "streams.batchSize", in: path)
+        }
+        if let value = file.streams?.claimIdleMilliseconds {
+            settings.streamsClaimIdleMilliseconds = try positive(value, "streams.claimIdleMilliseconds", in: path)
+        }
+        if let value = file.streams?.maximumDeliveries {
+            settings.streamsMaximumDeliveries = try positive(value, "streams.maximumDeliveries", in: path)
+        }
+        if let value = file.streams?.maximumLength {
+            settings.streamsMaximumLength = try positive(value, "streams.maximumLength", in: path)
         }
         if let capacity = file.deadLetters?.capacity {
             settings.deadLetterCapacity = try positive(capacity, "deadLetters.capacity", in: path)

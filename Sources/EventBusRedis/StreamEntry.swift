@@ -1,0 +1,41 @@
+import EventBus
+import RedisClient
+
+/// One stream entry as `XREADGROUP`, `XREAD`, `XRANGE` and `XAUTOCLAIM` return it.
+struct StreamEntry: Sendable {
+    /// The field the event's JSON is kept in, by the contract.
+    static let eventField = "event"
+
+    var stream: String
+    var id: String
+    var fields: [String: [UInt8]]
+
+    /// The message a consumer sees: the `event` field, or a description of the entry when it lacks one
+    /// (which then fails to decode and is dead-lettered with the entry's content).
+    func message(deliveryCount: Int) -> InboundMessage {
+        let payload = fields[Self.eventField] ?? Array("entry \(id) has no '\(Self.eventField)' field: \(fields.keys.sorted())".utf8)
+        return InboundMessage(channel: stream, payload: payload, deliveryID: id, deliveryCount: deliveryCount)
+    }
+
+    /// Reads `[[stream, [[id, [field, value, …]], …]], …]`.
+    static func entries(fromStreams reply: RedisReply) -> [StreamEntry] {
+        (reply.array ?? []).flatMap { streamReply -> [StreamEntry] in
+            guard let parts = streamReply.array, parts.count == 2, let stream = parts[0].string else { return [] }
+            return entries(from: parts[1], stream: stream)
+        }
+    }
+
+    /// Reads `[[id, [field, value, …]], …]`; deleted entries (`[id, nil]`) are skipped.
+    static func entries(from reply: RedisReply, stream: String) -> [StreamEntry] {
+        (reply.array ?? []).compactMap { entry in
+            guard let parts = entry.array, parts.count == 2, let id = parts[0].string, let flat = parts[1].array else {
+                return nil
+            }
+            var fields: [String: [UInt8]] = [:]
+            for index in stride(from: 0, to: flat.count - 1, by: 2) {
+                if let name = flat[index].string, let value = flat[index + 1].bytes { fields[name] = value }
+            }
+            return StreamEntry(stream: stream, id: id, fields: fields)
+        }
+    }
+}

@@ -1,0 +1,78 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import EventBus
+import RedisClient
+import Resilience
+import Telemetry
+
+/// Follows every stream whose name matches a glob pattern with `XREAD`, without a consumer group, so
+/// watching takes nothing from any service. Streams are discovered with `SCAN … TYPE stream` and
+/// followed from the moment the watcher started.
+actor StreamWatcher {
+    private let client: RedisClient
+    private let pattern: String
+    private let block: Duration
+    private let logger: Logger
+    private let startID: String
+    private var positions: [String: String] = [:]
+    private var lastDiscovery: ContinuousClock.Instant?
+    private var buffer: [InboundMessage] = []
+    private var backoff = Backoff()
+
+    init(client: RedisClient, pattern: String, block: Duration, logger: Logger) {
+        self.client = client
+        self.pattern = pattern
+        self.block = block
+        self.logger = logger
+        self.startID = "\(Int(Date().timeIntervalSince1970 * 1000))-0"
+    }
+
+    /// The next entry of any matching stream; `nil` once the task is cancelled.
+    func next() async -> InboundMessage? {
+        while buffer.isEmpty {
+            if Task.isCancelled { return nil }
+            do {
+                try await fill()
+                backoff.reset()
+            } catch {
+                if Task.isCancelled { return nil }
+                logger.warning("watching streams failed, retrying", metadata: ["error": error.message])
+                try? await Task.sleep(for: backoff.next())
+            }
+        }
+        return buffer.removeFirst()
+    }
+
+    private func fill() async throws(RedisError) {
+        if lastDiscovery.map({ ContinuousClock.now - $0 > .seconds(2) }) ?? true {
+            lastDiscovery = ContinuousClock.now
+            try await discover()
+        }
+        guard !positions.isEmpty else {
+            try? await Task.sleep(for: block)
+            return
+        }
+        let streams = positions.keys.sorted()
+        let reply = try await client.send(RedisCommand("XREAD", ["COUNT", 100, "BLOCK", block.wholeMilliseconds,
+                                                                 "STREAMS"] + streams + streams.map { positions[$0]! }))
+        for entry in StreamEntry.entries(fromStreams: reply) {
+            positions[entry.stream] = entry.id
+            buffer.append(entry.message(deliveryCount: 1))
+        }
+    }
+
+    private func discover() async throws(RedisError) {
+        var cursor = "0"
+        repeat {
+            let reply = try await client.send("SCAN", cursor, "MATCH", pattern, "COUNT", 1000, "TYPE", "stream")
+            guard let parts = reply.array, parts.count == 2, let next = parts[0].string else { return }
+            for name in (parts[1].array ?? []).compactMap(\.string) where positions[name] == nil {
+                positions[name] = startID
+            }
+            cursor = next
+        } while cursor != "0"
+    }
+}

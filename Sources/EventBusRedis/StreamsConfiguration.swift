@@ -1,0 +1,41 @@
+/// How the Redis Streams transport reads, redelivers and trims.
+public struct StreamsConfiguration: Sendable, Equatable {
+    /// Entries fetched per `XREADGROUP`.
+    public var batchSize: Int
+    /// How long one `XREADGROUP` blocks waiting for entries.
+    public var block: Duration
+    /// How long an entry may stay pending with a consumer before another instance claims it
+    /// (`XAUTOCLAIM`); longer than any handler takes.
+    public var claimIdle: Duration
+    /// How many deliveries an entry gets before it is dead-lettered and acknowledged.
+    public var maximumDeliveries: Int
+    /// About how many entries a stream keeps; entries still pending or undelivered are never trimmed.
+    public var maximumLength: Int
+    /// How often streams are trimmed.
+    public var trimInterval: Duration
+    /// Streams trimmed besides those consumed, e.g. every event type (some have no consumer).
+    public var trimmedStreams: [String]
+
+    /// Creates a configuration.
+    public init(
+        batchSize: Int = 100, block: Duration = .seconds(1), claimIdle: Duration = .seconds(30),
+        maximumDeliveries: Int = 5, maximumLength: Int = 100_000, trimInterval: Duration = .seconds(5),
+        trimmedStreams: [String] = []
+    ) {
+        self.trimmedStreams = trimmedStreams
+        self.batchSize = batchSize
+        self.block = block
+        self.claimIdle = claimIdle
+        self.maximumDeliveries = maximumDeliveries
+        self.maximumLength = maximumLength
+        self.trimInterval = trimInterval
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, as Redis's stream commands take them.
+    var wholeMilliseconds: Int {
+        let (seconds, attoseconds) = components
+        return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
+    }
+}
