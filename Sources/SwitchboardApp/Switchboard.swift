@@ -32,6 +32,10 @@ public enum Switchboard {
             try await RunCommand(application: application, requested: services).run()
         case .publish(let type, let json):
             Output.standard(try await PublishCommand(application: application, type: type, json: json).run())
+        case .deadLetterList:
+            Output.standard(try await DeadLetterCommand(application: application).list())
+        case .deadLetterReplay(let ids):
+            Output.standard(try await DeadLetterCommand(application: application).replay(ids))
         case .health:
             try await HealthCommand(application: application).run()
         case .tail(let pattern):

@@ -6,6 +6,10 @@ public enum Command: Sendable, Equatable {
     case publish(type: String, json: String)
     /// `switchboard tail [PATTERN]`: print events live.
     case tail(pattern: String)
+    /// `switchboard dlq list`: the dead letters.
+    case deadLetterList
+    /// `switchboard dlq replay [ID…]`: publish dead letters again (all when none is named).
+    case deadLetterReplay(ids: [String])
     /// `switchboard health`: live instances and Redis's state.
     case health
     /// `switchboard help`, `--help`.

@@ -14,6 +14,8 @@ public struct CommandLineArguments: Sendable, Equatable {
                                 none named runs all of them
           publish TYPE JSON     publish one event; a bare JSON object becomes the data of a new event
           tail [PATTERN]        print events live as they pass, one line each (default pattern '*')
+          dlq list              the dead letters: channel, service, reason, payload
+          dlq replay [ID…]      publish dead letters again on their channels and remove them (all when none named)
           health                Redis's state and each service's live instances (exit 69 unless all is well)
           help                  print this text
 
@@ -82,6 +84,12 @@ public struct CommandLineArguments: Sendable, Equatable {
         case "tail":
             guard rest.count <= 1 else { throw CommandFailure(.usage, "tail takes at most one PATTERN") }
             return .tail(pattern: rest.first ?? "*")
+        case "dlq":
+            switch rest.first {
+            case "list" where rest.count == 1: return .deadLetterList
+            case "replay": return .deadLetterReplay(ids: Array(rest.dropFirst()))
+            default: throw CommandFailure(.usage, "dlq takes 'list' or 'replay [ID…]'")
+            }
         case "health":
             guard rest.isEmpty else { throw CommandFailure(.usage, "health takes no arguments") }
             return .health
