@@ -60,16 +60,23 @@ final class SagaCluster: Sendable {
         redis.shutDown()
     }
 
-    /// Publishes with the real `redis-cli PUBLISH`.
+    /// Publishes with the real `redis-cli`: `PUBLISH` on pub/sub, `XADD channel * event …` on streams.
     func publish(_ channel: String, _ payload: String) async throws {
-        _ = try await redis.cli("PUBLISH", channel, payload)
+        if transport == "streams" {
+            _ = try await redis.cli("XADD", channel, "*", "event", payload)
+        } else {
+            _ = try await redis.cli("PUBLISH", channel, payload)
+        }
     }
 
     /// Publishes many messages at once through one `redis-cli` reading commands from a file.
     func publishAll(_ messages: [(channel: String, payload: String)]) async throws {
         let file = redis.directory + "/commands.txt"
         // redis-cli reads single-quoted arguments like a shell; the payloads here hold no single quote.
-        let lines = messages.map { "PUBLISH \($0.channel) '\($0.payload)'" }
+        let lines = messages.map { message in
+            transport == "streams" ? "XADD \(message.channel) * event '\(message.payload)'"
+                : "PUBLISH \(message.channel) '\(message.payload)'"
+        }
         try lines.joined(separator: "\n").appending("\n").write(toFile: file, atomically: true, encoding: .utf8)
         let command = ([Executable.redisCLI] + redis.redisCLIArguments).map(Self.quoted).joined(separator: " ")
         let result = try await ChildProcess.run("/bin/sh", ["-c", "\(command) < \(Self.quoted(file))"])
@@ -109,26 +116,31 @@ final class SagaCluster: Sendable {
         return (available, reserved)
     }
 
-    /// The events the observer saw on `channel` whose data names `orderID`.
-    func events(on channel: String, for orderID: String) -> [[String: Any]] {
-        let lines = observer.lines()
-        var found: [[String: Any]] = []
-        var index = 0
-        while index + 3 < lines.count {
-            if lines[index] == "pmessage", lines[index + 2] == channel,
-               let event = try? JSONSerialization.jsonObject(with: Data(lines[index + 3].utf8)) as? [String: Any],
-               let data = event["specversion"] == nil ? event : event["data"] as? [String: Any],
-               data["orderId"] as? String == orderID {
-                found.append(event)
-            }
-            index += lines[index] == "pmessage" ? 4 : 1
+    /// The events on `channel` whose data names `orderID`: those the `PSUBSCRIBE` observer saw on pub/sub,
+    /// those in the stream (`XRANGE`) on streams.
+    func events(on channel: String, for orderID: String) async throws -> [[String: Any]] {
+        let payloads: [String]
+        if transport == "streams" {
+            let lines = try await redis.cli("XRANGE", channel, "-", "+").split(separator: "\n").map(String.init)
+            payloads = lines.indices.filter { $0 > 0 && lines[$0 - 1] == "event" }.map { lines[$0] }
+        } else {
+            let lines = observer.lines()
+            payloads = lines.indices.filter { index in
+                index >= 3 && lines[index - 3] == "pmessage" && lines[index - 1] == channel
+            }.map { lines[$0] }
         }
-        return found
+        return payloads.compactMap { payload in
+            guard let event = try? JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any],
+                  let data = event["specversion"] == nil ? event : event["data"] as? [String: Any],
+                  data["orderId"] as? String == orderID
+            else { return nil }
+            return event
+        }
     }
 
-    /// Waits until the observer has seen an event on `channel` for the order.
+    /// Waits until an event on `channel` for the order has passed.
     func waitForEvent(on channel: String, for orderID: String) async -> Bool {
-        await eventually(within: .seconds(20)) { !events(on: channel, for: orderID).isEmpty }
+        await eventually(within: .seconds(20)) { try await !events(on: channel, for: orderID).isEmpty }
     }
 
     /// The dead letters, as `redis-cli XRANGE` shows them: one field map each.
@@ -152,13 +164,24 @@ final class SagaCluster: Sendable {
         return letters
     }
 
+    /// How many services take each of these channels: the readiness check.
+    private static let expectedConsumers = [
+        ("order.created", 3), ("stock.reserved", 2), ("order.confirmed", 2), ("order.cancelled", 3),
+    ]
+
     private func waitUntilReady() async throws {
         let ready = await eventually(within: .seconds(20)) {
-            let counts = try await redis.cli("PUBSUB", "NUMSUB", "order.created", "stock.reserved",
-                                              "order.confirmed", "order.cancelled")
+            guard Int(try await redis.cli("PUBSUB", "NUMPAT")) ?? 0 >= 1 else { return false }
+            if transport == "streams" {
+                for (stream, groups) in Self.expectedConsumers {
+                    let info = try await redis.cli("XINFO", "GROUPS", stream)
+                    guard info.split(separator: "\n").filter({ $0 == "name" }).count == groups else { return false }
+                }
+                return true
+            }
+            let counts = try await redis.cli(["PUBSUB", "NUMSUB"] + Self.expectedConsumers.map(\.0))
             let numbers = counts.split(separator: "\n").enumerated().filter { $0.offset % 2 == 1 }.map { Int($0.element) }
-            let patterns = Int(try await redis.cli("PUBSUB", "NUMPAT")) ?? 0
-            return numbers == [3, 2, 2, 3] && patterns >= 1
+            return numbers == Self.expectedConsumers.map(\.1)
         }
         let logs = processes.map { "\($0.commandLine): \($0.text(of: .standardError))" }.joined(separator: "\n")
         try #require(ready, "the services did not subscribe in time:\n\(logs)")

@@ -2,11 +2,11 @@ import Foundation
 import TestSupport
 import Testing
 
-/// The order saga end to end: each service in its own `switchboard` process on a real redis-server,
-/// driven by the real `redis-cli PUBLISH order.created …`.
+/// The order saga end to end, on both transports: each service in its own `switchboard` process on a
+/// real redis-server, driven by the real `redis-cli PUBLISH order.created …` (or `XADD` on streams).
 @Suite("Saga end to end", .serialized)
 struct SagaEndToEndTests {
-    static let transports = ["pubsub"]
+    static let transports = ["pubsub", "streams"]
 
     @Test("a good card confirms with the right amount", arguments: transports)
     func goodCardConfirms(transport: String) async throws {
@@ -20,7 +20,7 @@ struct SagaEndToEndTests {
         let history = (order["history"] as? [[String: Any]] ?? []).compactMap { $0["type"] as? String }
         #expect(history == ["order.created", "stock.reserved", "payment.completed", "order.confirmed"])
         #expect(await cluster.waitForEvent(on: "notification.sent", for: "o-ok"))
-        #expect(cluster.events(on: "payment.completed", for: "o-ok").count == 1)
+        #expect(try await cluster.events(on: "payment.completed", for: "o-ok").count == 1)
         let stock = try await cluster.stock("BOOK-1")
         #expect(stock.available == 1_000_000 - 3)
         #expect(stock.reserved == 0)
@@ -44,7 +44,7 @@ struct SagaEndToEndTests {
         let stock = try await cluster.stock("MUG-1")
         #expect(stock.available == 50)
         #expect(stock.reserved == 0)
-        #expect(cluster.events(on: "payment.completed", for: "o-no").isEmpty)
+        #expect(try await cluster.events(on: "payment.completed", for: "o-no").isEmpty)
         await cluster.stop()
     }
 
@@ -60,12 +60,12 @@ struct SagaEndToEndTests {
         #expect(pen["reason"] as? String == "out_of_stock")
         #expect(unknown["status"] as? String == "cancelled")
         #expect(unknown["reason"] as? String == "unknown_sku")
-        let rejected = cluster.events(on: "stock.rejected", for: "o-what").first?["data"] as? [String: Any]
+        let rejected = try await cluster.events(on: "stock.rejected", for: "o-what").first?["data"] as? [String: Any]
         #expect(rejected?["sku"] as? String == "NOPE-1")
         #expect(await cluster.waitForEvent(on: "notification.sent", for: "o-what"))
         for id in ["o-pen", "o-what"] {
-            #expect(cluster.events(on: "payment.completed", for: id).isEmpty)
-            #expect(cluster.events(on: "payment.failed", for: id).isEmpty)
+            #expect(try await cluster.events(on: "payment.completed", for: id).isEmpty)
+            #expect(try await cluster.events(on: "payment.failed", for: id).isEmpty)
             #expect(try await cluster.redis.cli("EXISTS", "payment:\(id)") == "1")  // voided, never charged
         }
         await cluster.stop()
@@ -81,10 +81,10 @@ struct SagaEndToEndTests {
         _ = try await cluster.finalOrder("o-twice")
         #expect(await cluster.waitForEvent(on: "notification.sent", for: "o-twice"))
         try await Task.sleep(for: .milliseconds(300))  // room for a wrong second charge to show up
-        #expect(cluster.events(on: "order.created", for: "o-twice").count == 2)
-        #expect(cluster.events(on: "stock.reserved", for: "o-twice").count == 1)
-        #expect(cluster.events(on: "payment.completed", for: "o-twice").count == 1)
-        #expect(cluster.events(on: "order.confirmed", for: "o-twice").count == 1)
+        #expect(try await cluster.events(on: "order.created", for: "o-twice").count == 2)
+        #expect(try await cluster.events(on: "stock.reserved", for: "o-twice").count == 1)
+        #expect(try await cluster.events(on: "payment.completed", for: "o-twice").count == 1)
+        #expect(try await cluster.events(on: "order.confirmed", for: "o-twice").count == 1)
         #expect(try await cluster.stock("BOOK-1").available == 1_000_000 - 2)
         await cluster.stop()
     }
