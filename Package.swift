@@ -87,6 +87,7 @@ let package = Package(
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["EventBus", "RedisClient", "TestSupport"]),
         .testTarget(name: "IngressEndToEndTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "StreamsEndToEndTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
