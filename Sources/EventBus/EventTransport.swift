@@ -15,12 +15,15 @@ public protocol EventTransport: Sendable {
     /// The messages on `channels` for the service `group`.
     ///
     /// On pub/sub every subscriber gets every message; on streams the instances of one group share them.
-    /// The stream runs until its consumer stops iterating; lost connections are restored underneath.
+    /// The stream runs until its consumer stops iterating or `shutdown` is requested; lost connections
+    /// are restored underneath.
     /// - Parameters:
     ///   - channels: the event types to receive.
     ///   - group: the service's name.
     ///   - consumer: this instance's name within the group.
-    func consume(channels: [String], group: String, consumer: String) -> AsyncStream<InboundMessage>
+    ///   - shutdown: ends the stream when requested, leaving undelivered messages to the broker.
+    func consume(channels: [String], group: String, consumer: String, until shutdown: GracefulShutdown)
+        -> AsyncStream<InboundMessage>
 
     /// Every message on channels matching a glob `pattern`, without taking them from anyone (`tail`).
     func watch(pattern: String) -> AsyncStream<InboundMessage>
@@ -34,4 +37,11 @@ public protocol EventTransport: Sendable {
     /// Applies a commit atomically, emitting its events and acknowledging `message` in the same step.
     func commit(_ commit: Commit, acknowledging message: InboundMessage?, group: String)
         async throws(EventBusError) -> CommitResult
+}
+
+extension EventTransport {
+    /// The messages on `channels` for the service `group`, until the consumer stops iterating.
+    public func consume(channels: [String], group: String, consumer: String) -> AsyncStream<InboundMessage> {
+        consume(channels: channels, group: group, consumer: consumer, until: GracefulShutdown())
+    }
 }

@@ -71,10 +71,12 @@ public struct ServiceRunner: Sendable {
         self.maximumDeliveries = maximumDeliveries
     }
 
-    /// Applies the service's setup, then consumes and handles messages until cancelled.
-    public func run() async {
+    /// Applies the service's setup, then consumes and handles messages until `shutdown` is requested
+    /// (then finishes the messages it has) or the task is cancelled (then stops where it stands).
+    public func run(until shutdown: GracefulShutdown = GracefulShutdown()) async {
         guard await applySetup() else { return }
-        let messages = transport.consume(channels: service.subscriptions, group: service.name, consumer: instance)
+        let messages = transport.consume(channels: service.subscriptions, group: service.name, consumer: instance,
+                                         until: shutdown)
         logger.info("service started", metadata: [
             "service": service.name, "instance": instance, "transport": transport.name,
             "subscriptions": service.subscriptions.joined(separator: ","),
@@ -105,6 +107,7 @@ public struct ServiceRunner: Sendable {
                 running += 1
             }
         }
+        logger.info("service stopped", metadata: ["service": service.name, "instance": instance])
     }
 
     /// Handles one message to the end and says how it ended.

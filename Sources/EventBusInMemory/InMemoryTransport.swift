@@ -36,10 +36,11 @@ public actor InMemoryTransport: EventTransport {
         return deliver(InboundMessage(channel: channel, payload: payload))
     }
 
-    public nonisolated func consume(channels: [String], group: String, consumer: String)
-        -> AsyncStream<InboundMessage>
-    {
+    public nonisolated func consume(
+        channels: [String], group: String, consumer: String, until shutdown: GracefulShutdown
+    ) -> AsyncStream<InboundMessage> {
         let (stream, continuation) = AsyncStream<InboundMessage>.makeStream()
+        shutdown.onRequest { continuation.finish() }
         Task { await self.join(channels: channels, group: group, continuation: continuation) }
         return stream
     }

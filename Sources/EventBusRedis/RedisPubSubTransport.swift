@@ -33,12 +33,14 @@ public struct RedisPubSubTransport: EventTransport {
         }
     }
 
-    public func consume(channels: [String], group: String, consumer: String) -> AsyncStream<InboundMessage> {
-        messages(channels: channels, patterns: [])
+    public func consume(channels: [String], group: String, consumer: String, until shutdown: GracefulShutdown)
+        -> AsyncStream<InboundMessage>
+    {
+        messages(channels: channels, patterns: [], until: shutdown)
     }
 
     public func watch(pattern: String) -> AsyncStream<InboundMessage> {
-        messages(channels: [], patterns: [pattern])
+        messages(channels: [], patterns: [pattern], until: GracefulShutdown())
     }
 
     public func acknowledge(_ message: InboundMessage, group: String) async throws(EventBusError) {}
@@ -61,7 +63,9 @@ public struct RedisPubSubTransport: EventTransport {
         }
     }
 
-    private func messages(channels: [String], patterns: [String]) -> AsyncStream<InboundMessage> {
+    private func messages(channels: [String], patterns: [String], until shutdown: GracefulShutdown)
+        -> AsyncStream<InboundMessage>
+    {
         let (stream, continuation) = AsyncStream<InboundMessage>.makeStream()
         let subscription = subscriber.start(channels: channels, patterns: patterns) { event in
             if case .message(let message) = event {
@@ -69,6 +73,10 @@ public struct RedisPubSubTransport: EventTransport {
             }
         }
         continuation.onTermination = { _ in subscription.cancel() }
+        shutdown.onRequest {
+            subscription.cancel()
+            continuation.finish()
+        }
         return stream
     }
 }

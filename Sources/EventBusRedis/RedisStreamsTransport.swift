@@ -45,10 +45,13 @@ public struct RedisStreamsTransport: EventTransport {
         }
     }
 
-    public func consume(channels: [String], group: String, consumer: String) -> AsyncStream<InboundMessage> {
+    public func consume(channels: [String], group: String, consumer: String, until shutdown: GracefulShutdown)
+        -> AsyncStream<InboundMessage>
+    {
         let reader = StreamGroupReader(client: blockingClient(), streams: channels, group: group, consumer: consumer,
                                        configuration: configuration, logger: logger)
-        return AsyncStream { await reader.next() }
+        // Entries fetched but not handed out when shutdown comes stay pending, to be claimed again.
+        return AsyncStream { shutdown.isRequested ? nil : await reader.next(until: shutdown) }
     }
 
     public func watch(pattern: String) -> AsyncStream<InboundMessage> {

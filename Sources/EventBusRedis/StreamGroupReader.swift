@@ -33,10 +33,10 @@ actor StreamGroupReader {
         self.logger = logger
     }
 
-    /// The next message; `nil` once the task is cancelled.
-    func next() async -> InboundMessage? {
+    /// The next message; `nil` once the task is cancelled or shutdown is requested.
+    func next(until shutdown: GracefulShutdown) async -> InboundMessage? {
         while buffer.isEmpty {
-            if Task.isCancelled { return nil }
+            if Task.isCancelled || shutdown.isRequested { return nil }
             do {
                 try await fill()
                 backoff.reset()

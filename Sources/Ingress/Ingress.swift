@@ -42,10 +42,13 @@ public struct Ingress: Sendable {
         self.router = router
     }
 
-    /// Listens until the task is cancelled, then stops taking requests and lets those in flight finish.
-    /// - Parameter ready: called with the port once the server listens.
+    /// Listens until `shutdown` is requested or the task is cancelled, then stops taking requests and
+    /// lets those in flight finish within the grace period.
+    /// - Parameters:
+    ///   - shutdown: ends the ingress gracefully when requested.
+    ///   - ready: called with the port once the server listens.
     /// - Throws: `HTTPServerError` when the port cannot be bound.
-    public func run(ready: @Sendable (Int) -> Void = { _ in }) async throws {
+    public func run(until shutdown: GracefulShutdown, ready: @Sendable (Int) -> Void = { _ in }) async throws {
         let router = self.router
         let metrics = handlers.metrics
         let server = HTTPServer(configuration: configuration, logger: handlers.logger) { request in
@@ -64,9 +67,7 @@ public struct Ingress: Sendable {
         ready(port)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await handlers.feed.run(transport.watch(pattern: "*")) }
-            group.addTask {
-                while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
-            }
+            group.addTask { await shutdown.wait() }
             await group.next()
             group.cancelAll()
         }

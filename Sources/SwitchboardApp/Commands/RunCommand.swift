@@ -32,10 +32,10 @@ struct RunCommand {
             "services": names.joined(separator: ","), "transport": application.settings.transport.rawValue,
             "redis.url": "\(application.redisURL)", "instance": application.instanceName,
         ])
-        do {
-            try await ServiceGroup(services: services, logger: application.logger).run()
-        } catch {
-            throw CommandFailure(.software, "a service failed: \(error)")
+        let grace = Duration.seconds(application.settings.shutdownGraceSeconds)
+        let failures = await ServiceGroup(services: services, grace: grace, logger: application.logger).run()
+        guard failures.isEmpty else {
+            throw CommandFailure(.software, "a service failed: \(failures.joined(separator: "; "))")
         }
     }
 

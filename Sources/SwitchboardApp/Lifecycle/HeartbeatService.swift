@@ -15,16 +15,21 @@ struct HeartbeatService: Service {
     let client: RedisClient
     let logger: Logger
 
-    func run() async throws {
+    func run(until shutdown: GracefulShutdown) async throws {
         let value = String(decoding: (try? JSONEncoder().encode(heartbeat)) ?? Data(), as: UTF8.self)
         let interval = Duration.seconds(InstanceHeartbeat.timeToLiveSeconds) / 3
-        while !Task.isCancelled {
+        while !Task.isCancelled, !shutdown.isRequested {
             do {
                 _ = try await client.send("SET", heartbeat.key, value, "EX", InstanceHeartbeat.timeToLiveSeconds)
             } catch {
                 logger.debug("heartbeat not written", metadata: ["service": heartbeat.service, "error": error.message])
             }
-            try? await Task.sleep(for: interval)
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { try? await Task.sleep(for: interval) }
+                group.addTask { await shutdown.wait() }
+                await group.next()
+                group.cancelAll()
+            }
         }
         _ = try? await client.send("DEL", heartbeat.key)
     }

@@ -1,3 +1,4 @@
+import EventBus
 import Ingress
 
 /// The HTTP ingress as a service of the process.
@@ -5,7 +6,7 @@ struct IngressService: Service {
     let name = "ingress"
     let ingress: Ingress
 
-    func run() async throws {
-        try await ingress.run()
+    func run(until shutdown: GracefulShutdown) async throws {
+        try await ingress.run(until: shutdown)
     }
 }
