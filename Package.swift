@@ -41,7 +41,8 @@ let package = Package(
             path: "Sources/Services/NotificationService"
         ),
         .target(
-            name: "PaymentService", dependencies: ["EventBus", "SagaEvents"], path: "Sources/Services/PaymentService"
+            name: "PaymentService", dependencies: ["EventBus", "SagaEvents", "Resilience"],
+            path: "Sources/Services/PaymentService"
         ),
         .target(
             name: "Ingress",

@@ -20,6 +20,8 @@ public struct InstanceHeartbeat: Codable, Sendable, Equatable {
     public var version: String
     /// The transport it uses.
     public var transport: String
+    /// State worth reporting, e.g. `["breaker": "open"]`.
+    public var details: [String: String]?
 
     public init(
         service: String, instance: String, host: String, pid: Int, startedAt: String, version: String,

@@ -11,23 +11,19 @@ import SagaEvents
 /// `4242424242424242` succeeds, `4000000000000002` is declined, `4000000000009995` has insufficient
 /// funds, any other string of 12 to 19 digits succeeds, and anything else is an invalid card.
 public struct SimulatedCardProvider: PaymentProvider {
-    /// How long each charge takes.
-    public var latency: Duration
-    /// The share of charges, from 0 to 1, that fail as if the provider were down.
-    public var failureRate: Double
+    /// How the simulation behaves; may change while it runs.
+    public let behaviour: SimulatorBehaviour
 
     /// Creates a provider.
-    /// - Parameters:
-    ///   - latency: how long each charge takes.
-    ///   - failureRate: the share of charges that fail with `PaymentProviderError`.
-    public init(latency: Duration = .zero, failureRate: Double = 0) {
-        self.latency = latency
-        self.failureRate = min(max(failureRate, 0), 1)
+    /// - Parameter behaviour: latency and failure rate, adjustable while running.
+    public init(behaviour: SimulatorBehaviour = SimulatorBehaviour()) {
+        self.behaviour = behaviour
     }
 
     public func charge(card: String, amount: Int, currency: String, idempotencyKey: String)
         async throws(PaymentProviderError) -> ChargeResult
     {
+        let (latency, failureRate) = (behaviour.latency, behaviour.failureRate)
         if latency > .zero {
             try? await Task.sleep(for: latency)
         }

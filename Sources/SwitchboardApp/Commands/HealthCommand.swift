@@ -9,7 +9,7 @@ struct HealthCommand {
     /// - Throws: `CommandFailure` (69) with one line saying what is wrong, unless all is well.
     func run() async throws(CommandFailure) {
         let store = RedisIngressStore(client: application.makeRedisClient(logger: .disabled))
-        let report = await HealthReport.make(store: store, required: RunCommand.serviceNames.filter { $0 != "ingress" })
+        let report = await HealthReport.make(store: store, required: ServiceFactory.serviceNames.filter { $0 != "ingress" })
         Output.standard(Self.render(report))
         switch report.status {
         case .ok:
@@ -32,7 +32,11 @@ struct HealthCommand {
         }
         for name in report.services.keys.sorted() {
             let service = report.services[name]!
-            let instances = service.instances.map { "\($0.instance) (pid \($0.pid), since \($0.startedAt))" }
+            let instances = service.instances.map { instance in
+                let details = (instance.details ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+                return "\(instance.instance) (pid \(instance.pid), since \(instance.startedAt)"
+                    + details.map { ", \($0)" }.joined() + ")"
+            }
             let padded = name + String(repeating: " ", count: max(1, 14 - name.count))
             lines.append("\(padded)\(service.status)  " + (instances.isEmpty ? "no live instance" : instances.joined(separator: ", ")))
         }

@@ -8,17 +8,23 @@ import RedisClient
 import Telemetry
 
 /// Keeps a service instance's heartbeat in Redis (`SET … EX`), refreshed three times per TTL, and
-/// removes it when the instance stops, so `/health` lists exactly the live instances.
+/// removes it when the instance stops, so `/health` lists exactly the live instances. A beat is
+/// written every `interval` even while shutting down is pending, and the key is deleted at the end.
 struct HeartbeatService: Service {
     let name: String
     let heartbeat: InstanceHeartbeat
+    /// State worth reporting, read at each beat, e.g. a circuit breaker's.
+    let details: @Sendable () -> [String: String]
     let client: RedisClient
     let logger: Logger
 
     func run(until shutdown: GracefulShutdown) async throws {
-        let value = String(decoding: (try? JSONEncoder().encode(heartbeat)) ?? Data(), as: UTF8.self)
         let interval = Duration.seconds(InstanceHeartbeat.timeToLiveSeconds) / 3
         while !Task.isCancelled, !shutdown.isRequested {
+            var beat = heartbeat
+            let details = details()
+            beat.details = details.isEmpty ? nil : details
+            let value = String(decoding: (try? JSONEncoder().encode(beat)) ?? Data(), as: UTF8.self)
             do {
                 _ = try await client.send("SET", heartbeat.key, value, "EX", InstanceHeartbeat.timeToLiveSeconds)
             } catch {

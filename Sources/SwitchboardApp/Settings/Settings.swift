@@ -50,6 +50,14 @@ public struct Settings: Sendable, Equatable {
     public var paymentLatencyMilliseconds = 0
     /// The share of simulated card charges that fail as if the provider were down, from 0 to 1.
     public var paymentFailureRate = 0.0
+    /// How long one call to the card provider may take, in milliseconds.
+    public var paymentTimeoutMilliseconds = 2000
+    /// Attempts at the card provider after a failed first one.
+    public var paymentRetries = 2
+    /// Consecutive provider failures that open the circuit breaker.
+    public var breakerFailureThreshold = 5
+    /// How long the open breaker fails calls fast before a trial, in milliseconds.
+    public var breakerCoolDownMilliseconds = 5000
 
     /// The built-in defaults.
     public init() {}

@@ -23,8 +23,16 @@ struct SettingsFile: Decodable {
     }
 
     struct Payment: Decodable {
+        struct Breaker: Decodable {
+            var failureThreshold: Int?
+            var coolDownMilliseconds: Int?
+        }
+
         var latencyMilliseconds: Int?
         var failureRate: Double?
+        var timeoutMilliseconds: Int?
+        var retries: Int?
+        var breaker: Breaker?
     }
 
     struct Streams: Decodable {

@@ -103,6 +103,19 @@ public struct SettingsLoader: Sendable {
         if let rate = file.payment?.failureRate {
             settings.paymentFailureRate = try parseRate(String(rate), from: "\(path) payment.failureRate")
         }
+        if let value = file.payment?.timeoutMilliseconds {
+            settings.paymentTimeoutMilliseconds = try positive(value, "payment.timeoutMilliseconds", in: path)
+        }
+        if let value = file.payment?.retries {
+            guard value >= 0 else { throw CommandFailure(.configuration, "\(path) payment.retries must be ≥ 0") }
+            settings.paymentRetries = value
+        }
+        if let value = file.payment?.breaker?.failureThreshold {
+            settings.breakerFailureThreshold = try positive(value, "payment.breaker.failureThreshold", in: path)
+        }
+        if let value = file.payment?.breaker?.coolDownMilliseconds {
+            settings.breakerCoolDownMilliseconds = try positive(value, "payment.breaker.coolDownMilliseconds", in: path)
+        }
         if let value = file.http?.connectionLimit {
             settings.httpConnectionLimit = try positive(value, "http.connectionLimit", in: path)
         }

@@ -1,0 +1,132 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import EventBus
+import EventBusRedis
+import HTTPServer
+import Ingress
+import NotificationService
+import OrderService
+import PaymentService
+import Resilience
+import StockService
+import Telemetry
+
+/// Builds the services `switchboard run` runs, each with its heartbeat, from the application's settings.
+struct ServiceFactory {
+    /// The services a process can run, in the order they start.
+    static let serviceNames = ["order", "stock", "payment", "notification", "ingress"]
+
+    let application: Application
+
+    /// Every part of the named services: runners, the ingress, heartbeats, and the payment simulator's
+    /// runtime control.
+    func services(named names: [String]) throws(CommandFailure) -> [any Service] {
+        var services: [any Service] = []
+        for name in names {
+            switch name {
+            case "ingress":
+                services.append(try ingress())
+                services.append(heartbeat(name))
+            case "payment":
+                let behaviour = SimulatorBehaviour(
+                    latency: .milliseconds(application.settings.paymentLatencyMilliseconds),
+                    failureRate: application.settings.paymentFailureRate
+                )
+                let breaker = paymentBreaker()
+                let provider = ResilientPaymentProvider(
+                    provider: SimulatedCardProvider(behaviour: behaviour), breaker: breaker,
+                    timeout: .milliseconds(application.settings.paymentTimeoutMilliseconds),
+                    retries: application.settings.paymentRetries
+                )
+                services.append(bus(name, PaymentService(provider: provider)))
+                services.append(SimulatorControlService(behaviour: behaviour, client: application.makeRedisClient(),
+                                                        logger: logger(name)))
+                services.append(heartbeat(name) { ["breaker": breaker.state.rawValue] })
+            case "order":
+                services += [bus(name, OrderService()), heartbeat(name)]
+            case "stock":
+                services += [bus(name, StockService(catalog: try loadCatalog())), heartbeat(name)]
+            default:
+                services += [bus(name, NotificationService()), heartbeat(name)]
+            }
+        }
+        return services
+    }
+
+    private func bus(_ name: String, _ logic: any EventService) -> any Service {
+        BusService(name: name, runner: ServiceRunner(
+            service: logic, transport: application.makeTransport(), deadLetters: application.deadLetters,
+            instance: application.instanceName, logger: logger(name), metrics: application.metrics,
+            maximumDeliveries: application.settings.streamsMaximumDeliveries
+        ))
+    }
+
+    private func ingress() throws(CommandFailure) -> any Service {
+        let settings = application.settings
+        let configuration = HTTPServerConfiguration(
+            port: settings.httpPort, connectionLimit: settings.httpConnectionLimit,
+            idleTimeoutSeconds: settings.httpIdleTimeoutSeconds, maximumBodySize: settings.httpMaximumBodyBytes
+        )
+        let store = RedisIngressStore(client: application.makeRedisClient(),
+                                      emission: settings.transport == .streams ? .streams : .publish)
+        return IngressService(ingress: Ingress(
+            configuration: configuration, store: store, transport: application.makeTransport(),
+            catalog: try loadCatalog(), metrics: application.metrics, logger: logger("ingress"),
+            grace: .seconds(settings.shutdownGraceSeconds)
+        ))
+    }
+
+    /// The breaker in front of the card provider; its state is logged, and kept as a gauge.
+    private func paymentBreaker() -> CircuitBreaker {
+        let metrics = application.metrics
+        let log = logger("payment")
+        @Sendable func record(_ state: CircuitBreakerMachine.State) {
+            for candidate in CircuitBreakerMachine.State.allCases {
+                metrics.set("switchboard_circuit_breaker_state",
+                            help: "1 for the breaker's current state, 0 for the others.",
+                            labels: ["breaker": "payment-provider", "state": candidate.rawValue],
+                            to: candidate == state ? 1 : 0)
+            }
+        }
+        record(.closed)
+        return CircuitBreaker(
+            name: "payment-provider", failureThreshold: application.settings.breakerFailureThreshold,
+            coolDown: .milliseconds(application.settings.breakerCoolDownMilliseconds)
+        ) { state in
+            record(state)
+            log.warning("circuit breaker changed state", metadata: ["breaker": "payment-provider", "state": state.rawValue])
+        }
+    }
+
+    private func heartbeat(_ name: String, details: @escaping @Sendable () -> [String: String] = { [:] })
+        -> any Service
+    {
+        let process = ProcessInfo.processInfo
+        let heartbeat = InstanceHeartbeat(
+            service: name, instance: application.instanceName, host: process.hostName,
+            pid: Int(process.processIdentifier), startedAt: RFC3339.string(from: application.startedAt),
+            version: Switchboard.version, transport: application.settings.transport.rawValue
+        )
+        return HeartbeatService(name: "\(name).heartbeat", heartbeat: heartbeat, details: details,
+                                client: application.makeRedisClient(), logger: logger(name))
+    }
+
+    private func logger(_ name: String) -> Logger {
+        application.logger.child(label: "switchboard.\(name)")
+    }
+
+    private func loadCatalog() throws(CommandFailure) -> Catalog {
+        let path = application.settings.catalogPath
+        guard let contents = FileManager.default.contents(atPath: path) else {
+            throw CommandFailure(.configuration, "catalog \(path) cannot be read (does it exist?)")
+        }
+        do {
+            return try Catalog(json: contents)
+        } catch {
+            throw CommandFailure(.configuration, "catalog \(path): \(error.message)")
+        }
+    }
+}
