@@ -32,6 +32,8 @@ public enum Switchboard {
             try await RunCommand(application: application, requested: services).run()
         case .publish(let type, let json):
             Output.standard(try await PublishCommand(application: application, type: type, json: json).run())
+        case .trace(let orderID):
+            Output.standard(try await TraceCommand(application: application, orderID: orderID).run())
         case .deadLetterList:
             Output.standard(try await DeadLetterCommand(application: application).list())
         case .deadLetterReplay(let ids):

@@ -6,6 +6,8 @@ public enum Command: Sendable, Equatable {
     case publish(type: String, json: String)
     /// `switchboard tail [PATTERN]`: print events live.
     case tail(pattern: String)
+    /// `switchboard trace ORDER_ID`: the timeline of one order's chain.
+    case trace(orderID: String)
     /// `switchboard dlq list`: the dead letters.
     case deadLetterList
     /// `switchboard dlq replay [ID…]`: publish dead letters again (all when none is named).

@@ -14,6 +14,7 @@ public struct CommandLineArguments: Sendable, Equatable {
                                 none named runs all of them
           publish TYPE JSON     publish one event; a bare JSON object becomes the data of a new event
           tail [PATTERN]        print events live as they pass, one line each (default pattern '*')
+          trace ORDER_ID        the timeline of one order: each event, its service, the time between hops
           dlq list              the dead letters: channel, service, reason, payload
           dlq replay [ID…]      publish dead letters again on their channels and remove them (all when none named)
           health                Redis's state and each service's live instances (exit 69 unless all is well)
@@ -84,6 +85,9 @@ public struct CommandLineArguments: Sendable, Equatable {
         case "tail":
             guard rest.count <= 1 else { throw CommandFailure(.usage, "tail takes at most one PATTERN") }
             return .tail(pattern: rest.first ?? "*")
+        case "trace":
+            guard rest.count == 1 else { throw CommandFailure(.usage, "trace takes one ORDER_ID") }
+            return .trace(orderID: rest[0])
         case "dlq":
             switch rest.first {
             case "list" where rest.count == 1: return .deadLetterList
