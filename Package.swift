@@ -64,7 +64,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["RedisClient"], path: "Tests/TestSupport"),
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "TestSupport"]),
         .testTarget(name: "EventBusTests", dependencies: ["EventBus", "EventBusInMemory", "Telemetry"]),
-        .testTarget(name: "ResilienceTests", dependencies: ["Resilience"]),
+        .testTarget(name: "ResilienceTests", dependencies: ["Resilience", "Telemetry"]),
         .testTarget(
             name: "EventBusRedisTests",
             dependencies: ["EventBus", "EventBusRedis", "RedisClient", "TestSupport"]
@@ -89,6 +89,7 @@ let package = Package(
         .testTarget(name: "EndToEndTests", dependencies: ["EventBus", "RedisClient", "TestSupport"]),
         .testTarget(name: "IngressEndToEndTests", dependencies: ["TestSupport"]),
         .testTarget(name: "StreamsEndToEndTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "OperabilityEndToEndTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
