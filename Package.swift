@@ -21,6 +21,7 @@ let package = Package(
             pkgConfig: "libmicrohttpd",
             providers: [.apt(["libmicrohttpd-dev"])]
         ),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "Telemetry"),
         .target(name: "Resilience"),
         .target(name: "RedisClient", dependencies: ["CHiredis", "Resilience", "Telemetry"]),
@@ -50,13 +51,14 @@ let package = Package(
                 "HTTPServer", "EventBus", "RedisClient", "Telemetry", "SagaEvents", "OrderService", "StockService",
             ]
         ),
+        .target(name: "Bench", dependencies: ["CCurl", "EventBus", "RedisClient", "Telemetry"]),
 
         .target(
             name: "SwitchboardApp",
             dependencies: [
                 "EventBus", "EventBusRedis", "RedisClient", "Telemetry",
                 "SagaEvents", "OrderService", "StockService", "PaymentService", "NotificationService", "Ingress",
-                "HTTPServer",
+                "HTTPServer", "Bench",
             ]
         ),
         .executableTarget(name: "switchboard", dependencies: ["SwitchboardApp"]),

@@ -38,6 +38,8 @@ public enum Switchboard {
             Output.standard(try await DeadLetterCommand(application: application).list())
         case .deadLetterReplay(let ids):
             Output.standard(try await DeadLetterCommand(application: application).replay(ids))
+        case .bench(let options):
+            Output.standard(try await BenchCommand(application: application, options: options).run())
         case .health:
             try await HealthCommand(application: application).run()
         case .tail(let pattern):

@@ -12,6 +12,8 @@ public enum Command: Sendable, Equatable {
     case deadLetterList
     /// `switchboard dlq replay [ID…]`: publish dead letters again (all when none is named).
     case deadLetterReplay(ids: [String])
+    /// `switchboard bench [OPTIONS]`: load the running system and report.
+    case bench(options: [String: String])
     /// `switchboard health`: live instances and Redis's state.
     case health
     /// `switchboard help`, `--help`.

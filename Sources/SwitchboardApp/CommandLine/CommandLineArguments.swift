@@ -17,6 +17,9 @@ public struct CommandLineArguments: Sendable, Equatable {
           trace ORDER_ID        the timeline of one order: each event, its service, the time between hops
           dlq list              the dead letters: channel, service, reason, payload
           dlq replay [ID…]      publish dead letters again on their channels and remove them (all when none named)
+          bench [OPTIONS]       drive orders through the running system; report throughput and latency
+                                --mode bus|http  --orders N  --concurrency C (closed loop)  --rate R (open loop)
+                                --url URL (http mode)  --wait N (Prefer: wait for http mode)
           health                Redis's state and each service's live instances (exit 69 unless all is well)
           help                  print this text
 
@@ -37,6 +40,7 @@ public struct CommandLineArguments: Sendable, Equatable {
     public init(parsing arguments: [String]) throws(CommandFailure) {
         var flags = GlobalFlags()
         var positional: [String] = []
+        var commandOptions: [String: String] = [:]
         var index = arguments.startIndex
         while index < arguments.endIndex {
             let argument = arguments[index]
@@ -66,14 +70,20 @@ public struct CommandLineArguments: Sendable, Equatable {
             case "--http-port": flags.httpPort = value
             case "--log-level": flags.logLevel = value
             case "--instance": flags.instance = value
+            case _ where BenchCommand.optionNames.contains(name): commandOptions[name] = value
             default: throw CommandFailure(.usage, "unknown flag \(name)")
             }
         }
         self.flags = flags
-        self.command = try Self.command(from: positional)
+        self.command = try Self.command(from: positional, options: commandOptions)
     }
 
-    private static func command(from positional: [String]) throws(CommandFailure) -> Command {
+    private static func command(from positional: [String], options: [String: String]) throws(CommandFailure)
+        -> Command
+    {
+        if !options.isEmpty, positional.first != "bench" {
+            throw CommandFailure(.usage, "\(options.keys.sorted().joined(separator: ", ")) only go with bench")
+        }
         guard let name = positional.first else { throw CommandFailure(.usage, "no command given") }
         let rest = Array(positional.dropFirst())
         switch name {
@@ -94,6 +104,9 @@ public struct CommandLineArguments: Sendable, Equatable {
             case "replay": return .deadLetterReplay(ids: Array(rest.dropFirst()))
             default: throw CommandFailure(.usage, "dlq takes 'list' or 'replay [ID…]'")
             }
+        case "bench":
+            guard rest.isEmpty else { throw CommandFailure(.usage, "bench takes options only, e.g. --mode http") }
+            return .bench(options: options)
         case "health":
             guard rest.isEmpty else { throw CommandFailure(.usage, "health takes no arguments") }
             return .health
