@@ -3,15 +3,16 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 # Debian packages the build, the tests and `make run` need.
-PACKAGES := libhiredis-dev libmicrohttpd-dev pkg-config redis-server redis-tools
+PACKAGES := libhiredis-dev libmicrohttpd-dev libcurl4-openssl-dev pkg-config redis-server redis-tools python3
 SWIFT_BUILD_FLAGS ?=
 CONFIG ?= Config/switchboard.json
 
-.PHONY: help deps build run test clean
+.PHONY: help deps build run test bench clean
 
 help:
 	@echo "make run    install what is missing, start a private redis-server if none is reachable, run everything"
 	@echo "make test   install what is missing, build, run every test (each test starts its own redis-server)"
+	@echo "make bench  release build, then the broker's ceiling and the system's numbers (bench/results.md)"
 	@echo "make build  build the switchboard executable"
 	@echo "make clean  remove build output and the private Redis data"
 
@@ -34,6 +35,11 @@ run: build
 test: deps
 	swift build $(SWIFT_BUILD_FLAGS) --build-tests
 	swift test $(SWIFT_BUILD_FLAGS) --skip-build
+
+## bench: release build, then scripts/bench.py (under 5 minutes); the table goes to bench/results.md.
+bench: deps
+	swift build -c release --product switchboard
+	python3 scripts/bench.py "$$(swift build -c release --show-bin-path)/switchboard"
 
 clean:
 	swift package clean

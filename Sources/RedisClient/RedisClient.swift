@@ -1,18 +1,28 @@
-import Resilience
 import Dispatch
+import Resilience
+import Synchronization
 import Telemetry
 
-/// An async Redis client over one hiredis connection, confined to a serial queue.
+/// An async Redis client over one hiredis connection, confined to a serial queue, that pipelines on
+/// its own.
 ///
-/// hiredis blocks, so every call runs on the client's own `DispatchQueue` and the caller's task
-/// suspends meanwhile: the cooperative pool never blocks. The connection is opened lazily and
-/// re-opened after it breaks; after a failed attempt further attempts wait for a backoff with jitter,
-/// and commands fail at once with `.unavailable` in between, so callers never hang on a dead server.
+/// hiredis blocks, so the connection is only touched from the client's `DispatchQueue`, and callers
+/// suspend meanwhile: the cooperative pool never blocks. Requests that arrive while the connection is
+/// busy wait in line and then go out together: all their commands are written at once and their
+/// replies read in order, so many concurrent callers share each round trip.
+///
+/// The connection is opened lazily and re-opened after it breaks; after a failed attempt, further
+/// attempts wait for a backoff with jitter and requests fail at once with `.unavailable` in between,
+/// so callers never hang on a dead server.
 public final class RedisClient: Sendable {
     /// Where the client connects.
     public let url: RedisURL
     private let queue: DispatchQueue
     private let connection: ConfinedConnection
+    private let line = Mutex(WaitingLine())
+
+    /// The most requests written in one go.
+    private static let maximumBatch = 512
 
     /// Creates a client; nothing connects until the first command.
     /// - Parameters:
@@ -28,7 +38,7 @@ public final class RedisClient: Sendable {
     /// Sends one command and returns its reply.
     /// - Throws: `RedisError`; an error reply from the server is thrown as `.server`.
     public func send(_ command: RedisCommand) async throws(RedisError) -> RedisReply {
-        let reply = try await onQueue { connection throws(RedisError) in try connection.send(command) }
+        let reply = try await submit([command], script: nil)[0]
         if case .error(let message) = reply {
             throw RedisError(.server, "Redis answered \(command.name) with an error: \(message)")
         }
@@ -47,7 +57,7 @@ public final class RedisClient: Sendable {
     /// Error replies are returned in place, so one failing command does not hide the others' replies.
     public func pipeline(_ commands: [RedisCommand]) async throws(RedisError) -> [RedisReply] {
         guard !commands.isEmpty else { return [] }
-        return try await onQueue { connection throws(RedisError) in try connection.pipeline(commands) }
+        return try await submit(commands, script: nil)
     }
 
     /// Runs a Lua script by its SHA1 (`EVALSHA`), sending the source with `EVAL` when the server does not
@@ -59,12 +69,8 @@ public final class RedisClient: Sendable {
     public func evaluate(
         _ script: RedisScript, keys: [any RedisArgumentConvertible] = [], arguments: [any RedisArgumentConvertible] = []
     ) async throws(RedisError) -> RedisReply {
-        let tail: [any RedisArgumentConvertible] = [keys.count] + keys + arguments
-        let reply = try await onQueue { connection throws(RedisError) in
-            let first = try connection.send(RedisCommand("EVALSHA", [script.sha1] + tail))
-            guard case .error(let message) = first, message.hasPrefix("NOSCRIPT") else { return first }
-            return try connection.send(RedisCommand("EVAL", [script.source] + tail))
-        }
+        let command = RedisCommand("EVALSHA", [script.sha1, keys.count] + keys + arguments)
+        let reply = try await submit([command], script: script)[0]
         if case .error(let message) = reply {
             throw RedisError(.server, "Redis script \(script.name) failed: \(message)")
         }
@@ -81,16 +87,53 @@ public final class RedisClient: Sendable {
         }
     }
 
-    private func onQueue<Value: Sendable>(
-        _ body: @escaping @Sendable (ConfinedConnection) throws(RedisError) -> Value
-    ) async throws(RedisError) -> Value {
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Value, RedisError>, Never>) in
-            queue.async {
-                continuation.resume(returning: Result { () throws(RedisError) in try body(self.connection) })
+    /// Puts a request in line and starts draining the line if nobody is.
+    private func submit(_ commands: [RedisCommand], script: RedisScript?) async throws(RedisError) -> [RedisReply] {
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<[RedisReply], RedisError>, Never>) in
+            let request = Request(commands: commands, script: script, continuation: continuation)
+            let mustDrain = line.withLock { line in
+                line.waiting.append(request)
+                defer { line.draining = true }
+                return !line.draining
             }
+            if mustDrain { queue.async { self.drain() } }
         }
         return try result.get()
     }
+
+    /// On the queue: sends what waits in line, batch after batch, until the line is empty.
+    private func drain() {
+        while true {
+            let batch = line.withLock { line -> [Request] in
+                guard !line.waiting.isEmpty else {
+                    line.draining = false
+                    return []
+                }
+                let batch = Array(line.waiting.prefix(Self.maximumBatch))
+                line.waiting.removeFirst(batch.count)
+                return batch
+            }
+            guard !batch.isEmpty else { return }
+            let results = connection.execute(batch)
+            for (request, result) in zip(batch, results) {
+                request.continuation.resume(returning: result)
+            }
+        }
+    }
+}
+
+/// A caller's commands and where their replies go. `script` is set for an `EVALSHA`, so `NOSCRIPT`
+/// can be answered by sending its source.
+private struct Request: Sendable {
+    let commands: [RedisCommand]
+    let script: RedisScript?
+    let continuation: CheckedContinuation<Result<[RedisReply], RedisError>, Never>
+}
+
+/// The requests waiting for the connection, and whether the queue is already draining them.
+private struct WaitingLine {
+    var waiting: [Request] = []
+    var draining = false
 }
 
 /// The client's connection and reconnect state; touched only on the client's serial queue, which is
@@ -111,12 +154,30 @@ private final class ConfinedConnection: @unchecked Sendable {
         self.backoff = configuration.backoff
     }
 
-    func send(_ command: RedisCommand) throws(RedisError) -> RedisReply {
-        try withRetryOnStaleConnection { connection throws(RedisError) in try connection.send(command) }
-    }
-
-    func pipeline(_ commands: [RedisCommand]) throws(RedisError) -> [RedisReply] {
-        try withRetryOnStaleConnection { connection throws(RedisError) in try connection.pipeline(commands) }
+    /// Sends every request's commands in one pipeline and hands each request its replies.
+    func execute(_ batch: [Request]) -> [Result<[RedisReply], RedisError>] {
+        let replies: [RedisReply]
+        do {
+            replies = try withRetryOnStaleConnection { connection throws(RedisError) in
+                try connection.pipeline(batch.flatMap(\.commands))
+            }
+        } catch {
+            return batch.map { _ in .failure(error) }
+        }
+        var offset = 0
+        return batch.map { request in
+            var own = Array(replies[offset..<offset + request.commands.count])
+            offset += request.commands.count
+            if let script = request.script, case .error(let message) = own[0], message.hasPrefix("NOSCRIPT") {
+                let eval = RedisCommand("EVAL", [script.source] + request.commands[0].arguments.dropFirst(2).map { $0 })
+                do throws(RedisError) {
+                    own[0] = try run { connection throws(RedisError) in try connection.send(eval) }
+                } catch {
+                    return .failure(error)
+                }
+            }
+            return .success(own)
+        }
     }
 
     func close() {

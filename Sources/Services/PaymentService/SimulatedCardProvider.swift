@@ -14,11 +14,25 @@ public struct SimulatedCardProvider: PaymentProvider {
     /// How the simulation behaves; may change while it runs.
     public let behaviour: SimulatorBehaviour
 
-    /// Creates a provider.
+    /// Creates a provider whose behaviour may change while it runs.
     /// - Parameter behaviour: latency and failure rate, adjustable while running.
-    public init(behaviour: SimulatorBehaviour = SimulatorBehaviour()) {
+    public init(behaviour: SimulatorBehaviour) {
         self.behaviour = behaviour
     }
+
+    /// Creates a provider with a fixed behaviour.
+    /// - Parameters:
+    ///   - latency: how long each charge takes.
+    ///   - failureRate: the share of charges, from 0 to 1, that fail as if the provider were down.
+    public init(latency: Duration = .zero, failureRate: Double = 0) {
+        self.init(behaviour: SimulatorBehaviour(latency: latency, failureRate: failureRate))
+    }
+
+    /// How long each charge takes now.
+    public var latency: Duration { behaviour.latency }
+
+    /// The share of charges that fail now.
+    public var failureRate: Double { behaviour.failureRate }
 
     public func charge(card: String, amount: Int, currency: String, idempotencyKey: String)
         async throws(PaymentProviderError) -> ChargeResult
