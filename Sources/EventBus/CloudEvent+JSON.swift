@@ -36,8 +36,9 @@ extension CloudEvent {
                                   "message is \(bytes.count) bytes, over the limit of \(Self.maximumEncodedSize)")
         }
         let value: JSONValue
+        let data = Data(bytes)
         do {
-            value = try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+            value = try JSONDecoder().decode(JSONValue.self, from: data)
         } catch {
             throw CloudEventError(.notJSON, "message is not valid JSON: \(Self.summary(of: error))")
         }
@@ -50,6 +51,7 @@ extension CloudEvent {
             }
             self.init(id: Self.bareID(channel: channel, payload: bytes), source: Self.bareSource, type: channel,
                       correlationID: value["orderId"]?.stringValue, data: value)
+            received = .bare(data)
             return
         }
         guard specVersion == .string(Self.specVersion) else {
@@ -88,6 +90,7 @@ extension CloudEvent {
             correlationID: try optional("correlationid"), causationID: try optional("causationid"),
             traceparent: try optional("traceparent"), data: members["data"] ?? .null
         )
+        received = members["data"] == nil ? nil : .envelope(data)
     }
 
     /// The id of a bare payload: derived from the channel and the bytes (FNV-1a, 128 bits), so every

@@ -28,7 +28,13 @@ public struct CloudEvent: Sendable, Equatable {
     /// The W3C trace context, carried through when present.
     public var traceparent: String?
     /// The payload.
-    public var data: JSONValue
+    public var data: JSONValue {
+        didSet { received = nil }
+    }
+
+    /// The message this event was decoded from, so payloads decode from its bytes in one pass; `nil`
+    /// for events built in code or changed since.
+    var received: ReceivedMessage?
 
     /// Creates an event.
     /// - Parameters:
@@ -60,6 +66,12 @@ public struct CloudEvent: Sendable, Equatable {
         self.data = data
     }
 
+    public static func == (lhs: CloudEvent, rhs: CloudEvent) -> Bool {
+        lhs.id == rhs.id && lhs.source == rhs.source && lhs.type == rhs.type && lhs.time == rhs.time
+            && lhs.correlationID == rhs.correlationID && lhs.causationID == rhs.causationID
+            && lhs.traceparent == rhs.traceparent && lhs.data == rhs.data
+    }
+
     /// A new random event id.
     public static func newID() -> String {
         UUID().uuidString.lowercased()
@@ -81,11 +93,29 @@ public struct CloudEvent: Sendable, Equatable {
     /// - Throws: `CloudEventError` naming the field that is missing or of the wrong type, as `data.<path>`.
     public func decodeData<Payload: Decodable>(as type: Payload.Type) throws(CloudEventError) -> Payload {
         do {
-            return try data.decode(as: Payload.self)
+            switch received {
+            case .bare(let bytes)?:
+                return try JSONDecoder().decode(Payload.self, from: bytes)
+            case .envelope(let bytes)?:
+                return try JSONDecoder().decode(DataMember<Payload>.self, from: bytes).data
+            case nil:
+                return try data.decode(as: Payload.self)
+            }
         } catch let error as DecodingError {
             throw CloudEventError(decoding: error, in: "data")
         } catch {
             throw CloudEventError(.invalidField, "data: \(error)")
         }
     }
+}
+
+/// The bytes an event was decoded from: a bare payload (the data itself) or an envelope.
+enum ReceivedMessage: Sendable {
+    case bare(Data)
+    case envelope(Data)
+}
+
+/// The `data` member of an envelope, decoded as a payload type without the rest.
+private struct DataMember<Payload: Decodable>: Decodable {
+    var data: Payload
 }

@@ -9,8 +9,9 @@ import RedisClient
 /// The Lua script that applies a `Commit` in one atomic step: compare the record, check the conditions,
 /// write the chosen outcome, emit its events and acknowledge the handled message.
 ///
-/// Every key the script touches is passed in `KEYS`; the commit itself travels as one JSON argument that
-/// refers to keys by their index. How events are emitted is the transport's: `PUBLISH` on pub/sub,
+/// Every key the script touches is passed in `KEYS`; the commit travels as one JSON argument that refers
+/// to keys by their index, and each event's JSON as an argument of its own (`ARGV[6…]`), so it is not
+/// escaped into the spec. How events are emitted is the transport's: `PUBLISH` on pub/sub,
 /// `XADD` on streams (trimmed apart, by `StreamTrimmer`), where the handled entry is `XACK`ed too.
 struct CommitScript {
     /// How the script emits events and acknowledges.
@@ -44,19 +45,20 @@ struct CommitScript {
                 redis.call('LPUSH', KEYS[change.k], change.v)
                 redis.call('LTRIM', KEYS[change.k], 0, change.n - 1)
             elseif change.op == 'trace' then
-                trace(change.k, change.v)
+                trace(change.k, ARGV[change.n])
             end
         end
         local mode = ARGV[2]
         for _, event in ipairs(outcome.events) do
+            local payload = ARGV[event.a]
             if mode == 'publish' then
-                redis.call('PUBLISH', KEYS[event.k], event.p)
+                redis.call('PUBLISH', KEYS[event.k], payload)
             else
-                redis.call('XADD', KEYS[event.k], '*', 'event', event.p)
+                redis.call('XADD', KEYS[event.k], '*', 'event', payload)
             end
-            if event.t > 0 then trace(event.t, event.p) end
+            trace(event.t, payload)
         end
-        if mode == 'streams' and ARGV[3] then
+        if mode == 'streams' and ARGV[3] ~= '' then
             redis.call('XACK', KEYS[tonumber(ARGV[3])], ARGV[4], ARGV[5])
         end
         return {1, chosen}
@@ -67,17 +69,20 @@ struct CommitScript {
         _ commit: Commit, emission: Emission, on client: RedisClient
     ) async throws(RedisError) -> CommitResult {
         var keys = KeyTable(first: commit.key)
-        let spec = Spec(commit, keys: &keys)
+        var payloads: [[UInt8]] = []
+        let spec = Spec(commit, keys: &keys, payloads: &payloads)
         var arguments: [any RedisArgumentConvertible] = [Self.encode(spec)]
         switch emission {
         case .publish:
-            arguments.append("publish")
+            arguments += ["publish", "", "", ""]
         case .streams(let acknowledge):
-            arguments.append("streams")
             if let acknowledge {
-                arguments += [keys.index(of: acknowledge.stream), acknowledge.group, acknowledge.id]
+                arguments += ["streams", keys.index(of: acknowledge.stream), acknowledge.group, acknowledge.id]
+            } else {
+                arguments += ["streams", "", "", ""]
             }
         }
+        arguments += payloads
         let reply = try await client.evaluate(script, keys: keys.keys, arguments: arguments)
         guard let parts = reply.array, parts.count == 2, let applied = parts[0].int, let chosen = parts[1].int else {
             throw RedisError(.protocolError, "\(script.name) answered \(reply), expected [applied, fallback]")
@@ -110,7 +115,7 @@ struct CommitScript {
     private struct Spec: Encodable {
         struct Condition: Encodable { var k: Int, f: String, min: Int }
         struct Change: Encodable { var op: String, k: Int, f: String?, v: String?, n: Int }
-        struct Event: Encodable { var k: Int, p: String, t: Int }
+        struct Event: Encodable { var k: Int, a: Int, t: Int }
         struct Outcome: Encodable {
             var record: String
             var changes: [Change]
@@ -124,7 +129,14 @@ struct CommitScript {
         var outcome: Outcome
         var fallbacks: [Outcome]
 
-        init(_ commit: Commit, keys: inout KeyTable) {
+        /// The first `ARGV` index of the payloads: after the spec, the mode and the three acknowledgement arguments.
+        static let firstPayloadArgument = 6
+
+        init(_ commit: Commit, keys: inout KeyTable, payloads: inout [[UInt8]]) {
+            func argument(_ event: CloudEvent) -> Int {
+                payloads.append(event.encoded())
+                return Self.firstPayloadArgument + payloads.count - 1
+            }
             func outcome(_ outcome: Commit.Outcome) -> Outcome {
                 let changes = outcome.changes.map { change in
                     switch change {
@@ -134,11 +146,11 @@ struct CommitScript {
                         Change(op: "prepend", k: keys.index(of: key), f: nil, v: value, n: keep)
                     case .trace(let event):
                         Change(op: "trace", k: keys.index(of: TraceLog.key(for: event.correlationID ?? event.id)),
-                               f: nil, v: String(decoding: event.encoded(), as: UTF8.self), n: 0)
+                               f: nil, v: nil, n: argument(event))
                     }
                 }
                 let events = outcome.events.map { event in
-                    Event(k: keys.index(of: event.type), p: String(decoding: event.encoded(), as: UTF8.self),
+                    Event(k: keys.index(of: event.type), a: argument(event),
                           t: keys.index(of: TraceLog.key(for: event.correlationID ?? event.id)))
                 }
                 return Outcome(record: outcome.record, changes: changes, events: events)
