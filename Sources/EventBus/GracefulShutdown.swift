@@ -40,6 +40,16 @@ public final class GracefulShutdown: Sendable {
         if runNow { handler() }
     }
 
+    /// Sleeps for `duration`, waking early when shutdown is requested or the task is cancelled.
+    public func sleep(for duration: Duration) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await Task.sleep(for: duration) }
+            group.addTask { await self.wait() }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
     /// Suspends until shutdown is requested or the task is cancelled.
     public func wait() async {
         let (stream, continuation) = AsyncStream<Void>.makeStream()

@@ -19,18 +19,19 @@ public struct Ingress: Sendable {
     ///   - store: the broker, for accepting orders and reading read models.
     ///   - transport: where live events are watched, for `Prefer: wait` and event streams.
     ///   - catalog: the products, for `GET /stock/{sku}`.
-    ///   - metrics: where request and event counts go; `GET /metrics` renders it.
+    ///   - metrics: where request and event counts go; `GET /metrics` renders it with other processes'.
+    ///   - instance: this process's instance name.
     ///   - logger: the ingress's logger.
     ///   - grace: how long requests in flight may take to finish at shutdown.
     public init(
         configuration: HTTPServerConfiguration, store: any IngressStore, transport: any EventTransport,
-        catalog: Catalog, metrics: MetricsRegistry, logger: Logger, grace: Duration = .seconds(5)
+        catalog: Catalog, metrics: MetricsRegistry, instance: String, logger: Logger, grace: Duration = .seconds(5)
     ) {
         self.configuration = configuration
         self.transport = transport
         self.grace = grace
         let handlers = IngressHandlers(store: store, feed: OrderFeed(), catalog: catalog, metrics: metrics,
-                                       logger: logger)
+                                       instance: instance, logger: logger)
         self.handlers = handlers
         var router = Router()
         router.add("POST", "/orders", handler: handlers.createOrder)

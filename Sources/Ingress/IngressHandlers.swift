@@ -23,6 +23,8 @@ struct IngressHandlers: Sendable {
     let feed: OrderFeed
     let catalog: Catalog
     let metrics: MetricsRegistry
+    /// This process's instance name, to tell its own metrics from those other processes published.
+    let instance: String
     let logger: Logger
 
     // MARK: POST /orders
@@ -207,9 +209,14 @@ struct IngressHandlers: Sendable {
         return .json(status: report.status == .ok ? 200 : 503, Self.json(report))
     }
 
+    /// This process's metrics and those every other running process published, each sample labelled
+    /// with its `instance`.
     func metrics(_ request: HTTPRequest) async -> HTTPResponse {
-        HTTPResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
-                     body: .bytes(Array(metrics.render().utf8)))
+        let others = ((try? await store.metricsSnapshots()) ?? []).filter { $0.instance != instance }
+        let all: [(instance: String?, snapshot: MetricsSnapshot)] = [(instance, metrics.snapshot())]
+            + others.map { ($0.instance, $0.snapshot) }
+        return HTTPResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
+                            body: .bytes(Array(MetricsSnapshot.render(all).utf8)))
     }
 
     // MARK: Helpers

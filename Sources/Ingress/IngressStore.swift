@@ -1,4 +1,5 @@
 import EventBus
+import Telemetry
 import OrderService
 import SagaEvents
 
@@ -18,6 +19,9 @@ public protocol IngressStore: Sendable {
 
     /// The live instances of every service, from their heartbeats.
     func instances() async throws(EventBusError) -> [InstanceHeartbeat]
+
+    /// The metrics every running process published (`MetricsPublisher`), by instance.
+    func metricsSnapshots() async throws(EventBusError) -> [(instance: String, snapshot: MetricsSnapshot)]
 
     /// The events of an order's chain so far, oldest first, from the trace log.
     func trace(_ correlationID: String) async throws(EventBusError) -> [CloudEvent]

@@ -9,21 +9,9 @@ public final class MetricsRegistry: Sendable {
         0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
     ]
 
-    private enum Kind: String { case counter, gauge, histogram }
-
-    private struct Family {
-        var kind: Kind
-        var help: String
-        var buckets: [Double] = []
-        var values: [[String: String]: Double] = [:]
-        var histograms: [[String: String]: Histogram] = [:]
-    }
-
-    private struct Histogram {
-        var counts: [Int]
-        var sum = 0.0
-        var count = 0
-    }
+    private typealias Kind = MetricsSnapshot.Kind
+    private typealias Family = MetricsSnapshot.Family
+    private typealias Histogram = MetricsSnapshot.Histogram
 
     private let families = Mutex([String: Family]())
 
@@ -67,49 +55,13 @@ public final class MetricsRegistry: Sendable {
         families.withLock { $0[name]?.values[labels] }
     }
 
+    /// A copy of everything recorded so far, to publish or merge.
+    public func snapshot() -> MetricsSnapshot {
+        MetricsSnapshot(families: families.withLock { $0 })
+    }
+
     /// Everything in the Prometheus text exposition format (version 0.0.4).
     public func render() -> String {
-        families.withLock { families in
-            var text = ""
-            for name in families.keys.sorted() {
-                let family = families[name]!
-                text += "# HELP \(name) \(family.help)\n# TYPE \(name) \(family.kind.rawValue)\n"
-                for labels in family.values.keys.sorted(by: Self.order) {
-                    text += "\(name)\(Self.render(labels)) \(Self.number(family.values[labels]!))\n"
-                }
-                for labels in family.histograms.keys.sorted(by: Self.order) {
-                    let histogram = family.histograms[labels]!
-                    for (index, bound) in family.buckets.enumerated() {
-                        var bucketLabels = labels
-                        bucketLabels["le"] = Self.number(bound)
-                        text += "\(name)_bucket\(Self.render(bucketLabels)) \(histogram.counts[index])\n"
-                    }
-                    var infinite = labels
-                    infinite["le"] = "+Inf"
-                    text += "\(name)_bucket\(Self.render(infinite)) \(histogram.count)\n"
-                    text += "\(name)_sum\(Self.render(labels)) \(Self.number(histogram.sum))\n"
-                    text += "\(name)_count\(Self.render(labels)) \(histogram.count)\n"
-                }
-            }
-            return text
-        }
-    }
-
-    private static func order(_ lhs: [String: String], _ rhs: [String: String]) -> Bool {
-        render(lhs) < render(rhs)
-    }
-
-    private static func render(_ labels: [String: String]) -> String {
-        guard !labels.isEmpty else { return "" }
-        let pairs = labels.keys.sorted().map { key in
-            let value = labels[key]!.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"")
-                .replacing("\n", with: "\\n")
-            return "\(key)=\"\(value)\""
-        }
-        return "{" + pairs.joined(separator: ",") + "}"
-    }
-
-    private static func number(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+        MetricsSnapshot.render([(instance: nil, snapshot: snapshot())])
     }
 }

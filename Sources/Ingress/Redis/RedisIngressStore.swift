@@ -8,6 +8,7 @@ import OrderService
 import RedisClient
 import SagaEvents
 import StockService
+import Telemetry
 
 /// The ingress's view of Redis: the order and stock read models, heartbeats, trace logs, and the
 /// atomic accept step.
@@ -118,11 +119,25 @@ public struct RedisIngressStore: IngressStore {
     }
 
     public func instances() async throws(EventBusError) -> [InstanceHeartbeat] {
+        try await values(prefix: InstanceHeartbeat.keyPrefix).compactMap { _, value in
+            try? JSONDecoder().decode(InstanceHeartbeat.self, from: Data(value))
+        }
+    }
+
+    public func metricsSnapshots() async throws(EventBusError) -> [(instance: String, snapshot: MetricsSnapshot)] {
+        try await values(prefix: MetricsSnapshot.keyPrefix).compactMap { key, value in
+            guard let snapshot = try? JSONDecoder().decode(MetricsSnapshot.self, from: Data(value)) else { return nil }
+            return (String(key.dropFirst(MetricsSnapshot.keyPrefix.count)), snapshot)
+        }
+    }
+
+    /// Every key with `prefix` (`SCAN`) and its value (`MGET`).
+    private func values(prefix: String) async throws(EventBusError) -> [(key: String, value: [UInt8])] {
         var keys: [String] = []
         var cursor = "0"
         repeat {
             let reply = try await run { () async throws(RedisError) in
-                try await client.send("SCAN", cursor, "MATCH", "\(InstanceHeartbeat.keyPrefix)*", "COUNT", 1000)
+                try await client.send("SCAN", cursor, "MATCH", "\(prefix)*", "COUNT", 1000)
             }
             guard let parts = reply.array, parts.count == 2, let next = parts[0].string else { break }
             keys += (parts[1].array ?? []).compactMap(\.string)
@@ -130,9 +145,7 @@ public struct RedisIngressStore: IngressStore {
         } while cursor != "0"
         guard !keys.isEmpty else { return [] }
         let values = try await run { () async throws(RedisError) in try await client.send(RedisCommand("MGET", keys)) }
-        return (values.array ?? []).compactMap { value in
-            value.bytes.flatMap { try? JSONDecoder().decode(InstanceHeartbeat.self, from: Data($0)) }
-        }
+        return zip(keys, values.array ?? []).compactMap { key, value in value.bytes.map { (key, $0) } }
     }
 
     public func trace(_ correlationID: String) async throws(EventBusError) -> [CloudEvent] {

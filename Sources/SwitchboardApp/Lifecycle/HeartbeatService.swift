@@ -30,12 +30,7 @@ struct HeartbeatService: Service {
             } catch {
                 logger.debug("heartbeat not written", metadata: ["service": heartbeat.service, "error": error.message])
             }
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { try? await Task.sleep(for: interval) }
-                group.addTask { await shutdown.wait() }
-                await group.next()
-                group.cancelAll()
-            }
+            await shutdown.sleep(for: interval)
         }
         _ = try? await client.send("DEL", heartbeat.key)
     }

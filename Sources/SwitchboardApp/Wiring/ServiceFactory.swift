@@ -21,10 +21,12 @@ struct ServiceFactory {
 
     let application: Application
 
-    /// Every part of the named services: runners, the ingress, heartbeats, and the payment simulator's
-    /// runtime control.
+    /// Every part of the named services: runners, the ingress, heartbeats, the payment simulator's
+    /// runtime control, and the process's metrics publisher.
     func services(named names: [String]) throws(CommandFailure) -> [any Service] {
-        var services: [any Service] = []
+        var services: [any Service] = [MetricsPublisher(
+            metrics: application.metrics, instance: application.instanceName, client: application.makeRedisClient()
+        )]
         for name in names {
             switch name {
             case "ingress":
@@ -74,7 +76,8 @@ struct ServiceFactory {
                                       emission: settings.transport == .streams ? .streams : .publish)
         return IngressService(ingress: Ingress(
             configuration: configuration, store: store, transport: application.makeTransport(),
-            catalog: try loadCatalog(), metrics: application.metrics, logger: logger("ingress"),
+            catalog: try loadCatalog(), metrics: application.metrics, instance: application.instanceName,
+            logger: logger("ingress"),
             grace: .seconds(settings.shutdownGraceSeconds)
         ))
     }
