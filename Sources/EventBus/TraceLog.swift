@@ -13,4 +13,30 @@ public enum TraceLog {
     public static func key(for correlationID: String) -> String {
         "switchboard:trace:\(correlationID)"
     }
+
+    /// A chain's events as read from its log, in causal order: each event after the event that caused
+    /// it, otherwise in log order, each event once.
+    ///
+    /// Services append to the log as they commit, so two services can log in either order (the order
+    /// service may log the `order.created` it handled after the stock service logged the
+    /// `stock.reserved` it caused); the causation ids put them right.
+    public static func causalOrder(_ logged: [CloudEvent]) -> [CloudEvent] {
+        var seen = Set<String>()
+        let events = logged.filter { seen.insert($0.id).inserted }
+        let position = Dictionary(uniqueKeysWithValues: events.enumerated().map { ($1.id, $0) })
+        var depths: [String: Int] = [:]
+        func depth(of event: CloudEvent, visiting: Set<String> = []) -> Int {
+            if let known = depths[event.id] { return known }
+            guard let causeID = event.causationID, let index = position[causeID], !visiting.contains(event.id) else {
+                return 0
+            }
+            let result = depth(of: events[index], visiting: visiting.union([event.id])) + 1
+            depths[event.id] = result
+            return result
+        }
+        return events.enumerated()
+            .map { (depth: depth(of: $1), index: $0, event: $1) }
+            .sorted { ($0.depth, $0.index) < ($1.depth, $1.index) }
+            .map(\.event)
+    }
 }

@@ -23,7 +23,7 @@ public protocol IngressStore: Sendable {
     /// The metrics every running process published (`MetricsPublisher`), by instance.
     func metricsSnapshots() async throws(EventBusError) -> [(instance: String, snapshot: MetricsSnapshot)]
 
-    /// The events of an order's chain so far, oldest first, from the trace log.
+    /// The events of an order's chain so far, in causal order (`TraceLog.causalOrder`), from the trace log.
     func trace(_ correlationID: String) async throws(EventBusError) -> [CloudEvent]
 
     /// How long a `PING` takes; throws when Redis does not answer.

@@ -63,10 +63,7 @@ extension IngressEndToEndTests {
             }
         }
 
-        @Test(
-            "GET /orders/{id}/events replays an order's events in the order they happened",
-            .disabled("bug: order.created is traced when the order service handles it, often after stock.reserved")
-        )
+        @Test("GET /orders/{id}/events replays an order's events in the order they happened")
         func eventStreamIsInOrder() async throws {
             try await IngressCluster.run { cluster in
                 for customer in (1...5).map({ "c-stream-\($0)" }) {

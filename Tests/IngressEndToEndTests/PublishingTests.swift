@@ -125,8 +125,7 @@ extension IngressEndToEndTests {
             }
         }
 
-        @Test("with no subscriber on order.created, POST /orders is 503 and records nothing",
-              .disabled("bug: the ingress's own PSUBSCRIBE '*' counts as a receiver of PUBLISH order.created"))
+        @Test("with no subscriber on order.created, POST /orders is 503 and records nothing")
         func noSubscriberIsUnavailable() async throws {
             // No observer either: only the ingress's own watch of every channel is subscribed to anything.
             try await IngressCluster.run(services: ["ingress"], observing: false) { cluster in

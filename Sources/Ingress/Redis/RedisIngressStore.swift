@@ -40,8 +40,9 @@ public struct RedisIngressStore: IngressStore {
         self.emission = emission
     }
 
-    /// Checks the idempotency key, publishes, and records the accepted order, in one script: a request
-    /// that reaches no subscriber records nothing, and a repeated key publishes nothing.
+    /// Checks the idempotency key, publishes, records the accepted order and starts the order's trace
+    /// log, in one script: a request that reaches no subscriber records nothing, and a repeated key
+    /// publishes nothing.
     static let acceptScript = RedisScript(name: "ingress.accept", source: #"""
         if ARGV[3] ~= '' then
             local existing = redis.call('GET', KEYS[2])
@@ -49,8 +50,9 @@ public struct RedisIngressStore: IngressStore {
         end
         local receivers
         if ARGV[5] == 'publish' then
+            -- Subscribers of the channel itself: pattern subscribers (tail, the ingress's own feed) do not count.
+            if redis.call('PUBSUB', 'NUMSUB', KEYS[3])[2] == 0 then return {1, 0} end
             receivers = redis.call('PUBLISH', KEYS[3], ARGV[2])
-            if receivers == 0 then return {1, 0} end
         else
             local ok, groups = pcall(redis.call, 'XINFO', 'GROUPS', KEYS[3])
             if not ok or #groups == 0 then return {1, 0} end
@@ -59,6 +61,9 @@ public struct RedisIngressStore: IngressStore {
         end
         redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[4])
         if ARGV[3] ~= '' then redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[4]) end
+        redis.call('RPUSH', KEYS[4], ARGV[2])
+        redis.call('LTRIM', KEYS[4], -tonumber(ARGV[6]), -1)
+        redis.call('EXPIRE', KEYS[4], ARGV[7])
         return {2, receivers}
         """#)
 
@@ -69,10 +74,12 @@ public struct RedisIngressStore: IngressStore {
         let claim = idempotency.map { "\(order.orderId)\n\($0.fingerprint)" } ?? ""
         let keys: [any RedisArgumentConvertible] = [
             "ingress:order:\(order.orderId)", "ingress:idempotency:\(idempotency?.key ?? "")", event.type,
+            TraceLog.key(for: order.orderId),
         ]
         let reply = try await run { () async throws(RedisError) in
             try await client.evaluate(Self.acceptScript, keys: keys, arguments: [
-                accepted, event.encoded(), claim, Self.retentionSeconds, emission.rawValue,
+                accepted, event.encoded(), claim, Self.retentionSeconds, emission.rawValue, TraceLog.capacity,
+                TraceLog.retentionSeconds,
             ])
         }
         guard let parts = reply.array, parts.count == 2, let outcome = parts[0].int else {
@@ -152,7 +159,9 @@ public struct RedisIngressStore: IngressStore {
         let reply = try await run { () async throws(RedisError) in
             try await client.send("LRANGE", TraceLog.key(for: correlationID), 0, -1)
         }
-        return (reply.array ?? []).compactMap { entry in entry.bytes.flatMap { try? CloudEvent(envelope: $0) } }
+        return TraceLog.causalOrder((reply.array ?? []).compactMap { entry in
+            entry.bytes.flatMap { try? CloudEvent(envelope: $0) }
+        })
     }
 
     public func ping() async throws(EventBusError) -> Duration {
