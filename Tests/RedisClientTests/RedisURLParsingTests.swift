@@ -1,0 +1,40 @@
+import RedisClient
+import Testing
+
+@Suite("Redis URL")
+struct RedisURLParsingTests {
+    @Test("valid URLs give endpoint, credentials and database", arguments: [
+        ("redis://localhost", RedisURL(endpoint: .tcp(host: "localhost", port: 6379))),
+        ("redis://10.0.0.5:6380", RedisURL(endpoint: .tcp(host: "10.0.0.5", port: 6380))),
+        ("redis://:secret@h:1/3", RedisURL(endpoint: .tcp(host: "h", port: 1), password: "secret", database: 3)),
+        ("redis://alice:s%40cret@h", RedisURL(endpoint: .tcp(host: "h", port: 6379), username: "alice", password: "s@cret")),
+        ("redis://secret@h", RedisURL(endpoint: .tcp(host: "h", port: 6379), password: "secret")),
+        ("redis://[::1]:7000", RedisURL(endpoint: .tcp(host: "::1", port: 7000))),
+        ("unix:///run/redis.sock", RedisURL(endpoint: .unix(path: "/run/redis.sock"))),
+        ("unix:///run/redis.sock?db=2", RedisURL(endpoint: .unix(path: "/run/redis.sock"), database: 2)),
+    ])
+    func valid(_ text: String, _ expected: RedisURL) throws {
+        #expect(try RedisURL(text) == expected)
+    }
+
+    @Test("invalid URLs are refused with a reason", arguments: [
+        ("http://localhost", "redis://"), ("redis://", "host"), ("redis://h:0", "port"), ("redis://h:70000", "port"),
+        ("redis://h:abc", "port"), ("redis://h/-1", "database"), ("redis://h/x", "database"),
+        ("unix://relative.sock", "absolute path"), ("unix:///s.sock?dbx=1", "parameter"),
+    ])
+    func invalid(_ text: String, _ reason: String) {
+        #expect {
+            _ = try RedisURL(text)
+        } throws: { error in
+            guard let error = error as? RedisError else { return false }
+            return error.code == .invalidURL && error.message.contains(reason)
+        }
+    }
+
+    @Test("the description hides the password")
+    func descriptionHidesPassword() throws {
+        let url = try RedisURL("redis://alice:secret@h:1/2")
+        #expect(!url.description.contains("secret"))
+        #expect(url.description == "redis://alice:***@h:1/2")
+    }
+}
