@@ -7,3 +7,14 @@ extension EventBusError {
         self.init(error.isConnectionProblem ? .unavailable : .rejected, error.message)
     }
 }
+
+extension RedisClient {
+    /// A service record's value (`GET`), as both Redis transports read it; `nil` when absent.
+    func record(_ key: String) async throws(EventBusError) -> String? {
+        do {
+            return try await send("GET", key).string
+        } catch {
+            throw EventBusError(error)
+        }
+    }
+}

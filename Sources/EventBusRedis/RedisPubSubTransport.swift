@@ -46,11 +46,7 @@ public struct RedisPubSubTransport: EventTransport {
     public func acknowledge(_ message: InboundMessage, group: String) async throws(EventBusError) {}
 
     public func record(_ key: String) async throws(EventBusError) -> String? {
-        do {
-            return try await client.send("GET", key).string
-        } catch {
-            throw EventBusError(error)
-        }
+        try await client.record(key)
     }
 
     public func commit(_ commit: Commit, acknowledging message: InboundMessage?, group: String)

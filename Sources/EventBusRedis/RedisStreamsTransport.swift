@@ -70,11 +70,7 @@ public struct RedisStreamsTransport: EventTransport {
     }
 
     public func record(_ key: String) async throws(EventBusError) -> String? {
-        do {
-            return try await client.send("GET", key).string
-        } catch {
-            throw EventBusError(error)
-        }
+        try await client.record(key)
     }
 
     public func commit(_ commit: Commit, acknowledging message: InboundMessage?, group: String)

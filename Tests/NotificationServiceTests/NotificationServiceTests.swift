@@ -6,7 +6,7 @@ import Testing
 
 @Suite struct NotificationServiceTests {
     let transport = InMemoryTransport()
-    let deadLetters = RecordingDeadLetterStore()
+    let deadLetters = InMemoryDeadLetterStore()
 
     func runner(_ service: NotificationService = NotificationService()) -> ServiceRunner {
         ServiceRunner(service: service, transport: transport, deadLetters: deadLetters, instance: "notification-test",

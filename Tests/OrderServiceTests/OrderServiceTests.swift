@@ -6,7 +6,7 @@ import Testing
 
 @Suite struct OrderServiceTests {
     let transport = InMemoryTransport()
-    let deadLetters = RecordingDeadLetterStore()
+    let deadLetters = InMemoryDeadLetterStore()
     let service = OrderService()
 
     var runner: ServiceRunner {

@@ -6,7 +6,7 @@ import Testing
 
 @Suite struct PaymentServiceTests {
     let transport = InMemoryTransport()
-    let deadLetters = RecordingDeadLetterStore()
+    let deadLetters = InMemoryDeadLetterStore()
     let provider = RecordingPaymentProvider()
 
     func runner(_ provider: any PaymentProvider) -> ServiceRunner {

@@ -6,7 +6,7 @@ import Testing
 
 @Suite struct StockServiceTests {
     let transport = InMemoryTransport()
-    let deadLetters = RecordingDeadLetterStore()
+    let deadLetters = InMemoryDeadLetterStore()
     let service = StockService(catalog: .standard)
 
     var runner: ServiceRunner {
