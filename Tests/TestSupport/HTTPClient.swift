@@ -1,22 +1,30 @@
 import Foundation
-import TestSupport
 
 /// Talks HTTP to the ingress over real sockets by running `curl`.
-struct HTTPClient: Sendable {
+public struct HTTPClient: Sendable {
     /// What `curl` said about a request it sent.
-    struct Exchange: Sendable {
+    public struct Exchange: Sendable {
         /// The parsed response, when one arrived.
-        var reply: HTTPReply?
+        public var reply: HTTPReply?
         /// How curl ended: 0 when the server answered (and, for a stream, closed it) in time.
-        var exitCode: Int32?
+        public var exitCode: Int32?
         /// How long the exchange took.
-        var elapsed: Duration
+        public var elapsed: Duration
     }
 
     /// The ingress's port on 127.0.0.1.
-    let port: Int
+    public let port: Int
     /// A folder for request bodies.
-    let scratch: String
+    public let scratch: String
+
+    /// Creates a client.
+    /// - Parameters:
+    ///   - port: the ingress's port on 127.0.0.1.
+    ///   - scratch: a folder for request bodies.
+    public init(port: Int, scratch: String) {
+        self.port = port
+        self.scratch = scratch
+    }
 
     /// Sends a request and returns the response.
     /// - Parameters:
@@ -26,7 +34,7 @@ struct HTTPClient: Sendable {
     ///   - body: the body, sent as is.
     ///   - timeout: how long curl may take.
     /// - Throws: `TestTimeout` or `ExchangeFailure` when no response could be read.
-    func send(
+    public func send(
         _ method: String, _ path: String, headers: [String: String] = [:], body: String? = nil,
         timeout: Int = 20
     ) async throws -> HTTPReply {
@@ -39,17 +47,17 @@ struct HTTPClient: Sendable {
     }
 
     /// `GET path`.
-    func get(_ path: String, headers: [String: String] = [:], timeout: Int = 20) async throws -> HTTPReply {
+    public func get(_ path: String, headers: [String: String] = [:], timeout: Int = 20) async throws -> HTTPReply {
         try await send("GET", path, headers: headers, timeout: timeout)
     }
 
     /// `POST path` with a JSON body.
-    func post(_ path: String, json: String, headers: [String: String] = [:]) async throws -> HTTPReply {
+    public func post(_ path: String, json: String, headers: [String: String] = [:]) async throws -> HTTPReply {
         try await send("POST", path, headers: ["Content-Type": "application/json"].merging(headers) { $1 }, body: json)
     }
 
     /// Runs one curl exchange without requiring a response, e.g. to read an event stream to its end.
-    func exchange(
+    public func exchange(
         _ method: String, _ path: String, headers: [String: String] = [:], body: String? = nil, timeout: Int = 20
     ) async throws -> Exchange {
         // No `Expect: 100-continue`: bodies go out at once, whatever their size.
@@ -70,7 +78,7 @@ struct HTTPClient: Sendable {
     }
 
     /// No response could be read.
-    struct ExchangeFailure: Error, CustomStringConvertible {
-        var description: String
+    public struct ExchangeFailure: Error, CustomStringConvertible {
+        public var description: String
     }
 }

@@ -2,13 +2,13 @@ import Foundation
 import Testing
 
 /// One HTTP response as `curl -i` printed it: status, header fields and body.
-struct HTTPReply: Sendable, CustomStringConvertible {
-    var status: Int
-    var headers: [(name: String, value: String)]
-    var body: String
+public struct HTTPReply: Sendable, CustomStringConvertible {
+    public var status: Int
+    public var headers: [(name: String, value: String)]
+    public var body: String
 
     /// Parses `curl -i` output, skipping interim `1xx` responses.
-    init?(curlOutput: String) {
+    public init?(curlOutput: String) {
         var rest = Substring(curlOutput)
         while true {
             guard let end = rest.range(of: "\r\n\r\n") else { return nil }
@@ -30,32 +30,32 @@ struct HTTPReply: Sendable, CustomStringConvertible {
     }
 
     /// The first value of a header field, compared without case.
-    func header(_ name: String) -> String? {
+    public func header(_ name: String) -> String? {
         headers.first { $0.name.lowercased() == name.lowercased() }?.value
     }
 
     /// The media type of the body, without parameters.
-    var mediaType: String? {
+    public var mediaType: String? {
         header("Content-Type")?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) }
     }
 
     /// The body as a JSON object.
-    var json: [String: Any]? {
+    public var json: [String: Any]? {
         (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any]
     }
 
     /// The `field`s of a problem's `errors` list.
-    var errorFields: [String] {
+    public var errorFields: [String] {
         (json?["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
     }
 
-    var description: String {
+    public var description: String {
         "\(status) \(headers.map { "\($0.name): \($0.value)" }.joined(separator: "; ")) \(body.debugDescription)"
     }
 
     /// Expects an RFC 9457 problem with this status: `application/problem+json` with `type`, `title`,
     /// `status` (the same as the response's) and `detail`.
-    func expectProblem(_ status: Int, sourceLocation: SourceLocation = #_sourceLocation) {
+    public func expectProblem(_ status: Int, sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(self.status == status, "\(self)", sourceLocation: sourceLocation)
         #expect(mediaType == "application/problem+json", "\(self)", sourceLocation: sourceLocation)
         let problem = json ?? [:]

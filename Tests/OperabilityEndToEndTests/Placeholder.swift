@@ -1,1 +1,0 @@
-// Holds the target until its suite lands; removed with the first test file.

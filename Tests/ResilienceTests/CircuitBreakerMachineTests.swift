@@ -1,0 +1,53 @@
+import Resilience
+import Testing
+
+@Suite("Circuit breaker state machine")
+struct CircuitBreakerMachineTests {
+    let start = ContinuousClock.now
+
+    @Test("closed lets calls through and opens at the failure threshold, not before")
+    func opensAtThreshold() {
+        var breaker = CircuitBreakerMachine(failureThreshold: 3, coolDown: .seconds(5))
+        for _ in 0..<2 {
+            #expect(breaker.permit(at: start))
+            breaker.recordFailure(at: start)
+        }
+        #expect(breaker.state == .closed)
+        #expect(breaker.permit(at: start))
+        breaker.recordFailure(at: start)
+        #expect(breaker.state == .open)
+        #expect(!breaker.permit(at: start + .seconds(4)))
+    }
+
+    @Test("a success resets the count of failures in a row")
+    func successResets() {
+        var breaker = CircuitBreakerMachine(failureThreshold: 2, coolDown: .seconds(5))
+        breaker.recordFailure(at: start)
+        breaker.recordSuccess()
+        breaker.recordFailure(at: start)
+        #expect(breaker.state == .closed)
+    }
+
+    @Test("after the cool-down exactly one trial goes out; its success closes the breaker")
+    func trialSuccessCloses() {
+        var breaker = CircuitBreakerMachine(failureThreshold: 1, coolDown: .seconds(5))
+        breaker.recordFailure(at: start)
+        #expect(breaker.permit(at: start + .seconds(5)))
+        #expect(breaker.state == .halfOpen)
+        #expect(!breaker.permit(at: start + .seconds(5)), "only one trial at a time")
+        breaker.recordSuccess()
+        #expect(breaker.state == .closed)
+        #expect(breaker.permit(at: start + .seconds(5)))
+    }
+
+    @Test("a failed trial opens the breaker for another cool-down")
+    func trialFailureReopens() {
+        var breaker = CircuitBreakerMachine(failureThreshold: 1, coolDown: .seconds(5))
+        breaker.recordFailure(at: start)
+        #expect(breaker.permit(at: start + .seconds(6)))
+        breaker.recordFailure(at: start + .seconds(6))
+        #expect(breaker.state == .open)
+        #expect(!breaker.permit(at: start + .seconds(10)))
+        #expect(breaker.permit(at: start + .seconds(11)))
+    }
+}
