@@ -8,15 +8,16 @@ struct CircuitBreakerMachineTests {
     @Test("closed lets calls through and opens at the failure threshold, not before")
     func opensAtThreshold() {
         var breaker = CircuitBreakerMachine(failureThreshold: 3, coolDown: .seconds(5))
-        for _ in 0..<2 {
-            #expect(breaker.permit(at: start))
+        var permitted: [Bool] = []
+        for _ in 0..<3 {
+            permitted.append(breaker.permit(at: start))
             breaker.recordFailure(at: start)
+            if permitted.count == 2 { #expect(breaker.state == .closed) }
         }
-        #expect(breaker.state == .closed)
-        #expect(breaker.permit(at: start))
-        breaker.recordFailure(at: start)
+        #expect(permitted == [true, true, true])
         #expect(breaker.state == .open)
-        #expect(!breaker.permit(at: start + .seconds(4)))
+        let duringCoolDown = breaker.permit(at: start + .seconds(4))
+        #expect(!duringCoolDown)
     }
 
     @Test("a success resets the count of failures in a row")
@@ -32,22 +33,28 @@ struct CircuitBreakerMachineTests {
     func trialSuccessCloses() {
         var breaker = CircuitBreakerMachine(failureThreshold: 1, coolDown: .seconds(5))
         breaker.recordFailure(at: start)
-        #expect(breaker.permit(at: start + .seconds(5)))
+        let trial = breaker.permit(at: start + .seconds(5))
+        #expect(trial)
         #expect(breaker.state == .halfOpen)
-        #expect(!breaker.permit(at: start + .seconds(5)), "only one trial at a time")
+        let secondTrial = breaker.permit(at: start + .seconds(5))
+        #expect(!secondTrial, "only one trial at a time")
         breaker.recordSuccess()
         #expect(breaker.state == .closed)
-        #expect(breaker.permit(at: start + .seconds(5)))
+        let afterClosing = breaker.permit(at: start + .seconds(5))
+        #expect(afterClosing)
     }
 
     @Test("a failed trial opens the breaker for another cool-down")
     func trialFailureReopens() {
         var breaker = CircuitBreakerMachine(failureThreshold: 1, coolDown: .seconds(5))
         breaker.recordFailure(at: start)
-        #expect(breaker.permit(at: start + .seconds(6)))
+        let trial = breaker.permit(at: start + .seconds(6))
+        #expect(trial)
         breaker.recordFailure(at: start + .seconds(6))
         #expect(breaker.state == .open)
-        #expect(!breaker.permit(at: start + .seconds(10)))
-        #expect(breaker.permit(at: start + .seconds(11)))
+        let tooSoon = breaker.permit(at: start + .seconds(10))
+        #expect(!tooSoon)
+        let nextTrial = breaker.permit(at: start + .seconds(11))
+        #expect(nextTrial)
     }
 }
