@@ -13,13 +13,7 @@ final class SagaCluster: Sendable {
     private let observer: ChildProcess
 
     /// The repository's `Config/switchboard.json`, whose catalog the services read.
-    static var configPath: String {
-        var folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: folder.appendingPathComponent("Package.swift").path) {
-            folder = folder.deletingLastPathComponent()
-        }
-        return folder.appendingPathComponent("Config/switchboard.json").path
-    }
+    static var configPath: String { Repository.path("Config/switchboard.json") }
 
     private init(redis: RedisServer, transport: String, processes: [ChildProcess], observer: ChildProcess) {
         self.redis = redis

@@ -20,13 +20,7 @@ final class IngressCluster: Sendable {
     private let helpers = Mutex<[ChildProcess]>([])
 
     /// The repository's `Config/switchboard.json`.
-    static var configPath: String {
-        var folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: folder.appendingPathComponent("Package.swift").path) {
-            folder = folder.deletingLastPathComponent()
-        }
-        return folder.appendingPathComponent("Config/switchboard.json").path
-    }
+    static var configPath: String { Repository.path("Config/switchboard.json") }
 
     private init(
         redis: RedisServer, port: Int, services: [String], process: ChildProcess, observer: ChildProcess?

@@ -23,13 +23,9 @@ final class OperationsHarness: @unchecked Sendable {
     /// Starts Redis and writes the configuration; start processes with `start(_:services:)`.
     static func make(transport: String = "pubsub", appendOnly: Bool = false) async throws -> OperationsHarness {
         let redis = try await RedisServer.start(RedisServer.Options(appendOnly: appendOnly))
-        var repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: repository.appendingPathComponent("Package.swift").path) {
-            repository = repository.deletingLastPathComponent()
-        }
         let config = redis.directory + "/switchboard.json"
         let settings = """
-            {"catalog": "\(repository.path)/Config/catalog.json", "shutdownGraceSeconds": 5,
+            {"catalog": "\(Repository.path("Config/catalog.json"))", "shutdownGraceSeconds": 5,
              "payment": {"retries": 1, "breaker": {"failureThreshold": 3, "coolDownMilliseconds": 1500}},
              "streams": {"claimIdleMilliseconds": 1000}}
             """

@@ -18,13 +18,9 @@ final class DurabilityHarness: @unchecked Sendable {
     /// Starts Redis and writes the configuration; start services with `start(_:instance:)`.
     static func make(appendOnly: Bool = false) async throws -> DurabilityHarness {
         let redis = try await RedisServer.start(RedisServer.Options(appendOnly: appendOnly))
-        var repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: repository.appendingPathComponent("Package.swift").path) {
-            repository = repository.deletingLastPathComponent()
-        }
         let config = redis.directory + "/switchboard.json"
         let settings = """
-            {"catalog": "\(repository.path)/Config/catalog.json", "shutdownGraceSeconds": 5,
+            {"catalog": "\(Repository.path("Config/catalog.json"))", "shutdownGraceSeconds": 5,
              "streams": {"claimIdleMilliseconds": 1000, "maximumDeliveries": 3}}
             """
         try settings.write(toFile: config, atomically: true, encoding: .utf8)

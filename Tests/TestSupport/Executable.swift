@@ -22,11 +22,7 @@ public enum Executable {
         if let bundle = Bundle.main.executablePath {
             candidates.append(folder(of: bundle) + "/switchboard")
         }
-        var package = folder(of: #filePath)
-        while package.count > 1, !FileManager.default.fileExists(atPath: package + "/Package.swift") {
-            package = folder(of: package)
-        }
-        candidates.append(package + "/.build/debug/switchboard")
+        candidates.append(Repository.path(".build/debug/switchboard"))
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates.last!
     }
 
