@@ -35,8 +35,42 @@ extension CloudEvent {
             throw CloudEventError(.tooLarge,
                                   "message is \(bytes.count) bytes, over the limit of \(Self.maximumEncodedSize)")
         }
-        let value: JSONValue
         let data = Data(bytes)
+        // The fast path reads only the attributes and keeps the payload as bytes. Anything it does not
+        // accept as it is goes the slow way, which reads every value and says precisely what is wrong.
+        if let attributes = try? JSONDecoder().decode(EnvelopeAttributes.self, from: data),
+           let event = Self.event(from: attributes, message: data, channel: channel) {
+            self = event
+            return
+        }
+        try self.init(checking: data, channel: channel)
+    }
+
+    /// The event for well-formed attributes, or `nil` when they need the slow path's scrutiny.
+    private static func event(from attributes: EnvelopeAttributes, message: Data, channel: String?) -> CloudEvent? {
+        guard attributes.isEnvelope else {
+            guard let channel else { return nil }
+            return CloudEvent(id: bareID(channel: channel, payload: message), source: bareSource, type: channel,
+                              time: Date(), correlationID: attributes.orderId, causationID: nil, traceparent: nil,
+                              body: .json(message))
+        }
+        guard attributes.specversion == specVersion, let id = attributes.id, !id.isEmpty,
+              let source = attributes.source, !source.isEmpty, let type = attributes.type, !type.isEmpty,
+              channel == nil || channel == type
+        else { return nil }
+        var time = Date()
+        if let text = attributes.time {
+            guard let parsed = RFC3339.date(from: text) else { return nil }
+            time = parsed
+        }
+        return CloudEvent(id: id, source: source, type: type, time: time, correlationID: attributes.correlationid,
+                          causationID: attributes.causationid, traceparent: attributes.traceparent,
+                          body: attributes.hasData ? .envelope(message) : .value(.null))
+    }
+
+    /// Reads every value of the message and says precisely what is wrong with it.
+    private init(checking data: Data, channel: String?) throws(CloudEventError) {
+        let value: JSONValue
         do {
             value = try JSONDecoder().decode(JSONValue.self, from: data)
         } catch {
@@ -49,9 +83,8 @@ extension CloudEvent {
             guard let channel else {
                 throw CloudEventError(.missingField, "specversion is missing: this is not an event envelope")
             }
-            self.init(id: Self.bareID(channel: channel, payload: bytes), source: Self.bareSource, type: channel,
+            self.init(id: Self.bareID(channel: channel, payload: data), source: Self.bareSource, type: channel,
                       correlationID: value["orderId"]?.stringValue, data: value)
-            received = .bare(data)
             return
         }
         guard specVersion == .string(Self.specVersion) else {
@@ -90,7 +123,6 @@ extension CloudEvent {
             correlationID: try optional("correlationid"), causationID: try optional("causationid"),
             traceparent: try optional("traceparent"), data: members["data"] ?? .null
         )
-        received = members["data"] == nil ? nil : .envelope(data)
     }
 
     /// The id of a bare payload: derived from the channel and the bytes (FNV-1a, 128 bits), so every
@@ -109,17 +141,16 @@ extension CloudEvent {
         return "bare-" + hex(high) + hex(low)
     }
 
-    /// The event as CloudEvents JSON (structured mode).
+    /// The event as CloudEvents JSON (structured mode): the attributes, then the payload's JSON as it is.
     public func encoded() -> [UInt8] {
-        // Encoding plain strings and a JSONValue cannot fail.
-        (try? Array(Self.encoder.encode(self))) ?? []
+        // Encoding strings cannot fail, and an object's JSON always ends with its closing brace.
+        var bytes = (try? Array(Body.encoder.encode(EnvelopeAttributes(self)))) ?? Array("{}".utf8)
+        bytes.removeLast()
+        bytes += Array(#","data":"#.utf8)
+        bytes += body.json
+        bytes.append(UInt8(ascii: "}"))
+        return bytes
     }
-
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return encoder
-    }()
 
     private static func render(_ value: JSONValue) -> String {
         (try? String(decoding: JSONEncoder().encode(value), as: UTF8.self)) ?? value.typeName
@@ -130,6 +161,71 @@ extension CloudEvent {
             return context.underlyingError.map { "\($0)" } ?? context.debugDescription
         }
         return "\(error)"
+    }
+}
+
+/// An envelope's attributes without its data: what the fast path reads and what `encoded()` writes
+/// before the payload. A bare payload reads as no `specversion` and, perhaps, an `orderId`.
+private struct EnvelopeAttributes: Codable {
+    var specversion: String?
+    var id: String?
+    var source: String?
+    var type: String?
+    var time: String?
+    var datacontenttype: String?
+    var correlationid: String?
+    var causationid: String?
+    var traceparent: String?
+    var orderId: String?
+    var isEnvelope = true
+    var hasData = false
+
+    private enum CodingKeys: String, CodingKey {
+        case specversion, id, source, type, time, datacontenttype, correlationid, causationid, traceparent, data,
+             orderId
+    }
+
+    init(_ event: CloudEvent) {
+        specversion = CloudEvent.specVersion
+        id = event.id
+        source = event.source
+        type = event.type
+        time = RFC3339.string(from: event.time)
+        datacontenttype = "application/json"
+        correlationid = event.correlationID
+        causationid = event.causationID
+        traceparent = event.traceparent
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        isEnvelope = container.contains(.specversion)
+        hasData = container.contains(.data)
+        guard isEnvelope else {
+            orderId = try? container.decodeIfPresent(String.self, forKey: .orderId)
+            return
+        }
+        specversion = try container.decodeIfPresent(String.self, forKey: .specversion)
+        id = try container.decodeIfPresent(String.self, forKey: .id)
+        source = try container.decodeIfPresent(String.self, forKey: .source)
+        type = try container.decodeIfPresent(String.self, forKey: .type)
+        time = try container.decodeIfPresent(String.self, forKey: .time)
+        correlationid = try container.decodeIfPresent(String.self, forKey: .correlationid)
+        causationid = try container.decodeIfPresent(String.self, forKey: .causationid)
+        traceparent = try container.decodeIfPresent(String.self, forKey: .traceparent)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(specversion, forKey: .specversion)
+        try container.encode(id, forKey: .id)
+        try container.encode(source, forKey: .source)
+        try container.encode(type, forKey: .type)
+        try container.encode(time, forKey: .time)
+        try container.encode(datacontenttype, forKey: .datacontenttype)
+        try container.encodeIfPresent(correlationid, forKey: .correlationid)
+        try container.encodeIfPresent(causationid, forKey: .causationid)
+        try container.encodeIfPresent(traceparent, forKey: .traceparent)
     }
 }
 

@@ -27,14 +27,15 @@ public struct CloudEvent: Sendable, Equatable {
     public var causationID: String?
     /// The W3C trace context, carried through when present.
     public var traceparent: String?
-    /// The payload.
-    public var data: JSONValue {
-        didSet { received = nil }
-    }
+    /// The payload, as JSON bytes or as a value: see `Body`.
+    var body: Body
 
-    /// The message this event was decoded from, so payloads decode from its bytes in one pass; `nil`
-    /// for events built in code or changed since.
-    var received: ReceivedMessage?
+    /// The payload as a value. Events keep their payload as the JSON they arrived with (or were
+    /// encoded to), so reading this decodes it; services decode their own types with `decodeData(as:)`.
+    public var data: JSONValue {
+        get { body.value }
+        set { body = .value(newValue) }
+    }
 
     /// Creates an event.
     /// - Parameters:
@@ -56,6 +57,15 @@ public struct CloudEvent: Sendable, Equatable {
         traceparent: String? = nil,
         data: JSONValue
     ) {
+        self.init(id: id, source: source, type: type, time: time, correlationID: correlationID,
+                  causationID: causationID, traceparent: traceparent, body: .value(data))
+    }
+
+    /// Creates an event whose payload is kept as `body`.
+    init(
+        id: String, source: String, type: String, time: Date, correlationID: String?, causationID: String?,
+        traceparent: String?, body: Body
+    ) {
         self.id = id
         self.source = source
         self.type = type
@@ -63,7 +73,7 @@ public struct CloudEvent: Sendable, Equatable {
         self.correlationID = correlationID
         self.causationID = causationID
         self.traceparent = traceparent
-        self.data = data
+        self.body = body
     }
 
     public static func == (lhs: CloudEvent, rhs: CloudEvent) -> Bool {
@@ -83,24 +93,29 @@ public struct CloudEvent: Sendable, Equatable {
     ///   - source: who produces it.
     ///   - data: its payload.
     public func caused(type: String, source: String, data: JSONValue) -> CloudEvent {
-        CloudEvent(
-            source: source, type: type, correlationID: correlationID ?? id, causationID: id,
-            traceparent: traceparent, data: data
-        )
+        caused(type: type, body: .value(data), source: source)
+    }
+
+    /// A follow-up event whose data is `payload`, encoded once.
+    /// - Parameters:
+    ///   - type: the new event's type.
+    ///   - source: who produces it.
+    ///   - payload: its data; a value that cannot be encoded gives `null` data.
+    public func caused(type: String, source: String, payload: some Encodable) -> CloudEvent {
+        let json = (try? Body.encoder.encode(payload)) ?? Data("null".utf8)
+        return caused(type: type, body: .json(json), source: source)
+    }
+
+    private func caused(type: String, body: Body, source: String) -> CloudEvent {
+        CloudEvent(id: CloudEvent.newID(), source: source, type: type, time: Date(),
+                   correlationID: correlationID ?? id, causationID: id, traceparent: traceparent, body: body)
     }
 
     /// Decodes the data into a service's payload type.
     /// - Throws: `CloudEventError` naming the field that is missing or of the wrong type, as `data.<path>`.
     public func decodeData<Payload: Decodable>(as type: Payload.Type) throws(CloudEventError) -> Payload {
         do {
-            switch received {
-            case .bare(let bytes)?:
-                return try JSONDecoder().decode(Payload.self, from: bytes)
-            case .envelope(let bytes)?:
-                return try JSONDecoder().decode(DataMember<Payload>.self, from: bytes).data
-            case nil:
-                return try data.decode(as: Payload.self)
-            }
+            return try body.decode(as: Payload.self)
         } catch let error as DecodingError {
             throw CloudEventError(decoding: error, in: "data")
         } catch {
@@ -109,10 +124,44 @@ public struct CloudEvent: Sendable, Equatable {
     }
 }
 
-/// The bytes an event was decoded from: a bare payload (the data itself) or an envelope.
-enum ReceivedMessage: Sendable {
-    case bare(Data)
+/// An event's payload: a value built in code, the payload's own JSON (a bare message, or a payload
+/// encoded once), or an envelope whose `data` member it is. Kept as bytes, a payload is decoded straight
+/// into the type a service asks for, and encoded again by copying.
+enum Body: Sendable {
+    case value(JSONValue)
+    case json(Data)
     case envelope(Data)
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return encoder
+    }()
+
+    /// The payload as a value (`null` if the bytes do not hold one, which decoding already ruled out).
+    var value: JSONValue {
+        switch self {
+        case .value(let value): value
+        case .json, .envelope: (try? decode(as: JSONValue.self)) ?? .null
+        }
+    }
+
+    /// The payload decoded as `Payload`.
+    func decode<Payload: Decodable>(as type: Payload.Type) throws -> Payload {
+        switch self {
+        case .value(let value): try value.decode(as: Payload.self)
+        case .json(let bytes): try JSONDecoder().decode(Payload.self, from: bytes)
+        case .envelope(let bytes): try JSONDecoder().decode(DataMember<Payload>.self, from: bytes).data
+        }
+    }
+
+    /// The payload's JSON text.
+    var json: Data {
+        switch self {
+        case .json(let bytes): bytes
+        case .value, .envelope: (try? Self.encoder.encode(value)) ?? Data("null".utf8)
+        }
+    }
 }
 
 /// The `data` member of an envelope, decoded as a payload type without the rest.

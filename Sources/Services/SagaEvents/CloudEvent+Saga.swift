@@ -19,20 +19,15 @@ extension CloudEvent {
     /// The `orderId` of the data, for choosing the record an event concerns.
     /// - Throws: `CloudEventError` when it is missing, not a string, or empty.
     public func orderID() throws(CloudEventError) -> String {
-        guard let member = data["orderId"] else {
-            throw CloudEventError(.missingField, "data.orderId is missing")
-        }
-        guard case .string(let id) = member, !id.isEmpty else {
-            throw CloudEventError(.invalidField, "data.orderId must be a non-empty string, found \(member.typeName)")
-        }
+        let id = try decodeData(as: OrderReference.self).orderId
+        guard !id.isEmpty else { throw CloudEventError(.invalidField, "data.orderId must not be empty") }
         return id
     }
+}
 
-    /// A follow-up event whose data is a saga payload.
-    public func caused(type: String, source: String, payload: some Encodable) -> CloudEvent {
-        // The saga's payloads are plain structs of strings and integers: encoding cannot fail.
-        caused(type: type, source: source, data: (try? JSONValue(encoding: payload)) ?? .null)
-    }
+/// The one field every saga payload has.
+private struct OrderReference: Decodable {
+    var orderId: String
 }
 
 /// A payload that belongs to one order.
