@@ -38,7 +38,7 @@ extension CloudEvent {
         let data = Data(bytes)
         // The fast path reads only the attributes and keeps the payload as bytes. Anything it does not
         // accept as it is goes the slow way, which reads every value and says precisely what is wrong.
-        if let attributes = try? JSONDecoder().decode(EnvelopeAttributes.self, from: data),
+        if let attributes = try? Body.decoder.decode(EnvelopeAttributes.self, from: data),
            let event = Self.event(from: attributes, message: data, channel: channel) {
             self = event
             return

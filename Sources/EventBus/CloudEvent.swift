@@ -132,6 +132,8 @@ enum Body: Sendable {
     case json(Data)
     case envelope(Data)
 
+    static let decoder = JSONDecoder()
+
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
@@ -150,8 +152,8 @@ enum Body: Sendable {
     func decode<Payload: Decodable>(as type: Payload.Type) throws -> Payload {
         switch self {
         case .value(let value): try value.decode(as: Payload.self)
-        case .json(let bytes): try JSONDecoder().decode(Payload.self, from: bytes)
-        case .envelope(let bytes): try JSONDecoder().decode(DataMember<Payload>.self, from: bytes).data
+        case .json(let bytes): try Self.decoder.decode(Payload.self, from: bytes)
+        case .envelope(let bytes): try Self.decoder.decode(DataMember<Payload>.self, from: bytes).data
         }
     }
 

@@ -91,9 +91,11 @@ struct CommitScript {
         return .applied(fallback: chosen == 0 ? nil : chosen - 1)
     }
 
+    private static let specEncoder = JSONEncoder()
+
     private static func encode(_ spec: Spec) -> [UInt8] {
         // Strings and integers always encode.
-        (try? Array(JSONEncoder().encode(spec))) ?? []
+        (try? Array(specEncoder.encode(spec))) ?? []
     }
 
     /// The keys of one commit, each once, numbered as Lua's 1-based `KEYS`.
