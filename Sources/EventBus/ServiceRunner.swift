@@ -160,6 +160,9 @@ public struct ServiceRunner: Sendable {
                     try await transport.commit(commit, acknowledging: work.message, group: service.name)
                 }
                 guard case .applied(let fallback) = result else {
+                    metrics?.increment("switchboard_commit_conflicts_total",
+                                       help: "Commits refused because the record changed since it was read.",
+                                       labels: ["service": service.name])
                     conflicts += 1
                     guard conflicts < maximumConflicts else {
                         return await deadLetter(work.message, reason: "its record \(work.key) kept changing under it")
