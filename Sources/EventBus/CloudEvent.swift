@@ -61,6 +61,18 @@ public struct CloudEvent: Sendable, Equatable {
                   causationID: causationID, traceparent: traceparent, body: .value(data))
     }
 
+    /// Creates an event whose data is `payload`, encoded once.
+    /// - Parameters:
+    ///   - source: who produced it.
+    ///   - type: the event type and channel.
+    ///   - correlationID: the chain it belongs to.
+    ///   - traceparent: W3C trace context.
+    ///   - payload: the data; a value that cannot be encoded gives `null` data.
+    public init(source: String, type: String, correlationID: String?, traceparent: String?, payload: some Encodable) {
+        self.init(id: CloudEvent.newID(), source: source, type: type, time: Date(), correlationID: correlationID,
+                  causationID: nil, traceparent: traceparent, body: Body(encoding: payload))
+    }
+
     /// Creates an event whose payload is kept as `body`.
     init(
         id: String, source: String, type: String, time: Date, correlationID: String?, causationID: String?,
@@ -102,8 +114,7 @@ public struct CloudEvent: Sendable, Equatable {
     ///   - source: who produces it.
     ///   - payload: its data; a value that cannot be encoded gives `null` data.
     public func caused(type: String, source: String, payload: some Encodable) -> CloudEvent {
-        let json = (try? Body.encoder.encode(payload)) ?? Data("null".utf8)
-        return caused(type: type, body: .json(json), source: source)
+        caused(type: type, body: Body(encoding: payload), source: source)
     }
 
     private func caused(type: String, body: Body, source: String) -> CloudEvent {
@@ -133,6 +144,11 @@ enum Body: Sendable {
     case envelope(Data)
 
     static let decoder = JSONDecoder()
+
+    /// A payload encoded once; one that cannot be encoded is `null`.
+    init(encoding payload: some Encodable) {
+        self = .json((try? Self.encoder.encode(payload)) ?? Data("null".utf8))
+    }
 
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()

@@ -1,6 +1,12 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// How the HTTP server listens and protects itself.
 public struct HTTPServerConfiguration: Sendable {
-    /// The TCP port; 0 picks a free one (read it back from `HTTPServer.port`).
+    /// The TCP port; 0 picks a free one (`HTTPServer.start()` returns it).
     public var port: Int
     /// Threads polling sockets (epoll); by default one per core.
     public var threads: Int
@@ -31,9 +37,3 @@ public struct HTTPServerConfiguration: Sendable {
         max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

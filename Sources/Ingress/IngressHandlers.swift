@@ -62,8 +62,7 @@ struct IngressHandlers: Sendable {
         let created = OrderCreated(orderId: orderID, customerId: order.customerId, items: order.items,
                                    payment: PaymentDetails(card: order.card))
         let event = CloudEvent(source: "switchboard/ingress", type: EventTypes.orderCreated, correlationID: orderID,
-                               traceparent: request.header("traceparent"),
-                               data: (try? JSONValue(encoding: created)) ?? .null)
+                               traceparent: request.header("traceparent"), payload: created)
         let accepted = AcceptedOrder(orderId: orderID, customerId: order.customerId, items: order.items,
                                      acceptedAt: RFC3339.string(from: event.time))
         let result: AcceptResult
