@@ -1,0 +1,198 @@
+import Foundation
+import Synchronization
+import TestSupport
+import Testing
+
+/// The saga on the streams transport, one instance at a time: a private redis-server, a settings file in
+/// its folder, and one `switchboard run SERVICE --transport streams --instance NAME` process per instance,
+/// which a test starts, freezes, kills (`SIGKILL`) and starts again. Instances log JSON lines, so a test can
+/// read what each one did.
+final class StreamsCluster: Sendable {
+    /// How the services are configured.
+    struct Options: Sendable {
+        /// Whether redis-server keeps an append-only file (`appendfsync everysec`).
+        var appendOnly = false
+        /// `SWITCHBOARD_STREAMS_CLAIM_IDLE_MS`: how soon another instance claims a dead one's entries.
+        var claimIdleMilliseconds = 1000
+        /// `streams.maximumDeliveries`, when not the default.
+        var maximumDeliveries: Int?
+        /// `payment.latencyMilliseconds`: how long each simulated charge takes.
+        var paymentLatencyMilliseconds = 0
+    }
+
+    /// The streams each service's consumer group reads.
+    static let subscriptions = [
+        "order": ["order.created", "stock.reserved", "stock.rejected", "payment.completed", "payment.failed"],
+        "stock": ["order.created", "order.cancelled", "order.confirmed"],
+        "payment": ["order.created", "stock.reserved", "order.cancelled"],
+        "notification": ["order.confirmed", "order.cancelled"],
+    ]
+
+    private struct Instance: Sendable {
+        var service: String
+        var process: ChildProcess
+        var killed = false
+    }
+
+    let redis: RedisServer
+    let inspector: SagaInspector
+    private let configPath: String
+    private let environment: [String: String]
+    private let instances = Mutex<[String: Instance]>([:])
+
+    private init(redis: RedisServer, configPath: String, environment: [String: String]) {
+        self.redis = redis
+        self.inspector = SagaInspector(redis: redis)
+        self.configPath = configPath
+        self.environment = environment
+    }
+
+    /// Starts redis-server and writes the settings, runs `body`, then stops every instance: gracefully
+    /// (each must exit 0) when `body` returns, at once when it throws. The server and its folder go in both
+    /// cases, so no process outlives the test.
+    static func with(_ options: Options = Options(), _ body: (StreamsCluster) async throws -> Void) async throws {
+        let redis = try await RedisServer.start(RedisServer.Options(appendOnly: options.appendOnly))
+        let configPath = redis.directory + "/switchboard.json"
+        var streams = #""claimIdleMilliseconds": 30000"#
+        if let limit = options.maximumDeliveries { streams += #", "maximumDeliveries": \#(limit)"# }
+        let settings = """
+            {"catalog": "\(Repository.path("Config/catalog.json"))", "shutdownGraceSeconds": 5,
+             "log": {"format": "json"}, "streams": {\(streams)},
+             "payment": {"latencyMilliseconds": \(options.paymentLatencyMilliseconds)}}
+            """
+        try settings.write(toFile: configPath, atomically: true, encoding: .utf8)
+        // The file's claim idle time is overridden by the environment, as an operator would.
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SWITCHBOARD_") }
+        environment["SWITCHBOARD_STREAMS_CLAIM_IDLE_MS"] = String(options.claimIdleMilliseconds)
+        let cluster = StreamsCluster(redis: redis, configPath: configPath, environment: environment)
+        do {
+            try await body(cluster)
+        } catch {
+            cluster.killAll()
+            redis.shutDown()
+            throw error
+        }
+        await cluster.stopAll()
+        redis.shutDown()
+    }
+
+    /// Starts one instance of each of `services`, named `SERVICE-1`, and waits until each reads its streams.
+    func startSaga(_ services: [String] = ["order", "stock", "payment", "notification"]) async throws {
+        for service in services {
+            try await start(service, instance: "\(service)-1")
+        }
+    }
+
+    /// Starts `switchboard run SERVICE --instance NAME` and waits until it beats (its heartbeat key is set)
+    /// and its service's group exists on each of its streams. (Redis 7.0 lists a consumer in `XINFO
+    /// CONSUMERS` only once it was served an entry, so that cannot tell.)
+    /// - Parameter logLevel: `info` logs every event handled; `notice` only claims, refusals and dead letters.
+    func start(_ service: String, instance name: String, logLevel: String = "notice") async throws {
+        let process = try ChildProcess(Executable.switchboard, [
+            "run", service, "--transport", "streams", "--redis", redis.urlString, "--config", configPath,
+            "--instance", name, "--log-level", logLevel,
+        ], environment: environment)
+        instances.withLock { $0[name] = Instance(service: service, process: process) }
+        let started = await eventually(within: .seconds(20)) {
+            guard try await self.redis.cli("EXISTS", "switchboard:instance:\(service):\(name)") == "1" else {
+                return false
+            }
+            for stream in Self.subscriptions[service]! {
+                let groups = try await self.redis.cli("XINFO", "GROUPS", stream).split(separator: "\n")
+                guard groups.contains(Substring(service)) else { return false }
+            }
+            return true
+        }
+        try #require(started, "\(name) did not start: \(process.text(of: .standardError))")
+    }
+
+    /// Kills an instance at once (`SIGKILL`), as a crash would: whatever it read and did not acknowledge
+    /// stays pending in its group.
+    func kill(_ name: String) {
+        let process = instances.withLock { instances -> ChildProcess? in
+            instances[name]?.killed = true
+            return instances[name]?.process
+        }
+        process?.kill()
+    }
+
+    /// Stops an instance where it stands (`SIGSTOP`): it holds what it read, and acknowledges nothing.
+    func freeze(_ name: String) {
+        process(name)?.send(signal: SIGSTOP)
+    }
+
+    /// Lets a frozen instance go on (`SIGCONT`).
+    func thaw(_ name: String) {
+        process(name)?.send(signal: SIGCONT)
+    }
+
+    /// Whether an instance's process still runs.
+    func isRunning(_ name: String) -> Bool {
+        process(name)?.isRunning ?? false
+    }
+
+    /// An instance's log lines (JSON objects of strings), so far.
+    func logs(of name: String) -> [[String: String]] {
+        (process(name)?.lines(of: .standardError) ?? []).compactMap { line in
+            try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String]
+        }
+    }
+
+    /// Adds `orders` to `order.created` as bare payloads, through one `redis-cli` reading `XADD order.created *
+    /// event '…'` lines from a file; returns how many entry ids Redis answered (each an acknowledged add).
+    @discardableResult
+    func add(_ orders: [TestOrder]) async throws -> Int {
+        let file = redis.directory + "/orders-\(orders.first?.id ?? "none").redis"
+        let lines = orders.map { "XADD order.created * event '\($0.payload)'" }
+        try lines.joined(separator: "\n").appending("\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let command = ([Executable.redisCLI] + redis.redisCLIArguments + ["<", file]).joined(separator: " ")
+        let result = try await ChildProcess.run("/bin/sh", ["-c", command], timeout: .seconds(30))
+        try #require(result.exitCode == 0, "redis-cli failed: \(result)")
+        let ids = result.standardOutput.split(separator: "\n").filter { line in
+            line.range(of: #"^\d+-\d+$"#, options: .regularExpression) != nil
+        }
+        return ids.count
+    }
+
+    /// Waits until every order is confirmed or cancelled (or `timeout` runs out), then counts the outcome.
+    func settle(_ orders: [TestOrder], within timeout: Duration = .seconds(60)) async throws -> SagaTally {
+        let ids = orders.map(\.id)
+        _ = await eventually(within: timeout, every: .milliseconds(200)) {
+            let statuses = try await self.inspector.statuses(of: ids)
+            return ids.allSatisfy { ["confirmed", "cancelled"].contains(statuses[$0]) }
+        }
+        return try await SagaTally.count(orders, in: inspector)
+    }
+
+    /// Runs `switchboard` once against this cluster's server with the streams transport.
+    func switchboard(_ arguments: [String]) async throws -> ChildProcess.Result {
+        try await ChildProcess.run(Executable.switchboard, arguments + [
+            "--transport", "streams", "--redis", redis.urlString, "--config", configPath,
+        ], environment: environment)
+    }
+
+    private func process(_ name: String) -> ChildProcess? {
+        instances.withLock { $0[name]?.process }
+    }
+
+    /// Stops the instances not killed with `SIGTERM` and expects each to exit 0 within the grace time.
+    private func stopAll() async {
+        let running = instances.withLock { $0.filter { !$0.value.killed } }
+        for instance in running.values {
+            instance.process.send(signal: SIGCONT)
+            instance.process.send(signal: SIGTERM)
+        }
+        for (name, instance) in running.sorted(by: { $0.key < $1.key }) {
+            let termination = await instance.process.waitForExit(timeout: .seconds(15))
+            instance.process.kill()
+            #expect(termination == .exited(0),
+                    "\(name) did not stop cleanly: \(instance.process.text(of: .standardError).suffix(3000))")
+        }
+    }
+
+    private func killAll() {
+        for instance in instances.withLock({ Array($0.values) }) {
+            instance.process.kill()
+        }
+    }
+}
