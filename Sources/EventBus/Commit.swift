@@ -1,15 +1,16 @@
 /// What handling one event changes, applied atomically with the events it emits.
 ///
-/// A service's logic reads its record for the order (`EventTransport.record(_:)`), decides, and returns
-/// a `Commit`. The transport applies it in one atomic step (one Lua script on Redis) only if the record
-/// still holds what was read (`expected`), so two deliveries of one event, or two instances racing,
-/// can never both take effect. `conditions` make a check-and-act step atomic too: every condition is
-/// checked first; if all hold, `outcome` is applied, otherwise the fallback of the first failing one.
+/// A service's logic gets its record for the order (`StoredRecord`), decides, and returns a `Commit`.
+/// The transport applies it in one atomic step (one Redis Function call on Redis) only if the record
+/// still has the version it was decided on (`expected`), so two deliveries of one event, or two
+/// instances racing, can never both take effect. `conditions` make a check-and-act step atomic too:
+/// every condition is checked first; if all hold, `outcome` is applied, otherwise the fallback of the
+/// first failing one. Only the record's fields that differ from `expected` are written.
 public struct Commit: Sendable, Equatable {
     /// The service's record this commit guards, e.g. `stock:reservation:o-1`.
     public var key: String
-    /// What the record held when it was read; `nil` when it did not exist.
-    public var expected: String?
+    /// The record the decision was made on; `nil` when it did not exist.
+    public var expected: StoredRecord?
     /// Checks made atomically before anything is written.
     public var conditions: [Condition]
     /// Applied when every condition holds.
@@ -20,12 +21,13 @@ public struct Commit: Sendable, Equatable {
     /// Creates a commit.
     /// - Parameters:
     ///   - key: the guarded record.
-    ///   - expected: what it held when read (`nil`: absent).
+    ///   - expected: the record as read (`nil`: absent); its version is compared.
     ///   - conditions: atomic checks.
     ///   - outcome: applied when all checks hold.
     ///   - fallbacks: one per condition, applied when that one is the first to fail.
     public init(
-        key: String, expected: String?, conditions: [Condition] = [], outcome: Outcome, fallbacks: [Outcome] = []
+        key: String, expected: StoredRecord?, conditions: [Condition] = [], outcome: Outcome,
+        fallbacks: [Outcome] = []
     ) {
         precondition(conditions.count == fallbacks.count, "a Commit needs one fallback per condition")
         self.key = key
@@ -33,6 +35,14 @@ public struct Commit: Sendable, Equatable {
         self.conditions = conditions
         self.outcome = outcome
         self.fallbacks = fallbacks
+    }
+
+    /// The version the record must still have for the commit to apply: 0 for an absent record.
+    public var expectedVersion: Int { expected?.version ?? 0 }
+
+    /// The outcome a result chose.
+    public func outcome(chosenBy fallback: Int?) -> Outcome {
+        fallback.map { fallbacks[$0] } ?? outcome
     }
 
     /// A check of one integer field of a hash: `HGET key field` (absent is 0) must be at least `minimum`.
@@ -50,14 +60,16 @@ public struct Commit: Sendable, Equatable {
 
     /// The writes and events of one branch of a commit.
     public struct Outcome: Sendable, Equatable {
-        /// The record's new value.
-        public var record: String
+        /// The record's fields after the commit; fields of the old record that are not here are removed.
+        public var record: [String: String]
         /// Other keys of the service's namespace that change with it.
         public var changes: [Change]
         /// The events emitted; each is also appended to the trace log of its correlation id.
         public var events: [CloudEvent]
 
-        public init(record: String, changes: [Change] = [], events: [CloudEvent] = []) {
+        public init(record: [String: String], changes: [Change] = [], events: [CloudEvent] = []) {
+            precondition(record[StoredRecord.versionField] == nil,
+                         "the field \(StoredRecord.versionField) is the record's version, not a field")
             self.record = record
             self.changes = changes
             self.events = events
@@ -70,15 +82,17 @@ public struct Commit: Sendable, Equatable {
         case increment(key: String, field: String, by: Int)
         /// Pushes `value` at the head of a list and keeps the newest `keep` entries.
         case prepend(key: String, value: String, keep: Int)
-        /// Appends `value` to a chain's trace log (`TraceLog`), e.g. an event received from outside.
+        /// Starts or extends a chain's trace log (`TraceLog`) with an event received from outside, e.g. the
+        /// `order.created` that begins an order, and sets the log's expiry.
         case trace(CloudEvent)
     }
 }
 
 /// What became of a commit.
 public enum CommitResult: Sendable, Equatable {
-    /// Applied: `outcome` when `fallback` is `nil`, else `fallbacks[fallback]`.
-    case applied(fallback: Int?)
-    /// Nothing was written: the record no longer held `expected`. Read it again and decide again.
-    case conflict
+    /// Applied: `outcome` when `fallback` is `nil`, else `fallbacks[fallback]`; the record now has `version`.
+    case applied(fallback: Int?, version: Int)
+    /// Nothing was written: the record no longer had the expected version. `current` is what it holds
+    /// now (`nil`: absent), so the service can decide again without reading it.
+    case conflict(current: StoredRecord?)
 }

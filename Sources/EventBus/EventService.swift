@@ -2,10 +2,15 @@ import Telemetry
 
 /// A service's logic on the bus: which events it takes, which record each one concerns, and what it does.
 ///
-/// Implementations hold no connection: `ServiceRunner` reads the record, calls `decide`, and has the
-/// transport apply the returned `Commit` atomically, retrying with a fresh read when another delivery
-/// changed the record first. That makes every handler idempotent and safe under concurrency as long as
-/// `decide` is a function of the event and the record.
+/// Implementations hold no connection: `ServiceRunner` finds the record, calls `decide`, and has the
+/// transport apply the returned `Commit` atomically, deciding again on the record the broker holds when
+/// another delivery changed it first. That makes every handler idempotent and safe under concurrency as
+/// long as `decide` is a function of the event and the record.
+///
+/// The record `decide` gets is the runner's last known version of it, which the broker has the final
+/// word on: it may be stale (another instance committed since, or the runner has not seen the record
+/// yet and assumes it absent), and then the commit conflicts and `decide` is called again with what the
+/// broker holds. Effects must therefore happen through the returned `Commit` only.
 public protocol EventService: Sendable {
     /// The service's name: its consumer group, the prefix of its keys, and its events' `source`.
     var name: String { get }
@@ -20,11 +25,11 @@ public protocol EventService: Sendable {
     /// What `event` does, given the current value of its record; `nil` when it changes nothing
     /// (a duplicate, or an event that does not concern this service's state).
     /// - Throws: `CloudEventError` when the data is invalid; the message is dead-lettered.
-    func decide(_ event: CloudEvent, record: String?) async throws(CloudEventError) -> Commit?
+    func decide(_ event: CloudEvent, record: StoredRecord?) async throws(CloudEventError) -> Commit?
 
     /// Commits applied once when the service starts, before it takes any message, e.g. seeding stock.
-    /// A commit whose record already holds something other than `expected` is skipped, so setup never
-    /// overwrites what an earlier start wrote.
+    /// A commit whose record does not have the expected version is skipped, so setup never overwrites
+    /// what an earlier start wrote.
     var setup: [Commit] { get }
 
     /// Called after a commit for `event` took effect with `outcome`, e.g. to log a delivered message.

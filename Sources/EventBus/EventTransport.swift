@@ -28,11 +28,15 @@ public protocol EventTransport: Sendable {
     /// Every message on channels matching a glob `pattern`, without taking them from anyone (`tail`).
     func watch(pattern: String) -> AsyncStream<InboundMessage>
 
+    /// Every message on the named channels, without taking them from anyone: cheaper than a pattern
+    /// for a listener that needs a few event types (the ingress waiting for final events).
+    func watch(channels: [String]) -> AsyncStream<InboundMessage>
+
     /// Marks a message as handled without a commit (a message that was dead-lettered or ignored).
     func acknowledge(_ message: InboundMessage, group: String) async throws(EventBusError)
 
     /// Reads a service's record; `nil` when it does not exist.
-    func record(_ key: String) async throws(EventBusError) -> String?
+    func record(_ key: String) async throws(EventBusError) -> StoredRecord?
 
     /// Applies a commit atomically, emitting its events and acknowledging `message` in the same step.
     func commit(_ commit: Commit, acknowledging message: InboundMessage?, group: String)

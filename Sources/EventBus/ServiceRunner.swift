@@ -29,7 +29,7 @@ public struct ServiceRunner: Sendable {
     }
 
     /// A decoded message waiting for its turn.
-    fileprivate struct Work: Sendable {
+    struct Work: Sendable {
         var message: InboundMessage
         var event: CloudEvent
         var key: String
@@ -45,6 +45,7 @@ public struct ServiceRunner: Sendable {
     private let maximumConcurrency: Int
     private let maximumDeliveries: Int
     private let maximumConflicts = 32
+    private let lanes = RecordLanes<Work>()
 
     /// Creates a runner.
     /// - Parameters:
@@ -81,7 +82,6 @@ public struct ServiceRunner: Sendable {
             "service": service.name, "instance": instance, "transport": transport.name,
             "subscriptions": service.subscriptions.joined(separator: ","),
         ])
-        let lanes = Lanes()
         await withTaskGroup(of: Void.self) { group in
             var running = 0
             for await message in messages {
@@ -92,7 +92,7 @@ public struct ServiceRunner: Sendable {
                     _ = await deadLetter(message, reason: rejection.reason)
                     continue
                 }
-                guard lanes.enqueue(work) else { continue }
+                guard lanes.enqueue(work, key: work.key) else { continue }
                 if running >= maximumConcurrency {
                     await group.next()
                     running -= 1
@@ -101,7 +101,7 @@ public struct ServiceRunner: Sendable {
                     var next: Work? = work
                     while let current = next {
                         _ = await process(current)
-                        next = lanes.next(after: current)
+                        next = lanes.next(after: current.key)
                     }
                 }
                 running += 1
@@ -139,17 +139,32 @@ public struct ServiceRunner: Sendable {
         }
     }
 
-    /// Reads the record, asks the service, and commits, until the commit applies.
+    /// Asks the service and commits, until the commit applies.
+    ///
+    /// The service decides on the record the runner last knew (`RecordLanes`), or on none when it knows
+    /// none, without reading it first: a conflict hands back what the broker holds, and the service
+    /// decides again on that. A decision to change nothing is only trusted on a record confirmed by the
+    /// broker, so a record the runner did not know is read before an event is ignored.
     private func process(_ work: Work) async -> Disposition {
         var backoff = Backoff()
         var conflicts = 0
         let event = work.event
+        var record = lanes.known(work.key)
+        var confirmed = false
         while !Task.isCancelled {
             do {
-                let record = try await withRetry(&backoff) { () async throws(EventBusError) in
-                    try await transport.record(work.key)
-                }
                 guard let commit = try await service.decide(event, record: record) else {
+                    if !confirmed {
+                        let current = try await withRetry(&backoff) { () async throws(EventBusError) in
+                            try await transport.record(work.key)
+                        }
+                        lanes.remember(current, for: work.key)
+                        confirmed = true
+                        if current != record {
+                            record = current
+                            continue
+                        }
+                    }
                     try await withRetry(&backoff) { () async throws(EventBusError) in
                         try await transport.acknowledge(work.message, group: service.name)
                     }
@@ -159,19 +174,27 @@ public struct ServiceRunner: Sendable {
                 let result = try await withRetry(&backoff) { () async throws(EventBusError) in
                     try await transport.commit(commit, acknowledging: work.message, group: service.name)
                 }
-                guard case .applied(let fallback) = result else {
-                    metrics?.increment("switchboard_commit_conflicts_total",
-                                       help: "Commits refused because the record changed since it was read.",
-                                       labels: ["service": service.name])
+                switch result {
+                case .applied(let fallback, let version):
+                    let outcome = commit.outcome(chosenBy: fallback)
+                    lanes.remember(StoredRecord(version: version, fields: outcome.record), for: work.key)
+                    service.applied(outcome, for: event, logger: logger)
+                    finished(work, outcome: "applied")
+                    return .applied
+                case .conflict(let current):
+                    if confirmed {
+                        metrics?.increment("switchboard_commit_conflicts_total",
+                                           help: "Commits refused because the record changed since it was read.",
+                                           labels: ["service": service.name])
+                    }
+                    lanes.remember(current, for: work.key)
+                    record = current
+                    confirmed = true
                     conflicts += 1
                     guard conflicts < maximumConflicts else {
                         return await deadLetter(work.message, reason: "its record \(work.key) kept changing under it")
                     }
-                    continue
                 }
-                service.applied(fallback.map { commit.fallbacks[$0] } ?? commit.outcome, for: event, logger: logger)
-                finished(work, outcome: "applied")
-                return .applied
             } catch let error as CloudEventError {
                 return await deadLetter(work.message, reason: error.message)
             } catch let error as EventBusError {
@@ -271,36 +294,6 @@ public struct ServiceRunner: Sendable {
                 ])
                 try? await Task.sleep(for: delay.next())
             }
-        }
-    }
-}
-
-/// Per-record queues: a record's messages wait for the one before them, in arrival order.
-private final class Lanes: Sendable {
-    private let queues = Mutex<[String: [ServiceRunner.Work]]>([:])
-
-    /// Queues `work`; returns true when its record had nothing in flight, so the caller starts it.
-    func enqueue(_ work: ServiceRunner.Work) -> Bool {
-        queues.withLock { queues in
-            if queues[work.key] != nil {
-                queues[work.key]!.append(work)
-                return false
-            }
-            queues[work.key] = []
-            return true
-        }
-    }
-
-    /// The next message of the same record, or `nil` (and the record's lane closes).
-    func next(after work: ServiceRunner.Work) -> ServiceRunner.Work? {
-        queues.withLock { queues in
-            guard var waiting = queues[work.key], !waiting.isEmpty else {
-                queues[work.key] = nil
-                return nil
-            }
-            let next = waiting.removeFirst()
-            queues[work.key] = waiting
-            return next
         }
     }
 }

@@ -1,13 +1,18 @@
 /// The bounded log of one chain's events (one order), kept in the broker for `switchboard trace` and
 /// for replaying an order's past events to a client.
 ///
-/// Every commit appends the events it emits to the log of their correlation id, in the same atomic step;
-/// the log keeps the newest `capacity` events and expires `retentionSeconds` after its last write.
+/// On Redis it is a stream, `switchboard:trace:<correlation id>`, with each event's JSON in the field
+/// `event`: every commit appends the events it emits in the same atomic step, with one
+/// `XADD … MAXLEN ~ capacity`. The log expires `retentionSeconds` after the chain began: the step that
+/// logs a chain's first event (`Commit.Change.trace`, the ingress's accept) sets the expiry, and
+/// appending keeps it.
 public enum TraceLog {
-    /// The most events kept per chain.
+    /// The fewest events kept per chain (Redis trims to about this many, never fewer).
     public static let capacity = 200
-    /// How long a chain's log is kept after its last event: seven days.
+    /// How long a chain's log is kept after it began: seven days.
     public static let retentionSeconds = 7 * 24 * 3600
+    /// The stream field that holds each event's JSON.
+    public static let eventField = "event"
 
     /// The log's key for a correlation id: `switchboard:trace:<id>`.
     public static func key(for correlationID: String) -> String {

@@ -4,7 +4,7 @@ import EventBus
 ///
 /// It follows the semantics the services rely on: each group gets each message once (instances of a
 /// group share them round-robin), `watch` sees everything, and `commit` is atomic with the same
-/// compare, condition and fallback rules as the Redis script. It also records every published event,
+/// version, condition and fallback rules as the Redis Function. It also records every published event,
 /// so tests can assert on what a service emitted.
 public actor InMemoryTransport: EventTransport {
     public nonisolated let name = "memory"
@@ -15,8 +15,9 @@ public actor InMemoryTransport: EventTransport {
     }
 
     private var groups: [String: [String: Group]] = [:]  // channel → group → consumers
-    private var watchers: [(pattern: String, continuation: AsyncStream<InboundMessage>.Continuation)] = []
-    private var records: [String: String] = [:]
+    private var watchers: [(accepts: @Sendable (String) -> Bool, continuation: AsyncStream<InboundMessage>.Continuation)]
+        = []
+    private var records: [String: StoredRecord] = [:]
     private var hashes: [String: [String: Int]] = [:]
     private var lists: [String: [String]] = [:]
 
@@ -46,24 +47,36 @@ public actor InMemoryTransport: EventTransport {
     }
 
     public nonisolated func watch(pattern: String) -> AsyncStream<InboundMessage> {
+        let glob = GlobPattern(pattern)
+        return watch { glob.matches($0) }
+    }
+
+    public nonisolated func watch(channels: [String]) -> AsyncStream<InboundMessage> {
+        let names = Set(channels)
+        return watch { names.contains($0) }
+    }
+
+    private nonisolated func watch(_ accepts: @escaping @Sendable (String) -> Bool) -> AsyncStream<InboundMessage> {
         let (stream, continuation) = AsyncStream<InboundMessage>.makeStream()
-        Task { await self.addWatcher(pattern: pattern, continuation: continuation) }
+        Task { await self.addWatcher(accepts: accepts, continuation: continuation) }
         return stream
     }
 
     public func acknowledge(_ message: InboundMessage, group: String) async throws(EventBusError) {}
 
-    public func record(_ key: String) async throws(EventBusError) -> String? {
+    public func record(_ key: String) async throws(EventBusError) -> StoredRecord? {
         records[key]
     }
 
     public func commit(_ commit: Commit, acknowledging message: InboundMessage?, group: String)
         async throws(EventBusError) -> CommitResult
     {
-        guard records[commit.key] == commit.expected else { return .conflict }
+        let current = records[commit.key]
+        guard (current?.version ?? 0) == commit.expectedVersion else { return .conflict(current: current) }
         let failing = commit.conditions.firstIndex { (hashes[$0.key]?[$0.field] ?? 0) < $0.minimum }
-        let outcome = failing.map { commit.fallbacks[$0] } ?? commit.outcome
-        records[commit.key] = outcome.record
+        let outcome = commit.outcome(chosenBy: failing)
+        let version = commit.expectedVersion + 1
+        records[commit.key] = StoredRecord(version: version, fields: outcome.record)
         for change in outcome.changes {
             switch change {
             case .increment(let key, let field, let amount):
@@ -79,7 +92,7 @@ public actor InMemoryTransport: EventTransport {
             appendToTrace(event)
             _ = try await publish(event)
         }
-        return .applied(fallback: failing)
+        return .applied(fallback: failing, version: version)
     }
 
     /// An integer field of a hash, as `Commit.Change.increment` left it (0 when absent).
@@ -114,8 +127,10 @@ public actor InMemoryTransport: EventTransport {
         }
     }
 
-    private func addWatcher(pattern: String, continuation: AsyncStream<InboundMessage>.Continuation) {
-        watchers.append((pattern, continuation))
+    private func addWatcher(
+        accepts: @escaping @Sendable (String) -> Bool, continuation: AsyncStream<InboundMessage>.Continuation
+    ) {
+        watchers.append((accepts, continuation))
     }
 
     private func deliver(_ message: InboundMessage) -> Int {
@@ -126,7 +141,7 @@ public actor InMemoryTransport: EventTransport {
             groups[message.channel]?[name] = group
             receivers += 1
         }
-        for watcher in watchers where GlobPattern(watcher.pattern).matches(message.channel) {
+        for watcher in watchers where watcher.accepts(message.channel) {
             watcher.continuation.yield(message)
             receivers += 1
         }

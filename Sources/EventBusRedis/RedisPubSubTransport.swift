@@ -43,20 +43,20 @@ public struct RedisPubSubTransport: EventTransport {
         messages(channels: [], patterns: [pattern], until: GracefulShutdown())
     }
 
+    public func watch(channels: [String]) -> AsyncStream<InboundMessage> {
+        messages(channels: channels, patterns: [], until: GracefulShutdown())
+    }
+
     public func acknowledge(_ message: InboundMessage, group: String) async throws(EventBusError) {}
 
-    public func record(_ key: String) async throws(EventBusError) -> String? {
+    public func record(_ key: String) async throws(EventBusError) -> StoredRecord? {
         try await client.record(key)
     }
 
     public func commit(_ commit: Commit, acknowledging message: InboundMessage?, group: String)
         async throws(EventBusError) -> CommitResult
     {
-        do {
-            return try await CommitScript.run(commit, emission: .publish, on: client)
-        } catch {
-            throw EventBusError(error)
-        }
+        try await CommitFunction.run(commit, emission: .publish, on: client)
     }
 
     private func messages(channels: [String], patterns: [String], until shutdown: GracefulShutdown)

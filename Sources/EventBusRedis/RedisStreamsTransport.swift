@@ -5,7 +5,7 @@ import Telemetry
 /// The durable transport: one Redis stream per event type (keyed by the type, the event's JSON in the
 /// field `event`), one consumer group per service, one consumer per instance.
 ///
-/// At-least-once: an entry is acknowledged in the same Lua script that applies its handler's commit and
+/// At-least-once: an entry is acknowledged in the same Redis Function that applies its handler's commit and
 /// adds the events it causes, so effects happen once even when an entry is delivered again. Entries a
 /// crashed instance left pending are claimed by another after `claimIdle`; after `maximumDeliveries`
 /// the runner dead-letters them. Instances of one service share the entries of their group.
@@ -55,7 +55,13 @@ public struct RedisStreamsTransport: EventTransport {
     }
 
     public func watch(pattern: String) -> AsyncStream<InboundMessage> {
-        let watcher = StreamWatcher(client: blockingClient(), pattern: pattern, block: configuration.block,
+        let watcher = StreamWatcher(client: blockingClient(), selection: .pattern(pattern), block: configuration.block,
+                                    logger: logger)
+        return AsyncStream { await watcher.next() }
+    }
+
+    public func watch(channels: [String]) -> AsyncStream<InboundMessage> {
+        let watcher = StreamWatcher(client: blockingClient(), selection: .streams(channels), block: configuration.block,
                                     logger: logger)
         return AsyncStream { await watcher.next() }
     }
@@ -69,7 +75,7 @@ public struct RedisStreamsTransport: EventTransport {
         }
     }
 
-    public func record(_ key: String) async throws(EventBusError) -> String? {
+    public func record(_ key: String) async throws(EventBusError) -> StoredRecord? {
         try await client.record(key)
     }
 
@@ -77,11 +83,7 @@ public struct RedisStreamsTransport: EventTransport {
         async throws(EventBusError) -> CommitResult
     {
         let acknowledge = message.flatMap { message in message.deliveryID.map { (message.channel, group, $0) } }
-        do {
-            return try await CommitScript.run(commit, emission: .streams(acknowledge: acknowledge), on: client)
-        } catch {
-            throw EventBusError(error)
-        }
+        return try await CommitFunction.run(commit, emission: .streams(acknowledge: acknowledge), on: client)
     }
 
     /// A connection of its own for blocking reads, whose command timeout outlasts `BLOCK`.

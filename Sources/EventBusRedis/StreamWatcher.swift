@@ -8,12 +8,21 @@ import RedisClient
 import Resilience
 import Telemetry
 
-/// Follows every stream whose name matches a glob pattern with `XREAD`, without a consumer group, so
-/// watching takes nothing from any service. Streams are discovered with `SCAN … TYPE stream` and
+/// Follows streams with `XREAD`, without a consumer group, so watching takes nothing from any service:
+/// named streams, or every stream whose name matches a glob pattern, discovered with `SCAN … TYPE
+/// stream` (Switchboard's own streams, `switchboard:…`, are not events and are left out). Streams are
 /// followed from the moment the watcher started.
 actor StreamWatcher {
+    /// Which streams to follow.
+    enum Selection: Sendable {
+        /// Every event stream whose name matches the glob pattern.
+        case pattern(String)
+        /// These streams.
+        case streams([String])
+    }
+
     private let client: RedisClient
-    private let pattern: String
+    private let selection: Selection
     private let block: Duration
     private let logger: Logger
     private let startID: String
@@ -22,12 +31,16 @@ actor StreamWatcher {
     private var buffer: [InboundMessage] = []
     private var backoff = Backoff()
 
-    init(client: RedisClient, pattern: String, block: Duration, logger: Logger) {
+    init(client: RedisClient, selection: Selection, block: Duration, logger: Logger) {
         self.client = client
-        self.pattern = pattern
+        self.selection = selection
         self.block = block
         self.logger = logger
-        self.startID = "\(Int(Date().timeIntervalSince1970 * 1000))-0"
+        let startID = "\(Int(Date().timeIntervalSince1970 * 1000))-0"
+        self.startID = startID
+        if case .streams(let names) = selection {
+            self.positions = Dictionary(names.map { ($0, startID) }, uniquingKeysWith: { first, _ in first })
+        }
     }
 
     /// The next entry of any matching stream; `nil` once the task is cancelled.
@@ -65,11 +78,13 @@ actor StreamWatcher {
     }
 
     private func discover() async throws(RedisError) {
+        guard case .pattern(let pattern) = selection else { return }
         var cursor = "0"
         repeat {
             let reply = try await client.send("SCAN", cursor, "MATCH", pattern, "COUNT", 1000, "TYPE", "stream")
             guard let parts = reply.array, parts.count == 2, let next = parts[0].string else { return }
-            for name in (parts[1].array ?? []).compactMap(\.string) where positions[name] == nil {
+            for name in (parts[1].array ?? []).compactMap(\.string)
+            where positions[name] == nil && !name.hasPrefix("switchboard:") {
                 positions[name] = startID
             }
             cursor = next

@@ -67,7 +67,7 @@ public struct Ingress: Sendable {
         handlers.logger.notice("ingress listening", metadata: ["http.port": String(port)])
         ready(port)
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await handlers.feed.run(transport.watch(pattern: "*")) }
+            group.addTask { await handlers.feed.run(transport.watch(channels: OrderFeed.channels)) }
             group.addTask { await shutdown.wait() }
             await group.next()
             group.cancelAll()

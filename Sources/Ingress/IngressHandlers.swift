@@ -98,8 +98,8 @@ struct IngressHandlers: Sendable {
         let record = await finalRecord(orderID, events: events, within: .seconds(wait))
         await feed.unsubscribe(orderID, token: token)
         let applied = ("Preference-Applied", "wait=\(wait)")
-        if let record, record.status.isFinal {
-            return .json(status: 200, Self.json(OrderView(record: record)), headers: [location, applied])
+        if let record, record.status.isFinal, let view = try? await view(of: record) {
+            return .json(status: 200, Self.json(view), headers: [location, applied])
         }
         return .json(status: 202, Self.json(["orderId": orderID, "status": record?.status.rawValue ?? "pending"]),
                      headers: [location, applied])
@@ -112,10 +112,7 @@ struct IngressHandlers: Sendable {
         if let record = try? await store.order(orderID), record.status.isFinal { return record }
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                for await event in events
-                where event.type == EventTypes.orderConfirmed || event.type == EventTypes.orderCancelled {
-                    return
-                }
+                for await _ in events { return }
             }
             group.addTask { try? await Task.sleep(for: timeout) }
             await group.next()
@@ -124,60 +121,49 @@ struct IngressHandlers: Sendable {
         return try? await store.order(orderID)
     }
 
+    /// The order as clients are shown it: its record and its history, read together.
+    private func view(of record: OrderRecord) async throws(EventBusError) -> OrderView {
+        OrderView(record: record, history: try await store.history(record.orderId))
+    }
+
     // MARK: GET /orders/{id}, GET /orders/{id}/events
 
     func order(_ request: HTTPRequest) async -> HTTPResponse {
         let id = request.parameters["id"] ?? ""
         do {
             guard let record = try await store.order(id) else { return notFound("no order \(id)") }
-            return .json(status: 200, Self.json(OrderView(record: record)))
+            return .json(status: 200, Self.json(try await view(of: record)))
         } catch {
             return unavailable("Redis is unreachable: \(error.message)")
         }
     }
 
-    /// The order's events as server-sent events: first those already in its trace log, then live ones,
-    /// ending once the order is confirmed or cancelled.
+    /// The order's events as server-sent events, as its trace log records them: first those already
+    /// logged, then each one as it is logged, ending once the order is confirmed or cancelled.
     func orderEvents(_ request: HTTPRequest) async -> HTTPResponse {
         let id = request.parameters["id"] ?? ""
-        let (token, live) = await feed.subscribe(id)
-        let past: [CloudEvent]
         do {
-            guard try await store.order(id) != nil else {
-                await feed.unsubscribe(id, token: token)
-                return notFound("no order \(id)")
-            }
-            past = try await store.trace(id)
+            guard try await store.order(id) != nil else { return notFound("no order \(id)") }
         } catch {
-            await feed.unsubscribe(id, token: token)
             return unavailable("Redis is unreachable: \(error.message)")
         }
+        let events = store.follow(id)
         let headers = [("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache")]
         return HTTPResponse(status: 200, headers: headers, body: .stream { writer in
-            // Ending the subscription ends `live`: at the time limit, or once the order is final.
-            let limit = Task {
-                try? await Task.sleep(for: Self.maximumStreamDuration)
-                await feed.unsubscribe(id, token: token)
-            }
-            defer { limit.cancel() }
-            var sent = Set<String>()
-            func send(_ event: CloudEvent) -> Bool {
-                guard sent.insert(event.id).inserted else { return true }
-                let frame = "id: \(event.id)\nevent: \(event.type)\ndata: "
-                    + String(decoding: event.encoded(), as: UTF8.self) + "\n\n"
-                return writer.write(Array(frame.utf8))
-            }
-            let final = [EventTypes.orderConfirmed, EventTypes.orderCancelled]
-            var done = false
-            for event in past where !done {
-                done = !send(event) || final.contains(event.type)
-            }
-            if !done {
-                for await event in live {
-                    guard send(event), !final.contains(event.type) else { break }
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    var sent = Set<String>()
+                    for await event in events {
+                        guard sent.insert(event.id).inserted else { continue }
+                        let frame = "id: \(event.id)\nevent: \(event.type)\ndata: "
+                            + String(decoding: event.encoded(), as: UTF8.self) + "\n\n"
+                        guard writer.write(Array(frame.utf8)), !OrderFeed.channels.contains(event.type) else { return }
+                    }
                 }
+                group.addTask { try? await Task.sleep(for: Self.maximumStreamDuration) }
+                await group.next()
+                group.cancelAll()
             }
-            await feed.unsubscribe(id, token: token)
         })
     }
 

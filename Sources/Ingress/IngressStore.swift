@@ -14,6 +14,9 @@ public protocol IngressStore: Sendable {
     /// that the order service has not seen yet (`pending`); `nil` when neither exists.
     func order(_ id: String) async throws(EventBusError) -> OrderRecord?
 
+    /// An order's history as clients are shown it, from its trace log (`OrderHistory`).
+    func history(_ id: String) async throws(EventBusError) -> [OrderHistory.Entry]
+
     /// A SKU's `available` and `reserved` units; `nil` when the stock service never seeded it.
     func stock(_ sku: String) async throws(EventBusError) -> (available: Int, reserved: Int)?
 
@@ -25,6 +28,10 @@ public protocol IngressStore: Sendable {
 
     /// The events of an order's chain so far, in causal order (`TraceLog.causalOrder`), from the trace log.
     func trace(_ correlationID: String) async throws(EventBusError) -> [CloudEvent]
+
+    /// The events of an order's chain so far, in causal order, then each one logged after them, until
+    /// the consumer stops iterating; the stream ends early when the broker fails.
+    func follow(_ correlationID: String) -> AsyncStream<CloudEvent>
 
     /// How long a `PING` takes; throws when Redis does not answer.
     func ping() async throws(EventBusError) -> Duration

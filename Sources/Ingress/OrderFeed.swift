@@ -1,10 +1,15 @@
 import EventBus
+import SagaEvents
 
-/// Live events per order, for requests that wait on an order (`Prefer: wait`, event streams).
+/// The final events of orders, for requests that wait until an order ends (`Prefer: wait`).
 ///
-/// One watch of every channel feeds all waiting requests; a message is decoded only while someone
-/// waits, and handed to the subscribers of its correlation id.
+/// One watch of the two final channels feeds all waiting requests (not every channel: the ingress is
+/// not sent the events no request waits for); a message is decoded only while someone waits, and handed
+/// to the subscribers of its correlation id.
 actor OrderFeed {
+    /// The channels watched: the events that end an order.
+    static let channels = [EventTypes.orderConfirmed, EventTypes.orderCancelled]
+
     private var subscribers: [String: [Int: AsyncStream<CloudEvent>.Continuation]] = [:]
     private var nextToken = 0
 
@@ -18,7 +23,7 @@ actor OrderFeed {
         }
     }
 
-    /// The live events of one chain, from now until `unsubscribe(_:)`.
+    /// The final events of one chain, from now until `unsubscribe(_:)`.
     func subscribe(_ correlationID: String) -> (token: Int, events: AsyncStream<CloudEvent>) {
         let (events, continuation) = AsyncStream<CloudEvent>.makeStream()
         nextToken += 1

@@ -4,6 +4,7 @@ import SagaEvents
 /// An order as `GET /orders/{id}` shows it: every field of the contract present, `null` when unknown.
 struct OrderView: Encodable {
     let record: OrderRecord
+    let history: [OrderHistory.Entry]
 
     private enum CodingKeys: String, CodingKey {
         case orderId, customerId, status, reason, items, amount, currency, paymentId, history
@@ -19,6 +20,6 @@ struct OrderView: Encodable {
         try container.encode(record.amount, forKey: .amount)
         try container.encode(record.currency, forKey: .currency)
         try container.encode(record.paymentId, forKey: .paymentId)
-        try container.encode(record.history, forKey: .history)
+        try container.encode(history, forKey: .history)
     }
 }

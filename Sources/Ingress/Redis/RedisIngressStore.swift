@@ -30,41 +30,60 @@ public struct RedisIngressStore: IngressStore {
 
     private let client: RedisClient
     private let emission: Emission
+    private let makeFollowingClient: @Sendable () -> RedisClient
+
+    /// How long one blocking read of a trace log waits for new events while following it, in milliseconds.
+    static let followBlockMilliseconds = 1000
 
     /// Creates the store.
     /// - Parameters:
     ///   - client: the connection to use.
     ///   - emission: how `order.created` is sent, matching the services' transport.
-    public init(client: RedisClient, emission: Emission = .publish) {
+    ///   - followingClient: makes a connection of its own for each follower of a trace log, whose
+    ///     blocking reads must not hold up other requests; by default a client like `client`.
+    public init(
+        client: RedisClient, emission: Emission = .publish, followingClient: (@Sendable () -> RedisClient)? = nil
+    ) {
         self.client = client
         self.emission = emission
+        self.makeFollowingClient = followingClient ?? { client }
     }
 
     /// Checks the idempotency key, publishes, records the accepted order and starts the order's trace
-    /// log, in one script: a request that reaches no subscriber records nothing, and a repeated key
-    /// publishes nothing.
-    static let acceptScript = RedisScript(name: "ingress.accept", source: #"""
-        if ARGV[3] ~= '' then
-            local existing = redis.call('GET', KEYS[2])
-            if existing then return {0, existing} end
+    /// log, in one step: a request that reaches no subscriber records nothing, and a repeated key
+    /// publishes nothing. A Redis Function (library `switchboard_ingress`), so a restarted or promoted
+    /// server has it.
+    ///
+    /// `KEYS`: accepted order, idempotency key, channel or stream, trace log. `ARGV`: the accepted order,
+    /// the event, the idempotency claim (or empty), retention seconds, `publish` | `streams`, trace
+    /// capacity, trace retention seconds.
+    static let library = RedisFunctionLibrary(name: "switchboard_ingress", source: #"""
+        #!lua name=switchboard_ingress
+
+        local function accept(keys, args)
+            if args[3] ~= '' then
+                local existing = redis.call('GET', keys[2])
+                if existing then return {0, existing} end
+            end
+            local receivers
+            if args[5] == 'publish' then
+                -- Subscribers of the channel itself: pattern subscribers (tail) do not count.
+                if redis.call('PUBSUB', 'NUMSUB', keys[3])[2] == 0 then return {1, 0} end
+                receivers = redis.call('PUBLISH', keys[3], args[2])
+            else
+                local ok, groups = pcall(redis.call, 'XINFO', 'GROUPS', keys[3])
+                if not ok or #groups == 0 then return {1, 0} end
+                redis.call('XADD', keys[3], '*', 'event', args[2])
+                receivers = #groups
+            end
+            redis.call('SET', keys[1], args[1], 'EX', args[4])
+            if args[3] ~= '' then redis.call('SET', keys[2], args[3], 'EX', args[4]) end
+            redis.call('XADD', keys[4], 'MAXLEN', '~', args[6], '*', 'event', args[2])
+            redis.call('EXPIRE', keys[4], args[7])
+            return {2, receivers}
         end
-        local receivers
-        if ARGV[5] == 'publish' then
-            -- Subscribers of the channel itself: pattern subscribers (tail, the ingress's own feed) do not count.
-            if redis.call('PUBSUB', 'NUMSUB', KEYS[3])[2] == 0 then return {1, 0} end
-            receivers = redis.call('PUBLISH', KEYS[3], ARGV[2])
-        else
-            local ok, groups = pcall(redis.call, 'XINFO', 'GROUPS', KEYS[3])
-            if not ok or #groups == 0 then return {1, 0} end
-            redis.call('XADD', KEYS[3], '*', 'event', ARGV[2])
-            receivers = #groups
-        end
-        redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[4])
-        if ARGV[3] ~= '' then redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[4]) end
-        redis.call('RPUSH', KEYS[4], ARGV[2])
-        redis.call('LTRIM', KEYS[4], -tonumber(ARGV[6]), -1)
-        redis.call('EXPIRE', KEYS[4], ARGV[7])
-        return {2, receivers}
+
+        redis.register_function('switchboard_accept', accept)
         """#)
 
     public func accept(_ event: CloudEvent, order: AcceptedOrder, idempotency: IdempotencyClaim?)
@@ -77,13 +96,13 @@ public struct RedisIngressStore: IngressStore {
             TraceLog.key(for: order.orderId),
         ]
         let reply = try await run { () async throws(RedisError) in
-            try await client.evaluate(Self.acceptScript, keys: keys, arguments: [
+            try await client.call("switchboard_accept", in: Self.library, keys: keys, arguments: [
                 accepted, event.encoded(), claim, Self.retentionSeconds, emission.rawValue, TraceLog.capacity,
                 TraceLog.retentionSeconds,
             ])
         }
         guard let parts = reply.array, parts.count == 2, let outcome = parts[0].int else {
-            throw EventBusError(.rejected, "\(Self.acceptScript.name) answered \(reply)")
+            throw EventBusError(.rejected, "\(Self.library.name) answered \(reply)")
         }
         switch outcome {
         case 0:
@@ -99,14 +118,24 @@ public struct RedisIngressStore: IngressStore {
 
     public func order(_ id: String) async throws(EventBusError) -> OrderRecord? {
         let replies = try await run { () async throws(RedisError) in
-            try await client.pipeline([RedisCommand("GET", OrderKeys.order(id)), RedisCommand("GET", "ingress:order:\(id)")])
+            try await client.pipeline([
+                RedisCommand("HGETALL", OrderKeys.order(id)), RedisCommand("GET", "ingress:order:\(id)"),
+            ])
         }
-        if let text = replies.first?.string {
+        if let fields = replies.first?.array, !fields.isEmpty {
+            var pairs: [String: String] = [:]
+            for index in stride(from: 0, to: fields.count - 1, by: 2) {
+                if let name = fields[index].string, let value = fields[index + 1].string { pairs[name] = value }
+            }
             do {
-                return try OrderRecord(stored: text)
+                let stored = try StoredRecord(hash: pairs, key: OrderKeys.order(id))
+                return try OrderRecord(stored: stored)
             } catch {
                 throw EventBusError(.rejected, "the order record \(OrderKeys.order(id)) cannot be read: \(error)")
             }
+        }
+        if case .error(let message) = replies.first {
+            throw EventBusError(.rejected, "the order record \(OrderKeys.order(id)) cannot be read: \(message)")
         }
         guard let text = replies.last?.string,
               let accepted = try? JSONDecoder().decode(AcceptedOrder.self, from: Data(text.utf8))
@@ -115,6 +144,10 @@ public struct RedisIngressStore: IngressStore {
         record.customerId = accepted.customerId
         record.items = accepted.items
         return record
+    }
+
+    public func history(_ id: String) async throws(EventBusError) -> [OrderHistory.Entry] {
+        OrderHistory.entries(from: try await trace(id))
     }
 
     public func stock(_ sku: String) async throws(EventBusError) -> (available: Int, reserved: Int)? {
@@ -157,11 +190,53 @@ public struct RedisIngressStore: IngressStore {
 
     public func trace(_ correlationID: String) async throws(EventBusError) -> [CloudEvent] {
         let reply = try await run { () async throws(RedisError) in
-            try await client.send("LRANGE", TraceLog.key(for: correlationID), 0, -1)
+            try await client.send("XRANGE", TraceLog.key(for: correlationID), "-", "+")
         }
-        return TraceLog.causalOrder((reply.array ?? []).compactMap { entry in
-            entry.bytes.flatMap { try? CloudEvent(envelope: $0) }
-        })
+        return TraceLog.causalOrder(Self.events(in: reply).map(\.event))
+    }
+
+    /// The events already in the trace log, in causal order, then each event appended after them, read
+    /// with `XREAD BLOCK` on a connection of the follower's own. The stream ends when its consumer stops,
+    /// or when Redis fails (the client then reconnects and asks again).
+    public func follow(_ correlationID: String) -> AsyncStream<CloudEvent> {
+        let key = TraceLog.key(for: correlationID)
+        let client = self.client
+        let makeFollowingClient = self.makeFollowingClient
+        let (events, continuation) = AsyncStream<CloudEvent>.makeStream()
+        let task = Task {
+            let follower = makeFollowingClient()
+            do throws(RedisError) {
+                let past = Self.events(in: try await client.send("XRANGE", key, "-", "+"))
+                for event in TraceLog.causalOrder(past.map(\.event)) { continuation.yield(event) }
+                var position = past.last?.id ?? "0-0"
+                while !Task.isCancelled {
+                    let reply = try await follower.send("XREAD", "BLOCK", Self.followBlockMilliseconds,
+                                                        "STREAMS", key, position)
+                    guard let entries = reply.array?.first?.array?.last else { continue }
+                    let read = Self.events(in: entries)
+                    for entry in read { continuation.yield(entry.event) }
+                    position = read.last?.id ?? position
+                }
+            } catch {}
+            await follower.close()
+            continuation.finish()
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return events
+    }
+
+    /// The events of `XRANGE`-shaped entries, `[[id, [field, value, …]], …]`, with their entry ids;
+    /// entries that are not events are skipped.
+    private static func events(in reply: RedisReply) -> [(id: String, event: CloudEvent)] {
+        (reply.array ?? []).compactMap { entry in
+            guard let parts = entry.array, parts.count == 2, let id = parts[0].string, let fields = parts[1].array
+            else { return nil }
+            for index in stride(from: 0, to: fields.count - 1, by: 2) where fields[index].string == TraceLog.eventField {
+                guard let bytes = fields[index + 1].bytes, let event = try? CloudEvent(envelope: bytes) else { return nil }
+                return (id, event)
+            }
+            return nil
+        }
     }
 
     public func ping() async throws(EventBusError) -> Duration {

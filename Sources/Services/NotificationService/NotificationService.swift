@@ -26,7 +26,7 @@ public struct NotificationService: EventService {
         NotificationKeys.order(try event.orderID())
     }
 
-    public func decide(_ event: CloudEvent, record: String?) async throws(CloudEventError) -> Commit? {
+    public func decide(_ event: CloudEvent, record: StoredRecord?) async throws(CloudEventError) -> Commit? {
         let current: NotificationRecord
         do {
             current = try NotificationRecord(stored: record) ?? NotificationRecord()
@@ -57,7 +57,7 @@ public struct NotificationService: EventService {
         let emitted = event.caused(type: EventTypes.notificationSent, source: source, payload: sent)
         let entry = String(decoding: emitted.encoded(), as: UTF8.self)
         return Commit(key: try recordKey(for: event), expected: record, outcome: Commit.Outcome(
-            record: NotificationRecord(sent: current.sent + [template.name]).stored,
+            record: NotificationRecord(sent: current.sent + [template.name]).fields,
             changes: [.prepend(key: NotificationKeys.customer(customerID), value: entry, keep: keep)],
             events: [emitted]
         ))

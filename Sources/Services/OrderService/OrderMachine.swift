@@ -1,6 +1,5 @@
 import EventBus
 import SagaEvents
-import Telemetry
 
 /// The order's state machine, without I/O: folds each saga event into the record and says which
 /// final event to send.
@@ -65,13 +64,13 @@ public struct OrderMachine: Sendable {
         default:
             return nil
         }
-        record.history.append(Self.entry(for: event))
+        record.seen.append(event.type)
         if !record.status.isFinal {
             record.status = Self.status(of: record)
         }
         let emitted = announcement(for: record, caused: event)
         if let emitted {
-            record.history.append(Self.entry(for: emitted))
+            record.seen.append(emitted.type)
         }
         return Transition(record: record, emitted: emitted)
     }
@@ -101,10 +100,5 @@ public struct OrderMachine: Sendable {
         case .pending, .reserved:
             return nil
         }
-    }
-
-    private static func entry(for event: CloudEvent) -> OrderRecord.HistoryEntry {
-        OrderRecord.HistoryEntry(type: event.type, id: event.id, source: event.source,
-                                 time: RFC3339.string(from: event.time))
     }
 }

@@ -1,26 +1,11 @@
 import SagaEvents
 
-/// The order service's record of one order: its state, and the read model clients are shown.
+/// The order service's record of one order: its state, which with the order's trace log makes the read
+/// model clients are shown (`OrderHistory`).
+///
+/// Stored as fields: `orderId`, `status`, `customerId`, `reason`, `items` (`ItemsField`), `amount`,
+/// `currency`, `paymentId`, and `seen`, the event types processed so far, one per line.
 public struct OrderRecord: Record {
-    /// One event of the order's history.
-    public struct HistoryEntry: Codable, Sendable, Equatable {
-        /// The event type.
-        public var type: String
-        /// The event id.
-        public var id: String
-        /// Who sent it.
-        public var source: String
-        /// When it happened (RFC 3339, UTC).
-        public var time: String
-
-        public init(type: String, id: String, source: String, time: String) {
-            self.type = type
-            self.id = id
-            self.source = source
-            self.time = time
-        }
-    }
-
     public var orderId: String
     public var customerId: String?
     public var status: OrderStatus
@@ -31,18 +16,41 @@ public struct OrderRecord: Record {
     public var amount: Int?
     public var currency: String?
     public var paymentId: String?
-    /// The events seen and sent, in the order they were processed.
-    public var history: [HistoryEntry]
+    /// The event types seen and sent, in the order they were processed; each type counts once.
+    public var seen: [String]
 
     public init(orderId: String) {
         self.orderId = orderId
         self.status = .pending
         self.items = []
-        self.history = []
+        self.seen = []
     }
 
-    /// Whether an event of this type is in the history.
+    /// Whether an event of this type was processed or sent.
     public func hasSeen(_ type: String) -> Bool {
-        history.contains { $0.type == type }
+        seen.contains(type)
+    }
+
+    public init(fields: RecordFields) throws(RecordError) {
+        orderId = try fields.required("orderId")
+        status = try fields.required("status", as: OrderStatus.self)
+        customerId = fields["customerId"]
+        reason = fields["reason"]
+        items = try fields.items("items")
+        amount = try fields.integer("amount")
+        currency = fields["currency"]
+        paymentId = fields["paymentId"]
+        seen = fields.names("seen")
+    }
+
+    public var fields: [String: String] {
+        var fields = ["orderId": orderId, "status": status.rawValue, "seen": NamesField.text(seen)]
+        fields["customerId"] = customerId
+        fields["reason"] = reason
+        if !items.isEmpty { fields["items"] = ItemsField.text(items) }
+        fields["amount"] = amount.map(String.init)
+        fields["currency"] = currency
+        fields["paymentId"] = paymentId
+        return fields
     }
 }

@@ -18,7 +18,7 @@ public struct OrderService: EventService {
         OrderKeys.order(try event.orderID())
     }
 
-    public func decide(_ event: CloudEvent, record: String?) async throws(CloudEventError) -> Commit? {
+    public func decide(_ event: CloudEvent, record: StoredRecord?) async throws(CloudEventError) -> Commit? {
         let current: OrderRecord?
         do {
             current = try OrderRecord(stored: record)
@@ -30,7 +30,7 @@ public struct OrderService: EventService {
         // order's trace log; every later event is logged by the commit that emits it.
         let changes: [Commit.Change] = event.type == EventTypes.orderCreated ? [.trace(event)] : []
         return Commit(key: try recordKey(for: event), expected: record, outcome: Commit.Outcome(
-            record: transition.record.stored, changes: changes, events: transition.emitted.map { [$0] } ?? []
+            record: transition.record.fields, changes: changes, events: transition.emitted.map { [$0] } ?? []
         ))
     }
 }

@@ -4,10 +4,11 @@ import SagaEvents
 ///
 /// The card comes with `order.created` and the amount with `stock.reserved`, in either order; the
 /// record keeps whichever came first until the other arrives. The card number is dropped once the
-/// order is charged or given up; only its last four digits are kept.
+/// order is charged or given up; only its last four digits are kept. Stored as one field per property
+/// that has a value.
 public struct PaymentRecord: Record {
     /// Where the payment stands.
-    public enum Status: String, Codable, Sendable {
+    public enum Status: String, Sendable {
         /// The card is known; the amount is not yet.
         case awaitingAmount = "awaiting_amount"
         /// The amount is known; the card is not yet.
@@ -39,5 +40,26 @@ public struct PaymentRecord: Record {
         self.currency = currency
         self.paymentId = paymentId
         self.reason = reason
+    }
+
+    public init(fields: RecordFields) throws(RecordError) {
+        status = try fields.required("status", as: Status.self)
+        card = fields["card"]
+        cardLast4 = fields["cardLast4"]
+        amount = try fields.integer("amount")
+        currency = fields["currency"]
+        paymentId = fields["paymentId"]
+        reason = try fields.optional("reason", as: PaymentFailure.self)
+    }
+
+    public var fields: [String: String] {
+        var fields = ["status": status.rawValue]
+        fields["card"] = card
+        fields["cardLast4"] = cardLast4
+        fields["amount"] = amount.map(String.init)
+        fields["currency"] = currency
+        fields["paymentId"] = paymentId
+        fields["reason"] = reason?.rawValue
+        return fields
     }
 }

@@ -23,7 +23,7 @@ public struct PaymentService: EventService {
         PaymentKeys.payment(try event.orderID())
     }
 
-    public func decide(_ event: CloudEvent, record: String?) async throws(CloudEventError) -> Commit? {
+    public func decide(_ event: CloudEvent, record: StoredRecord?) async throws(CloudEventError) -> Commit? {
         let current: PaymentRecord?
         do {
             current = try PaymentRecord(stored: record)
@@ -41,7 +41,7 @@ public struct PaymentService: EventService {
         case .nothing:
             return nil
         case .store(let next):
-            return Commit(key: key, expected: record, outcome: Commit.Outcome(record: next.stored))
+            return Commit(key: key, expected: record, outcome: Commit.Outcome(record: next.fields))
         case .charge(let charge):
             let result: Result<ChargeResult, PaymentProviderError>
             do {
@@ -55,7 +55,7 @@ public struct PaymentService: EventService {
             let settled = machine.settle(charge, result: result)
             let emitted = event.caused(type: settled.type, source: source, payload: settled.payload)
             return Commit(key: key, expected: record,
-                          outcome: Commit.Outcome(record: settled.record.stored, events: [emitted]))
+                          outcome: Commit.Outcome(record: settled.record.fields, events: [emitted]))
         }
     }
 }

@@ -1,9 +1,9 @@
 import SagaEvents
 
-/// The stock service's record of one order.
+/// The stock service's record of one order, stored as the fields `status` and `items` (`ItemsField`).
 public struct Reservation: Record {
     /// Where the order stands with the stock service.
-    public enum Status: String, Codable, Sendable {
+    public enum Status: String, Sendable {
         /// Units are held for the order.
         case reserved
         /// The order was refused; nothing is held.
@@ -23,5 +23,14 @@ public struct Reservation: Record {
     public init(status: Status, items: [OrderItem] = []) {
         self.status = status
         self.items = items
+    }
+
+    public init(fields: RecordFields) throws(RecordError) {
+        status = try fields.required("status", as: Status.self)
+        items = try fields.items("items")
+    }
+
+    public var fields: [String: String] {
+        items.isEmpty ? ["status": status.rawValue] : ["status": status.rawValue, "items": ItemsField.text(items)]
     }
 }

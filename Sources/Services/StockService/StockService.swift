@@ -21,7 +21,7 @@ public struct StockService: EventService {
     public var setup: [Commit] {
         machine.catalog.items.map { item in
             Commit(key: StockKeys.seeded(item.sku), expected: nil, outcome: Commit.Outcome(
-                record: "\(item.stock)",
+                record: ["stock": "\(item.stock)"],
                 changes: [
                     .increment(key: StockKeys.item(item.sku), field: "available", by: item.stock),
                     .increment(key: StockKeys.item(item.sku), field: "reserved", by: 0),
@@ -34,7 +34,7 @@ public struct StockService: EventService {
         StockKeys.reservation(try event.orderID())
     }
 
-    public func decide(_ event: CloudEvent, record: String?) async throws(CloudEventError) -> Commit? {
+    public func decide(_ event: CloudEvent, record: StoredRecord?) async throws(CloudEventError) -> Commit? {
         let reservation = try Self.reservation(from: record)
         let action: StockMachine.Action
         switch event.type {
@@ -50,7 +50,7 @@ public struct StockService: EventService {
         return commit(for: action, caused: event, key: try recordKey(for: event), expected: record)
     }
 
-    private func commit(for action: StockMachine.Action, caused event: CloudEvent, key: String, expected: String?)
+    private func commit(for action: StockMachine.Action, caused event: CloudEvent, key: String, expected: StoredRecord?)
         -> Commit?
     {
         func emit(_ type: String, _ payload: some Encodable) -> CloudEvent {
@@ -66,14 +66,14 @@ public struct StockService: EventService {
         }
         switch action {
         case .reserve(let items, let reserved):
-            let rejected = Reservation(status: .rejected).stored
+            let rejected = Reservation(status: .rejected).fields
             return Commit(
                 key: key, expected: expected,
                 conditions: items.map {
                     Commit.Condition(key: StockKeys.item($0.sku), field: "available", atLeast: $0.quantity)
                 },
                 outcome: Commit.Outcome(
-                    record: Reservation(status: .reserved, items: items).stored,
+                    record: Reservation(status: .reserved, items: items).fields,
                     changes: moves(items, available: -1, reserved: 1),
                     events: [emit(EventTypes.stockReserved, reserved)]
                 ),
@@ -86,28 +86,28 @@ public struct StockService: EventService {
             )
         case .reject(let rejection):
             return Commit(key: key, expected: expected, outcome: Commit.Outcome(
-                record: Reservation(status: .rejected).stored, events: [emit(EventTypes.stockRejected, rejection)]
+                record: Reservation(status: .rejected).fields, events: [emit(EventTypes.stockRejected, rejection)]
             ))
         case .release(let released):
             return Commit(key: key, expected: expected, outcome: Commit.Outcome(
-                record: Reservation(status: .released, items: released.items).stored,
+                record: Reservation(status: .released, items: released.items).fields,
                 changes: moves(released.items, available: 1, reserved: -1),
                 events: [emit(EventTypes.stockReleased, released)]
             ))
         case .sell(let items):
             return Commit(key: key, expected: expected, outcome: Commit.Outcome(
-                record: Reservation(status: .sold, items: items).stored,
+                record: Reservation(status: .sold, items: items).fields,
                 changes: moves(items, available: 0, reserved: -1)
             ))
         case .tombstone:
             return Commit(key: key, expected: expected,
-                          outcome: Commit.Outcome(record: Reservation(status: .cancelled).stored))
+                          outcome: Commit.Outcome(record: Reservation(status: .cancelled).fields))
         case .nothing:
             return nil
         }
     }
 
-    private static func reservation(from record: String?) throws(CloudEventError) -> Reservation? {
+    private static func reservation(from record: StoredRecord?) throws(CloudEventError) -> Reservation? {
         do {
             return try Reservation(stored: record)
         } catch {

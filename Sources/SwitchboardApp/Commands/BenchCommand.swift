@@ -27,7 +27,7 @@ struct BenchCommand {
             let busOptions = BusLoad.Options(orders: orders, concurrency: try number("--concurrency") ?? 256, rate: rate,
                                              transport: application.settings.transport.rawValue)
             let load = BusLoad(options: busOptions, client: application.makeRedisClient(logger: .disabled),
-                               completions: application.transport.watch(pattern: "order.c[ao]*"))
+                               completions: application.transport.watch(channels: ["order.confirmed", "order.cancelled"]))
             do {
                 report = try await load.run(progress: progress)
             } catch {

@@ -73,7 +73,8 @@ struct ServiceFactory {
             idleTimeoutSeconds: settings.httpIdleTimeoutSeconds, maximumBodySize: settings.httpMaximumBodyBytes
         )
         let store = RedisIngressStore(client: application.makeRedisClient(),
-                                      emission: settings.transport == .streams ? .streams : .publish)
+                                      emission: settings.transport == .streams ? .streams : .publish,
+                                      followingClient: { [application] in application.makeRedisClient() })
         return IngressService(ingress: Ingress(
             configuration: configuration, store: store, transport: application.makeTransport(),
             catalog: try loadCatalog(), metrics: application.metrics, instance: application.instanceName,

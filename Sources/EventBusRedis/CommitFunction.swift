@@ -1,0 +1,204 @@
+import EventBus
+import RedisClient
+
+/// The Redis Function that applies a `Commit` in one atomic step: compare the record's version, check
+/// the conditions, write the chosen outcome's changed fields, emit its events, log them to their
+/// chains' trace logs and acknowledge the handled message.
+///
+/// It lives in the library `switchboard_bus` (`FUNCTION LOAD`), so a restarted server that kept its
+/// data, or a replica promoted to primary, has it too (functions persist in RDB/AOF and replicate); a
+/// server without it gets it loaded on the first call (`RedisClient.call`). Arguments are flat, read in
+/// order with no JSON in Lua. Every key is passed in `KEYS` and referred to by its 1-based index:
+///
+/// ```
+/// ARGV: mode ("publish" | "streams"), ack stream index | "", ack group, ack id,
+///       expected version, trace capacity, trace retention seconds,
+///       condition count, (key index, field, minimum)…,
+///       then 1 + condition count outcomes, each: its length in arguments, set count, (field, value)…,
+///       removed count, field…, change count, (op, key index, a, b)…, event count,
+///       (channel index, trace log index, JSON)…
+/// reply: {1, chosen fallback (0: none), new version} | {0, current fields as HGETALL | nil}
+/// ```
+struct CommitFunction {
+    /// How the function emits events and acknowledges.
+    enum Emission {
+        case publish
+        case streams(acknowledge: (stream: String, group: String, id: String)?)
+    }
+
+    static let library = RedisFunctionLibrary(name: "switchboard_bus", source: #"""
+        #!lua name=switchboard_bus
+
+        -- Appends an event to a chain's trace log, a stream trimmed to about `capacity` entries.
+        local function trace(key, event, capacity)
+            redis.call('XADD', key, 'MAXLEN', '~', capacity, '*', 'event', event)
+        end
+
+        local function commit(keys, args)
+            local mode, ack, group, id = args[1], args[2], args[3], args[4]
+            local expected, capacity, retention = tonumber(args[5]), args[6], args[7]
+            local version = tonumber(redis.call('HGET', keys[1], 'v') or '0')
+            if version ~= expected then
+                if version == 0 then return {0} end
+                return {0, redis.call('HGETALL', keys[1])}
+            end
+            local at = 8
+            local chosen = 0
+            for i = 1, tonumber(args[at]) do
+                local index = at + 1 + (i - 1) * 3
+                if chosen == 0 then
+                    local value = tonumber(redis.call('HGET', keys[tonumber(args[index])], args[index + 1]) or '0') or 0
+                    if value < tonumber(args[index + 2]) then chosen = i end
+                end
+            end
+            at = at + 1 + tonumber(args[at]) * 3
+            for _ = 1, chosen do at = at + 1 + tonumber(args[at]) end
+            at = at + 1
+
+            local fields, count = {keys[1], 'v', version + 1}, 3
+            for _ = 1, tonumber(args[at]) do
+                fields[count + 1], fields[count + 2] = args[at + 1], args[at + 2]
+                count = count + 2
+                at = at + 2
+            end
+            redis.call('HSET', unpack(fields))
+            at = at + 1
+            local removed = tonumber(args[at])
+            if removed > 0 then redis.call('HDEL', keys[1], unpack(args, at + 1, at + removed)) end
+            at = at + removed + 1
+
+            for _ = 1, tonumber(args[at]) do
+                local op, key, a, b = args[at + 1], keys[tonumber(args[at + 2])], args[at + 3], args[at + 4]
+                at = at + 4
+                if op == 'increment' then
+                    redis.call('HINCRBY', key, a, b)
+                elseif op == 'prepend' then
+                    if redis.call('LPUSH', key, a) > tonumber(b) then redis.call('LTRIM', key, 0, tonumber(b) - 1) end
+                elseif op == 'trace' then
+                    trace(key, a, capacity)
+                    redis.call('EXPIRE', key, retention)
+                end
+            end
+            at = at + 1
+
+            for _ = 1, tonumber(args[at]) do
+                local channel, log, event = keys[tonumber(args[at + 1])], keys[tonumber(args[at + 2])], args[at + 3]
+                at = at + 3
+                if mode == 'publish' then
+                    redis.call('PUBLISH', channel, event)
+                else
+                    redis.call('XADD', channel, '*', 'event', event)
+                end
+                trace(log, event, capacity)
+            end
+            if ack ~= '' then redis.call('XACK', keys[tonumber(ack)], group, id) end
+            return {1, chosen, version + 1}
+        end
+
+        redis.register_function('switchboard_commit', commit)
+        """#)
+
+    /// Runs `commit` on `client`.
+    static func run(
+        _ commit: Commit, emission: Emission, on client: RedisClient
+    ) async throws(EventBusError) -> CommitResult {
+        var keys = KeyTable(first: commit.key)
+        var arguments: [[UInt8]] = []
+        arguments.reserveCapacity(32)
+        switch emission {
+        case .publish:
+            arguments += [Array("publish".utf8), [], [], []]
+        case .streams(let acknowledge):
+            arguments.append(Array("streams".utf8))
+            if let acknowledge {
+                arguments += [keys.index(of: acknowledge.stream).redisArgument, Array(acknowledge.group.utf8),
+                              Array(acknowledge.id.utf8)]
+            } else {
+                arguments += [[], [], []]
+            }
+        }
+        arguments += [commit.expectedVersion.redisArgument, TraceLog.capacity.redisArgument,
+                      TraceLog.retentionSeconds.redisArgument, commit.conditions.count.redisArgument]
+        for condition in commit.conditions {
+            arguments += [keys.index(of: condition.key).redisArgument, Array(condition.field.utf8),
+                          condition.minimum.redisArgument]
+        }
+        for outcome in [commit.outcome] + commit.fallbacks {
+            append(outcome, after: commit.expected, to: &arguments, keys: &keys)
+        }
+        let reply: RedisReply
+        do {
+            reply = try await client.call("switchboard_commit", in: library, keys: keys.keys, arguments: arguments)
+        } catch {
+            throw EventBusError(error)
+        }
+        return try result(of: reply, key: commit.key)
+    }
+
+    /// Appends one outcome, preceded by its length in arguments so the function can skip it.
+    private static func append(
+        _ outcome: Commit.Outcome, after expected: StoredRecord?, to arguments: inout [[UInt8]], keys: inout KeyTable
+    ) {
+        let lengthIndex = arguments.count
+        arguments.append([])
+        let changed = StoredRecord(version: 0, fields: outcome.record).changes(from: expected)
+        arguments.append(changed.set.count.redisArgument)
+        for field in changed.set {
+            arguments += [Array(field.name.utf8), Array(field.value.utf8)]
+        }
+        arguments.append(changed.removed.count.redisArgument)
+        arguments += changed.removed.map { Array($0.utf8) }
+        arguments.append(outcome.changes.count.redisArgument)
+        for change in outcome.changes {
+            switch change {
+            case .increment(let key, let field, let amount):
+                arguments += [Array("increment".utf8), keys.index(of: key).redisArgument, Array(field.utf8),
+                              amount.redisArgument]
+            case .prepend(let key, let value, let keep):
+                arguments += [Array("prepend".utf8), keys.index(of: key).redisArgument, Array(value.utf8),
+                              keep.redisArgument]
+            case .trace(let event):
+                arguments += [Array("trace".utf8), keys.index(of: traceKey(of: event)).redisArgument, event.encoded(),
+                              []]
+            }
+        }
+        arguments.append(outcome.events.count.redisArgument)
+        for event in outcome.events {
+            arguments += [keys.index(of: event.type).redisArgument, keys.index(of: traceKey(of: event)).redisArgument,
+                          event.encoded()]
+        }
+        arguments[lengthIndex] = (arguments.count - lengthIndex - 1).redisArgument
+    }
+
+    private static func traceKey(of event: CloudEvent) -> String {
+        TraceLog.key(for: event.correlationID ?? event.id)
+    }
+
+    private static func result(of reply: RedisReply, key: String) throws(EventBusError) -> CommitResult {
+        guard let parts = reply.array, let applied = parts.first?.int else {
+            throw EventBusError(.rejected, "\(library.name) answered \(reply), expected [applied, …]")
+        }
+        guard applied == 1 else {
+            return .conflict(current: parts.count > 1 ? try StoredRecord(hash: parts[1], key: key) : nil)
+        }
+        guard parts.count == 3, let chosen = parts[1].int, let version = parts[2].int else {
+            throw EventBusError(.rejected, "\(library.name) answered \(reply), expected [1, fallback, version]")
+        }
+        return .applied(fallback: chosen == 0 ? nil : chosen - 1, version: version)
+    }
+
+    /// The keys of one commit, each once, numbered as Lua's 1-based `KEYS`.
+    private struct KeyTable {
+        private(set) var keys: [String] = []
+        private var indices: [String: Int] = [:]
+
+        init(first: String) { _ = index(of: first) }
+
+        mutating func index(of key: String) -> Int {
+            if let index = indices[key] { return index }
+            keys.append(key)
+            indices[key] = keys.count
+            return keys.count
+        }
+    }
+}
