@@ -83,17 +83,29 @@ struct RedisPubSubTransportTests {
         }
     }
 
-    @Test("record is nil for a missing key and reads back what is stored")
+    @Test("record is nil for a missing key, reads back a stored hash, and refuses a hash without a version")
     func recordReadsBack() async throws {
         try await withRedisServer { server async throws in
             let transport = RedisPubSubTransport(url: server.url, logger: .disabled)
             #expect(try await transport.record("test:record:none") == nil)
-            try await server.cli("SET", "test:record:o-1", #"{"status":"reserved"}"#)
-            #expect(try await transport.record("test:record:o-1") == #"{"status":"reserved"}"#)
+            try await server.cli("HSET", "test:record:o-1", "v", "3", "status", "reserved")
+            #expect(try await transport.record("test:record:o-1")
+                == StoredRecord(version: 3, fields: ["status": "reserved"]))
+            try await server.cli("HSET", "test:record:o-2", "status", "reserved")
+            let unversioned = try await #require(throws: EventBusError.self) {
+                try await transport.record("test:record:o-2")
+            }
+            #expect(unversioned.code == .rejected)
+            #expect(unversioned.message.contains("test:record:o-2"))
+            try await server.cli("SET", "test:record:o-3", "text")
+            let wrongType = try await #require(throws: EventBusError.self) {
+                try await transport.record("test:record:o-3")
+            }
+            #expect(wrongType.code == .rejected)
         }
     }
 
-    @Test("commit sets the record, applies its changes and publishes its events")
+    @Test("commit writes the record, applies its changes, publishes its events and logs them to their trace logs")
     func commitApplies() async throws {
         try await withRedisServer { server async throws in
             let transport = RedisPubSubTransport(url: server.url, logger: .disabled)
@@ -102,7 +114,7 @@ struct RedisPubSubTransportTests {
             let audit = CloudEvent(source: "switchboard/stock", type: "audit.logged", data: ["orderId": "o-1"])
             let commit = Commit(
                 key: "stock:reservation:o-1", expected: nil,
-                outcome: .init(record: #"{"state":"held"}"#, changes: [
+                outcome: .init(record: ["state": "held", "items": "2 BOOK-1"], changes: [
                     .increment(key: "stock:levels", field: "BOOK-1", by: -2),
                     .increment(key: "stock:levels", field: "held", by: 2),
                     .prepend(key: "stock:log", value: "o-1 held", keep: 10),
@@ -111,12 +123,15 @@ struct RedisPubSubTransportTests {
             try await withTimeout { () async throws in
                 var messages = transport.watch(pattern: "*").makeAsyncIterator()
                 #expect(await eventually { try await server.cli("PUBSUB", "NUMPAT") == "1" })
-                #expect(try await transport.apply(commit) == .applied(fallback: nil))
+                #expect(try await transport.apply(commit) == .applied(fallback: nil, version: 1))
 
-                #expect(try await transport.record("stock:reservation:o-1") == #"{"state":"held"}"#)
+                #expect(try await transport.record("stock:reservation:o-1")
+                    == StoredRecord(version: 1, fields: ["state": "held", "items": "2 BOOK-1"]))
                 #expect(try await server.cli("HGET", "stock:levels", "BOOK-1") == "-2")
                 #expect(try await server.cli("HGET", "stock:levels", "held") == "2")
                 #expect(try await server.cli("LRANGE", "stock:log", "0", "-1") == "o-1 held")
+                #expect(try await server.cli("XLEN", TraceLog.key(for: "o-1")) == "1")
+                #expect(try await server.cli("XLEN", TraceLog.key(for: audit.id)) == "1")
 
                 let first = try #require(await messages.next())
                 let second = try #require(await messages.next())
@@ -128,25 +143,28 @@ struct RedisPubSubTransportTests {
         }
     }
 
-    @Test("commit is a conflict, and writes and publishes nothing, when the record is not what was expected")
+    @Test("commit is a conflict that hands back the record, and writes and publishes nothing, on another version")
     func commitConflicts() async throws {
         try await withRedisServer { server async throws in
             let transport = RedisPubSubTransport(url: server.url, logger: .disabled)
             let event = CloudEvent(source: "switchboard/order", type: "order.confirmed", data: ["orderId": "o-4"])
-            @Sendable func commit(expected: String?) -> Commit {
+            @Sendable func commit(expected: StoredRecord?) -> Commit {
                 Commit(key: "order:o-4", expected: expected, outcome: .init(
-                    record: "confirmed", changes: [.increment(key: "order:counts", field: "confirmed", by: 1)],
+                    record: ["status": "confirmed", "customerId": "c-1"],
+                    changes: [.increment(key: "order:counts", field: "confirmed", by: 1)],
                     events: [event]
                 ))
             }
-            try await server.cli("SET", "order:o-4", "reserved")
+            try await server.cli("HSET", "order:o-4", "v", "1", "status", "reserved", "customerId", "c-1")
+            let current = StoredRecord(version: 1, fields: ["status": "reserved", "customerId": "c-1"])
             try await withTimeout { () async throws in
                 var messages = transport.watch(pattern: "*").makeAsyncIterator()
                 #expect(await eventually { try await server.cli("PUBSUB", "NUMPAT") == "1" })
 
-                #expect(try await transport.apply(commit(expected: nil)) == .conflict)
-                #expect(try await transport.apply(commit(expected: "pending")) == .conflict)
-                #expect(try await transport.record("order:o-4") == "reserved")
+                #expect(try await transport.apply(commit(expected: nil)) == .conflict(current: current))
+                let stale = StoredRecord(version: 2, fields: ["status": "pending"])
+                #expect(try await transport.apply(commit(expected: stale)) == .conflict(current: current))
+                #expect(try await transport.record("order:o-4") == current)
                 #expect(try await server.cli("EXISTS", "order:counts") == "0")
 
                 // Nothing was published: the next message seen is the marker sent after the conflicts.
@@ -154,13 +172,38 @@ struct RedisPubSubTransportTests {
                 #expect(try await transport.publish(marker) == 1)
                 #expect(await messages.next()?.channel == "test.marker")
 
-                #expect(try await transport.apply(commit(expected: "reserved")) == .applied(fallback: nil))
-                #expect(try await transport.record("order:o-4") == "confirmed")
+                #expect(try await transport.apply(commit(expected: current)) == .applied(fallback: nil, version: 2))
+                #expect(try await transport.record("order:o-4")
+                    == StoredRecord(version: 2, fields: ["status": "confirmed", "customerId": "c-1"]))
                 #expect(await messages.next()?.channel == "order.confirmed")
                 // Applying it again from the same read is a conflict: a redelivered event changes nothing.
-                #expect(try await transport.apply(commit(expected: "reserved")) == .conflict)
+                guard case .conflict = try await transport.apply(commit(expected: current)) else {
+                    Issue.record("a second commit from the same read applied")
+                    return
+                }
                 #expect(try await server.cli("HGET", "order:counts", "confirmed") == "1")
+                // A conflict on a record that does not exist hands back nothing.
+                let absent = Commit(key: "order:o-none", expected: current, outcome: .init(record: ["status": "x"]))
+                #expect(try await transport.apply(absent) == .conflict(current: nil))
             }
+        }
+    }
+
+    @Test("only the fields that changed are written, and fields the outcome leaves out are removed")
+    func commitWritesChangedFields() async throws {
+        try await withRedisServer { server async throws in
+            let transport = RedisPubSubTransport(url: server.url, logger: .disabled)
+            let first = Commit(key: "payment:o-8", expected: nil,
+                               outcome: .init(record: ["status": "awaiting_amount", "card": "4242424242424242"]))
+            #expect(try await transport.apply(first) == .applied(fallback: nil, version: 1))
+            // A field changed by hand behind the record's back stays as it is unless the outcome changes it.
+            try await server.cli("HSET", "payment:o-8", "status", "by-hand")
+            let read = StoredRecord(version: 1, fields: ["status": "awaiting_amount", "card": "4242424242424242"])
+            let second = Commit(key: "payment:o-8", expected: read,
+                                outcome: .init(record: ["status": "awaiting_amount", "cardLast4": "4242"]))
+            #expect(try await transport.apply(second) == .applied(fallback: nil, version: 2))
+            #expect(try await transport.record("payment:o-8")
+                == StoredRecord(version: 2, fields: ["status": "by-hand", "cardLast4": "4242"]))
         }
     }
 
@@ -181,19 +224,18 @@ struct RedisPubSubTransportTests {
                     .init(key: "stock:available", field: "BOOK-1", atLeast: 2),
                     .init(key: "stock:available", field: "MUG-1", atLeast: 1),
                 ],
-                outcome: .init(record: "reserved", changes: [
+                outcome: .init(record: ["status": "reserved"], changes: [
                     .increment(key: "stock:available", field: "BOOK-1", by: -2),
                     .increment(key: "stock:available", field: "MUG-1", by: -1),
                 ]),
                 fallbacks: [
-                    .init(record: "rejected:BOOK-1"),
-                    .init(record: "rejected:MUG-1"),
+                    .init(record: ["status": "rejected", "sku": "BOOK-1"]),
+                    .init(record: ["status": "rejected", "sku": "MUG-1"]),
                 ]
             )
             let result = try await transport.apply(commit)
-            #expect(result == .applied(fallback: chosen))
-            let records = ["reserved", "rejected:BOOK-1", "rejected:MUG-1"]
-            #expect(try await transport.record("stock:reservation:o-5") == records[chosen.map { $0 + 1 } ?? 0])
+            #expect(result == .applied(fallback: chosen, version: 1))
+            #expect(try await transport.record("stock:reservation:o-5")?.fields == commit.outcome(chosenBy: chosen).record)
             let levels = try await client.send("HMGET", "stock:available", "BOOK-1", "MUG-1").array?.map(\.int)
             #expect(levels == (chosen == nil ? [book - 2, mug - 1] : [book, mug]))
         }
@@ -206,10 +248,10 @@ struct RedisPubSubTransportTests {
             let commit = Commit(
                 key: "stock:reservation:o-6", expected: nil,
                 conditions: [.init(key: "stock:available", field: "NONE-1", atLeast: 1)],
-                outcome: .init(record: "reserved"), fallbacks: [.init(record: "rejected")]
+                outcome: .init(record: ["status": "reserved"]), fallbacks: [.init(record: ["status": "rejected"])]
             )
-            #expect(try await transport.apply(commit) == .applied(fallback: 0))
-            #expect(try await transport.record("stock:reservation:o-6") == "rejected")
+            #expect(try await transport.apply(commit) == .applied(fallback: 0, version: 1))
+            #expect(try await transport.record("stock:reservation:o-6")?.fields == ["status": "rejected"])
         }
     }
 
@@ -217,38 +259,60 @@ struct RedisPubSubTransportTests {
     func prependKeepsNewest() async throws {
         try await withRedisServer { server async throws in
             let transport = RedisPubSubTransport(url: server.url, logger: .disabled)
-            var expected: String?
+            var expected: StoredRecord?
             for index in 1...5 {
-                let record = "version-\(index)"
+                let record = ["sent": "version-\(index)"]
                 let commit = Commit(key: "notification:o-7", expected: expected, outcome: .init(
                     record: record, changes: [.prepend(key: "notification:log", value: "entry-\(index)", keep: 3)]
                 ))
-                #expect(try await transport.apply(commit) == .applied(fallback: nil))
-                expected = record
+                #expect(try await transport.apply(commit) == .applied(fallback: nil, version: index))
+                expected = StoredRecord(version: index, fields: record)
             }
             #expect(try await server.cli("LRANGE", "notification:log", "0", "-1") == "entry-5\nentry-4\nentry-3")
-            #expect(try await transport.record("notification:o-7") == "version-5")
+            #expect(try await transport.record("notification:o-7") == expected)
         }
     }
 
-    @Test("records and events with quotes, backslashes and non-ASCII text pass through the script unchanged")
+    @Test("a traced event starts its chain's log with an expiry that later events keep")
+    func traceLogExpires() async throws {
+        try await withRedisServer { server async throws in
+            let transport = RedisPubSubTransport(url: server.url, logger: .disabled)
+            let created = CloudEvent(source: "switchboard/ingress", type: "order.created", correlationID: "o-9",
+                                     data: ["orderId": "o-9"])
+            let start = Commit(key: "order:o-9", expected: nil,
+                               outcome: .init(record: ["status": "pending"], changes: [.trace(created)]))
+            #expect(try await transport.apply(start) == .applied(fallback: nil, version: 1))
+            let confirmed = created.caused(type: "order.confirmed", source: "switchboard/order", data: ["orderId": "o-9"])
+            let next = Commit(key: "order:o-9", expected: StoredRecord(version: 1, fields: ["status": "pending"]),
+                              outcome: .init(record: ["status": "confirmed"], events: [confirmed]))
+            #expect(try await transport.apply(next) == .applied(fallback: nil, version: 2))
+            let key = TraceLog.key(for: "o-9")
+            #expect(try await server.cli("XLEN", key) == "2")
+            let ttl = try #require(Int(try await server.cli("TTL", key)))
+            #expect((TraceLog.retentionSeconds - 60...TraceLog.retentionSeconds).contains(ttl))
+        }
+    }
+
+    @Test("records and events with quotes, backslashes and non-ASCII text pass through the function unchanged")
     func commitIsTextSafe() async throws {
         try await withRedisServer { server async throws in
             let transport = RedisPubSubTransport(url: server.url, logger: .disabled)
-            let record = #"{"note":"quote \" backslash \\ slash / tab \t","name":"Zoë ✓ 🚀"}"#
-            let event = CloudEvent(source: "switchboard/test", type: "text.checked",
-                                   data: ["text": .string(record)])
+            let text = #"{"note":"quote \" backslash \\ slash / tab \t","name":"Zoë ✓ 🚀"}"#
+            let event = CloudEvent(source: "switchboard/test", type: "text.checked", data: ["text": .string(text)])
             try await withTimeout { () async throws in
                 var messages = transport.watch(pattern: "text.*").makeAsyncIterator()
                 #expect(await eventually { try await server.cli("PUBSUB", "NUMPAT") == "1" })
-                let commit = Commit(key: "text:record", expected: nil, outcome: .init(record: record, events: [event]))
-                #expect(try await transport.apply(commit) == .applied(fallback: nil))
-                #expect(try await transport.record("text:record") == record)
+                let commit = Commit(key: "text:record", expected: nil,
+                                    outcome: .init(record: ["text": text, "Zoë ✓": "line\nbreak"], events: [event]))
+                #expect(try await transport.apply(commit) == .applied(fallback: nil, version: 1))
+                let stored = try #require(try await transport.record("text:record"))
+                #expect(stored.fields == ["text": text, "Zoë ✓": "line\nbreak"])
                 let message = try #require(await messages.next())
                 #expect(try CloudEvent(decoding: message.payload, channel: message.channel).data == event.data)
 
-                let next = Commit(key: "text:record", expected: record, outcome: .init(record: "second"))
-                #expect(try await transport.apply(next) == .applied(fallback: nil))
+                let next = Commit(key: "text:record", expected: stored, outcome: .init(record: ["text": "second"]))
+                #expect(try await transport.apply(next) == .applied(fallback: nil, version: 2))
+                #expect(try await transport.record("text:record")?.fields == ["text": "second"])
             }
         }
     }

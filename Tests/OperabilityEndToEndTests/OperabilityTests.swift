@@ -55,8 +55,8 @@ struct OperabilityTests {
 
         try system.start("second")
         let allFinal = await eventually(within: .seconds(60), every: .milliseconds(250)) {
-            let values = try await system.redis.cli(["MGET"] + ids.map { "order:\($0)" })
-            return values.split(separator: "\n").filter { $0.contains(#""status":"confirmed""#) }.count == ids.count
+            let statuses = try await system.redis.field("status", ofEach: ids.map { "order:\($0)" })
+            return statuses.filter { $0 == "confirmed" }.count == ids.count
         }
         #expect(allFinal, "every order sent before the shutdown is confirmed after the restart")
         await system.stop()

@@ -64,26 +64,49 @@ import Testing
         #expect(cancelled.causationID == failed.id)
     }
 
-    @Test func theHistoryListsEveryEventInProcessingOrderWithTheEmittedOneAfterItsCause() throws {
+    @Test func theRecordListsEveryTypeInProcessingOrderWithTheEmittedOneAfterItsCause() throws {
         let events = [try Saga.created(), try Saga.reserved(), try Saga.completed()]
-        let record = try #require(try run(events).last).record
-        let emitted = try #require(try run(events).last?.emitted)
-        #expect(record.history.map(\.type) == [
+        let last = try #require(try run(events).last)
+        let emitted = try #require(last.emitted)
+        #expect(last.record.seen == [
             EventTypes.orderCreated, EventTypes.stockReserved, EventTypes.paymentCompleted, EventTypes.orderConfirmed,
         ])
-        #expect(Array(record.history.prefix(3).map(\.id)) == events.map(\.id))
-        #expect(record.history.map(\.source)
-            == ["switchboard/ingress", "switchboard/stock", "switchboard/payment", "switchboard/order"])
-        #expect(record.history[3].type == emitted.type)
-        #expect(record.history.allSatisfy { $0.time.hasSuffix("Z") })
+        #expect(last.record.seen.last == emitted.type)
     }
 
-    @Test func historyFollowsProcessingOrderNotTheFlowsOrder() throws {
+    @Test func theSeenTypesFollowProcessingOrderNotTheFlowsOrder() throws {
         let events = [try Saga.completed(), try Saga.reserved(), try Saga.created()]
         let record = try #require(try run(events).last).record
-        #expect(record.history.map(\.type) == [
+        #expect(record.seen == [
             EventTypes.paymentCompleted, EventTypes.stockReserved, EventTypes.orderConfirmed, EventTypes.orderCreated,
         ])
+    }
+
+    @Test func theRecordRoundTripsThroughItsStoredFields() throws {
+        let events = [try Saga.created(), try Saga.reserved(), try Saga.completed()]
+        let record = try #require(try run(events).last).record
+        #expect(try OrderRecord(fields: RecordFields(record.fields)) == record)
+        #expect(record.fields["seen"]?.split(separator: "\n").count == 4)
+        #expect(throws: RecordError.self) { try OrderRecord(fields: RecordFields(["orderId": "o-1", "status": "lost"])) }
+        #expect(throws: RecordError.self) { try OrderRecord(fields: RecordFields(["status": "pending"])) }
+        #expect(throws: RecordError.self) {
+            try OrderRecord(fields: RecordFields(["orderId": "o-1", "status": "pending", "amount": "ten"]))
+        }
+    }
+
+    @Test func theHistoryShownToClientsIsTheTraceLogsOrderEventsEachTypeOnce() throws {
+        let events = [try Saga.created(), try Saga.reserved(), try Saga.completed()]
+        let emitted = try #require(try run(events).last?.emitted)
+        let released = events[0].caused(type: EventTypes.stockReleased, source: "switchboard/stock",
+                                         payload: StockReleased(orderId: "o-1", items: []))
+        let history = OrderHistory.entries(from: events + [released, emitted, events[1]])
+        #expect(history.map(\.type) == [
+            EventTypes.orderCreated, EventTypes.stockReserved, EventTypes.paymentCompleted, EventTypes.orderConfirmed,
+        ])
+        #expect(history.map(\.id) == events.map(\.id) + [emitted.id])
+        #expect(history.map(\.source)
+            == ["switchboard/ingress", "switchboard/stock", "switchboard/payment", "switchboard/order"])
+        #expect(history.allSatisfy { $0.time.hasSuffix("Z") })
     }
 
     // MARK: Cancellation

@@ -119,6 +119,6 @@ import Testing
         let record = machine.settle(long, result: result).record
         #expect(record.card == nil)
         #expect(record.cardLast4 == "5556")
-        #expect(!record.stored.contains("4000056655665556"))
+        #expect(!record.fields.values.contains { $0.contains("4000056655665556") })
     }
 }

@@ -59,16 +59,19 @@ import Testing
     }
 
     @Test func setupSeedsEveryCatalogItem() async throws {
-        #expect(try await seed() == Array(repeating: .applied(fallback: nil), count: 3))
+        #expect(try await seed() == Array(repeating: .applied(fallback: nil, version: 1), count: 3))
         #expect(await stock("BOOK-1") == (1_000_000, 0))
         #expect(await stock("MUG-1") == (50, 0))
         #expect(await stock("PEN-1") == (0, 0))
-        #expect(try await transport.record(StockKeys.seeded("MUG-1")) == "50")
+        #expect(try await transport.record(StockKeys.seeded("MUG-1")) == StoredRecord(version: 1, fields: ["stock": "50"]))
     }
 
     @Test func seedingTwiceDoesNotDoubleStock() async throws {
         try await seed()
-        #expect(try await seed() == Array(repeating: .conflict, count: 3))
+        let seeded = StoredRecord(version: 1, fields: ["stock": "50"])
+        let versions: [Int?] = try await seed().map { if case .conflict(let current) = $0 { current?.version } else { nil } }
+        #expect(versions == Array(repeating: 1, count: 3))
+        #expect(try await transport.record(StockKeys.seeded("MUG-1")) == seeded)
         #expect(await stock("BOOK-1") == (1_000_000, 0))
         #expect(await stock("MUG-1") == (50, 0))
     }
@@ -327,7 +330,7 @@ import Testing
 
     @Test func aCorruptedReservationRecordIsDeadLettered() async throws {
         try await seed()
-        let corrupt = Commit(key: StockKeys.reservation("o-1"), expected: nil, outcome: Commit.Outcome(record: "{]"))
+        let corrupt = Commit(key: StockKeys.reservation("o-1"), expected: nil, outcome: Commit.Outcome(record: ["status": "lost"]))
         _ = try await transport.commit(corrupt, acknowledging: nil, group: "stock")
         let disposition = await deliver(try cancelled())
         guard case .deadLettered(let reason) = disposition else {

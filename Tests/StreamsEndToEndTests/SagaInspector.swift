@@ -14,15 +14,12 @@ struct SagaInspector: Sendable {
 
     let redis: RedisServer
 
-    /// The status of each order whose record exists (`GET order:<id>`), by order id.
+    /// The status of each order whose record exists (the `status` field of `order:<id>`), by order id.
     func statuses(of ids: [String]) async throws -> [String: String] {
-        guard !ids.isEmpty else { return [:] }
-        let values = try await redis.cli(["MGET"] + ids.map { "order:\($0)" })
-            .split(separator: "\n", omittingEmptySubsequences: false)
+        let values = try await redis.field("status", ofEach: ids.map { "order:\($0)" })
         var statuses: [String: String] = [:]
         for (id, value) in zip(ids, values) where !value.isEmpty {
-            let record = try JSONSerialization.jsonObject(with: Data(value.utf8)) as? [String: Any]
-            statuses[id] = record?["status"] as? String ?? "unreadable"
+            statuses[id] = value
         }
         return statuses
     }

@@ -11,7 +11,7 @@ struct StreamsDurabilityTests {
     @Test("kill -9 of payment with 1,000 orders in flight, restarted as a new instance: none lost or charged twice")
     func killedPaymentLosesNothing() async throws {
         // Slow charges keep payment the bottleneck, so the kill finds many orders in flight.
-        try await StreamsCluster.with(StreamsCluster.Options(paymentLatencyMilliseconds: 100)) { cluster in
+        try await StreamsCluster.with(StreamsCluster.Options(paymentLatencyMilliseconds: 250)) { cluster in
             try await cluster.startSaga()
             let inspector = cluster.inspector
             let orders = TestOrder.batch("kill", count: 1000, declineEvery: 10)
@@ -123,8 +123,8 @@ struct StreamsDurabilityTests {
             // only one poisoned, and replaying that one dead letter finishes the order.
             try await cluster.startSaga(["order", "payment", "notification"])
             let inspector = cluster.inspector
-            // A hash where the order service keeps a string: every GET of the record fails with WRONGTYPE.
-            try await cluster.redis.cli("HSET", "order:o-poison", "x", "y")
+            // A string where the order service keeps a hash: every commit on the record fails with WRONGTYPE.
+            try await cluster.redis.cli("SET", "order:o-poison", "x")
             let poison = TestOrder(id: "o-poison")
             #expect(try await cluster.add([poison]) == 1)
 

@@ -128,6 +128,19 @@ public final class RedisServer: Sendable {
         try await cli(arguments)
     }
 
+    /// One field of each hash in `keys` (`""` where the key or field is absent), with one `redis-cli`:
+    /// a field per process would take a process per key. Values must not hold line breaks.
+    public func field(_ field: String, ofEach keys: [String]) async throws -> [String] {
+        guard !keys.isEmpty else { return [] }
+        let script = """
+            local values = {}
+            for i, key in ipairs(KEYS) do values[i] = redis.call('HGET', key, ARGV[1]) or '' end
+            return values
+            """
+        return try await cli(["EVAL", script, String(keys.count)] + keys + [field])
+            .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    }
+
     /// Runs `redis-cli` against this server and returns its standard output without the final newline.
     @discardableResult
     public func cli(_ arguments: [String]) async throws -> String {
