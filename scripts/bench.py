@@ -2,8 +2,15 @@
 """`make bench`: the broker's ceiling and Switchboard's numbers, measured the same way every time.
 
 Starts a private redis-server, measures PUBLISH and XADD with redis-benchmark, then for each transport
-runs every service in one `switchboard run` process (release build) and drives it with `switchboard bench`
-in bus mode and HTTP mode (closed and open loop). Prints one table and writes it to bench/results.md.
+runs the services and drives them with `switchboard bench` (release build): in bus mode (bare
+`order.created` published straight to Redis) and HTTP mode (closed loop, open loop, one client). Beside
+throughput and latency, every row reports what an order costs: CPU of the switchboard processes (from
+/proc), CPU of redis-server, and Redis commands (from INFO commandstats, Lua/Function calls included),
+each per completed order. The system runs as one process with every service at log level `warning`,
+again at the default level `info`, and as five processes (one per service and the ingress), as in
+production. Prints one table and writes it to bench/results.md.
+
+Usage: bench.py SWITCHBOARD_BINARY [--quick]
 """
 import os
 import re
@@ -14,11 +21,18 @@ import time
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BIN = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, ".build/release/switchboard")
+BIN = sys.argv[1] if len(sys.argv) > 1 and not sys.argv[1].startswith("--") else os.path.join(
+    ROOT, ".build/release/switchboard")
+QUICK = "--quick" in sys.argv
 CONFIG = os.path.join(ROOT, "Config/switchboard.json")
 PAYLOAD = ('{"orderId":"o-1","customerId":"c-1","items":[{"sku":"BOOK-1","quantity":1}],'
            '"payment":{"card":"4242424242424242"}}')
 TICKS = os.sysconf("SC_CLK_TCK")
+SERVICES = ["order", "stock", "payment", "notification", "ingress"]
+
+
+def scaled(count):
+    return max(count // 10, 200) if QUICK else count
 
 
 def free_port():
@@ -55,55 +69,98 @@ def redis_benchmark(port, *command):
 
 def bench(port, transport, *options):
     command = [BIN, "bench", "--redis", f"redis://127.0.0.1:{port}", "--transport", transport, *options]
-    out = subprocess.run(command, capture_output=True, text=True, timeout=240)
+    out = subprocess.run(command, capture_output=True, text=True, timeout=300)
     line = next((l for l in out.stdout.splitlines() if l.startswith("BENCH ")), None)
     if line is None:
         sys.exit(f"bench failed: {' '.join(command)}\n{out.stdout}\n{out.stderr}")
-    print("   ", out.stdout.splitlines()[0], "|", line[6:], flush=True)
     fields = dict(re.findall(r"(\w+)=([^ ]+)", line.replace("mode=", "mode_=", 1)))
     return {k: (float(v) if re.fullmatch(r"[\d.]+", v) else v) for k, v in fields.items()}
 
 
-def run_transport(redis_port, redis_pid, transport):
-    redis_cli(redis_port, "FLUSHALL")
-    http_port = free_port()
-    started = time.monotonic()
-    service = subprocess.Popen([BIN, "run", "--config", CONFIG, "--redis", f"redis://127.0.0.1:{redis_port}",
-                                "--transport", transport, "--http-port", str(http_port), "--log-level", "warning"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
+class System:
+    """`switchboard run` as one process with every service, or one process per service."""
+
+    def __init__(self, redis_port, transport, layout, log_level):
+        self.http_port = free_port()
+        groups = [SERVICES] if layout == "one process" else [[name] for name in SERVICES]
+        started = time.monotonic()
+        self.processes = [
+            subprocess.Popen([BIN, "run", *group, "--config", CONFIG, "--redis", f"redis://127.0.0.1:{redis_port}",
+                              "--transport", transport, "--http-port", str(self.http_port),
+                              "--log-level", log_level, "--instance", f"bench-{'-'.join(group)}"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+            for group in groups
+        ]
         while True:
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{http_port}/health", timeout=1)
-                break
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.http_port}/health", timeout=1) as reply:
+                    if reply.status == 200:
+                        break
             except Exception:
-                if time.monotonic() - started > 20:
-                    sys.exit("switchboard did not become healthy")
-                time.sleep(0.01)
-        ready = time.monotonic() - started
+                pass
+            if time.monotonic() - started > 30:
+                self.stop()
+                sys.exit("switchboard did not become healthy")
+            time.sleep(0.01)
+        self.ready = time.monotonic() - started
+
+    def cpu(self):
+        return sum(cpu_seconds(p.pid) for p in self.processes)
+
+    def rss(self, field):
+        return sum(memory_kib(p.pid, field) for p in self.processes)
+
+    def stop(self):
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            process.wait(timeout=15)
+
+
+def measure(redis_port, redis_pid, system, transport, options):
+    redis_cli(redis_port, "CONFIG", "RESETSTAT")
+    calls, redis_cpu, swift_cpu, wall = total_calls(redis_port), cpu_seconds(redis_pid), system.cpu(), time.monotonic()
+    result = bench(redis_port, transport, *options)
+    wall = time.monotonic() - wall
+    completed = max(result["completed"], 1)
+    result["commands"] = (total_calls(redis_port) - calls - result.get("driver_commands", 0)) / completed
+    result["redis_us"] = 1e6 * (cpu_seconds(redis_pid) - redis_cpu) / completed
+    result["swift_us"] = 1e6 * (system.cpu() - swift_cpu) / completed
+    result["redis_share"] = 100 * (cpu_seconds(redis_pid) - redis_cpu) / wall
+    return result
+
+
+def cases(http_port, layout, log_level):
+    url = ["--url", f"http://127.0.0.1:{http_port}"]
+    bus = ("bus, closed loop c=1024", ["--mode", "bus", "--orders", str(scaled(40000)), "--concurrency", "1024"])
+    http = ("HTTP, closed loop c=64", ["--mode", "http", *url, "--orders", str(scaled(20000)), "--concurrency", "64"])
+    if layout != "one process" or log_level != "warning":
+        return [bus, http]
+    return [
+        bus, http,
+        ("HTTP, open loop 1000/s", ["--mode", "http", *url, "--orders", str(scaled(10000)), "--concurrency", "64",
+                                    "--rate", "1000"]),
+        ("HTTP, one client", ["--mode", "http", *url, "--orders", str(scaled(3000)), "--concurrency", "1"]),
+    ]
+
+
+def run(redis_port, redis_pid, transport, layout, log_level):
+    redis_cli(redis_port, "FLUSHALL")
+    system = System(redis_port, transport, layout, log_level)
+    try:
         time.sleep(1.5)
-        idle_rss = memory_kib(service.pid, "VmRSS")
+        idle_rss = system.rss("VmRSS")
         rows = []
-        cases = [
-            ("bus, closed loop", ["--mode", "bus", "--orders", "40000", "--concurrency", "1024"]),
-            ("HTTP, closed loop c=64", ["--mode", "http", "--url", f"http://127.0.0.1:{http_port}",
-                                        "--orders", "20000", "--concurrency", "64"]),
-            ("HTTP, open loop 1000/s", ["--mode", "http", "--url", f"http://127.0.0.1:{http_port}",
-                                        "--orders", "10000", "--concurrency", "64", "--rate", "1000"]),
-        ]
-        for label, options in cases:
-            redis_cli(redis_port, "CONFIG", "RESETSTAT")
-            calls, cpu, wall = total_calls(redis_port), cpu_seconds(redis_pid), time.monotonic()
-            result = bench(redis_port, transport, *options)
-            wall = time.monotonic() - wall
-            result["commands"] = (total_calls(redis_port) - calls) / max(result["completed"], 1)
-            result["redis_cpu"] = 100 * (cpu_seconds(redis_pid) - cpu) / wall
+        for label, options in cases(system.http_port, layout, log_level):
+            result = measure(redis_port, redis_pid, system, transport, options)
+            print(f"    {transport:7} {layout:13} {log_level:7} {label:24} {result['throughput']:8,.0f}/s  "
+                  f"p50 {result['p50']:8.2f} ms  p99 {result['p99']:8.2f} ms  "
+                  f"swift {result['swift_us']:6.0f} µs  redis {result['redis_us']:5.0f} µs  "
+                  f"{result['commands']:5.1f} cmds/order", flush=True)
             rows.append((label, result))
-        peak_rss = memory_kib(service.pid, "VmHWM")
-        return {"ready": ready, "idle_rss": idle_rss, "peak_rss": peak_rss, "rows": rows}
+        return {"ready": system.ready, "idle_rss": idle_rss, "peak_rss": system.rss("VmHWM"), "rows": rows}
     finally:
-        service.terminate()
-        service.wait(timeout=15)
+        system.stop()
 
 
 def main():
@@ -114,6 +171,7 @@ def main():
     port = free_port()
     redis = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
                               "--appendonly", "no", "--dir", workdir, "--logfile", f"{workdir}/redis.log"])
+    runs = []
     try:
         for _ in range(100):
             if subprocess.run(["redis-cli", "-p", str(port), "PING"], capture_output=True).returncode == 0:
@@ -124,36 +182,41 @@ def main():
         xadd = redis_benchmark(port, "XADD", "bench.stream", "*", "event", PAYLOAD)
         redis_cli(port, "DEL", "bench.stream")
         print(f"    PUBLISH {publish:,.0f}/s, XADD {xadd:,.0f}/s", flush=True)
-        results = {}
         for transport in ["pubsub", "streams"]:
-            print(f"{transport}:", flush=True)
-            results[transport] = run_transport(port, redis.pid, transport)
+            for layout, log_level in [("one process", "warning"), ("one process", "info"), ("five processes", "warning")]:
+                if transport == "streams" and log_level == "info":
+                    continue
+                runs.append((transport, layout, log_level, run(port, redis.pid, transport, layout, log_level)))
     finally:
         redis.terminate()
         redis.wait(timeout=10)
         subprocess.run(["rm", "-rf", workdir])
 
-    cores = os.cpu_count()
     lines = [
-        f"Measured by `make bench` on {cores} cores ({time.strftime('%Y-%m-%d', time.gmtime())}); "
-        f"one `switchboard run` process with every service; a private redis-server.",
+        f"Measured by `make bench` on {os.cpu_count()} cores ({time.strftime('%Y-%m-%d', time.gmtime())}); "
+        f"a private redis-server; `switchboard bench` drives the system from a process of its own.",
         "",
         f"Broker ceiling (redis-benchmark, pipeline 32): PUBLISH {publish:,.0f}/s, XADD {xadd:,.0f}/s.",
         "",
-        "| transport | load | orders/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors "
-        "| Redis cmds/order | redis-server CPU | driver ceiling/s |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "Per order: Swift CPU is every switchboard process's CPU (user + system, from /proc) divided by the "
+        "orders completed; Redis CPU likewise for redis-server; commands are INFO commandstats calls "
+        "(commands run inside Functions included).",
+        "",
+        "| transport | processes | log level | load | orders/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms "
+        "| errors | Swift CPU µs/order | Redis CPU µs/order | Redis cmds/order | redis-server CPU |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for transport, result in results.items():
+    for transport, layout, log_level, result in runs:
         for label, row in result["rows"]:
             lines.append(
-                f"| {transport} | {label} | {row['throughput']:,.0f} | {row['p50']:.2f} | {row['p90']:.2f} "
-                f"| {row['p99']:.2f} | {row['p999']:.2f} | {row['max']:.2f} | {int(row['errors'])} "
-                f"| {row['commands']:.1f} | {row['redis_cpu']:.0f}% | {row['driver']:,.0f} |")
-    lines += ["", "| transport | ready in | RSS idle | RSS peak |", "|---|---|---|---|"]
-    for transport, result in results.items():
-        lines.append(f"| {transport} | {result['ready'] * 1000:.0f} ms | {result['idle_rss'] / 1024:.1f} MB "
-                     f"| {result['peak_rss'] / 1024:.1f} MB |")
+                f"| {transport} | {layout} | {log_level} | {label} | {row['throughput']:,.0f} | {row['p50']:.2f} "
+                f"| {row['p90']:.2f} | {row['p99']:.2f} | {row['p999']:.2f} | {row['max']:.2f} "
+                f"| {int(row['errors'])} | {row['swift_us']:,.0f} | {row['redis_us']:,.0f} | {row['commands']:.1f} "
+                f"| {row['redis_share']:.0f}% |")
+    lines += ["", "| transport | processes | log level | ready in | RSS idle | RSS peak |", "|---|---|---|---|---|---|"]
+    for transport, layout, log_level, result in runs:
+        lines.append(f"| {transport} | {layout} | {log_level} | {result['ready'] * 1000:.0f} ms "
+                     f"| {result['idle_rss'] / 1024:.1f} MB | {result['peak_rss'] / 1024:.1f} MB |")
     table = "\n".join(lines)
     print("\n" + table)
     os.makedirs(os.path.join(ROOT, "bench"), exist_ok=True)

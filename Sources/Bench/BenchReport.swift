@@ -16,6 +16,8 @@ public struct BenchReport: Sendable {
     public var latency: LatencySummary
     /// Orders per second the driver reaches against a sink that does nothing: its own ceiling.
     public var driverCeiling: Double?
+    /// Redis commands the driver sent to measure its ceiling, to leave out of the system's count.
+    public var driverCommands = 0
 
     /// Completed orders per second.
     public var throughput: Double { elapsed > .zero ? Double(completed) / elapsed.seconds : 0 }
@@ -44,6 +46,6 @@ public struct BenchReport: Sendable {
             + "throughput=\(Int(throughput.rounded())) p50=\(latency.p50.millisecondsText) "
             + "p90=\(latency.p90.millisecondsText) p99=\(latency.p99.millisecondsText) "
             + "p999=\(latency.p999.millisecondsText) max=\(latency.max.millisecondsText) "
-            + "driver=\(Int((driverCeiling ?? 0).rounded()))"
+            + "driver=\(Int((driverCeiling ?? 0).rounded())) driver_commands=\(driverCommands)"
     }
 }

@@ -111,7 +111,7 @@ public struct BusLoad: Sendable {
         return BenchReport(
             mode: "bus \(options.transport) " + (options.rate.map { "open loop \($0)/s" } ?? "closed loop c=\(options.concurrency)"),
             sent: tracker.sent, completed: recorder.completed, errors: recorder.errors, elapsed: elapsed,
-            latency: recorder.summary(), driverCeiling: ceiling
+            latency: recorder.summary(), driverCeiling: ceiling.rate, driverCommands: ceiling.commands
         )
     }
 
@@ -130,8 +130,9 @@ public struct BusLoad: Sendable {
             : RedisCommand("PUBLISH", channel, payload)
     }
 
-    /// Orders per second the driver publishes to a channel nobody reads: its own ceiling.
-    private func driverCeiling() async throws(RedisError) -> Double {
+    /// Orders per second the driver publishes to a channel nobody reads: its own ceiling; and how many
+    /// Redis commands measuring it took, which are not the system's.
+    private func driverCeiling() async throws(RedisError) -> (rate: Double, commands: Int) {
         let sink = "switchboard:bench:sink"
         let batch = (0..<500).map { command(for: Self.order(id: "ceiling-\($0)"), on: sink) }
         let start = ContinuousClock.now
@@ -142,7 +143,7 @@ public struct BusLoad: Sendable {
         }
         let rate = Double(sent) / (ContinuousClock.now - start).seconds
         _ = try await client.send("DEL", sink)
-        return rate
+        return (rate, sent + 1)
     }
 
     private static func order(id: String) -> String {

@@ -21,15 +21,18 @@ public struct LogSink: Sendable {
     /// Writes one record.
     public func write(_ record: LogRecord) { writeRecord(record) }
 
-    /// Writes each record as one line on standard error.
+    /// Writes each record as one line on standard error, formatted and written off the logging thread
+    /// in batches (`StandardErrorWriter`).
     public static func standardError(format: Format) -> LogSink {
-        LogSink { record in
-            let line = (format == .json ? record.json : record.logfmt) + "\n"
-            // One write(2) per line keeps lines from concurrent threads whole.
-            _ = line.utf8CString.withUnsafeBufferPointer { buffer in
-                Glibc.write(2, buffer.baseAddress, buffer.count - 1)
-            }
-        }
+        let writer = StandardErrorWriter.shared
+        return LogSink { record in writer.write(record, format: format) }
+    }
+
+    /// Writes what `standardError(format:)` sinks have queued before returning, e.g. before printing
+    /// something else on standard error that must come after the log lines. Exiting the process flushes
+    /// on its own.
+    public static func flushStandardError() {
+        StandardErrorWriter.shared.flush()
     }
 
     /// Drops every record.

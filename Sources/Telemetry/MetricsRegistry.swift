@@ -38,15 +38,17 @@ public final class MetricsRegistry: Sendable {
         buckets: [Double] = MetricsRegistry.latencyBuckets
     ) {
         families.withLock { families in
-            var family = families[name] ?? Family(kind: .histogram, help: help, buckets: buckets)
-            var histogram = family.histograms[labels] ?? Histogram(counts: Array(repeating: 0, count: buckets.count))
-            for (index, bound) in family.buckets.enumerated() where value <= bound {
+            if families[name] == nil { families[name] = Family(kind: .histogram, help: help, buckets: buckets) }
+            // Taken out and put back rather than copied, so the family's dictionary is never copied whole.
+            let bounds = families[name]!.buckets
+            var histogram = families[name]!.histograms.removeValue(forKey: labels)
+                ?? Histogram(counts: Array(repeating: 0, count: bounds.count))
+            for (index, bound) in bounds.enumerated() where value <= bound {
                 histogram.counts[index] += 1
             }
             histogram.sum += value
             histogram.count += 1
-            family.histograms[labels] = histogram
-            families[name] = family
+            families[name]!.histograms[labels] = histogram
         }
     }
 
