@@ -99,7 +99,10 @@ final class EventPoller: @unchecked Sendable {
         _ = Glibc.write(wakeUpDescriptor, &one, MemoryLayout<UInt64>.size)
     }
 
-    /// Runs `body` on a new detached thread, the loop's.
+    /// The name of the loop's thread, as `/proc/<pid>/task/<tid>/comm` and `top -H` show it.
+    static let threadName = "redis-loop"
+
+    /// Runs `body` on a new detached thread, the loop's, named `threadName`.
     static func startThread(_ body: @escaping @Sendable () -> Void) {
         final class Box {
             let body: @Sendable () -> Void
@@ -108,10 +111,20 @@ final class EventPoller: @unchecked Sendable {
         var thread = pthread_t()
         let argument = Unmanaged.passRetained(Box(body)).toOpaque()
         let status = pthread_create(&thread, nil, { argument in
+            EventPoller.nameCurrentThread()
             Unmanaged<Box>.fromOpaque(argument!).takeRetainedValue().body()
             return nil
         }, argument)
         precondition(status == 0, "cannot start the Redis event loop's thread: error \(status)")
         pthread_detach(thread)
+    }
+
+    /// Names the calling thread `threadName` (`pthread_setname_np` needs `_GNU_SOURCE`, which Swift's Glibc
+    /// module lacks; the kernel's own file does the same). Only a help for humans: failures are ignored.
+    private static func nameCurrentThread() {
+        let descriptor = open("/proc/thread-self/comm", O_WRONLY)
+        guard descriptor >= 0 else { return }
+        _ = Array(threadName.utf8).withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+        close(descriptor)
     }
 }
