@@ -60,34 +60,17 @@ struct RedisEventLoopTests {
             let client = server.makeClient(configuration: RedisConfiguration(commandTimeout: .seconds(30)))
             let killer = server.makeClient()
             try await withTimeout(.seconds(60), "requests on a killed connection") { () async throws in
-                // A reply to the INCR proves the connection works; the BLPOP then holds it busy, so every
-                // request submitted meanwhile is in flight behind it when the connection is killed.
-                let blocked = Task { () async throws(RedisError) in
-                    try await client.pipeline([RedisCommand("INCR", "counter"), RedisCommand("BLPOP", "never", 20)])
-                }
-                #expect(await eventually {
-                    try await killer.send("CLIENT", "LIST", "TYPE", "normal").string?.contains("cmd=blpop") == true
-                })
-                let outcomes = Task {
-                    try await withThrowingTaskGroup(of: RedisError.Code?.self) { group in
-                        for _ in 0..<5_000 {
-                            group.addTask {
-                                do throws(RedisError) {
-                                    _ = try await client.send("INCR", "counter")
-                                    return nil
-                                } catch {
-                                    return error.code
-                                }
-                            }
-                        }
-                        return try await group.reduce(into: [RedisError.Code?]()) { $0.append($1) }
-                    }
-                }
+                // A reply to the INCR proves the connection works, so nothing is re-sent as if it had gone out
+                // on a stale connection; the BLPOP then holds the connection busy.
+                let blocked = try await blockedPipeline(on: client, after: RedisCommand("INCR", "counter"), seenBy: killer)
+                let outcomes = Task { await Self.outcomes(of: 5_000) { _ async throws(RedisError) in
+                    _ = try await client.send("INCR", "counter")
+                } }
                 await Task.yield()
                 #expect(try await killer.send("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes").int ?? 0 >= 1)
                 let blockedError = try await #require(throws: RedisError.self) { try await blocked.value }
                 #expect(blockedError.code == .connectionLost)
-                let codes = try await outcomes.value
+                let codes = await outcomes.value
                 #expect(codes.count == 5_000, "every caller was answered")
                 #expect(codes.allSatisfy { $0 == nil || $0 == .connectionLost }, "\(Set(codes.compactMap { $0 }))")
                 let succeeded = codes.filter { $0 == nil }.count
@@ -148,27 +131,10 @@ struct RedisEventLoopTests {
             let client = server.makeClient(configuration: RedisConfiguration(commandTimeout: .seconds(30)))
             let killer = server.makeClient()
             try await withTimeout(.seconds(60), "requests on a closed client") { () async throws in
-                let blocked = Task { () async throws(RedisError) in
-                    try await client.pipeline([RedisCommand("PING"), RedisCommand("BLPOP", "never", 20)])
-                }
-                #expect(await eventually {
-                    try await killer.send("CLIENT", "LIST", "TYPE", "normal").string?.contains("cmd=blpop") == true
-                })
-                let outcomes = Task {
-                    await withTaskGroup(of: RedisError.Code?.self) { group in
-                        for index in 0..<2_000 {
-                            group.addTask {
-                                do throws(RedisError) {
-                                    _ = try await client.send("SET", "key-\(index)", index)
-                                    return nil
-                                } catch {
-                                    return error.code
-                                }
-                            }
-                        }
-                        return await group.reduce(into: [RedisError.Code?]()) { $0.append($1) }
-                    }
-                }
+                let blocked = try await blockedPipeline(on: client, after: RedisCommand("PING"), seenBy: killer)
+                let outcomes = Task { await Self.outcomes(of: 2_000) { index async throws(RedisError) in
+                    _ = try await client.send("SET", "key-\(index)", index)
+                } }
                 await Task.yield()
                 await client.close()
                 let blockedError = try await #require(throws: RedisError.self) { try await blocked.value }
@@ -191,18 +157,8 @@ struct RedisEventLoopTests {
             #expect(kill(pid, SIGSTOP) == 0)
             defer { kill(pid, SIGCONT) }
             let codes = try await withTimeout(.seconds(10), "callers of a frozen server") {
-                await withTaskGroup(of: RedisError.Code?.self) { group in
-                    for index in 0..<100 {
-                        group.addTask {
-                            do throws(RedisError) {
-                                _ = try await client.send("GET", "key-\(index)")
-                                return nil
-                            } catch {
-                                return error.code
-                            }
-                        }
-                    }
-                    return await group.reduce(into: [RedisError.Code?]()) { $0.append($1) }
+                await Self.outcomes(of: 100) { index async throws(RedisError) in
+                    _ = try await client.send("GET", "key-\(index)")
                 }
             }
             #expect(codes.count == 100)
@@ -322,6 +278,42 @@ struct RedisEventLoopTests {
     }
 }
 
+extension RedisEventLoopTests {
+    /// Sends `first` then a `BLPOP` that blocks for 20 s in one pipeline, and returns once the server shows
+    /// the connection blocked: whatever is sent on it next stays in flight behind the `BLPOP`.
+    private func blockedPipeline(
+        on client: RedisClient, after first: RedisCommand, seenBy observer: RedisClient
+    ) async throws -> Task<[RedisReply], any Error> {
+        let blocked = Task { () async throws(RedisError) in
+            try await client.pipeline([first, RedisCommand("BLPOP", "never", 20)])
+        }
+        let isBlocked = await eventually {
+            try await observer.send("CLIENT", "LIST", "TYPE", "normal").string?.contains("cmd=blpop") == true
+        }
+        try #require(isBlocked, "the BLPOP never blocked the connection")
+        return Task { try await blocked.value }
+    }
+
+    /// Runs `count` concurrent callers and returns each one's outcome: `nil` for success, or its error's code.
+    private static func outcomes(
+        of count: Int, _ body: @escaping @Sendable (Int) async throws(RedisError) -> Void
+    ) async -> [RedisError.Code?] {
+        await withTaskGroup(of: RedisError.Code?.self) { group in
+            for index in 0..<count {
+                group.addTask {
+                    do throws(RedisError) {
+                        try await body(index)
+                        return nil
+                    } catch {
+                        return error.code
+                    }
+                }
+            }
+            return await group.reduce(into: [RedisError.Code?]()) { $0.append($1) }
+        }
+    }
+}
+
 /// A count that concurrent tasks and the event loop's handlers can bump.
 private final class Counter: Sendable {
     private let count = Atomic<Int>(0)
@@ -330,12 +322,5 @@ private final class Counter: Sendable {
 
     func increment() {
         count.add(1, ordering: .relaxed)
-    }
-}
-
-extension RedisSubscriber.Event {
-    /// A message whose payload is `text` in UTF-8.
-    fileprivate static func text(_ channel: String, _ text: String, pattern: String? = nil) -> Self {
-        .message(RedisPubSubMessage(channel: channel, pattern: pattern, payload: Array(text.utf8)))
     }
 }
