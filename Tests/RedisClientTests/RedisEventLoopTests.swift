@@ -1,5 +1,6 @@
 import Foundation
 import RedisClient
+import Resilience
 import Synchronization
 import TestSupport
 import Testing
@@ -151,9 +152,7 @@ struct RedisEventLoopTests {
     func frozenServerTimesOut() async throws {
         try await withRedisServer { server async throws in
             let client = server.makeClient(configuration: RedisConfiguration(commandTimeout: .milliseconds(300)))
-            let info = try #require(try await client.send("INFO", "server").string)
-            let pidLine = try #require(info.split(separator: "\r\n").first { $0.hasPrefix("process_id:") })
-            let pid = try #require(pid_t(pidLine.dropFirst("process_id:".count)))
+            let pid = try await Self.processID(of: client)
             #expect(kill(pid, SIGSTOP) == 0)
             defer { kill(pid, SIGCONT) }
             let codes = try await withTimeout(.seconds(10), "callers of a frozen server") {
@@ -163,6 +162,28 @@ struct RedisEventLoopTests {
             }
             #expect(codes.count == 100)
             #expect(codes.allSatisfy { $0 == .timeout }, "\(codes)")
+            kill(pid, SIGCONT)
+            #expect(await eventually { try await client.send("PING") == .simpleString("PONG") })
+        }
+    }
+
+    @Test("connecting to a frozen redis-server whose AUTH never comes back fails with the connect timeout")
+    func frozenServerConnectTimesOut() async throws {
+        try await withRedisServer(.init(listener: .tcp, password: "s3cret")) { server async throws in
+            let pid = try await Self.processID(of: server.makeClient())
+            #expect(kill(pid, SIGSTOP) == 0)
+            defer { kill(pid, SIGCONT) }
+            // The kernel accepts the connection for the frozen server; only the pipelined AUTH stays unanswered.
+            let client = server.makeClient(configuration: RedisConfiguration(
+                connectTimeout: .milliseconds(300), commandTimeout: .seconds(60), backoff: Backoff(initial: .seconds(2))
+            ))
+            let error = try await withTimeout(.seconds(10), "a connect to a frozen server") {
+                try await #require(throws: RedisError.self) { try await client.send("PING") }
+            }
+            #expect(error.code == .timeout)
+            #expect(error.message.contains("cannot connect") && error.message.contains("timed out"))
+            let again = try await #require(throws: RedisError.self) { try await client.send("PING") }
+            #expect(again.code == .unavailable, "requests fail at once while backing off")
             kill(pid, SIGCONT)
             #expect(await eventually { try await client.send("PING") == .simpleString("PONG") })
         }
@@ -292,6 +313,13 @@ extension RedisEventLoopTests {
         }
         try #require(isBlocked, "the BLPOP never blocked the connection")
         return Task { try await blocked.value }
+    }
+
+    /// The process ID of the server `client` talks to, as `INFO server` tells it.
+    private static func processID(of client: RedisClient) async throws -> pid_t {
+        let info = try #require(try await client.send("INFO", "server").string)
+        let line = try #require(info.split(separator: "\r\n").first { $0.hasPrefix("process_id:") })
+        return try #require(pid_t(line.dropFirst("process_id:".count)))
     }
 
     /// Runs `count` concurrent callers and returns each one's outcome: `nil` for success, or its error's code.
