@@ -118,7 +118,8 @@ final class CommandConnection: EventLoopHandler, @unchecked Sendable {
             let timeout = configuration.commandTimeout ?? .zero
             lost(RedisError(.timeout, """
                 Redis at \(url) did not answer in time (\(head.name), waited \(timeout)); the connection is \
-                closed and re-opened, and the \(inFlight.count) requests in flight on it fail
+                closed and re-opened, and the \(inFlight.count) requests in flight on it fail (is redis-server \
+                stopped or overloaded? A slow command needs a longer commandTimeout)
                 """))
         }
     }
