@@ -14,6 +14,8 @@ final class HiredisContext {
     /// The socket, for the loop's `epoll` set.
     let fileDescriptor: Int32
 
+    /// How much `redisBufferRead` reads at most in one call (hiredis 0.14's stack buffer).
+    private static let readSize = 16 * 1_024
     /// The most `read(2)` calls in one go for one connection, so one busy connection cannot starve the others.
     private static let maximumReadsPerTurn = 16
 
@@ -88,9 +90,11 @@ final class HiredisContext {
     /// no more (or after a bounded number of reads; the loop comes back, as the socket is still readable).
     func readReplies(_ body: (RedisReply) throws(RedisError) -> Void) throws(RedisError) {
         for _ in 0..<Self.maximumReadsPerTurn {
-            errno = 0
+            // `redisBufferRead` reads once into a 16 KiB buffer and appends what came to the reader's buffer;
+            // less than that means the socket is drained, which saves a read that would only say `EAGAIN`.
+            let buffered = context.pointee.reader.pointee.len
             guard redisBufferRead(context) == REDIS_OK else { throw failure(while: "waiting for a reply") }
-            let drained = errno == EAGAIN || errno == EWOULDBLOCK
+            let drained = context.pointee.reader.pointee.len - buffered < Self.readSize
             while let reply = try nextReply() {
                 try body(reply)
             }
