@@ -1,28 +1,19 @@
-import Dispatch
-import Resilience
-import Synchronization
 import Telemetry
 
-/// An async Redis client over one hiredis connection, confined to a serial queue, that pipelines on
-/// its own.
+/// An async Redis client over one connection, driven by the process's `RedisEventLoop`.
 ///
-/// hiredis blocks, so the connection is only touched from the client's `DispatchQueue`, and callers
-/// suspend meanwhile: the cooperative pool never blocks. Requests that arrive while the connection is
-/// busy wait in line and then go out together: all their commands are written at once and their
-/// replies read in order, so many concurrent callers share each round trip.
+/// Callers suspend while their request is out and never block a thread: the loop writes the requests of
+/// every caller that arrived since its last turn together, and resumes each caller as its replies come, in
+/// order. Many concurrent callers thus share each write and each round trip.
 ///
-/// The connection is opened lazily and re-opened after it breaks; after a failed attempt, further
-/// attempts wait for a backoff with jitter and requests fail at once with `.unavailable` in between,
-/// so callers never hang on a dead server.
+/// The connection is opened lazily, with the URL's `AUTH` and `SELECT` pipelined ahead of the first
+/// requests, and re-opened after it breaks. After a failed attempt, further attempts wait for a backoff
+/// with jitter and requests fail at once with `.unavailable` in between, so callers never hang on a dead
+/// server; a reply slower than `commandTimeout` fails with `.timeout`.
 public final class RedisClient: Sendable {
     /// Where the client connects.
     public let url: RedisURL
-    private let queue: DispatchQueue
-    private let connection: ConfinedConnection
-    private let line = Mutex(WaitingLine())
-
-    /// The most requests written in one go.
-    private static let maximumBatch = 512
+    private let connection: CommandConnection
 
     /// Creates a client; nothing connects until the first command.
     /// - Parameters:
@@ -31,14 +22,18 @@ public final class RedisClient: Sendable {
     ///   - logger: where connection state changes are logged.
     public init(url: RedisURL, configuration: RedisConfiguration = RedisConfiguration(), logger: Logger) {
         self.url = url
-        self.queue = DispatchQueue(label: "switchboard.redis.client")
-        self.connection = ConfinedConnection(url: url, configuration: configuration, logger: logger)
+        self.connection = CommandConnection(url: url, configuration: configuration, logger: logger, loop: .shared)
+    }
+
+    deinit {
+        let connection = connection
+        connection.loop.execute { connection.shutDown() }
     }
 
     /// Sends one command and returns its reply.
     /// - Throws: `RedisError`; an error reply from the server is thrown as `.server`.
     public func send(_ command: RedisCommand) async throws(RedisError) -> RedisReply {
-        let reply = try await submit([command], script: nil)[0]
+        let reply = try await submit(command)
         if case .error(let message) = reply {
             throw RedisError(.server, "Redis answered \(command.name) with an error: \(message)")
         }
@@ -57,7 +52,7 @@ public final class RedisClient: Sendable {
     /// Error replies are returned in place, so one failing command does not hide the others' replies.
     public func pipeline(_ commands: [RedisCommand]) async throws(RedisError) -> [RedisReply] {
         guard !commands.isEmpty else { return [] }
-        return try await submit(commands, script: nil)
+        return try await submit(commands)
     }
 
     /// Runs a Lua script by its SHA1 (`EVALSHA`), sending the source with `EVAL` when the server does not
@@ -69,69 +64,83 @@ public final class RedisClient: Sendable {
     public func evaluate(
         _ script: RedisScript, keys: [any RedisArgumentConvertible] = [], arguments: [any RedisArgumentConvertible] = []
     ) async throws(RedisError) -> RedisReply {
-        let command = RedisCommand("EVALSHA", [script.sha1, keys.count] + keys + arguments)
-        let reply = try await submit([command], script: script)[0]
+        let parameters: [any RedisArgumentConvertible] = [keys.count] + keys + arguments
+        var reply = try await submit(RedisCommand("EVALSHA", [script.sha1] + parameters))
+        if case .error(let message) = reply, message.hasPrefix("NOSCRIPT") {
+            reply = try await submit(RedisCommand("EVAL", [script.source] + parameters))
+        }
         if case .error(let message) = reply {
             throw RedisError(.server, "Redis script \(script.name) failed: \(message)")
         }
         return reply
     }
 
-    /// Closes the connection; a later command opens a new one.
+    /// Calls a Redis Function (`FCALL`), loading its library first (`FUNCTION LOAD REPLACE`) when the server
+    /// does not have it (a new or flushed server), then calling again, once.
+    /// - Parameters:
+    ///   - function: the function's name, as the library registers it.
+    ///   - library: the library that registers it.
+    ///   - keys: the keys it touches (`KEYS`).
+    ///   - arguments: its other arguments (`ARGV`).
+    /// - Throws: `RedisError`; an error reply of the function (or of loading its library) as `.server`.
+    public func call(
+        _ function: String, in library: RedisFunctionLibrary,
+        keys: [any RedisArgumentConvertible] = [], arguments: [any RedisArgumentConvertible] = []
+    ) async throws(RedisError) -> RedisReply {
+        try await call(function, in: library, keys: keys.map(\.redisArgument), arguments: arguments.map(\.redisArgument))
+    }
+
+    /// Calls a Redis Function (`FCALL`) with byte arguments, for hot paths: nothing is boxed or converted.
+    ///
+    /// Like `call(_:in:keys:arguments:)` with any arguments: the library is loaded when the server lacks it.
+    /// - Parameters:
+    ///   - function: the function's name, as the library registers it.
+    ///   - library: the library that registers it.
+    ///   - keys: the keys it touches (`KEYS`).
+    ///   - arguments: its other arguments (`ARGV`).
+    public func call(
+        _ function: String, in library: RedisFunctionLibrary, keys: [[UInt8]], arguments: [[UInt8]]
+    ) async throws(RedisError) -> RedisReply {
+        var command = RedisCommand(name: "FCALL", capacity: 2 + keys.count + arguments.count)
+        command.append(function)
+        command.append(keys.count)
+        command.arguments.append(contentsOf: keys)
+        command.arguments.append(contentsOf: arguments)
+        var reply = try await submit(command)
+        if case .error(let message) = reply, message.hasPrefix("ERR Function not found") {
+            let load = try await submit(RedisCommand(name: "FUNCTION", arguments: ["LOAD", "REPLACE", library.source]))
+            if case .error(let message) = load {
+                throw RedisError(.server, "Redis refused to load the function library \(library.name): \(message)")
+            }
+            reply = try await submit(command)
+        }
+        if case .error(let message) = reply {
+            throw RedisError(.server, "Redis function \(function) of library \(library.name) failed: \(message)")
+        }
+        return reply
+    }
+
+    /// Closes the connection, failing requests still in flight with `.closed`; a later command opens a new one.
     public func close() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            queue.async {
-                self.connection.close()
+        let connection = connection
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+            connection.loop.execute {
+                connection.close(failing: RedisError(.closed, "the Redis client for \(connection.url) was closed"))
                 continuation.resume()
             }
         }
     }
 
-    /// Puts a request in line and starts draining the line if nobody is.
-    private func submit(_ commands: [RedisCommand], script: RedisScript?) async throws(RedisError) -> [RedisReply] {
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<[RedisReply], RedisError>, Never>) in
-            let request = PendingRequest(commands: commands, script: script, continuation: continuation)
-            let mustDrain = line.withLock { line in
-                line.waiting.append(request)
-                defer { line.draining = true }
-                return !line.draining
-            }
-            if mustDrain { queue.async { self.drain() } }
+    private func submit(_ command: RedisCommand) async throws(RedisError) -> RedisReply {
+        try await submit([command])[0]
+    }
+
+    /// Hands the commands to the event loop and suspends until their replies (or an error) come back.
+    private func submit(_ commands: [RedisCommand]) async throws(RedisError) -> [RedisReply] {
+        let connection = connection
+        let result = await withUnsafeContinuation { continuation in
+            connection.loop.submit(PendingRequest(commands: commands, connection: connection, continuation: continuation))
         }
         return try result.get()
     }
-
-    /// On the queue: sends what waits in line, batch after batch, until the line is empty.
-    private func drain() {
-        while true {
-            let batch = line.withLock { line -> [PendingRequest] in
-                guard !line.waiting.isEmpty else {
-                    line.draining = false
-                    return []
-                }
-                let batch = Array(line.waiting.prefix(Self.maximumBatch))
-                line.waiting.removeFirst(batch.count)
-                return batch
-            }
-            guard !batch.isEmpty else { return }
-            let results = connection.execute(batch)
-            for (request, result) in zip(batch, results) {
-                request.continuation.resume(returning: result)
-            }
-        }
-    }
-}
-
-/// A caller's commands and where their replies go. `script` is set for an `EVALSHA`, so `NOSCRIPT`
-/// can be answered by sending its source.
-struct PendingRequest: Sendable {
-    let commands: [RedisCommand]
-    let script: RedisScript?
-    let continuation: CheckedContinuation<Result<[RedisReply], RedisError>, Never>
-}
-
-/// The requests waiting for the connection, and whether the queue is already draining them.
-private struct WaitingLine {
-    var waiting: [PendingRequest] = []
-    var draining = false
 }

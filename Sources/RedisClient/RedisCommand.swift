@@ -21,6 +21,9 @@ extension Array: RedisArgumentConvertible where Element == UInt8 {
 }
 
 /// One Redis command as an array of binary-safe arguments, e.g. `RedisCommand("SET", key, value)`.
+///
+/// Hot paths build commands without boxing each argument in an existential:
+/// `RedisCommand(name: "HGET", arguments: [key, field])` from strings or bytes, or `append` one by one.
 public struct RedisCommand: Sendable, Equatable, CustomStringConvertible {
     /// The command name and its arguments, each as bytes.
     public var arguments: [[UInt8]]
@@ -32,7 +35,55 @@ public struct RedisCommand: Sendable, Equatable, CustomStringConvertible {
 
     /// Creates a command from its name and an array of arguments.
     public init(_ name: String, _ arguments: [any RedisArgumentConvertible]) {
-        self.arguments = [Array(name.utf8)] + arguments.map(\.redisArgument)
+        self.init(name: name, capacity: arguments.count)
+        for argument in arguments {
+            self.arguments.append(argument.redisArgument)
+        }
+    }
+
+    /// Creates a command from its name and byte arguments, without boxing or copying them again.
+    /// - Parameters:
+    ///   - name: the command, e.g. `XADD`.
+    ///   - arguments: its arguments, after the name.
+    public init(name: String, arguments: [[UInt8]]) {
+        self.init(name: name, capacity: arguments.count)
+        self.arguments.append(contentsOf: arguments)
+    }
+
+    /// Creates a command from its name and text arguments, each sent as UTF-8.
+    /// - Parameters:
+    ///   - name: the command, e.g. `SUBSCRIBE`.
+    ///   - arguments: its arguments, after the name.
+    public init(name: String, arguments: [String]) {
+        self.init(name: name, capacity: arguments.count)
+        for argument in arguments {
+            append(argument)
+        }
+    }
+
+    /// Creates a command with only its name, room for `capacity` arguments, to `append` them.
+    /// - Parameters:
+    ///   - name: the command, e.g. `FCALL`.
+    ///   - capacity: how many arguments will follow, so appending them does not reallocate.
+    public init(name: String, capacity: Int) {
+        arguments = []
+        arguments.reserveCapacity(capacity + 1)
+        arguments.append(Array(name.utf8))
+    }
+
+    /// Appends an argument given as bytes.
+    public mutating func append(_ argument: [UInt8]) {
+        arguments.append(argument)
+    }
+
+    /// Appends an argument given as text, sent as UTF-8.
+    public mutating func append(_ argument: String) {
+        arguments.append(Array(argument.utf8))
+    }
+
+    /// Appends an integer argument, sent in decimal.
+    public mutating func append(_ argument: Int) {
+        arguments.append(argument.redisArgument)
     }
 
     /// The command's name, upper-cased, for messages.

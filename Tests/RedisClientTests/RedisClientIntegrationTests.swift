@@ -343,13 +343,6 @@ struct RedisClientIntegrationTests {
     }
 }
 
-extension RedisSubscriber.Event {
-    /// A message whose payload is `text` in UTF-8.
-    fileprivate static func text(_ channel: String, _ text: String, pattern: String? = nil) -> Self {
-        .message(RedisPubSubMessage(channel: channel, pattern: pattern, payload: Array(text.utf8)))
-    }
-}
-
 /// Payloads that text-based code would mangle.
 enum BinaryPayload: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case nulBytes, allByteValues, oneMebibyte

@@ -1,0 +1,225 @@
+import Synchronization
+import Telemetry
+
+/// The connection of one `RedisSubscription`, driven by the event loop.
+///
+/// Keeps the channels and patterns the subscription wants, subscribes to all of them on every new socket,
+/// and reports `.subscribed` once Redis confirmed them all; `.disconnected` when the socket fails, then
+/// reconnects after a backoff. Touched only on the loop's thread, which is why it may be
+/// `@unchecked Sendable`; `isCancelled` is the one thing other threads touch.
+final class SubscriptionConnection: EventLoopHandler, @unchecked Sendable {
+    /// What happens once a group of confirmations is complete.
+    private enum Completion {
+        /// Everything is subscribed after a (re)connect: report `.subscribed`.
+        case subscribed
+        /// A caller of `subscribe`/`unsubscribe` waits.
+        case caller(UnsafeContinuation<Void, Never>)
+    }
+
+    /// Confirmations Redis still owes for one batch of `(P)(UN)SUBSCRIBE` commands; Redis sends one per
+    /// channel or pattern, in order, so batches complete in the order they were sent.
+    private struct Confirmations {
+        var remaining: Int
+        let completion: Completion
+    }
+
+    /// The replies that confirm one channel or pattern of a `(P)(UN)SUBSCRIBE`.
+    private static let confirmationKinds = ["subscribe", "psubscribe", "unsubscribe", "punsubscribe"].map {
+        Array($0.utf8)
+    }
+
+    let loop: RedisEventLoop
+    /// Set (from any thread) by `cancel()`: no event is reported after it.
+    let isCancelled = Atomic<Bool>(false)
+    private let url: RedisURL
+    private let configuration: RedisConfiguration
+    private let logger: Logger
+    private let handler: @Sendable (RedisSubscriber.Event) -> Void
+    private var channels: Set<String>
+    private var patterns: Set<String>
+    private var id: UInt64?
+    private var socket: RedisSocket?
+    private var generation: UInt32 = 0
+    private var owed: [Confirmations] = []
+    private var health: ConnectionHealth
+
+    init(
+        url: RedisURL, configuration: RedisConfiguration, logger: Logger, loop: RedisEventLoop,
+        channels: [String], patterns: [String], handler: @escaping @Sendable (RedisSubscriber.Event) -> Void
+    ) {
+        self.url = url
+        self.configuration = configuration
+        self.logger = logger
+        self.loop = loop
+        self.channels = Set(channels)
+        self.patterns = Set(patterns)
+        self.handler = handler
+        self.health = ConnectionHealth(backoff: configuration.backoff)
+    }
+
+    // MARK: - Control, on the loop's thread
+
+    /// Connects for the first time.
+    func start() {
+        guard !isCancelled.load(ordering: .relaxed) else { return }
+        id = loop.add(self)
+        connect()
+    }
+
+    /// Closes the socket and stops for good; callers waiting in `change` are resumed.
+    func cancel() {
+        closeSocket()
+        if let id { loop.remove(id) }
+        id = nil
+    }
+
+    /// Adds or removes channels and patterns, and resumes `continuation` once Redis confirmed the change, or
+    /// at once when there is no connection (the next one subscribes to the new set).
+    func change(
+        adding: Bool, channels: [String], patterns: [String], continuation: UnsafeContinuation<Void, Never>
+    ) {
+        let changedChannels = channels.filter { adding ? self.channels.insert($0).inserted : self.channels.remove($0) != nil }
+        let changedPatterns = patterns.filter { adding ? self.patterns.insert($0).inserted : self.patterns.remove($0) != nil }
+        guard let socket, id != nil else {
+            continuation.resume()
+            return
+        }
+        owed.append(Confirmations(remaining: changedChannels.count + changedPatterns.count,
+                                  completion: .caller(continuation)))
+        do {
+            for command in Self.commands(adding: adding, channels: changedChannels, patterns: changedPatterns) {
+                try socket.append(command)
+            }
+        } catch {
+            failed(error)
+            return
+        }
+        loop.scheduleFlush(id!)
+        completeConfirmed()
+    }
+
+    private static func commands(adding: Bool, channels: [String], patterns: [String]) -> [RedisCommand] {
+        var commands: [RedisCommand] = []
+        if !channels.isEmpty {
+            commands.append(RedisCommand(name: adding ? "SUBSCRIBE" : "UNSUBSCRIBE", arguments: channels))
+        }
+        if !patterns.isEmpty {
+            commands.append(RedisCommand(name: adding ? "PSUBSCRIBE" : "PUNSUBSCRIBE", arguments: patterns))
+        }
+        return commands
+    }
+
+    private func connect() {
+        guard let id else { return }
+        generation &+= 1
+        do {
+            let opened = try RedisSocket(
+                url: url, configuration: configuration, loop: loop, handler: id, generation: generation
+            )
+            socket = opened
+            owed = [Confirmations(remaining: channels.count + patterns.count, completion: .subscribed)]
+            for command in Self.commands(adding: true, channels: Array(channels), patterns: Array(patterns)) {
+                try opened.append(command)
+            }
+        } catch {
+            failed(error)
+        }
+    }
+
+    // MARK: - EventLoopHandler
+
+    func handle(_ readiness: EventPoller.Readiness, generation: UInt32) {
+        guard let socket, socket.generation == generation else { return }
+        do {
+            try socket.handle(readiness, established: completeConfirmed, reply: receive)
+        } catch {
+            failed(error)
+        }
+    }
+
+    var deadline: ContinuousClock.Instant? {
+        guard let socket else { return health.retryAt }
+        return socket.isEstablished ? nil : socket.connectDeadline
+    }
+
+    func deadlineReached() {
+        if let socket {
+            if !socket.isEstablished && loop.now >= socket.connectDeadline {
+                failed(HiredisContext.connectTimedOut(url: url))
+            }
+        } else if let retryAt = health.retryAt, loop.now >= retryAt {
+            connect()
+        }
+    }
+
+    func flush() {
+        guard let socket else { return }
+        do {
+            try socket.flush()
+        } catch {
+            failed(error)
+        }
+    }
+
+    // MARK: - Replies and failures
+
+    private func receive(_ reply: RedisReply) {
+        guard case .array(let parts) = reply, case .bulkString(let kind)? = parts.first else { return }
+        switch parts.count {
+        case 3 where kind.elementsEqual("message".utf8):
+            guard let channel = parts[1].string, let payload = parts[2].bytes else { return }
+            report(.message(RedisPubSubMessage(channel: channel, payload: payload)))
+        case 4 where kind.elementsEqual("pmessage".utf8):
+            guard let pattern = parts[1].string, let channel = parts[2].string, let payload = parts[3].bytes
+            else { return }
+            report(.message(RedisPubSubMessage(channel: channel, pattern: pattern, payload: payload)))
+        case 3 where Self.confirmationKinds.contains(where: kind.elementsEqual):
+            if !owed.isEmpty { owed[0].remaining -= 1 }
+            completeConfirmed()
+        default:
+            return
+        }
+    }
+
+    /// Completes the oldest batches whose confirmations all came, once the socket is established.
+    private func completeConfirmed() {
+        guard socket?.isEstablished == true else { return }
+        while let first = owed.first, first.remaining <= 0 {
+            owed.removeFirst()
+            switch first.completion {
+            case .subscribed:
+                if health.established() {
+                    logger.notice("Redis subscription restored", metadata: ["redis.url": "\(url)"])
+                }
+                report(.subscribed)
+            case .caller(let continuation):
+                continuation.resume()
+            }
+        }
+    }
+
+    /// The socket failed or could not be made: report it, and reconnect after a backoff.
+    private func failed(_ error: RedisError) {
+        closeSocket()
+        guard id != nil else { return }
+        if health.attemptFailed(error, at: loop.now) {
+            logger.warning("Redis subscription lost, reconnecting",
+                           metadata: ["redis.url": "\(url)", "error": error.message])
+        }
+        report(.disconnected(error))
+    }
+
+    private func closeSocket() {
+        socket?.close()
+        socket = nil
+        for confirmations in owed {
+            if case .caller(let continuation) = confirmations.completion { continuation.resume() }
+        }
+        owed.removeAll()
+    }
+
+    private func report(_ event: RedisSubscriber.Event) {
+        guard !isCancelled.load(ordering: .relaxed) else { return }
+        handler(event)
+    }
+}

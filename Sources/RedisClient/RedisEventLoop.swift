@@ -1,0 +1,192 @@
+import Synchronization
+
+/// The thread that drives every Redis connection of the process, client and subscription alike, with
+/// hiredis's non-blocking API on an `epoll` set.
+///
+/// Callers never block and never wait for a thread of their own: a request goes into the loop's inbox and
+/// its caller suspends; the loop appends every request that arrived since its last turn to its
+/// connection's output buffer and writes each buffer once, reads whatever replies came, matches them in
+/// order to their callers and resumes those directly. A submitter wakes the loop (a write to an eventfd)
+/// only when the loop is asleep in `epoll_wait`, so under load requests cost no system call of their own.
+///
+/// One loop per process (`shared`), whose thread starts with the first request. Everything a connection
+/// owns is touched only on that thread; `submit` and `execute` are the ways in from other threads.
+public final class RedisEventLoop: Sendable {
+    /// The process's loop, used by every `RedisClient` and `RedisSubscriber`.
+    public static let shared = RedisEventLoop()
+
+    /// What other threads hand the loop, and whether it is awake to see it without being woken.
+    private struct Inbox {
+        var requests: [PendingRequest] = []
+        var tasks: [@Sendable () -> Void] = []
+        var isAwake = false
+        var isStarted = false
+
+        var isEmpty: Bool { requests.isEmpty && tasks.isEmpty }
+
+        /// Marks the loop awake; returns what the caller must do so the loop sees the inbox.
+        mutating func claimWakeUp() -> WakeUp {
+            guard !isAwake else { return .none }
+            isAwake = true
+            guard isStarted else {
+                isStarted = true
+                return .startThread
+            }
+            return .wake
+        }
+    }
+
+    private enum WakeUp {
+        case none, wake, startThread
+    }
+
+    /// The loop thread's own state, touched by no other thread: why it may be `@unchecked Sendable`.
+    private final class ThreadState: @unchecked Sendable {
+        var handlers: [UInt64: any EventLoopHandler] = [:]
+        var nextHandlerID: UInt64 = 1
+        var needsFlush: Set<UInt64> = []
+        var now = ContinuousClock.now
+        var spareRequests: [PendingRequest] = []
+        var spareTasks: [@Sendable () -> Void] = []
+    }
+
+    private let poller = EventPoller()
+    private let inbox = Mutex(Inbox())
+    private let state = ThreadState()
+
+    private init() {}
+
+    // MARK: - From any thread
+
+    /// Hands a request to its connection, on the loop's thread.
+    func submit(_ request: PendingRequest) {
+        let wakeUp = inbox.withLock { inbox in
+            inbox.requests.append(request)
+            return inbox.claimWakeUp()
+        }
+        perform(wakeUp)
+    }
+
+    /// Runs `task` on the loop's thread, after the requests submitted before it.
+    func execute(_ task: @escaping @Sendable () -> Void) {
+        let wakeUp = inbox.withLock { inbox in
+            inbox.tasks.append(task)
+            return inbox.claimWakeUp()
+        }
+        perform(wakeUp)
+    }
+
+    private func perform(_ wakeUp: WakeUp) {
+        switch wakeUp {
+        case .none: break
+        case .wake: poller.wake()
+        case .startThread: EventPoller.startThread { self.run() }
+        }
+    }
+
+    // MARK: - On the loop's thread only
+
+    /// The time at the start of the current turn: one clock read per turn, not per request.
+    var now: ContinuousClock.Instant { state.now }
+
+    /// Adds a handler; its events, deadlines and flushes are routed to it by the returned ID until `remove`.
+    func add(_ handler: any EventLoopHandler) -> UInt64 {
+        let id = state.nextHandlerID
+        state.nextHandlerID += 1
+        state.handlers[id] = handler
+        return id
+    }
+
+    /// Removes a handler for good (its client or subscription is gone).
+    func remove(_ id: UInt64) {
+        state.handlers[id] = nil
+        state.needsFlush.remove(id)
+    }
+
+    /// Asks for the handler's `flush()` at the end of this turn, after every request of the turn is appended.
+    func scheduleFlush(_ id: UInt64) {
+        state.needsFlush.insert(id)
+    }
+
+    /// Watches a handler's socket; `generation` tells that socket's events from those of an earlier one.
+    func watch(_ descriptor: Int32, handler id: UInt64, generation: UInt32, writable: Bool) {
+        poller.watch(descriptor, token: Self.token(id, generation), writable: writable)
+    }
+
+    /// Changes whether a watched socket is also watched for writing.
+    func change(_ descriptor: Int32, handler id: UInt64, generation: UInt32, writable: Bool) {
+        poller.change(descriptor, token: Self.token(id, generation), writable: writable)
+    }
+
+    /// Stops watching a socket, before it is closed.
+    func forget(_ descriptor: Int32) {
+        poller.forget(descriptor)
+    }
+
+    private static func token(_ id: UInt64, _ generation: UInt32) -> UInt64 {
+        id << 32 | UInt64(generation)
+    }
+
+    /// One turn after another: wait, handle ready sockets, take the inbox, write, then fire deadlines.
+    private func run() {
+        var nextDeadline: ContinuousClock.Instant?
+        while true {
+            let mayBlock = inbox.withLock { inbox in
+                guard inbox.isEmpty else { return false }
+                inbox.isAwake = false
+                return true
+            }
+            let timeout: Duration? = mayBlock ? nextDeadline.map { $0 - ContinuousClock.now } : .zero
+            poller.wait(timeout: timeout) { token, readiness in
+                state.handlers[token >> 32]?.handle(readiness, generation: UInt32(truncatingIfNeeded: token))
+            }
+            state.now = ContinuousClock.now
+            takeInbox()
+            flush()
+            nextDeadline = fireDeadlines()
+        }
+    }
+
+    private func takeInbox() {
+        var requests = state.spareRequests
+        var tasks = state.spareTasks
+        inbox.withLock { inbox in
+            inbox.isAwake = true
+            swap(&requests, &inbox.requests)
+            swap(&tasks, &inbox.tasks)
+        }
+        for request in requests {
+            request.connection.enqueue(request)
+        }
+        for task in tasks {
+            task()
+        }
+        requests.removeAll(keepingCapacity: true)
+        tasks.removeAll(keepingCapacity: true)
+        state.spareRequests = requests
+        state.spareTasks = tasks
+    }
+
+    private func flush() {
+        while let id = state.needsFlush.popFirst() {
+            state.handlers[id]?.flush()
+        }
+    }
+
+    /// Calls `deadlineReached()` on every handler whose deadline passed; returns the earliest one left.
+    private func fireDeadlines() -> ContinuousClock.Instant? {
+        var earliest: ContinuousClock.Instant?
+        for handler in state.handlers.values {
+            guard var deadline = handler.deadline else { continue }
+            if deadline <= state.now {
+                handler.deadlineReached()
+                guard let next = handler.deadline else { continue }
+                deadline = next
+            }
+            earliest = min(earliest ?? deadline, deadline)
+        }
+        // A deadline handler may have appended commands (a subscription reconnecting).
+        flush()
+        return earliest
+    }
+}

@@ -1,0 +1,24 @@
+import RedisClient
+import Testing
+
+/// Building commands: the convenient existential form and the byte/text forms for hot paths agree.
+@Suite("RedisCommand")
+struct RedisCommandTests {
+    @Test("byte, text and appended arguments build the same command as the variadic form")
+    func buildersAgree() {
+        let variadic = RedisCommand("HSET", "order:1", "version", 7, [0x00, 0xFF])
+        #expect(variadic.arguments == [Array("HSET".utf8), Array("order:1".utf8), Array("version".utf8),
+                                        Array("7".utf8), [0x00, 0xFF]])
+        #expect(RedisCommand(name: "HSET", arguments: [Array("order:1".utf8), Array("version".utf8),
+                                                        Array("7".utf8), [0x00, 0xFF]]) == variadic)
+        var appended = RedisCommand(name: "HSET", capacity: 4)
+        appended.append("order:1")
+        appended.append("version")
+        appended.append(7)
+        appended.append([0x00, 0xFF])
+        #expect(appended == variadic)
+        #expect(RedisCommand(name: "SUBSCRIBE", arguments: ["a", "b"]) == RedisCommand("SUBSCRIBE", "a", "b"))
+        #expect(appended.name == "HSET")
+        #expect(RedisCommand("get", "key").name == "GET")
+    }
+}
