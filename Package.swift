@@ -48,7 +48,8 @@ let package = Package(
         .target(
             name: "Ingress",
             dependencies: [
-                "HTTPServer", "EventBus", "RedisClient", "Telemetry", "SagaEvents", "OrderService", "StockService",
+                "HTTPServer", "EventBus", "EventBusRedis", "RedisClient", "Telemetry", "SagaEvents", "OrderService",
+                "StockService",
             ]
         ),
         .target(name: "Bench", dependencies: ["CCurl", "EventBus", "RedisClient", "Telemetry"]),

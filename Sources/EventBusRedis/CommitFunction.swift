@@ -128,7 +128,8 @@ struct CommitFunction {
         }
         let reply: RedisReply
         do {
-            reply = try await client.call("switchboard_commit", in: library, keys: keys.keys, arguments: arguments)
+            reply = try await client.call("switchboard_commit", in: library, keys: keys.keys.map { Array($0.utf8) },
+                                          arguments: arguments)
         } catch {
             throw EventBusError(error)
         }

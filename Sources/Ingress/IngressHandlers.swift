@@ -65,11 +65,18 @@ struct IngressHandlers: Sendable {
                                traceparent: request.header("traceparent"), payload: created)
         let accepted = AcceptedOrder(orderId: orderID, customerId: order.customerId, items: order.items,
                                      acceptedAt: RFC3339.string(from: event.time))
+        // With `Prefer: wait`, the order's final event is watched for before the order is published, so it
+        // cannot pass unseen and the order need not be read before waiting.
+        let watch = Self.preferredWait(request.header("Prefer")) != nil ? await feed.subscribe(orderID) : nil
         let result: AcceptResult
         do {
             result = try await store.accept(event, order: accepted, idempotency: claim)
         } catch {
+            if let watch { await feed.unsubscribe(orderID, token: watch.token) }
             return unavailable("Redis is unreachable: \(error.message)")
+        }
+        if case .accepted = result {} else if let watch {
+            await feed.unsubscribe(orderID, token: watch.token)
         }
         switch result {
         case .noSubscriber:
@@ -84,19 +91,22 @@ struct IngressHandlers: Sendable {
         case .accepted:
             metrics.increment("switchboard_events_published_total", help: "Events published, by type and service.",
                               labels: ["type": EventTypes.orderCreated, "service": "ingress"])
-            return await answer(orderID: orderID, request: request)
+            return await answer(orderID: orderID, request: request, watching: watch)
         }
     }
 
     /// `202` with the order id, or with `Prefer: wait=N` the final order (`200`) if it ends in time.
-    private func answer(orderID: String, request: HTTPRequest) async -> HTTPResponse {
+    /// - Parameter watching: the feed subscription made before the order was published, if any.
+    private func answer(orderID: String, request: HTTPRequest,
+                        watching: (token: Int, events: AsyncStream<CloudEvent>)? = nil) async -> HTTPResponse {
         let location = ("Location", "/orders/\(orderID)")
         guard let wait = Self.preferredWait(request.header("Prefer")) else {
             return .json(status: 202, Self.json(["orderId": orderID, "status": "pending"]), headers: [location])
         }
-        let (token, events) = await feed.subscribe(orderID)
-        let record = await finalRecord(orderID, events: events, within: .seconds(wait))
-        await feed.unsubscribe(orderID, token: token)
+        let watch = if let watching { watching } else { await feed.subscribe(orderID) }
+        let record = await finalRecord(orderID, events: watch.events, within: .seconds(wait),
+                                       mayHaveEnded: watching == nil)
+        await feed.unsubscribe(orderID, token: watch.token)
         let applied = ("Preference-Applied", "wait=\(wait)")
         if let record, record.status.isFinal, let view = try? await view(of: record) {
             return .json(status: 200, Self.json(view), headers: [location, applied])
@@ -106,10 +116,11 @@ struct IngressHandlers: Sendable {
     }
 
     /// Waits until the order's final event passes or `timeout` runs out, then reads the order.
-    private func finalRecord(_ orderID: String, events: AsyncStream<CloudEvent>, within timeout: Duration) async
-        -> OrderRecord?
-    {
-        if let record = try? await store.order(orderID), record.status.isFinal { return record }
+    /// - Parameter mayHaveEnded: whether the order may have ended before `events` was watched, so it is
+    ///   read first.
+    private func finalRecord(_ orderID: String, events: AsyncStream<CloudEvent>, within timeout: Duration,
+                             mayHaveEnded: Bool) async -> OrderRecord? {
+        if mayHaveEnded, let record = try? await store.order(orderID), record.status.isFinal { return record }
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await _ in events { return }

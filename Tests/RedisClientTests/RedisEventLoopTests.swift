@@ -175,7 +175,7 @@ struct RedisEventLoopTests {
             defer { kill(pid, SIGCONT) }
             // The kernel accepts the connection for the frozen server; only the pipelined AUTH stays unanswered.
             let client = server.makeClient(configuration: RedisConfiguration(
-                connectTimeout: .milliseconds(300), commandTimeout: .seconds(60), backoff: Backoff(initial: .seconds(2))
+                connectTimeout: .milliseconds(300), commandTimeout: .seconds(60), backoff: Backoff(initial: .seconds(6))
             ))
             let error = try await withTimeout(.seconds(10), "a connect to a frozen server") {
                 try await #require(throws: RedisError.self) { try await client.send("PING") }
@@ -185,7 +185,7 @@ struct RedisEventLoopTests {
             let again = try await #require(throws: RedisError.self) { try await client.send("PING") }
             #expect(again.code == .unavailable, "requests fail at once while backing off")
             kill(pid, SIGCONT)
-            #expect(await eventually { try await client.send("PING") == .simpleString("PONG") })
+            #expect(await eventually(within: .seconds(20)) { try await client.send("PING") == .simpleString("PONG") })
         }
     }
 

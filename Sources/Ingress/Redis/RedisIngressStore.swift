@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import EventBus
+import EventBusRedis
 import OrderService
 import RedisClient
 import SagaEvents
@@ -116,28 +117,20 @@ public struct RedisIngressStore: IngressStore {
         }
     }
 
+    /// The order service's record (`HGETALL`), else the ingress's record of the accepted order (`GET`),
+    /// read only when the first is missing.
     public func order(_ id: String) async throws(EventBusError) -> OrderRecord? {
-        let replies = try await run { () async throws(RedisError) in
-            try await client.pipeline([
-                RedisCommand("HGETALL", OrderKeys.order(id)), RedisCommand("GET", "ingress:order:\(id)"),
-            ])
-        }
-        if let fields = replies.first?.array, !fields.isEmpty {
-            var pairs: [String: String] = [:]
-            for index in stride(from: 0, to: fields.count - 1, by: 2) {
-                if let name = fields[index].string, let value = fields[index + 1].string { pairs[name] = value }
-            }
+        let key = OrderKeys.order(id)
+        let hash = try await run { () async throws(RedisError) in try await client.send("HGETALL", key) }
+        if let stored = try StoredRecord(hash: hash, key: key) {
             do {
-                let stored = try StoredRecord(hash: pairs, key: OrderKeys.order(id))
                 return try OrderRecord(stored: stored)
             } catch {
-                throw EventBusError(.rejected, "the order record \(OrderKeys.order(id)) cannot be read: \(error)")
+                throw EventBusError(.rejected, "the order record \(key) cannot be read: \(error)")
             }
         }
-        if case .error(let message) = replies.first {
-            throw EventBusError(.rejected, "the order record \(OrderKeys.order(id)) cannot be read: \(message)")
-        }
-        guard let text = replies.last?.string,
+        let text = try await run { () async throws(RedisError) in try await client.send("GET", "ingress:order:\(id)") }
+        guard let text = text.string,
               let accepted = try? JSONDecoder().decode(AcceptedOrder.self, from: Data(text.utf8))
         else { return nil }
         var record = OrderRecord(orderId: accepted.orderId)
