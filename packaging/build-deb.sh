@@ -48,5 +48,5 @@ chmod 0644 "$stage/DEBIAN/md5sums" "$stage/DEBIAN/control"
 
 mkdir -p "$output"
 deb=$output/switchboard_${version}_${arch}.deb
-dpkg-deb --root-owner-group -Zxz -z6 --build "$stage" "$deb" >/dev/null
+dpkg-deb --root-owner-group -Zxz -z1 --build "$stage" "$deb" >/dev/null
 echo "$deb"
