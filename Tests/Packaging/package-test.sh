@@ -40,7 +40,7 @@ finish() {
     [ "$failed" = 0 ]
 }
 trap 'finish; exit $?' EXIT
-trap 'exit 130' INT TERM
+trap 'fail "interrupted by a signal"; exit 130' INT TERM
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
