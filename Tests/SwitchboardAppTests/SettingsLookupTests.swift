@@ -56,7 +56,8 @@ struct SettingsLookupTests {
                 .load(flags: GlobalFlags())
         }
         #expect(throws: Never.self) {
-            try SettingsLoader(environment: [:], searchPaths: ["/nonexistent/switchboard.json"]).load(flags: GlobalFlags())
+            try SettingsLoader(environment: [:], searchPaths: ["/nonexistent/switchboard.json"])
+                .load(flags: GlobalFlags())
         }
     }
 

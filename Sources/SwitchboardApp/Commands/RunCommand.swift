@@ -13,19 +13,19 @@ struct RunCommand {
 
     func run() async throws(CommandFailure) {
         let known = ServiceFactory.serviceNames
-        let services = requested.map(Self.service(named:))
-        for (argument, name) in zip(requested, services) where !known.contains(name) {
+        let named = requested.map(Self.service(named:))
+        for (argument, name) in zip(requested, named) where !known.contains(name) {
             throw CommandFailure(.usage, "unknown service '\(argument)' (known: \(known.joined(separator: ", ")))")
         }
-        let names = services.isEmpty ? known : known.filter(services.contains)
-        let parts = try ServiceFactory(application: application).services(named: names)
+        let names = named.isEmpty ? known : known.filter(named.contains)
+        let services = try ServiceFactory(application: application).services(named: names)
         try await application.requireBroker()
         application.logger.notice("switchboard running", metadata: [
             "services": names.joined(separator: ","), "transport": application.settings.transport.rawValue,
             "redis.url": "\(application.redisURL)", "instance": application.instanceName,
         ])
         let grace = Duration.seconds(application.settings.shutdownGraceSeconds)
-        let failures = await ServiceGroup(services: parts, grace: grace, logger: application.logger).run()
+        let failures = await ServiceGroup(services: services, grace: grace, logger: application.logger).run()
         guard failures.isEmpty else {
             throw CommandFailure(.software, "a service failed: \(failures.joined(separator: "; "))")
         }

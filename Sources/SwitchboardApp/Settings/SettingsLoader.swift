@@ -66,7 +66,8 @@ public struct SettingsLoader: Sendable {
         do {
             return try JSONDecoder().decode(SettingsFile.self, from: contents)
         } catch let error as DecodingError {
-            throw CommandFailure(.configuration, "config file \(path): \(CloudEventError(decoding: error, in: "$").message)")
+            let message = CloudEventError(decoding: error, in: "$").message
+            throw CommandFailure(.configuration, "config file \(path): \(message)")
         } catch {
             throw CommandFailure(.configuration, "config file \(path) is not valid JSON: \(error)")
         }
@@ -85,7 +86,9 @@ public struct SettingsLoader: Sendable {
             }
             set(key, keyPath, value)
         }
-        func atLeastZero(_ key: String, _ keyPath: WritableKeyPath<Settings, Int>, _ value: Int?) throws(CommandFailure) {
+        func atLeastZero(_ key: String, _ keyPath: WritableKeyPath<Settings, Int>, _ value: Int?)
+            throws(CommandFailure)
+        {
             if let value, value < 0 { throw CommandFailure(.configuration, "\(path) \(key) must be ≥ 0") }
             set(key, keyPath, value)
         }
@@ -116,9 +119,10 @@ public struct SettingsLoader: Sendable {
             return "\(path[...slash])\(catalog)"
         })
         try atLeastZero("payment.latencyMilliseconds", \.paymentLatencyMilliseconds, file.payment?.latencyMilliseconds)
-        set("payment.failureRate", \.paymentFailureRate, try file.payment?.failureRate.map { rate throws(CommandFailure) in
-            try parseRate(String(rate), from: "\(path) payment.failureRate")
-        })
+        set("payment.failureRate", \.paymentFailureRate,
+            try file.payment?.failureRate.map { rate throws(CommandFailure) in
+                try parseRate(String(rate), from: "\(path) payment.failureRate")
+            })
         try positive("payment.timeoutMilliseconds", \.paymentTimeoutMilliseconds, file.payment?.timeoutMilliseconds)
         try atLeastZero("payment.retries", \.paymentRetries, file.payment?.retries)
         try positive("payment.breaker.failureThreshold", \.breakerFailureThreshold,
@@ -126,7 +130,8 @@ public struct SettingsLoader: Sendable {
         try positive("payment.breaker.coolDownMilliseconds", \.breakerCoolDownMilliseconds,
                      file.payment?.breaker?.coolDownMilliseconds)
         try positive("streams.batchSize", \.streamsBatchSize, file.streams?.batchSize)
-        try positive("streams.claimIdleMilliseconds", \.streamsClaimIdleMilliseconds, file.streams?.claimIdleMilliseconds)
+        try positive("streams.claimIdleMilliseconds", \.streamsClaimIdleMilliseconds,
+                     file.streams?.claimIdleMilliseconds)
         try positive("streams.maximumDeliveries", \.streamsMaximumDeliveries, file.streams?.maximumDeliveries)
         try positive("streams.maximumLength", \.streamsMaximumLength, file.streams?.maximumLength)
         try positive("deadLetters.capacity", \.deadLetterCapacity, file.deadLetters?.capacity)
