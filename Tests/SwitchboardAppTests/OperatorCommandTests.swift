@@ -46,5 +46,10 @@ struct OperatorCommandTests {
             #expect(completion.contains(service), "bash completion lacks the service \(service)")
         }
         #expect(manual.contains(#""switchboard \#(Switchboard.version)""#), "the man page names another version")
+        // The order SettingsLoader applies them in (the help once said the file overrides the environment).
+        let precedence = "later ones winning: built-in defaults, the settings file, environment variables, flags"
+        #expect(CommandLineArguments.usage.contains(precedence))
+        #expect(manual.replacingOccurrences(of: "\n", with: " ").contains("later ones winning: the built-in defaults, "
+            + "the settings file, environment variables, flags"))
     }
 }
