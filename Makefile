@@ -3,17 +3,30 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 # Debian packages the build, the tests and `make run` need.
-PACKAGES := libhiredis-dev libmicrohttpd-dev libcurl4-openssl-dev pkg-config redis-server redis-tools python3
+# The package's tests also use Debian's packaging tools: dpkg-shlibdeps (dpkg-dev), lintian, adduser,
+# systemd-analyze (systemd), setpriv (util-linux), curl.
+PACKAGES := libhiredis-dev libmicrohttpd-dev libcurl4-openssl-dev pkg-config redis-server redis-tools python3 \
+	dpkg-dev binutils lintian adduser systemd util-linux curl
 SWIFT_BUILD_FLAGS ?=
 CONFIG ?= Config/switchboard.json
+# `make install`: GNU's variables.
+PREFIX ?= /usr/local
+DESTDIR ?=
+# The binary that is installed and packaged: release, the Swift runtime linked in (Debian has no package
+# of it), stamped with the git commit (packaging/build-stamp.sh), linked with full RELRO (-z now).
+RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -DSWITCHBOARD_BUILD_STAMP -Xlinker -z -Xlinker now
+RELEASE_BINARY = $$(swift build $(RELEASE_FLAGS) --show-bin-path)/switchboard
+DEB_FOLDER := .build/deb
 
-.PHONY: help deps build run test bench clean
+.PHONY: help deps build run test package-test bench clean release install deb
 
 help:
 	@echo "make run    install what is missing, start a private redis-server if none is reachable, run everything"
 	@echo "make test   install what is missing, build, run every test (each test starts its own redis-server)"
 	@echo "make bench  release build, then the broker's ceiling and the system's numbers (bench/results.md)"
 	@echo "make build  build the switchboard executable"
+	@echo "make install  release build, installed under PREFIX=$(PREFIX) (DESTDIR honoured)"
+	@echo "make deb    release build, then a Debian package in $(DEB_FOLDER)/"
 	@echo "make clean  remove build output and the private Redis data"
 
 ## deps: install the Debian packages that are missing (apt-get, as root or through sudo).
@@ -35,6 +48,23 @@ run: build
 test: deps
 	swift build $(SWIFT_BUILD_FLAGS) --build-tests
 	swift test $(SWIFT_BUILD_FLAGS) --skip-build
+	$(MAKE) --no-print-directory package-test
+
+## package-test: build the .deb, install it, run the installed units' command lines, remove it.
+package-test: deb
+	Tests/Packaging/package-test.sh "$$(ls -t $(DEB_FOLDER)/switchboard_*.deb | head -1)"
+
+## release: the binary `install` and `deb` ship.
+release: deps
+	packaging/build-stamp.sh
+	swift build $(RELEASE_FLAGS) --product switchboard
+
+install: release
+	packaging/install.sh "$(RELEASE_BINARY)" "$(DESTDIR)" "$(PREFIX)"
+
+deb: release
+	rm -f $(DEB_FOLDER)/switchboard_*.deb
+	packaging/build-deb.sh "$(RELEASE_BINARY)" $(DEB_FOLDER)
 
 ## bench: release build, then scripts/bench.py (under 5 minutes); the table goes to bench/results.md.
 bench: deps

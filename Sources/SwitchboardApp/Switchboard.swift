@@ -1,7 +1,12 @@
 /// The `switchboard` command: parses the command line, builds the application and runs the command.
 public enum Switchboard {
-    /// The version reported in heartbeats and `--version`.
-    public static let version = "0.1.0"
+    /// The version reported in heartbeats and by `--version`.
+    public static let version = "0.2.0"
+
+    /// The git commit the binary was built from (`git describe --always --dirty`), or nil when it is not
+    /// known. `make` writes it into `Switchboard+BuildStamp.swift` (git-ignored) and compiles that file with
+    /// `-DSWITCHBOARD_BUILD_STAMP`; a plain `swift build` compiles the fallback below instead.
+    public static let commit: String? = buildStamp
 
     /// Runs the command line and returns the process's exit code; every failure prints one line on
     /// standard error saying what failed and where.
@@ -21,31 +26,40 @@ public enum Switchboard {
 
     private static func run(arguments: [String], environment: [String: String]) async throws(CommandFailure) {
         let commandLine = try CommandLineArguments(parsing: arguments)
-        if commandLine.command == .help {
-            Output.standard(CommandLineArguments.usage)
-            return
+        let loader = SettingsLoader(environment: environment)
+        func application() throws(CommandFailure) -> Application {
+            try Application(settings: loader.load(flags: commandLine.flags))
         }
-        let settings = try SettingsLoader(environment: environment).load(flags: commandLine.flags)
-        let application = try Application(settings: settings)
         switch commandLine.command {
-        case .run(let services):
-            try await RunCommand(application: application, requested: services).run()
-        case .publish(let type, let json):
-            Output.standard(try await PublishCommand(application: application, type: type, json: json).run())
-        case .trace(let orderID):
-            Output.standard(try await TraceCommand(application: application, orderID: orderID).run())
-        case .deadLetterList:
-            Output.standard(try await DeadLetterCommand(application: application).list())
-        case .deadLetterReplay(let ids):
-            Output.standard(try await DeadLetterCommand(application: application).replay(ids))
-        case .bench(let options):
-            Output.standard(try await BenchCommand(application: application, options: options).run())
-        case .health:
-            try await HealthCommand(application: application).run()
-        case .tail(let pattern):
-            try await TailCommand(application: application, pattern: pattern).run()
         case .help:
             Output.standard(CommandLineArguments.usage)
+        case .version:
+            Output.standard(VersionCommand.line)
+        case .config:
+            Output.standard(ConfigCommand(resolved: try loader.resolve(flags: commandLine.flags)).render())
+        case .run(let services):
+            try await RunCommand(application: application(), requested: services).run()
+        case .publish(let type, let json):
+            Output.standard(try await PublishCommand(application: application(), type: type, json: json).run())
+        case .trace(let orderID):
+            Output.standard(try await TraceCommand(application: application(), orderID: orderID).run())
+        case .deadLetterList:
+            Output.standard(try await DeadLetterCommand(application: application()).list())
+        case .deadLetterReplay(let ids):
+            Output.standard(try await DeadLetterCommand(application: application()).replay(ids))
+        case .bench(let options):
+            Output.standard(try await BenchCommand(application: application(), options: options).run())
+        case .health:
+            try await HealthCommand(application: application()).run()
+        case .tail(let pattern):
+            try await TailCommand(application: application(), pattern: pattern).run()
         }
     }
 }
+
+#if !SWITCHBOARD_BUILD_STAMP
+extension Switchboard {
+    /// Without `make`'s build stamp the commit is unknown.
+    static let buildStamp: String? = nil
+}
+#endif

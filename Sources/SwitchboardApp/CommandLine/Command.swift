@@ -16,6 +16,10 @@ public enum Command: Sendable, Equatable {
     case bench(options: [String: String])
     /// `switchboard health`: live instances and Redis's state.
     case health
+    /// `switchboard config`: the effective settings and where each came from.
+    case config
+    /// `switchboard version`, `--version`: the version and the commit it was built from.
+    case version
     /// `switchboard help`, `--help`.
     case help
 }

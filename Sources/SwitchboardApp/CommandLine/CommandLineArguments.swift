@@ -11,7 +11,8 @@ public struct CommandLineArguments: Sendable, Equatable {
 
         commands:
           run [SERVICE…]        run services in this process (order, stock, payment, notification, ingress);
-                                none named runs all of them
+                                none named runs all of them; SERVICE-TAG (stock-2) runs SERVICE, as the
+                                systemd unit switchboard@stock-2 does
           publish TYPE JSON     publish one event; a bare JSON object becomes the data of a new event
           tail [PATTERN]        print events live as they pass, one line each (default pattern '*')
           trace ORDER_ID        the timeline of one order: each event, its service, the time between hops
@@ -21,18 +22,26 @@ public struct CommandLineArguments: Sendable, Equatable {
                                 --mode bus|http  --orders N  --concurrency C (closed loop)  --rate R (open loop)
                                 --url URL (http mode)  --wait N (Prefer: wait for http mode)
           health                Redis's state and each service's live instances (exit 69 unless all is well)
-          help                  print this text
+          config                the effective settings and where each came from (passwords masked)
+          version               the version and the git commit it was built from (also --version)
+          help                  print this text (also --help)
 
-        flags (override Config/switchboard.json, which overrides the environment's defaults):
-          --config PATH         settings file (default Config/switchboard.json, or $SWITCHBOARD_CONFIG)
+        settings, later ones winning: built-in defaults, the settings file, environment variables, flags.
+        The settings file is the first of --config, $SWITCHBOARD_CONFIG, ./Config/switchboard.json,
+        /etc/switchboard/switchboard.json; with none, the built-in defaults and catalog apply.
+
+        flags:
+          --config PATH         settings file (must exist)
           --redis URL           redis://[[user]:password@]host[:port][/db] or unix:///path
-                                (default $SWITCHBOARD_REDIS_URL, $REDIS_URL, redis://127.0.0.1:6379)
-          --transport NAME      pubsub (default) or streams
+                                (else $SWITCHBOARD_REDIS_URL, $REDIS_URL, redis.url, redis://127.0.0.1:6379)
+          --transport NAME      pubsub (default) or streams (else $SWITCHBOARD_TRANSPORT, transport)
           --instance NAME       this instance's name in its services' consumer groups (default host-pid)
-          --http-port N         HTTP ingress port (default 8080)
+          --http-port N         HTTP ingress port (else $SWITCHBOARD_HTTP_PORT, http.port, 8080)
           --log-level LEVEL     trace, debug, info, notice, warning, error, critical
+                                (else $SWITCHBOARD_LOG_LEVEL, log.level, info)
 
-        exit codes: 0 done, 64 usage, 65 bad input data, 69 broker unreachable, 78 bad configuration
+        exit codes: 0 done, 64 usage, 65 bad input data, 69 broker unreachable, 70 internal failure,
+        78 bad configuration
         """
 
     /// Parses the arguments after the program name.
@@ -49,8 +58,8 @@ public struct CommandLineArguments: Sendable, Equatable {
                 positional.append(argument)
                 continue
             }
-            if argument == "--help" {
-                positional = ["help"]
+            if argument == "--help" || argument == "--version" {
+                positional = [String(argument.dropFirst(2))]
                 break
             }
             let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
@@ -107,9 +116,13 @@ public struct CommandLineArguments: Sendable, Equatable {
         case "bench":
             guard rest.isEmpty else { throw CommandFailure(.usage, "bench takes options only, e.g. --mode http") }
             return .bench(options: options)
-        case "health":
-            guard rest.isEmpty else { throw CommandFailure(.usage, "health takes no arguments") }
-            return .health
+        case "health", "config", "version":
+            guard rest.isEmpty else { throw CommandFailure(.usage, "\(name) takes no arguments") }
+            return switch name {
+            case "health": .health
+            case "config": .config
+            default: .version
+            }
         case "help":
             return .help
         default:

@@ -2,8 +2,9 @@ import Telemetry
 
 /// Everything a `switchboard` process is configured with.
 ///
-/// Resolved in this order, later winning: built-in defaults, the `Config/` file, environment variables,
-/// command-line flags (see `SettingsLoader`).
+/// Resolved in this order, later winning: the built-in defaults below, the settings file, environment
+/// variables, command-line flags (see `SettingsLoader`). `Config/switchboard.json` spells out the same
+/// defaults (a test keeps the two equal).
 public struct Settings: Sendable, Equatable {
     /// The transports a process can use.
     public enum Transport: String, Sendable, Equatable, CaseIterable {
@@ -34,8 +35,8 @@ public struct Settings: Sendable, Equatable {
     public var logFormat = LogSink.Format.logfmt
     /// About how many dead letters are kept.
     public var deadLetterCapacity = 10_000
-    /// The stock service's catalog (relative paths in a config file are read from the file's folder).
-    public var catalogPath = "Config/catalog.json"
+    /// The catalog file of the stock service and the ingress; nil for the built-in catalog (`Config/catalog.json`).
+    public var catalogPath: String?
     /// This process's instance name within each service's group; `<host>-<pid>` when not set.
     public var instance: String?
     /// Stream entries fetched per read.

@@ -6,148 +6,180 @@ import Foundation
 import EventBus
 import Telemetry
 
-/// Builds `Settings` from the config file, the environment and command-line flags, in that order.
+/// Builds `Settings` from the built-in defaults, a settings file, the environment and command-line flags,
+/// later ones winning, and remembers where each value came from.
+///
+/// The settings file is the first of: `--config`, `$SWITCHBOARD_CONFIG` (either must exist), then the
+/// first of `searchPaths` that exists (`./Config/switchboard.json`, `/etc/switchboard/switchboard.json`).
+/// Without one, the built-in defaults apply, so `switchboard` runs from any folder.
 public struct SettingsLoader: Sendable {
-    /// The config file used when neither `--config` nor `SWITCHBOARD_CONFIG` names one.
-    public static let defaultConfigPath = "Config/switchboard.json"
+    /// Where a settings file is looked for when neither `--config` nor `$SWITCHBOARD_CONFIG` names one.
+    public static let defaultSearchPaths = ["Config/switchboard.json", "/etc/switchboard/switchboard.json"]
 
     /// The environment, e.g. `ProcessInfo.processInfo.environment`.
     public var environment: [String: String]
+    /// Where a settings file is looked for, in order, when none is named.
+    public var searchPaths: [String]
 
     /// Creates a loader.
-    public init(environment: [String: String]) {
+    /// - Parameters:
+    ///   - environment: the process environment.
+    ///   - searchPaths: where to look for a settings file when none is named; `defaultSearchPaths` by default.
+    public init(environment: [String: String], searchPaths: [String] = Self.defaultSearchPaths) {
         self.environment = environment
+        self.searchPaths = searchPaths
     }
 
     /// Resolves the settings.
     /// - Parameter flags: the global flags given on the command line.
     /// - Throws: `CommandFailure` with exit code 78 naming the bad setting and where it came from.
     public func load(flags: GlobalFlags) throws(CommandFailure) -> Settings {
-        var settings = Settings()
-        let explicitPath = flags.configPath ?? environment["SWITCHBOARD_CONFIG"]
-        let path = explicitPath ?? Self.defaultConfigPath
-        if let contents = FileManager.default.contents(atPath: path) {
-            try apply(try decodeFile(contents, path: path), from: path, to: &settings)
-        } else if explicitPath != nil {
-            throw CommandFailure(.configuration, "config file \(path) cannot be read (does it exist?)")
-        }
+        try resolve(flags: flags).settings
+    }
 
-        if let url = environment["SWITCHBOARD_REDIS_URL"] ?? environment["REDIS_URL"] { settings.redisURL = url }
-        if let transport = environment["SWITCHBOARD_TRANSPORT"] {
-            settings.transport = try parseTransport(transport, from: "SWITCHBOARD_TRANSPORT")
-        }
-        if let port = environment["SWITCHBOARD_HTTP_PORT"] {
-            settings.httpPort = try parsePort(port, from: "SWITCHBOARD_HTTP_PORT")
-        }
-        if let level = environment["SWITCHBOARD_LOG_LEVEL"] {
-            settings.logLevel = try parseLevel(level, from: "SWITCHBOARD_LOG_LEVEL")
-        }
-        if let idle = environment["SWITCHBOARD_STREAMS_CLAIM_IDLE_MS"] {
-            guard let value = Int(idle), value > 0 else {
-                throw CommandFailure(.configuration, "SWITCHBOARD_STREAMS_CLAIM_IDLE_MS: '\(idle)' is not a number > 0")
+    /// Resolves the settings and where each came from (what `switchboard config` prints).
+    /// - Parameter flags: the global flags given on the command line.
+    /// - Throws: `CommandFailure` with exit code 78 naming the bad setting and where it came from.
+    public func resolve(flags: GlobalFlags) throws(CommandFailure) -> ResolvedSettings {
+        var resolved = ResolvedSettings()
+        if let path = settingsFile(flags: flags) {
+            guard let contents = FileManager.default.contents(atPath: path) else {
+                throw CommandFailure(.configuration, "config file \(path) cannot be read (does it exist?)")
             }
-            settings.streamsClaimIdleMilliseconds = value
+            resolved.file = path
+            try apply(try decodeFile(contents, path: path), from: path, to: &resolved)
         }
-        if let rate = environment["SWITCHBOARD_PAYMENT_FAILURE_RATE"] {
-            settings.paymentFailureRate = try parseRate(rate, from: "SWITCHBOARD_PAYMENT_FAILURE_RATE")
-        }
-        if let format = environment["SWITCHBOARD_LOG_FORMAT"] {
-            settings.logFormat = try parseFormat(format, from: "SWITCHBOARD_LOG_FORMAT")
-        }
+        try applyEnvironment(to: &resolved)
+        try apply(flags, to: &resolved)
+        return resolved
+    }
 
-        if let url = flags.redisURL { settings.redisURL = url }
-        if let transport = flags.transport { settings.transport = try parseTransport(transport, from: "--transport") }
-        if let port = flags.httpPort { settings.httpPort = try parsePort(port, from: "--http-port") }
-        if let instance = flags.instance {
-            guard !instance.isEmpty, !instance.contains(":") else {
-                throw CommandFailure(.configuration, "--instance: '\(instance)' must be non-empty and without ':'")
-            }
-            settings.instance = instance
+    /// The settings file to read: the one named, else the first of `searchPaths` that exists, else none.
+    private func settingsFile(flags: GlobalFlags) -> String? {
+        if let named = flags.configPath ?? environment["SWITCHBOARD_CONFIG"] {
+            return named
         }
-        if let level = flags.logLevel { settings.logLevel = try parseLevel(level, from: "--log-level") }
-        return settings
+        return searchPaths.first { FileManager.default.fileExists(atPath: $0) }
     }
 
     private func decodeFile(_ contents: Data, path: String) throws(CommandFailure) -> SettingsFile {
         do {
             return try JSONDecoder().decode(SettingsFile.self, from: contents)
         } catch let error as DecodingError {
-            throw CommandFailure(.configuration, "config file \(path): \(CloudEventError(decoding: error, in: "$").message)")
+            let message = CloudEventError(decoding: error, in: "$").message
+            throw CommandFailure(.configuration, "config file \(path): \(message)")
         } catch {
             throw CommandFailure(.configuration, "config file \(path) is not valid JSON: \(error)")
         }
     }
 
-    private func apply(_ file: SettingsFile, from path: String, to settings: inout Settings) throws(CommandFailure) {
-        if let url = file.redis?.url { settings.redisURL = url }
-        if let value = file.redis?.connectTimeoutMilliseconds {
-            settings.connectTimeoutMilliseconds = try positive(value, "redis.connectTimeoutMilliseconds", in: path)
+    private func apply(_ file: SettingsFile, from path: String, to resolved: inout ResolvedSettings)
+        throws(CommandFailure)
+    {
+        let origin = SettingOrigin.file(path)
+        func set<Value>(_ key: String, _ keyPath: WritableKeyPath<Settings, Value>, _ value: Value?) {
+            resolved.set(key, keyPath, to: value, from: origin)
         }
-        if let value = file.redis?.commandTimeoutMilliseconds {
-            settings.commandTimeoutMilliseconds = try positive(value, "redis.commandTimeoutMilliseconds", in: path)
-        }
-        if let transport = file.transport { settings.transport = try parseTransport(transport, from: "\(path) transport") }
-        if let port = file.http?.port { settings.httpPort = try parsePort(String(port), from: "\(path) http.port") }
-        if let level = file.log?.level { settings.logLevel = try parseLevel(level, from: "\(path) log.level") }
-        if let format = file.log?.format { settings.logFormat = try parseFormat(format, from: "\(path) log.format") }
-        if let catalog = file.catalog {
-            let folder = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
-            settings.catalogPath = catalog.hasPrefix("/") ? catalog : "\(folder)/\(catalog)"
-        }
-        if let latency = file.payment?.latencyMilliseconds {
-            guard latency >= 0 else {
-                throw CommandFailure(.configuration, "\(path) payment.latencyMilliseconds must be ≥ 0")
+        func positive(_ key: String, _ keyPath: WritableKeyPath<Settings, Int>, _ value: Int?) throws(CommandFailure) {
+            if let value, value <= 0 {
+                throw CommandFailure(.configuration, "\(path) \(key) must be > 0, found \(value)")
             }
-            settings.paymentLatencyMilliseconds = latency
+            set(key, keyPath, value)
         }
-        if let rate = file.payment?.failureRate {
-            settings.paymentFailureRate = try parseRate(String(rate), from: "\(path) payment.failureRate")
+        func atLeastZero(_ key: String, _ keyPath: WritableKeyPath<Settings, Int>, _ value: Int?)
+            throws(CommandFailure)
+        {
+            if let value, value < 0 { throw CommandFailure(.configuration, "\(path) \(key) must be ≥ 0") }
+            set(key, keyPath, value)
         }
-        if let value = file.payment?.timeoutMilliseconds {
-            settings.paymentTimeoutMilliseconds = try positive(value, "payment.timeoutMilliseconds", in: path)
-        }
-        if let value = file.payment?.retries {
-            guard value >= 0 else { throw CommandFailure(.configuration, "\(path) payment.retries must be ≥ 0") }
-            settings.paymentRetries = value
-        }
-        if let value = file.payment?.breaker?.failureThreshold {
-            settings.breakerFailureThreshold = try positive(value, "payment.breaker.failureThreshold", in: path)
-        }
-        if let value = file.payment?.breaker?.coolDownMilliseconds {
-            settings.breakerCoolDownMilliseconds = try positive(value, "payment.breaker.coolDownMilliseconds", in: path)
-        }
-        if let value = file.http?.connectionLimit {
-            settings.httpConnectionLimit = try positive(value, "http.connectionLimit", in: path)
-        }
-        if let value = file.http?.idleTimeoutSeconds {
-            settings.httpIdleTimeoutSeconds = try positive(value, "http.idleTimeoutSeconds", in: path)
-        }
-        if let value = file.http?.maximumBodyBytes {
-            settings.httpMaximumBodyBytes = try positive(value, "http.maximumBodyBytes", in: path)
-        }
-        if let value = file.shutdownGraceSeconds {
-            settings.shutdownGraceSeconds = try positive(value, "shutdownGraceSeconds", in: path)
-        }
-        if let value = file.streams?.batchSize {
-            settings.streamsBatchSize = try positive(value, "streams.batchSize", in: path)
-        }
-        if let value = file.streams?.claimIdleMilliseconds {
-            settings.streamsClaimIdleMilliseconds = try positive(value, "streams.claimIdleMilliseconds", in: path)
-        }
-        if let value = file.streams?.maximumDeliveries {
-            settings.streamsMaximumDeliveries = try positive(value, "streams.maximumDeliveries", in: path)
-        }
-        if let value = file.streams?.maximumLength {
-            settings.streamsMaximumLength = try positive(value, "streams.maximumLength", in: path)
-        }
-        if let capacity = file.deadLetters?.capacity {
-            settings.deadLetterCapacity = try positive(capacity, "deadLetters.capacity", in: path)
-        }
+
+        set("redis.url", \.redisURL, file.redis?.url)
+        try positive("redis.connectTimeoutMilliseconds", \.connectTimeoutMilliseconds,
+                     file.redis?.connectTimeoutMilliseconds)
+        try positive("redis.commandTimeoutMilliseconds", \.commandTimeoutMilliseconds,
+                     file.redis?.commandTimeoutMilliseconds)
+        set("transport", \.transport, try file.transport.map { text throws(CommandFailure) in
+            try parseTransport(text, from: "\(path) transport")
+        })
+        set("http.port", \.httpPort, try file.http?.port.map { port throws(CommandFailure) in
+            try parsePort(String(port), from: "\(path) http.port")
+        })
+        try positive("http.connectionLimit", \.httpConnectionLimit, file.http?.connectionLimit)
+        try positive("http.idleTimeoutSeconds", \.httpIdleTimeoutSeconds, file.http?.idleTimeoutSeconds)
+        try positive("http.maximumBodyBytes", \.httpMaximumBodyBytes, file.http?.maximumBodyBytes)
+        set("log.level", \.logLevel, try file.log?.level.map { text throws(CommandFailure) in
+            try parseLevel(text, from: "\(path) log.level")
+        })
+        set("log.format", \.logFormat, try file.log?.format.map { text throws(CommandFailure) in
+            try parseFormat(text, from: "\(path) log.format")
+        })
+        set("catalog", \.catalogPath, file.catalog.map { catalog in
+            // A relative catalog path is read from the settings file's folder.
+            guard !catalog.hasPrefix("/"), let slash = path.lastIndex(of: "/") else { return catalog }
+            return "\(path[...slash])\(catalog)"
+        })
+        try atLeastZero("payment.latencyMilliseconds", \.paymentLatencyMilliseconds, file.payment?.latencyMilliseconds)
+        set("payment.failureRate", \.paymentFailureRate,
+            try file.payment?.failureRate.map { rate throws(CommandFailure) in
+                try parseRate(String(rate), from: "\(path) payment.failureRate")
+            })
+        try positive("payment.timeoutMilliseconds", \.paymentTimeoutMilliseconds, file.payment?.timeoutMilliseconds)
+        try atLeastZero("payment.retries", \.paymentRetries, file.payment?.retries)
+        try positive("payment.breaker.failureThreshold", \.breakerFailureThreshold,
+                     file.payment?.breaker?.failureThreshold)
+        try positive("payment.breaker.coolDownMilliseconds", \.breakerCoolDownMilliseconds,
+                     file.payment?.breaker?.coolDownMilliseconds)
+        try positive("streams.batchSize", \.streamsBatchSize, file.streams?.batchSize)
+        try positive("streams.claimIdleMilliseconds", \.streamsClaimIdleMilliseconds,
+                     file.streams?.claimIdleMilliseconds)
+        try positive("streams.maximumDeliveries", \.streamsMaximumDeliveries, file.streams?.maximumDeliveries)
+        try positive("streams.maximumLength", \.streamsMaximumLength, file.streams?.maximumLength)
+        try positive("deadLetters.capacity", \.deadLetterCapacity, file.deadLetters?.capacity)
+        try positive("shutdownGraceSeconds", \.shutdownGraceSeconds, file.shutdownGraceSeconds)
     }
 
-    private func positive(_ value: Int, _ name: String, in path: String) throws(CommandFailure) -> Int {
-        guard value > 0 else { throw CommandFailure(.configuration, "\(path) \(name) must be > 0, found \(value)") }
-        return value
+    private func applyEnvironment(to resolved: inout ResolvedSettings) throws(CommandFailure) {
+        for name in ["REDIS_URL", "SWITCHBOARD_REDIS_URL"] {
+            resolved.set("redis.url", \.redisURL, to: environment[name], from: .environment(name))
+        }
+        func set<Value>(
+            _ name: String, _ key: String, _ keyPath: WritableKeyPath<Settings, Value>,
+            _ parse: (String, String) throws(CommandFailure) -> Value
+        ) throws(CommandFailure) {
+            guard let text = environment[name] else { return }
+            resolved.set(key, keyPath, to: try parse(text, name), from: .environment(name))
+        }
+        try set("SWITCHBOARD_TRANSPORT", "transport", \.transport, parseTransport)
+        try set("SWITCHBOARD_HTTP_PORT", "http.port", \.httpPort, parsePort)
+        try set("SWITCHBOARD_LOG_LEVEL", "log.level", \.logLevel, parseLevel)
+        try set("SWITCHBOARD_LOG_FORMAT", "log.format", \.logFormat, parseFormat)
+        try set("SWITCHBOARD_STREAMS_CLAIM_IDLE_MS", "streams.claimIdleMilliseconds", \.streamsClaimIdleMilliseconds) {
+            text, name throws(CommandFailure) in
+            guard let value = Int(text), value > 0 else {
+                throw CommandFailure(.configuration, "\(name): '\(text)' is not a number > 0")
+            }
+            return value
+        }
+        try set("SWITCHBOARD_PAYMENT_FAILURE_RATE", "payment.failureRate", \.paymentFailureRate, parseRate)
+    }
+
+    private func apply(_ flags: GlobalFlags, to resolved: inout ResolvedSettings) throws(CommandFailure) {
+        resolved.set("redis.url", \.redisURL, to: flags.redisURL, from: .flag("--redis"))
+        resolved.set("transport", \.transport, to: try flags.transport.map { text throws(CommandFailure) in
+            try parseTransport(text, from: "--transport")
+        }, from: .flag("--transport"))
+        resolved.set("http.port", \.httpPort, to: try flags.httpPort.map { text throws(CommandFailure) in
+            try parsePort(text, from: "--http-port")
+        }, from: .flag("--http-port"))
+        if let instance = flags.instance {
+            guard !instance.isEmpty, !instance.contains(":") else {
+                throw CommandFailure(.configuration, "--instance: '\(instance)' must be non-empty and without ':'")
+            }
+            resolved.set("instance", \.instance, to: instance, from: .flag("--instance"))
+        }
+        resolved.set("log.level", \.logLevel, to: try flags.logLevel.map { text throws(CommandFailure) in
+            try parseLevel(text, from: "--log-level")
+        }, from: .flag("--log-level"))
     }
 
     private func parseRate(_ text: String, from origin: String) throws(CommandFailure) -> Double {

@@ -122,8 +122,15 @@ struct ServiceFactory {
         application.logger.child(label: "switchboard.\(name)")
     }
 
+    /// The catalog file of the settings, or the built-in catalog when they name none.
     private func loadCatalog() throws(CommandFailure) -> Catalog {
-        let path = application.settings.catalogPath
+        guard let path = application.settings.catalogPath else {
+            do {
+                return try Catalog(json: Data(BuiltInCatalog.json.utf8))
+            } catch {
+                throw CommandFailure(.software, "the built-in catalog: \(error.message)")
+            }
+        }
         guard let contents = FileManager.default.contents(atPath: path) else {
             throw CommandFailure(.configuration, "catalog \(path) cannot be read (does it exist?)")
         }

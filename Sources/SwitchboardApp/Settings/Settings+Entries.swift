@@ -1,0 +1,41 @@
+extension Settings {
+    /// Every setting as `switchboard config` prints it: its key in the settings file and its value, with the
+    /// Redis password masked.
+    public var entries: [(key: String, value: String)] {
+        [
+            ("redis.url", Self.masked(redisURL)),
+            ("redis.connectTimeoutMilliseconds", "\(connectTimeoutMilliseconds)"),
+            ("redis.commandTimeoutMilliseconds", "\(commandTimeoutMilliseconds)"),
+            ("transport", transport.rawValue),
+            ("http.port", "\(httpPort)"),
+            ("http.connectionLimit", "\(httpConnectionLimit)"),
+            ("http.idleTimeoutSeconds", "\(httpIdleTimeoutSeconds)"),
+            ("http.maximumBodyBytes", "\(httpMaximumBodyBytes)"),
+            ("log.level", logLevel.description),
+            ("log.format", logFormat.rawValue),
+            ("catalog", catalogPath ?? "(built in: the products of Config/catalog.json)"),
+            ("payment.latencyMilliseconds", "\(paymentLatencyMilliseconds)"),
+            ("payment.failureRate", "\(paymentFailureRate)"),
+            ("payment.timeoutMilliseconds", "\(paymentTimeoutMilliseconds)"),
+            ("payment.retries", "\(paymentRetries)"),
+            ("payment.breaker.failureThreshold", "\(breakerFailureThreshold)"),
+            ("payment.breaker.coolDownMilliseconds", "\(breakerCoolDownMilliseconds)"),
+            ("streams.batchSize", "\(streamsBatchSize)"),
+            ("streams.claimIdleMilliseconds", "\(streamsClaimIdleMilliseconds)"),
+            ("streams.maximumDeliveries", "\(streamsMaximumDeliveries)"),
+            ("streams.maximumLength", "\(streamsMaximumLength)"),
+            ("deadLetters.capacity", "\(deadLetterCapacity)"),
+            ("shutdownGraceSeconds", "\(shutdownGraceSeconds)"),
+            ("instance", instance ?? "(host-pid of each process)"),
+        ]
+    }
+
+    /// A Redis URL with its password replaced by `****`: `redis://user:****@host:6379`.
+    static func masked(_ url: String) -> String {
+        let scheme = "redis://"
+        guard url.hasPrefix(scheme), let at = url.lastIndex(of: "@") else { return url }
+        let credentials = url[url.index(url.startIndex, offsetBy: scheme.count)..<at]
+        let user = credentials.firstIndex(of: ":").map { credentials[..<$0] + ":" } ?? ""
+        return scheme + user + "****" + url[at...]
+    }
+}
