@@ -3,17 +3,21 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 # Debian packages the build, the tests and `make run` need.
-PACKAGES := libhiredis-dev libmicrohttpd-dev libcurl4-openssl-dev pkg-config redis-server redis-tools python3
+PACKAGES := libhiredis-dev libmicrohttpd-dev libcurl4-openssl-dev pkg-config redis-server redis-tools python3 python3-venv
 SWIFT_BUILD_FLAGS ?=
 CONFIG ?= Config/switchboard.json
+# The contract tests' Python tools (pinned in Tests/contract/requirements.txt), from PyPI into a git-ignored venv.
+VENV := .venv
+PYTHON_REQUIREMENTS := Tests/contract/requirements.txt
 
-.PHONY: help deps build run test bench clean
+.PHONY: help deps build run test contract-test docs bench clean
 
 help:
 	@echo "make run    install what is missing, start a private redis-server if none is reachable, run everything"
 	@echo "make test   install what is missing, build, run every test (each test starts its own redis-server)"
 	@echo "make bench  release build, then the broker's ceiling and the system's numbers (bench/results.md)"
 	@echo "make build  build the switchboard executable"
+	@echo "make docs   embed docs/openapi.yaml and docs/asyncapi.yaml in the ingress (after editing them)"
 	@echo "make clean  remove build output and the private Redis data"
 
 ## deps: install the Debian packages that are missing (apt-get, as root or through sudo).
@@ -32,9 +36,25 @@ build: deps
 run: build
 	@scripts/with-redis.sh "$(CONFIG)" "$$(swift build $(SWIFT_BUILD_FLAGS) --show-bin-path)/switchboard" run --config "$(CONFIG)"
 
-test: deps
+test: deps $(VENV)/.installed
 	swift build $(SWIFT_BUILD_FLAGS) --build-tests
 	swift test $(SWIFT_BUILD_FLAGS) --skip-build
+	$(MAKE) --no-print-directory contract-test
+
+## contract-test: docs/ checked (openapi-spec-validator, the AsyncAPI 3.0 schema in docs/schemas/), then a live
+## system (redis-server, `switchboard run`) held to them: every HTTP answer and event, and schemathesis.
+contract-test: $(VENV)/.installed
+	SWITCHBOARD_EXECUTABLE="$$(swift build $(SWIFT_BUILD_FLAGS) --show-bin-path)/switchboard" \
+		$(VENV)/bin/python -m pytest -p no:cacheprovider -v Tests/contract
+
+$(VENV)/.installed: $(PYTHON_REQUIREMENTS)
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r $(PYTHON_REQUIREMENTS)
+	touch $@
+
+## docs: regenerate Sources/Ingress/ContractDocuments.swift, the documents the ingress serves, from docs/.
+docs:
+	python3 scripts/embed-docs.py
 
 ## bench: release build, then scripts/bench.py (under 5 minutes); the table goes to bench/results.md.
 bench: deps
@@ -43,4 +63,4 @@ bench: deps
 
 clean:
 	swift package clean
-	rm -rf .run
+	rm -rf .run $(VENV)
