@@ -798,13 +798,6 @@ operations:
       $ref: '#/channels/stockRejected'
     x-switchboard-service: order
     x-switchboard-consumer-group: order
-  paymentReceivesStockRejected:
-    action: receive
-    title: Payment forgets the card; nothing will be charged
-    channel:
-      $ref: '#/channels/stockRejected'
-    x-switchboard-service: payment
-    x-switchboard-consumer-group: payment
   paymentSendsPaymentCompleted:
     action: send
     channel:

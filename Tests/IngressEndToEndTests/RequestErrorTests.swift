@@ -80,6 +80,16 @@ extension IngressEndToEndTests {
                 (#"{"customerId":"c-1","items":[\#(item)],"payment":"4242424242424242"}"#, ["payment"]),
                 (#"{"customerId":"c-1","items":[\#(item)],"payment":{}}"#, ["payment.card"]),
                 (#"{"customerId":"c-1","items":[\#(item)],"payment":{"card":4242424242424242}}"#, ["payment.card"]),
+                // The schema's rules (docs/openapi.yaml): SKU pattern, card digits, lengths, no unknown members.
+                (#"{"customerId":"c-1","items":[{"sku":"BOOK 1","quantity":1}],\#(card)}"#, ["items[0].sku"]),
+                (#"{"customerId":"c-1","items":[{"sku":"\#(String(repeating: "B", count: 65))","quantity":1}],\#(card)}"#,
+                 ["items[0].sku"]),
+                (#"{"customerId":"c-1","items":[\#(item)],"payment":{"card":"abc"}}"#, ["payment.card"]),
+                (#"{"customerId":"c-1","items":[\#(item)],"payment":{"card":"42424242424242424242"}}"#, ["payment.card"]),
+                (#"{"customerId":"c-1","items":[{"sku":"BOOK-1","quantity":1000001}],\#(card)}"#, ["items[0].quantity"]),
+                (#"{"customerId":"\#(String(repeating: "c", count: 201))","items":[\#(item)],\#(card)}"#, ["customerId"]),
+                (#"{"customerId":"c-1","items":[\#(item)],\#(card),"coupon":"FREE"}"#, ["coupon"]),
+                (#"{"customerId":"c-1","items":[{"sku":"BOOK-1","quantity":1,"price":1}],\#(card)}"#, ["items[0].price"]),
             ]
             try await IngressCluster.run { cluster in
                 for (body, fields) in cases {

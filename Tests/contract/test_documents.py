@@ -109,3 +109,17 @@ def test_the_event_schemas_reject_what_the_edge_rejects(change, path):
 
 def test_an_event_on_the_wrong_channel_is_rejected():
     assert event_errors(VALID_EVENT, "stock.reserved") != []
+
+
+@pytest.mark.parametrize("service", ["order", "stock", "payment", "notification"])
+def test_who_receives_what_is_what_the_services_subscribe_to(service):
+    """asyncapi.yaml's receive operations against each service's `subscriptions` in the code."""
+    name = service.capitalize()
+    path = ROOT / f"Sources/Services/{name}Service/{name}Service.swift"
+    listed = re.search(r"subscriptions\s*=\s*\[(.*?)\]", path.read_text(), re.DOTALL)
+    assert listed, f"no `subscriptions = [EventTypes.…]` in {path.relative_to(ROOT)}"
+    subscribed = set(re.findall(r"EventTypes\.(\w+)", listed.group(1)))
+    received = {operation["channel"]["$ref"].removeprefix("#/channels/")
+                for operation in asyncapi()["operations"].values()
+                if operation["action"] == "receive" and operation["x-switchboard-service"] == service}
+    assert received == subscribed
