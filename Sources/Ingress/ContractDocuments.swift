@@ -13,7 +13,8 @@ info:
     The HTTP API of Switchboard's ingress (`switchboard run ingress`, port 8080 by default). An accepted
     order becomes one `order.created` event (see `asyncapi.yaml`); the services run it to `confirmed` or
     `cancelled`. The ingress publishes nothing else. Every error is `application/problem+json`
-    (RFC 9457). `docs/http.md` tells the same in prose.
+    (RFC 9457): besides the statuses listed per operation, an unknown path is `404` and a known path
+    with another method is `405` with `Allow`. `docs/http.md` tells the same in prose.
 servers:
   - url: http://127.0.0.1:8080
     description: a local `switchboard run` (`--http-port` changes the port)

@@ -99,7 +99,8 @@ def test_the_event_schemas_accept_a_valid_order_created():
     (lambda d: d.update(customerId="c" * 201), "data/customerId"),
     (lambda d: d.update(items=[]), "data/items"),
     (lambda d: d.pop("payment"), "data"),
-])
+], ids=["space in SKU", "65-character SKU", "letters in card", "20-digit card", "float quantity",
+        "quantity over range", "quantity 0", "201-character customer", "no items", "no payment"])
 def test_the_event_schemas_reject_what_the_edge_rejects(change, path):
     event = copy.deepcopy(VALID_EVENT)
     change(event["data"])
