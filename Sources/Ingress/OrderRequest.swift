@@ -32,22 +32,18 @@ public struct OrderRequest: Sendable, Equatable {
         return "customer=\(customerId);items=\(items);card=\(card)"
     }
 
-    /// Whether `sku` is 1 to 64 ASCII letters, digits, `-`, `_` or `.`.
+    /// Whether `sku` is 1 to 64 ASCII letters, digits, `-`, `_` or `.` (`^[A-Za-z0-9._-]{1,64}$`).
     public static func isWellFormedSKU(_ sku: String) -> Bool {
-        (1...maximumSKULength).contains(sku.utf8.count)
-            && sku.utf8.allSatisfy { isASCIIAlphanumeric($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_")
-                || $0 == UInt8(ascii: ".") }
+        (1...maximumSKULength).contains(sku.utf8.count) && sku.utf8.allSatisfy { skuBytes.contains($0) }
     }
 
-    /// Whether `card` is 12 to 19 ASCII digits.
+    /// Whether `card` is 12 to 19 ASCII digits (`^[0-9]{12,19}$`).
     public static func isWellFormedCard(_ card: String) -> Bool {
-        cardDigits.contains(card.utf8.count) && card.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+        cardDigits.contains(card.utf8.count) && card.utf8.allSatisfy { digitBytes.contains($0) }
     }
 
-    private static func isASCIIAlphanumeric(_ byte: UInt8) -> Bool {
-        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
-            || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
-    }
+    private static let digitBytes = Set("0123456789".utf8)
+    private static let skuBytes = digitBytes.union("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_.".utf8)
 
     /// Reads and checks a request body.
     /// - Throws: `InvalidOrderRequest` naming every bad field, as `items[1].quantity`.
@@ -59,7 +55,8 @@ public struct OrderRequest: Sendable, Equatable {
         /// Reports the members of `object` that are not in `known`, in name order.
         func rejectUnknown(_ object: [String: JSONValue], known: Set<String>, in path: String) {
             for name in object.keys.sorted() where !known.contains(name) {
-                fail(path.isEmpty ? name : "\(path).\(name)", "is not a known field (expected \(known.sorted().joined(separator: ", ")))")
+                let expected = known.sorted().joined(separator: ", ")
+                fail(path.isEmpty ? name : "\(path).\(name)", "is not a known field (expected \(expected))")
             }
         }
         /// The string at `field`, when it is one and `check` accepts it (else `rule` says why not).

@@ -37,7 +37,7 @@ struct OrderRequestTests {
         #expect(order.card == "4242424242424242")
     }
 
-    @Test("the limits are accepted: 64-character SKU, 12 and 19 digit cards, quantity 1,000,000, 200-character customer")
+    @Test("the limits are accepted: 64-character SKU, 12 and 19 digits, quantity 1,000,000, 200-character customer")
     func limits() throws {
         let sku = String(repeating: "a", count: 63) + "."
         let cases: [JSONValue] = [
