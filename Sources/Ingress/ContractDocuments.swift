@@ -1092,10 +1092,8 @@ components:
           type: string
           enum: [out_of_stock, unknown_sku, invalid_order]
         sku:
-          type: string
-          minLength: 1
-          maxLength: 64
           description: The SKU to blame (`out_of_stock`, `unknown_sku`); absent for `invalid_order`.
+          $ref: '#/components/schemas/Sku'
     PaymentCompleted:
       type: object
       required: [orderId, paymentId, amount, currency]

@@ -56,3 +56,12 @@ def event_errors(event: dict, channel: str) -> list[str]:
         return [f"{channel} is not a channel of asyncapi.yaml"]
     return [f"{'/'.join(map(str, error.absolute_path)) or '(event)'}: {error.message}"
             for error in validator.iter_errors(event)]
+
+
+def message_errors(message: dict, channel: str) -> list[str]:
+    """Why a message on `channel` breaks the contract: an envelope is an event; a bare JSON object (no
+    `specversion`, what a person types into redis-cli) is the data of an event of the channel's type."""
+    if isinstance(message, dict) and "specversion" not in message:
+        message = {"specversion": "1.0", "id": "bare", "source": "switchboard/bare-payload", "type": channel,
+                   "data": message}
+    return event_errors(message, channel)

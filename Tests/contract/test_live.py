@@ -8,11 +8,12 @@ import os
 import pathlib
 import subprocess
 import sys
+import time
 
 import pytest
 import requests
 
-from contract import DOCS, asyncapi, event_errors
+from contract import DOCS, asyncapi, event_errors, message_errors
 from http_contract import check
 from system import System
 
@@ -103,6 +104,8 @@ def run_saga(system: System) -> dict[str, str]:
         ids[outcome] = order["orderId"]
         assert response.headers["Location"] == f"/orders/{order['orderId']}"
         assert response.headers["Preference-Applied"] == "wait=20"
+    ids["bare"] = publish_bare(system)
+    ids["provider_unavailable"] = provider_outage(system)  # last: the payment breaker stays open a while
     accepted = post(system, BOOK, headers={"Idempotency-Key": "k-contract"})
     assert accepted.status_code == 202
     repeated = post(system, BOOK, headers={"Idempotency-Key": "k-contract"})
@@ -126,6 +129,35 @@ def run_saga(system: System) -> dict[str, str]:
     return ids
 
 
+def provider_outage(system: System) -> str:
+    """With the simulated provider failing every call, an order is cancelled as provider_unavailable."""
+    system.cli("HSET", "payment:simulator", "failureRate", "1")
+    try:
+        for _ in range(100):
+            order = post(system, BOOK, headers={"Prefer": "wait=20"}).json()
+            if order.get("reason") == "provider_unavailable":
+                return order["orderId"]
+            time.sleep(0.1)  # the payment service reads the simulator's settings every second
+        raise AssertionError(f"no order was cancelled as provider_unavailable; the last: {order}")
+    finally:
+        system.cli("DEL", "payment:simulator")
+
+
+def publish_bare(system: System) -> str:
+    """A bare order.created as a person types it into redis-cli, on the system's transport."""
+    order_id = f"o-bare-{time.monotonic_ns()}"
+    payload = json.dumps({**BOOK, "orderId": order_id})
+    if system.transport == "streams":
+        system.cli("XADD", "order.created", "*", "event", payload)
+    else:
+        system.cli("PUBLISH", "order.created", payload)
+    for _ in range(200):
+        if get(system, f"/orders/{order_id}").json().get("status") == "confirmed":
+            return order_id
+        time.sleep(0.05)
+    raise AssertionError(f"the bare order {order_id} was not confirmed")
+
+
 def test_pubsub_saga_events_and_answers_keep_the_contract(pubsub_system):
     observer = pubsub_system.observe()
     try:
@@ -134,7 +166,7 @@ def test_pubsub_saga_events_and_answers_keep_the_contract(pubsub_system):
     finally:
         observer.stop()
     problems = [(channel, error, payload) for channel, payload in messages
-                for error in event_errors(json.loads(payload), channel)]
+                for error in message_errors(json.loads(payload), channel)]
     assert problems == []
     channels = {channel for channel, _ in messages}
     assert channels == {channel["address"] for channel in asyncapi()["channels"].values()}
@@ -149,7 +181,8 @@ def test_streams_saga_events_and_answers_keep_the_contract():
             lines = system.cli("XRANGE", channel, "-", "+").split("\n")
             events = [lines[i + 1] for i in range(len(lines) - 1) if lines[i] == "event"]
             assert events, f"no event on the stream {channel}"
-            problems += [(channel, error) for payload in events for error in event_errors(json.loads(payload), channel)]
+            problems += [(channel, error) for payload in events
+                         for error in message_errors(json.loads(payload), channel)]
         assert problems == []
         assert system.cli("XLEN", "switchboard:deadletters") == "0"
     finally:
