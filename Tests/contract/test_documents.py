@@ -124,3 +124,23 @@ def test_who_receives_what_is_what_the_services_subscribe_to(service):
                 for operation in asyncapi()["operations"].values()
                 if operation["action"] == "receive" and operation["x-switchboard-service"] == service}
     assert received == subscribed
+
+
+def status_table(path) -> dict[str, str]:
+    """The `| status | when |` table of a Markdown page: status → when."""
+    rows = re.findall(r"^\| ([1-5][0-9][0-9]) \| (.+) \|$", (ROOT / path).read_text(), re.MULTILINE)
+    return dict(rows)
+
+
+def test_the_prose_and_the_readme_list_the_documented_error_statuses():
+    documented = {status for item in openapi()["paths"].values() for operation in item.values()
+                  for status in operation["responses"] if status.startswith(("4", "5"))} | {"405"}
+    assert set(status_table("docs/http.md")) == documented
+    assert status_table("README.md") == status_table("docs/http.md")
+
+
+def test_the_prose_names_every_route_of_openapi():
+    text = (DOCS / "http.md").read_text()
+    for path, item in openapi()["paths"].items():
+        for method in item:
+            assert f"`{method.upper()} {path}" in text, f"{method.upper()} {path} is not in docs/http.md"
