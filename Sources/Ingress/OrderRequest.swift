@@ -5,7 +5,8 @@ import SagaEvents
 /// A valid `POST /orders` body: what `docs/openapi.yaml` calls `OrderRequest`.
 ///
 /// The limits here are the schema's (`docs/openapi.yaml`, and the `order.created` data of
-/// `docs/asyncapi.yaml`); a test holds them to the documents.
+/// `docs/asyncapi.yaml`); the contract tests (`Tests/contract`: the inputs, and schemathesis's
+/// boundary and negative cases against a live ingress) hold them to the documents.
 public struct OrderRequest: Sendable, Equatable {
     /// The most lines one order may have.
     public static let maximumItems = 100
