@@ -4,9 +4,9 @@ SHELL := /bin/bash
 
 # Debian packages the build, the tests and `make run` need.
 # The package's tests also use Debian's packaging tools: dpkg-shlibdeps (dpkg-dev), lintian, adduser,
-# systemd-analyze (systemd), setpriv (util-linux), curl.
+# systemd-analyze (systemd), setpriv (util-linux), curl. The contract tests need python3-venv.
 PACKAGES := libhiredis-dev libmicrohttpd-dev libcurl4-openssl-dev pkg-config redis-server redis-tools python3 \
-	dpkg-dev binutils lintian adduser systemd util-linux curl
+	python3-venv dpkg-dev binutils lintian adduser systemd util-linux curl
 SWIFT_BUILD_FLAGS ?=
 CONFIG ?= Config/switchboard.json
 # `make install`: GNU's variables.
@@ -17,8 +17,11 @@ DESTDIR ?=
 RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -DSWITCHBOARD_BUILD_STAMP -Xlinker -z -Xlinker now
 RELEASE_BINARY = $$(swift build $(RELEASE_FLAGS) --show-bin-path)/switchboard
 DEB_FOLDER := .build/deb
+# The contract tests' Python tools (pinned in Tests/contract/requirements.txt), from PyPI into a git-ignored venv.
+VENV := .venv
+PYTHON_REQUIREMENTS := Tests/contract/requirements.txt
 
-.PHONY: help deps build run test package-test bench clean release install deb
+.PHONY: help deps build run test contract-test package-test docs bench clean release install deb
 
 help:
 	@echo "make run    install what is missing, start a private redis-server if none is reachable, run everything"
@@ -27,6 +30,7 @@ help:
 	@echo "make build  build the switchboard executable"
 	@echo "make install  release build, installed under PREFIX=$(PREFIX) (DESTDIR honoured)"
 	@echo "make deb    release build, then a Debian package in $(DEB_FOLDER)/"
+	@echo "make docs   embed docs/openapi.yaml and docs/asyncapi.yaml in the ingress (after editing them)"
 	@echo "make clean  remove build output and the private Redis data"
 
 ## deps: install the Debian packages that are missing (apt-get, as root or through sudo).
@@ -45,9 +49,10 @@ build: deps
 run: build
 	@scripts/with-redis.sh "$(CONFIG)" "$$(swift build $(SWIFT_BUILD_FLAGS) --show-bin-path)/switchboard" run --config "$(CONFIG)"
 
-test: deps
+test: deps $(VENV)/.installed
 	swift build $(SWIFT_BUILD_FLAGS) --build-tests
 	swift test $(SWIFT_BUILD_FLAGS) --skip-build
+	$(MAKE) --no-print-directory contract-test
 	$(MAKE) --no-print-directory package-test
 
 ## package-test: build the .deb, install it, run the installed units' command lines, remove it.
@@ -66,6 +71,21 @@ deb: release
 	rm -f $(DEB_FOLDER)/switchboard_*.deb
 	packaging/build-deb.sh "$(RELEASE_BINARY)" $(DEB_FOLDER)
 
+## contract-test: docs/ checked (openapi-spec-validator, the AsyncAPI 3.0 schema in docs/schemas/), then a live
+## system (redis-server, `switchboard run`) held to them: every HTTP answer and event, and schemathesis.
+contract-test: $(VENV)/.installed
+	SWITCHBOARD_EXECUTABLE="$$(swift build $(SWIFT_BUILD_FLAGS) --show-bin-path)/switchboard" \
+		$(VENV)/bin/python -m pytest -p no:cacheprovider -v Tests/contract
+
+$(VENV)/.installed: $(PYTHON_REQUIREMENTS)
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r $(PYTHON_REQUIREMENTS)
+	touch $@
+
+## docs: regenerate Sources/Ingress/ContractDocuments.swift, the documents the ingress serves, from docs/.
+docs:
+	python3 scripts/embed-docs.py
+
 ## bench: release build, then scripts/bench.py (under 5 minutes); the table goes to bench/results.md.
 bench: deps
 	swift build -c release --product switchboard
@@ -73,4 +93,4 @@ bench: deps
 
 clean:
 	swift package clean
-	rm -rf .run
+	rm -rf .run $(VENV)

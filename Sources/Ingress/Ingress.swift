@@ -4,7 +4,7 @@ import StockService
 import Telemetry
 
 /// The HTTP ingress: turns `POST /orders` into `order.created` events and lets clients read orders,
-/// stock, health and metrics (`../shared/CONTRACT.md` section 3). It publishes nothing but
+/// stock, health, metrics and the contract's documents (`docs/http.md`). It publishes nothing but
 /// `order.created`.
 public struct Ingress: Sendable {
     private let configuration: HTTPServerConfiguration
@@ -40,6 +40,8 @@ public struct Ingress: Sendable {
         router.add("GET", "/stock/{sku}", handler: handlers.stock)
         router.add("GET", "/health", handler: handlers.health)
         router.add("GET", "/metrics", handler: handlers.metrics)
+        router.add("GET", "/openapi.yaml", handler: ContractDocumentRoutes.openAPI)
+        router.add("GET", "/asyncapi.yaml", handler: ContractDocumentRoutes.asyncAPI)
         self.router = router
     }
 

@@ -10,7 +10,7 @@ import SagaEvents
 import StockService
 import Telemetry
 
-/// The answers to the ingress's routes (`../shared/CONTRACT.md` section 3).
+/// The answers to the ingress's routes (`docs/http.md`).
 struct IngressHandlers: Sendable {
     /// The services an order needs; `/health` is `degraded` while one of them has no live instance.
     static let requiredServices = ["order", "stock", "payment", "notification"]

@@ -2,12 +2,26 @@ import EventBus
 import HTTPServer
 import SagaEvents
 
-/// A valid `POST /orders` body.
+/// A valid `POST /orders` body: what `docs/openapi.yaml` calls `OrderRequest`.
+///
+/// The limits here are the schema's (`docs/openapi.yaml`, and the `order.created` data of
+/// `docs/asyncapi.yaml`); the contract tests (`Tests/contract`: the inputs, and schemathesis's
+/// boundary and negative cases against a live ingress) hold them to the documents.
 public struct OrderRequest: Sendable, Equatable {
     /// The most lines one order may have.
     public static let maximumItems = 100
-    /// The longest customer id, SKU or card accepted, in characters.
-    public static let maximumTextLength = 200
+    /// The longest customer id, in characters (Unicode scalars, as JSON Schema counts them).
+    public static let maximumCustomerIDLength = 200
+    /// The longest SKU, in characters; a SKU is letters, digits, `-`, `_` and `.` (ASCII).
+    public static let maximumSKULength = 64
+    /// How many digits a card number has.
+    public static let cardDigits = 12...19
+    /// The quantities one line may ask for (the stock service's limit).
+    public static let quantities = 1...1_000_000
+    /// The members an order, an item and a payment may have; any other member is a `422`.
+    static let orderFields: Set = ["customerId", "items", "payment"]
+    static let itemFields: Set = ["sku", "quantity"]
+    static let paymentFields: Set = ["card"]
 
     public var customerId: String
     public var items: [OrderItem]
@@ -19,6 +33,19 @@ public struct OrderRequest: Sendable, Equatable {
         return "customer=\(customerId);items=\(items);card=\(card)"
     }
 
+    /// Whether `sku` is 1 to 64 ASCII letters, digits, `-`, `_` or `.` (`^[A-Za-z0-9._-]{1,64}$`).
+    public static func isWellFormedSKU(_ sku: String) -> Bool {
+        (1...maximumSKULength).contains(sku.utf8.count) && sku.utf8.allSatisfy { skuBytes.contains($0) }
+    }
+
+    /// Whether `card` is 12 to 19 ASCII digits (`^[0-9]{12,19}$`).
+    public static func isWellFormedCard(_ card: String) -> Bool {
+        cardDigits.contains(card.utf8.count) && card.utf8.allSatisfy { digitBytes.contains($0) }
+    }
+
+    private static let digitBytes = Set("0123456789".utf8)
+    private static let skuBytes = digitBytes.union("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_.".utf8)
+
     /// Reads and checks a request body.
     /// - Throws: `InvalidOrderRequest` naming every bad field, as `items[1].quantity`.
     public static func validate(_ body: JSONValue) throws(InvalidOrderRequest) -> OrderRequest {
@@ -26,8 +53,16 @@ public struct OrderRequest: Sendable, Equatable {
         func fail(_ field: String, _ message: String) {
             errors.append(ProblemDetails.FieldError(field: field, message: message))
         }
-        func text(_ value: JSONValue?, _ field: String) -> String? {
-            guard let value, value != .null else {
+        /// Reports the members of `object` that are not in `known`, in name order.
+        func rejectUnknown(_ object: [String: JSONValue], known: Set<String>, in path: String) {
+            for name in object.keys.sorted() where !known.contains(name) {
+                let expected = known.sorted().joined(separator: ", ")
+                fail(path.isEmpty ? name : "\(path).\(name)", "is not a known field (expected \(expected))")
+            }
+        }
+        /// The string at `field`, when it is one and `check` accepts it (else `rule` says why not).
+        func text(_ value: JSONValue?, _ field: String, rule: String, _ check: (String) -> Bool) -> String? {
+            guard let value else {
                 fail(field, "is required")
                 return nil
             }
@@ -35,12 +70,8 @@ public struct OrderRequest: Sendable, Equatable {
                 fail(field, "must be a string, found \(value.typeName)")
                 return nil
             }
-            if text.isEmpty {
-                fail(field, "must not be empty")
-                return nil
-            }
-            if text.count > maximumTextLength {
-                fail(field, "must be at most \(maximumTextLength) characters")
+            guard check(text) else {
+                fail(field, text.isEmpty ? "must not be empty" : rule)
                 return nil
             }
             return text
@@ -50,10 +81,14 @@ public struct OrderRequest: Sendable, Equatable {
                 ProblemDetails.FieldError(field: "", message: "the body must be a JSON object, found \(body.typeName)"),
             ])
         }
-        let customer = text(members["customerId"], "customerId")
+        rejectUnknown(members, known: orderFields, in: "")
+        let customer = text(members["customerId"], "customerId",
+                            rule: "must be at most \(maximumCustomerIDLength) characters") {
+            (1...maximumCustomerIDLength).contains($0.unicodeScalars.count)
+        }
         var items: [OrderItem] = []
         switch members["items"] {
-        case nil, .null?:
+        case nil:
             fail("items", "is required")
         case .array(let lines)?:
             if lines.isEmpty { fail("items", "must hold at least one item") }
@@ -64,13 +99,19 @@ public struct OrderRequest: Sendable, Equatable {
                     fail(field, "must be an object with sku and quantity, found \(line.typeName)")
                     continue
                 }
-                let sku = text(item["sku"], "\(field).sku")
+                rejectUnknown(item, known: itemFields, in: field)
+                let sku = text(item["sku"], "\(field).sku",
+                               rule: "must be 1 to \(maximumSKULength) letters, digits, '-', '_' or '.'",
+                               isWellFormedSKU)
                 var quantity: Int?
                 switch item["quantity"] {
-                case nil, .null?: fail("\(field).quantity", "is required")
+                case nil: fail("\(field).quantity", "is required")
                 case .integer(let value)?:
-                    if (1...1_000_000).contains(value) { quantity = value }
-                    else { fail("\(field).quantity", "must be from 1 to 1000000, found \(value)") }
+                    if quantities.contains(value) { quantity = value }
+                    else {
+                        fail("\(field).quantity",
+                             "must be from \(quantities.lowerBound) to \(quantities.upperBound), found \(value)")
+                    }
                 case let other?: fail("\(field).quantity", "must be a whole number, found \(other.typeName)")
                 }
                 if let sku, let quantity { items.append(OrderItem(sku: sku, quantity: quantity)) }
@@ -80,8 +121,11 @@ public struct OrderRequest: Sendable, Equatable {
         }
         var card: String?
         switch members["payment"] {
-        case nil, .null?: fail("payment", "is required")
-        case .object(let payment)?: card = text(payment["card"], "payment.card")
+        case nil: fail("payment", "is required")
+        case .object(let payment)?:
+            rejectUnknown(payment, known: paymentFields, in: "payment")
+            card = text(payment["card"], "payment.card",
+                        rule: "must be \(cardDigits.lowerBound) to \(cardDigits.upperBound) digits", isWellFormedCard)
         case let other?: fail("payment", "must be an object with card, found \(other.typeName)")
         }
         guard errors.isEmpty, let customer, let card else { throw InvalidOrderRequest(errors: errors) }

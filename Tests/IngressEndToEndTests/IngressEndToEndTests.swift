@@ -1,6 +1,6 @@
 import Testing
 
-/// The HTTP ingress end to end (`CONTRACT.md` section 3): each test starts a private redis-server and a
+/// The HTTP ingress end to end (`docs/http.md`): each test starts a private redis-server and a
 /// real `switchboard run` process and talks to it over sockets with `curl` or raw TCP.
 ///
 /// The nested suites live in files of their own; all of them run one test at a time, as each test starts

@@ -62,6 +62,9 @@ extension IngressEndToEndTests {
         func invalidFields() async throws {
             let card = #""payment":{"card":"4242424242424242"}"#
             let item = #"{"sku":"BOOK-1","quantity":1}"#
+            func long(_ count: Int, _ character: Character = "B") -> String {
+                String(repeating: character, count: count)
+            }
             let cases: [(body: String, fields: [String])] = [
                 (#"{"items":[\#(item)],\#(card)}"#, ["customerId"]),
                 (#"{"customerId":"","items":[\#(item)],\#(card)}"#, ["customerId"]),
@@ -80,6 +83,17 @@ extension IngressEndToEndTests {
                 (#"{"customerId":"c-1","items":[\#(item)],"payment":"4242424242424242"}"#, ["payment"]),
                 (#"{"customerId":"c-1","items":[\#(item)],"payment":{}}"#, ["payment.card"]),
                 (#"{"customerId":"c-1","items":[\#(item)],"payment":{"card":4242424242424242}}"#, ["payment.card"]),
+                // The schema's rules (docs/openapi.yaml): SKU pattern, card digits, lengths, no unknown members.
+                (#"{"customerId":"c-1","items":[{"sku":"BOOK 1","quantity":1}],\#(card)}"#, ["items[0].sku"]),
+                (#"{"customerId":"c-1","items":[{"sku":"\#(long(65))","quantity":1}],\#(card)}"#, ["items[0].sku"]),
+                (#"{"customerId":"c-1","items":[\#(item)],"payment":{"card":"abc"}}"#, ["payment.card"]),
+                (#"{"customerId":"c-1","items":[\#(item)],"payment":{"card":"\#(long(20, "4"))"}}"#, ["payment.card"]),
+                (#"{"customerId":"c-1","items":[{"sku":"BOOK-1","quantity":1000001}],\#(card)}"#,
+                 ["items[0].quantity"]),
+                (#"{"customerId":"\#(long(201))","items":[\#(item)],\#(card)}"#, ["customerId"]),
+                (#"{"customerId":"c-1","items":[\#(item)],\#(card),"coupon":"FREE"}"#, ["coupon"]),
+                (#"{"customerId":"c-1","items":[{"sku":"BOOK-1","quantity":1,"price":1}],\#(card)}"#,
+                 ["items[0].price"]),
             ]
             try await IngressCluster.run { cluster in
                 for (body, fields) in cases {
