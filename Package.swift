@@ -42,7 +42,7 @@ let package = Package(
             path: "Sources/Services/NotificationService"
         ),
         .target(
-            name: "PaymentService", dependencies: ["EventBus", "SagaEvents", "Resilience"],
+            name: "PaymentService", dependencies: ["EventBus", "SagaEvents", "Resilience", "RedisClient"],
             path: "Sources/Services/PaymentService"
         ),
         .target(
@@ -87,7 +87,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PaymentServiceTests",
-            dependencies: ["PaymentService", "SagaEvents", "EventBus", "EventBusInMemory"]
+            dependencies: ["PaymentService", "SagaEvents", "EventBus", "EventBusInMemory", "RedisClient", "TestSupport"]
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["EventBus", "RedisClient", "TestSupport"]),
         .testTarget(name: "IngressTests", dependencies: ["Ingress", "EventBus", "SagaEvents", "TestSupport"]),

@@ -10,7 +10,8 @@ import Telemetry
 /// The record `decide` gets is the runner's last known version of it, which the broker has the final
 /// word on: it may be stale (another instance committed since, or the runner has not seen the record
 /// yet and assumes it absent), and then the commit conflicts and `decide` is called again with what the
-/// broker holds. Effects must therefore happen through the returned `Commit` only.
+/// broker holds. Effects must therefore happen through the returned `Commit` only, or, for an effect
+/// outside the broker (a charge at a card provider), through a `FollowUp` of the committed record.
 public protocol EventService: Sendable {
     /// The service's name: its consumer group, the prefix of its keys, and its events' `source`.
     var name: String { get }
@@ -34,6 +35,13 @@ public protocol EventService: Sendable {
 
     /// Called after a commit for `event` took effect with `outcome`, e.g. to log a delivered message.
     func applied(_ outcome: Commit.Outcome, for event: CloudEvent, logger: Logger)
+
+    /// The effect outside the broker that `record` asks for once committed (an intent), or `nil` when it
+    /// asks for none. It must not perform anything itself: the runner calls it on the record a commit
+    /// would leave, to know whether to acknowledge the message with that commit (not when a follow-up is
+    /// to come), and on the record once committed or confirmed, to run the follow-up and commit its result.
+    /// - Throws: `CloudEventError` when the record cannot be read; the message is dead-lettered.
+    func followUp(after record: StoredRecord, for event: CloudEvent) throws(CloudEventError) -> FollowUp?
 }
 
 extension EventService {
@@ -42,6 +50,11 @@ extension EventService {
 
     /// Nothing to do.
     public func applied(_ outcome: Commit.Outcome, for event: CloudEvent, logger: Logger) {}
+
+    /// No effect outside the broker.
+    public func followUp(after record: StoredRecord, for event: CloudEvent) throws(CloudEventError) -> FollowUp? {
+        nil
+    }
 
     /// `switchboard/<name>`: the `source` of the events this service emits.
     public var source: String { "switchboard/\(name)" }

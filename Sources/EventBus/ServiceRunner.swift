@@ -145,15 +145,24 @@ public struct ServiceRunner: Sendable {
     /// none, without reading it first: a conflict hands back what the broker holds, and the service
     /// decides again on that. A decision to change nothing is only trusted on a record confirmed by the
     /// broker, so a record the runner did not know is read before an event is ignored.
+    ///
+    /// A commit whose record asks for a `FollowUp` (an intent) is applied without acknowledging the
+    /// message; the follow-up then runs and its result is committed with the acknowledgement. A confirmed
+    /// record found holding an intent (a redelivery after a crash, or another instance's intent) has its
+    /// follow-up run the same way, which is why a follow-up's effect must be idempotent.
     private func process(_ work: Work) async -> Disposition {
         var backoff = Backoff()
         var conflicts = 0
         let event = work.event
         var record = lanes.known(work.key)
         var confirmed = false
+        var intended = false
         while !Task.isCancelled {
             do {
-                guard let commit = try await service.decide(event, record: record) else {
+                let commit: Commit
+                if let decided = try await service.decide(event, record: record) {
+                    commit = decided
+                } else {
                     if !confirmed {
                         let current = try await withRetry(&backoff) { () async throws(EventBusError) in
                             try await transport.record(work.key)
@@ -165,22 +174,42 @@ public struct ServiceRunner: Sendable {
                             continue
                         }
                     }
-                    try await withRetry(&backoff) { () async throws(EventBusError) in
-                        try await transport.acknowledge(work.message, group: service.name)
+                    guard let current = record, let followUp = try service.followUp(after: current, for: event) else {
+                        try await withRetry(&backoff) { () async throws(EventBusError) in
+                            try await transport.acknowledge(work.message, group: service.name)
+                        }
+                        finished(work, outcome: intended ? "applied" : "ignored")
+                        return intended ? .applied : .ignored
                     }
-                    finished(work, outcome: "ignored")
-                    return .ignored
+                    if !intended {
+                        logger.notice("resuming an intent found on the record", metadata: [
+                            "service": service.name, "key": work.key, "follow.up": followUp.name,
+                            "event.type": event.type, "event.id": event.id,
+                        ])
+                    }
+                    commit = await followUp.perform()
+                    // Cancelled meanwhile (the process stops): the answer may be a failure the cancellation
+                    // caused, so nothing is committed; the intent stays for the redelivery to resume.
+                    if Task.isCancelled { break }
                 }
+                let deferred = try asksForFollowUp(commit, for: event)
                 let result = try await withRetry(&backoff) { () async throws(EventBusError) in
-                    try await transport.commit(commit, acknowledging: work.message, group: service.name)
+                    try await transport.commit(commit, acknowledging: deferred ? nil : work.message,
+                                               group: service.name)
                 }
                 switch result {
                 case .applied(let fallback, let version):
                     let outcome = commit.outcome(chosenBy: fallback)
-                    lanes.remember(StoredRecord(version: version, fields: outcome.record), for: work.key)
+                    let stored = StoredRecord(version: version, fields: outcome.record)
+                    lanes.remember(stored, for: work.key)
                     service.applied(outcome, for: event, logger: logger)
-                    finished(work, outcome: "applied")
-                    return .applied
+                    guard deferred else {
+                        finished(work, outcome: "applied")
+                        return .applied
+                    }
+                    record = stored
+                    confirmed = true
+                    intended = true
                 case .conflict(let current):
                     if confirmed {
                         metrics?.increment("switchboard_commit_conflicts_total",
@@ -205,6 +234,18 @@ public struct ServiceRunner: Sendable {
             }
         }
         return .abandoned
+    }
+
+    /// Whether a record `commit` may leave asks for a follow-up, in which case the message is acknowledged
+    /// with the follow-up's result rather than with `commit`.
+    private func asksForFollowUp(_ commit: Commit, for event: CloudEvent) throws(CloudEventError) -> Bool {
+        let version = commit.expectedVersion + 1
+        for outcome in [commit.outcome] + commit.fallbacks {
+            if try service.followUp(after: StoredRecord(version: version, fields: outcome.record), for: event) != nil {
+                return true
+            }
+        }
+        return false
     }
 
     /// The broker refused an operation: leave a redeliverable message pending, dead-letter any other.

@@ -46,8 +46,8 @@ import Testing
         #expect(machine.stockReserved(Saga.reserved(amount: 1), record: awaitingCard) == .nothing)
     }
 
-    @Test(arguments: [PaymentRecord.Status.completed, .failed, .voided])
-    func nothingHappensOnceThePaymentIsFinal(_ status: PaymentRecord.Status) {
+    @Test(arguments: [PaymentRecord.Status.charging, .completed, .failed, .voided])
+    func nothingHappensOnceThePaymentIsFinalOrBeingCharged(_ status: PaymentRecord.Status) {
         let record = PaymentRecord(status: status, cardLast4: "4242", amount: 2500, currency: "USD")
         #expect(machine.orderCreated(Saga.created(), record: record) == .nothing)
         #expect(machine.stockReserved(Saga.reserved(), record: record) == .nothing)
@@ -70,6 +70,22 @@ import Testing
         #expect(machine.orderCreated(Saga.created(), record: voided) == .nothing)
     }
 
+    // MARK: The charge as a step of its own
+
+    @Test func aChargeIsFirstAnIntentWithTheOrdersIdempotencyKey() throws {
+        let intent = machine.intent(try charge())
+        #expect(intent == PaymentRecord(status: .charging, card: Saga.goodCard, amount: 2500, currency: "USD",
+                                        idempotencyKey: "o-1"))
+        #expect(machine.pendingCharge(intent, orderID: "o-1") == (try charge()))
+    }
+
+    @Test(arguments: [PaymentRecord.Status.awaitingAmount, .awaitingCard, .completed, .failed, .voided])
+    func onlyAnIntentAsksForACharge(_ status: PaymentRecord.Status) {
+        let record = PaymentRecord(status: status, card: Saga.goodCard, amount: 2500, currency: "USD",
+                                   idempotencyKey: "o-1")
+        #expect(machine.pendingCharge(record, orderID: "o-1") == nil)
+    }
+
     // MARK: Settling
 
     /// A charge as the machine asks for one (`Charge` has no public initializer).
@@ -86,7 +102,7 @@ import Testing
         let settled = machine.settle(try charge(), result: .success(.approved(paymentID: "pay_42")))
         #expect(settled.type == "payment.completed")
         #expect(settled.record == PaymentRecord(status: .completed, cardLast4: "4242", amount: 2500, currency: "USD",
-                                                paymentId: "pay_42"))
+                                                paymentId: "pay_42", idempotencyKey: "o-1"))
         let payload = try #require(settled.payload as? PaymentCompleted)
         #expect(payload == PaymentCompleted(orderId: "o-1", paymentId: "pay_42", amount: 2500, currency: "USD"))
     }
@@ -96,7 +112,7 @@ import Testing
         let settled = machine.settle(try charge(), result: .success(.declined(reason)))
         #expect(settled.type == "payment.failed")
         #expect(settled.record == PaymentRecord(status: .failed, cardLast4: "4242", amount: 2500, currency: "USD",
-                                                reason: reason))
+                                                reason: reason, idempotencyKey: "o-1"))
         let payload = try #require(settled.payload as? PaymentFailed)
         #expect(payload == PaymentFailed(orderId: "o-1", reason: reason))
     }

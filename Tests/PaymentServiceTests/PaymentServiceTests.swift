@@ -105,7 +105,7 @@ import Testing
         ("not-a-card", .invalidCard),
     ])
     func theSimulatedProvidersVerdictBecomesTheOutcome(card: String, failure: PaymentFailure?) async throws {
-        let simulated = runner(SimulatedCardProvider())
+        let simulated = runner(SimulatedCardProvider(ledger: InMemoryChargeLedger()))
         #expect(await deliver(try .saga(EventTypes.orderCreated, Saga.created(card: card)), to: simulated) == .applied)
         #expect(await deliver(try .saga(EventTypes.stockReserved, Saga.reserved()), to: simulated) == .applied)
         let stored = try #require(try await record())
@@ -124,7 +124,7 @@ import Testing
     }
 
     @Test func aProviderOutageFailsThePaymentAsProviderUnavailable() async throws {
-        let down = runner(SimulatedCardProvider(failureRate: 1))
+        let down = runner(SimulatedCardProvider(failureRate: 1, ledger: InMemoryChargeLedger()))
         #expect(await deliver(try .saga(EventTypes.stockReserved, Saga.reserved()), to: down) == .applied)
         #expect(await deliver(try .saga(EventTypes.orderCreated, Saga.created()), to: down) == .applied)
         let failed = try #require(await published(EventTypes.paymentFailed).first)

@@ -40,7 +40,7 @@ import Testing
     }
 
     @Test func aFailureRateOfOneAlwaysThrows() async {
-        let provider = SimulatedCardProvider(failureRate: 1)
+        let provider = SimulatedCardProvider(failureRate: 1, ledger: InMemoryChargeLedger())
         for _ in 0..<10 {
             await #expect(throws: PaymentProviderError.self) {
                 try await provider.charge(card: "4242424242424242", amount: 100, currency: "USD",
@@ -50,7 +50,7 @@ import Testing
     }
 
     @Test func aFailureRateOfZeroGivesTheCardsVerdict() async throws {
-        let provider = SimulatedCardProvider(failureRate: 0)
+        let provider = SimulatedCardProvider(failureRate: 0, ledger: InMemoryChargeLedger())
         let declined = try await provider.charge(card: "4000000000009995", amount: 100, currency: "USD",
                                                  idempotencyKey: "o-1")
         #expect(declined == .declined(.insufficientFunds))
@@ -64,11 +64,11 @@ import Testing
 
     @Test(arguments: [(-0.5, 0.0), (0.25, 0.25), (7.0, 1.0)])
     func theFailureRateIsClampedToZeroThroughOne(given: Double, kept: Double) {
-        #expect(SimulatedCardProvider(failureRate: given).failureRate == kept)
+        #expect(SimulatedCardProvider(failureRate: given, ledger: InMemoryChargeLedger()).failureRate == kept)
     }
 
     @Test func aChargeTakesAtLeastTheLatency() async throws {
-        let provider = SimulatedCardProvider(latency: .milliseconds(50))
+        let provider = SimulatedCardProvider(latency: .milliseconds(50), ledger: InMemoryChargeLedger())
         let clock = ContinuousClock()
         let started = clock.now
         _ = try await provider.charge(card: "4242424242424242", amount: 1, currency: "USD", idempotencyKey: "o-1")

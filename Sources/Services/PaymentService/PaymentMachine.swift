@@ -7,17 +7,22 @@ import SagaEvents
 /// | none            | store card           | store amount         | void            |
 /// | awaiting amount | nothing (duplicate)  | charge               | void            |
 /// | awaiting card   | charge               | nothing (duplicate)  | void            |
+/// | charging        | nothing              | nothing              | nothing         |
 /// | final           | nothing              | nothing              | nothing         |
 ///
-/// A charge is asked of the provider and its verdict turned into the final record and event by
-/// `settle(_:result:)`. Because the final record is committed only where the record still awaits the
-/// charge, an order yields one `payment.completed` or `payment.failed`, however often it is delivered.
+/// "Charge" records the intent (`charging`, `intent(_:)`) and nothing else: the provider is asked
+/// afterwards, for a record that is `charging` (`pendingCharge(_:)`), with the intent's idempotency key,
+/// and its verdict turned into the final record and event by `settle(_:result:)`. Because the final
+/// record is committed only where the record is still `charging`, an order yields one
+/// `payment.completed` or `payment.failed`, however often it is delivered; because every request for
+/// the order carries the same key, the provider charges it at most once, however often it is asked.
+/// A cancellation that comes while the provider is asked does not stop the charge: it was asked for.
 public struct PaymentMachine: Sendable {
     /// What to do.
     public enum Action: Sendable, Equatable {
         /// Keep the record and wait for the other half.
         case store(PaymentRecord)
-        /// Charge the order now.
+        /// Record the intent to charge the order, then charge it.
         case charge(Charge)
         /// Nothing changes.
         case nothing
@@ -29,6 +34,9 @@ public struct PaymentMachine: Sendable {
         public var card: String
         public var amount: Int
         public var currency: String
+
+        /// The provider's idempotency key: the order id, so every request for the order carries it.
+        public var idempotencyKey: String { orderID }
     }
 
     public init() {}
@@ -41,7 +49,7 @@ public struct PaymentMachine: Sendable {
         case .awaitingCard:
             .charge(Charge(orderID: order.orderId, card: order.payment.card, amount: record?.amount ?? 0,
                            currency: record?.currency ?? "USD"))
-        case .awaitingAmount, .completed, .failed, .voided:
+        case .awaitingAmount, .charging, .completed, .failed, .voided:
             .nothing
         }
     }
@@ -54,7 +62,7 @@ public struct PaymentMachine: Sendable {
         case .awaitingAmount:
             .charge(Charge(orderID: reserved.orderId, card: record?.card ?? "", amount: reserved.amount,
                            currency: reserved.currency))
-        case .awaitingCard, .completed, .failed, .voided:
+        case .awaitingCard, .charging, .completed, .failed, .voided:
             .nothing
         }
     }
@@ -63,8 +71,21 @@ public struct PaymentMachine: Sendable {
     public func orderCancelled(record: PaymentRecord?) -> Action {
         switch record?.status {
         case nil, .awaitingAmount, .awaitingCard: .store(PaymentRecord(status: .voided))
-        case .completed, .failed, .voided: .nothing
+        case .charging, .completed, .failed, .voided: .nothing
         }
+    }
+
+    /// The record that says `charge` is to be made, before the provider is asked.
+    public func intent(_ charge: Charge) -> PaymentRecord {
+        PaymentRecord(status: .charging, card: charge.card, amount: charge.amount, currency: charge.currency,
+                      idempotencyKey: charge.idempotencyKey)
+    }
+
+    /// The charge a record asks of the provider: the one it intends while `charging`, else none.
+    public func pendingCharge(_ record: PaymentRecord, orderID: String) -> Charge? {
+        guard record.status == .charging else { return nil }
+        return Charge(orderID: record.idempotencyKey ?? orderID, card: record.card ?? "", amount: record.amount ?? 0,
+                      currency: record.currency ?? "USD")
     }
 
     /// The final record and event once the provider answered (or failed to).
@@ -75,7 +96,8 @@ public struct PaymentMachine: Sendable {
         switch result {
         case .success(.approved(let paymentID)):
             let record = PaymentRecord(status: .completed, cardLast4: last4, amount: charge.amount,
-                                       currency: charge.currency, paymentId: paymentID)
+                                       currency: charge.currency, paymentId: paymentID,
+                                       idempotencyKey: charge.idempotencyKey)
             let payload = PaymentCompleted(orderId: charge.orderID, paymentId: paymentID, amount: charge.amount,
                                            currency: charge.currency)
             return (record, EventTypes.paymentCompleted, payload)
@@ -90,7 +112,7 @@ public struct PaymentMachine: Sendable {
         -> (record: PaymentRecord, type: String, payload: any Encodable & Sendable)
     {
         let record = PaymentRecord(status: .failed, cardLast4: last4, amount: charge.amount,
-                                   currency: charge.currency, reason: reason)
+                                   currency: charge.currency, reason: reason, idempotencyKey: charge.idempotencyKey)
         return (record, EventTypes.paymentFailed, PaymentFailed(orderId: charge.orderID, reason: reason))
     }
 }

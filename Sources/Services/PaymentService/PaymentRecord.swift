@@ -3,9 +3,11 @@ import SagaEvents
 /// The payment service's record of one order.
 ///
 /// The card comes with `order.created` and the amount with `stock.reserved`, in either order; the
-/// record keeps whichever came first until the other arrives. The card number is dropped once the
-/// order is charged or given up; only its last four digits are kept. Stored as one field per property
-/// that has a value.
+/// record keeps whichever came first until the other arrives. Once both are known, the intent to charge
+/// is recorded (`charging`, with the idempotency key the provider dedupes on) before the provider is
+/// called, and the provider's answer is recorded after. The card number is dropped once the order is
+/// charged or given up; only its last four digits are kept. Stored as one field per property that has
+/// a value.
 public struct PaymentRecord: Record {
     /// Where the payment stands.
     public enum Status: String, Sendable {
@@ -13,6 +15,8 @@ public struct PaymentRecord: Record {
         case awaitingAmount = "awaiting_amount"
         /// The amount is known; the card is not yet.
         case awaitingCard = "awaiting_card"
+        /// Both are known and the provider is being asked, with `idempotencyKey`; its answer is not recorded yet.
+        case charging
         /// Charged.
         case completed
         /// Not charged, for `reason`.
@@ -28,10 +32,12 @@ public struct PaymentRecord: Record {
     public var currency: String?
     public var paymentId: String?
     public var reason: PaymentFailure?
+    /// The key every request to the provider for this order carries (`charging` on).
+    public var idempotencyKey: String?
 
     public init(
         status: Status, card: String? = nil, cardLast4: String? = nil, amount: Int? = nil, currency: String? = nil,
-        paymentId: String? = nil, reason: PaymentFailure? = nil
+        paymentId: String? = nil, reason: PaymentFailure? = nil, idempotencyKey: String? = nil
     ) {
         self.status = status
         self.card = card
@@ -40,6 +46,7 @@ public struct PaymentRecord: Record {
         self.currency = currency
         self.paymentId = paymentId
         self.reason = reason
+        self.idempotencyKey = idempotencyKey
     }
 
     public init(fields: RecordFields) throws(RecordError) {
@@ -50,6 +57,7 @@ public struct PaymentRecord: Record {
         currency = fields["currency"]
         paymentId = fields["paymentId"]
         reason = try fields.optional("reason", as: PaymentFailure.self)
+        idempotencyKey = fields["idempotencyKey"]
     }
 
     public var fields: [String: String] {
@@ -60,6 +68,7 @@ public struct PaymentRecord: Record {
         fields["currency"] = currency
         fields["paymentId"] = paymentId
         fields["reason"] = reason?.rawValue
+        fields["idempotencyKey"] = idempotencyKey
         return fields
     }
 }

@@ -4,9 +4,14 @@ import SagaEvents
 /// The payment service on the bus: charges an order once both its card (`order.created`) and its
 /// amount (`stock.reserved`) are known, and emits `payment.completed` or `payment.failed`.
 ///
-/// Key (`PaymentKeys`): one `payment:<orderId>` record per order. The provider is called with the
-/// order id as idempotency key; the final record is committed only while the record still awaits the
-/// charge, so a redelivered or duplicated event never charges an order twice.
+/// Key (`PaymentKeys`): one `payment:<orderId>` record per order.
+///
+/// The charge is a step of its own, outside `decide`: `decide` only commits the intent (`charging`, with
+/// the order id as idempotency key); the record's `FollowUp` then asks the provider with that key and
+/// returns the commit of its answer, guarded by the intent's version and acknowledging the message. A
+/// conflict, a retry, a crash between the provider's answer and the commit, or a redelivery finds the
+/// intent and asks again with the same key, and the provider answers a key it has seen with its first
+/// answer: an order is never charged twice.
 public struct PaymentService: EventService {
     public let name = "payment"
     public let subscriptions = [EventTypes.orderCreated, EventTypes.stockReserved, EventTypes.orderCancelled]
@@ -24,12 +29,7 @@ public struct PaymentService: EventService {
     }
 
     public func decide(_ event: CloudEvent, record: StoredRecord?) async throws(CloudEventError) -> Commit? {
-        let current: PaymentRecord?
-        do {
-            current = try PaymentRecord(stored: record)
-        } catch {
-            throw CloudEventError(.invalidField, "the stored payment record cannot be read: \(error)")
-        }
+        let current = try Self.read(record)
         let key = try recordKey(for: event)
         let action: PaymentMachine.Action = switch event.type {
         case EventTypes.orderCreated: machine.orderCreated(try event.payload(OrderCreated.self), record: current)
@@ -43,11 +43,23 @@ public struct PaymentService: EventService {
         case .store(let next):
             return Commit(key: key, expected: record, outcome: Commit.Outcome(record: next.fields))
         case .charge(let charge):
+            return Commit(key: key, expected: record, outcome: Commit.Outcome(record: machine.intent(charge).fields))
+        }
+    }
+
+    /// A `charging` record's charge: asks the provider with the intent's idempotency key and commits its
+    /// answer (or its failure) as the final record and event.
+    public func followUp(after record: StoredRecord, for event: CloudEvent) throws(CloudEventError) -> FollowUp? {
+        guard let current = try Self.read(record), let charge = machine.pendingCharge(current, orderID: try event.orderID()) else {
+            return nil
+        }
+        let (provider, machine, key, source) = (provider, machine, try recordKey(for: event), source)
+        return FollowUp(name: "charge") {
             let result: Result<ChargeResult, PaymentProviderError>
-            do {
+            do throws(PaymentProviderError) {
                 result = .success(try await provider.charge(
                     card: charge.card, amount: charge.amount, currency: charge.currency,
-                    idempotencyKey: charge.orderID
+                    idempotencyKey: charge.idempotencyKey
                 ))
             } catch {
                 result = .failure(error)
@@ -56,6 +68,14 @@ public struct PaymentService: EventService {
             let emitted = event.caused(type: settled.type, source: source, payload: settled.payload)
             return Commit(key: key, expected: record,
                           outcome: Commit.Outcome(record: settled.record.fields, events: [emitted]))
+        }
+    }
+
+    private static func read(_ record: StoredRecord?) throws(CloudEventError) -> PaymentRecord? {
+        do {
+            return try PaymentRecord(stored: record)
+        } catch {
+            throw CloudEventError(.invalidField, "the stored payment record cannot be read: \(error)")
         }
     }
 }

@@ -39,7 +39,10 @@ struct ServiceFactory {
                 )
                 let breaker = paymentBreaker()
                 let provider = ResilientPaymentProvider(
-                    provider: SimulatedCardProvider(behaviour: behaviour), breaker: breaker,
+                    provider: SimulatedCardProvider(
+                        behaviour: behaviour, ledger: RedisChargeLedger(client: application.makeRedisClient())
+                    ),
+                    breaker: breaker,
                     timeout: .milliseconds(application.settings.paymentTimeoutMilliseconds),
                     retries: application.settings.paymentRetries
                 )
