@@ -24,6 +24,22 @@ struct SagaInspector: Sendable {
         return statuses
     }
 
+    /// The amount of each confirmed order among `ids` (the `amount` field of `order:<id>`), by order id.
+    func confirmedAmounts(of ids: [String]) async throws -> [String: Int] {
+        let statuses = try await statuses(of: ids)
+        let confirmed = ids.filter { statuses[$0] == "confirmed" }
+        let amounts = try await redis.field("amount", ofEach: confirmed.map { "order:\($0)" })
+        return Dictionary(uniqueKeysWithValues: zip(confirmed, amounts.map { Int($0) ?? -1 }))
+    }
+
+    /// The money invariant at the provider for `orders` (every order sent to the server): see
+    /// `ProviderLedger.violations`.
+    func moneyViolations(of orders: [String]) async throws -> [String] {
+        let confirmed = try await confirmedAmounts(of: orders)
+        let ledger = try await ProviderLedger.read(from: redis)
+        return ledger.violations(confirmed: confirmed, cancelled: orders.filter { confirmed[$0] == nil })
+    }
+
     /// A SKU's `available` and `reserved` units (`-1` when missing).
     func stock(_ sku: String) async throws -> Stock {
         let fields = try await redis.cli("HMGET", "stock:item:\(sku)", "available", "reserved")

@@ -116,6 +116,57 @@ struct StreamsDurabilityTests {
         }
     }
 
+    @Test("kill -9 of payment between the provider's charges and their commits: resumed with the same keys, charged once")
+    func killedBetweenChargeAndCommitChargesOnce() async throws {
+        try await StreamsCluster.with { cluster in
+            // Answers held back for a minute: when payment dies, every charge is made and none committed.
+            try await cluster.redis.cli("HSET", "payment:simulator", "answerDelayMilliseconds", "60000")
+            try await cluster.startSaga()
+            let orders = TestOrder.batch("window", count: 20, declineEvery: 5)
+            #expect(try await cluster.add(orders) == orders.count)
+            try await waitForAnswers(to: orders, in: cluster)
+            let intents = try await cluster.redis.field("status", ofEach: orders.map { "payment:\($0.id)" })
+            #expect(intents.allSatisfy { $0 == "charging" }, "\(intents)")
+            #expect(try await ProviderLedger.read(from: cluster.redis).charges.count == 16)
+            #expect(try await cluster.inspector.length(of: "payment.completed") == 0)
+
+            cluster.kill("payment-1")
+            try await cluster.redis.cli("DEL", "payment:simulator")
+            try await cluster.start("payment", instance: "payment-2")
+            let tally = try await cluster.settle(orders)
+            print("kill -9 of payment between charge and commit: \(tally)")
+            #expect(tally.confirmed == 16)
+            try await expectConsistent(tally, of: orders, in: cluster)
+            try await expectPaymentIDsFromTheLedger(of: orders, in: cluster)
+            let resumed = cluster.logs(of: "payment-2").filter { $0["msg"] == "resuming an intent found on the record" }
+            #expect(resumed.count == orders.count, "payment-2 resumed \(resumed.count) intents")
+        }
+    }
+
+    @Test("redis-server down while the provider's answers come back: the commits wait for it, each order charged once")
+    func redisDownDuringTheCommitChargesOnce() async throws {
+        try await StreamsCluster.with(StreamsCluster.Options(appendOnly: true)) { cluster in
+            try await cluster.redis.cli("HSET", "payment:simulator", "answerDelayMilliseconds", "1500")
+            try await cluster.startSaga()
+            let orders = TestOrder.batch("outage", count: 20, declineEvery: 5)
+            #expect(try await cluster.add(orders) == orders.count)
+            try await waitForAnswers(to: orders, in: cluster)
+            // The answers arrive while the server is down: every result commit fails and is retried.
+            cluster.redis.stop()
+            try await Task.sleep(for: .seconds(3))
+            try await cluster.redis.restart()
+
+            let tally = try await cluster.settle(orders)
+            print("redis-server down during the commits: \(tally)")
+            #expect(tally.confirmed == 16)
+            try await expectConsistent(tally, of: orders, in: cluster)
+            try await expectPaymentIDsFromTheLedger(of: orders, in: cluster)
+            #expect(cluster.logs(of: "payment-1").contains { $0["msg"] == "broker unavailable, retrying" },
+                    "payment never met the outage")
+            #expect(cluster.isRunning("payment-1"))
+        }
+    }
+
     @Test("a poison event is handled 3 times, dead-lettered and acknowledged, then replayed by id to the end")
     func poisonEventIsDeadLetteredAndReplayed() async throws {
         try await StreamsCluster.with(StreamsCluster.Options(maximumDeliveries: 3)) { cluster in
@@ -164,6 +215,28 @@ struct StreamsDurabilityTests {
         }
     }
 
+    /// Waits until the provider has answered every order (an answer key per order: a charge or a decline).
+    private func waitForAnswers(to orders: [TestOrder], in cluster: StreamsCluster) async throws {
+        var answered = 0
+        let all = await eventually(within: .seconds(30), every: .milliseconds(50)) {
+            answered = try await cluster.redis.field("verdict", ofEach: orders.map { "provider:answer:\($0.id)" })
+                .filter { !$0.isEmpty }.count
+            return answered == orders.count
+        }
+        try #require(all, "the provider answered \(answered) of \(orders.count): \(cluster.logs(of: "payment-1").suffix(5))")
+    }
+
+    /// Each confirmed order's payment record names the payment id of its one charge in the provider's ledger:
+    /// the answer the commit recorded is the provider's first one.
+    private func expectPaymentIDsFromTheLedger(of orders: [TestOrder], in cluster: StreamsCluster) async throws {
+        let ledger = try await ProviderLedger.read(from: cluster.redis)
+        let charged = Dictionary(ledger.charges.map { ($0.key, $0.paymentID) }) { first, _ in first }
+        let confirmed = orders.filter { $0.expectedStatus == "confirmed" }.map(\.id)
+        let recorded = try await cluster.redis.field("paymentId", ofEach: confirmed.map { "payment:\($0)" })
+        let mismatched = zip(confirmed, recorded).filter { charged[$0.0] != $0.1 }.map(\.0)
+        #expect(mismatched.isEmpty, "payment ids not the ledger's: \(mismatched.prefix(10))")
+    }
+
     /// Polls `name`'s pending entries while a load runs; once it holds some, freezes it (`SIGSTOP`), and if it
     /// still holds them then (nothing in flight can acknowledge them), kills it (`SIGKILL`).
     /// - Returns: the entries it held when killed; 0 when it was never caught holding any within 3 s.
@@ -198,8 +271,9 @@ struct StreamsDurabilityTests {
     }
 
     /// Checks what must hold once a batch of orders settled: every order final as its card says, exactly one
-    /// of each saga event per order, BOOK-1's units add up with nothing left reserved, every group drained,
-    /// and no dead letter.
+    /// of each saga event per order, the provider's ledger holds one charge of its amount per confirmed order
+    /// and none for a cancelled one, BOOK-1's units add up with nothing left reserved, every group drained,
+    /// and no dead letter. `orders` must be every order sent.
     private func expectConsistent(
         _ tally: SagaTally, of orders: [TestOrder], in cluster: StreamsCluster,
         sourceLocation: SourceLocation = #_sourceLocation
@@ -212,6 +286,8 @@ struct StreamsDurabilityTests {
         #expect(tally.chargeMismatches.isEmpty, "charges: \(tally.chargeMismatches.prefix(10))",
                 sourceLocation: sourceLocation)
         let inspector = cluster.inspector
+        let money = try await inspector.moneyViolations(of: orders.map(\.id))
+        #expect(money.isEmpty, "money: \(money.prefix(10))", sourceLocation: sourceLocation)
         let reserved = try await inspector.countsByOrder(in: "stock.reserved")
         let confirmed = try await inspector.countsByOrder(in: "order.confirmed")
         let cancelled = try await inspector.countsByOrder(in: "order.cancelled")

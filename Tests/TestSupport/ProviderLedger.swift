@@ -1,0 +1,65 @@
+/// The simulated card provider's ledger as a test reads it from Redis (`provider:charges`, one entry per
+/// charge the provider made; see `RedisChargeLedger`): the oracle of the money invariant.
+public struct ProviderLedger: Sendable {
+    /// One charge the provider made.
+    public struct Charge: Sendable, Equatable {
+        /// The idempotency key, the order id.
+        public var key: String
+        public var paymentID: String
+        public var amount: Int
+    }
+
+    /// Every charge, oldest first.
+    public let charges: [Charge]
+
+    /// Reads the ledger of `redis`.
+    public static func read(from redis: RedisServer) async throws -> ProviderLedger {
+        let lines = try await redis.cli("XRANGE", "provider:charges", "-", "+")
+            .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var charges: [Charge] = []
+        var fields: [String: String] = [:]
+        func flush() {
+            if let key = fields["key"], let id = fields["paymentId"], let amount = fields["amount"].flatMap({ Int($0) }) {
+                charges.append(Charge(key: key, paymentID: id, amount: amount))
+            }
+            fields = [:]
+        }
+        var index = 0
+        while index < lines.count {
+            if lines[index].range(of: #"^\d+-\d+$"#, options: .regularExpression) != nil {
+                flush()
+                index += 1
+            } else if index + 1 < lines.count {
+                fields[lines[index]] = lines[index + 1]
+                index += 2
+            } else {
+                index += 1
+            }
+        }
+        flush()
+        return ProviderLedger(charges: charges)
+    }
+
+    /// How the ledger breaks the money invariant for these orders: every confirmed order (id → amount
+    /// confirmed) has exactly one charge, of its amount; every cancelled one none; and the sum charged
+    /// equals the sum of the confirmed amounts. `confirmed` and `cancelled` must name every order sent to
+    /// the server, since every charge in the ledger counts. Empty when it holds.
+    public func violations(confirmed: [String: Int], cancelled: [String]) -> [String] {
+        var byKey: [String: [Charge]] = [:]
+        for charge in charges { byKey[charge.key, default: []].append(charge) }
+        var problems: [String] = []
+        for (id, amount) in confirmed.sorted(by: { $0.key < $1.key }) {
+            let made = byKey[id] ?? []
+            if made.map(\.amount) != [amount] {
+                problems.append("confirmed \(id) (\(amount)) has charges \(made.map(\.amount))")
+            }
+        }
+        for id in cancelled.sorted() where byKey[id] != nil {
+            problems.append("cancelled \(id) has charges \(byKey[id]!.map(\.amount))")
+        }
+        let charged = charges.reduce(0) { $0 + $1.amount }
+        let owed = confirmed.values.reduce(0, +)
+        if charged != owed { problems.append("charged \(charged) in all, confirmed \(owed)") }
+        return problems
+    }
+}
