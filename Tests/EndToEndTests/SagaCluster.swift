@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TestSupport
 import Testing
 
@@ -9,32 +10,38 @@ final class SagaCluster: Sendable {
 
     let redis: RedisServer
     let transport: String
-    private let processes: [ChildProcess]
+    private let environment: [String: String]
+    private let processes: Mutex<[String: ChildProcess]>
     private let observer: ChildProcess
 
     /// The repository's `Config/switchboard.json`, whose catalog the services read.
     static var configPath: String { Repository.path("Config/switchboard.json") }
 
-    private init(redis: RedisServer, transport: String, processes: [ChildProcess], observer: ChildProcess) {
+    private init(redis: RedisServer, transport: String, environment: [String: String], observer: ChildProcess) {
         self.redis = redis
         self.transport = transport
-        self.processes = processes
+        self.environment = environment
+        self.processes = Mutex([:])
         self.observer = observer
     }
 
     /// Starts everything and waits until every service and the observer listen.
-    static func start(transport: String, environment extra: [String: String] = [:]) async throws -> SagaCluster {
+    /// - Parameters:
+    ///   - environment: more environment variables for the services.
+    ///   - simulator: fields of the payment simulator's control hash (`payment:simulator`) set before the
+    ///     services start, e.g. `answerDelayMilliseconds`.
+    static func start(transport: String, environment extra: [String: String] = [:],
+                      simulator: [String: String] = [:]) async throws -> SagaCluster {
         let redis = try await RedisServer.start()
         do {
+            if !simulator.isEmpty {
+                try await redis.cli(["HSET", "payment:simulator"] + simulator.flatMap { [$0.key, $0.value] })
+            }
             var environment = ProcessInfo.processInfo.environment
             environment.merge(extra) { _, new in new }
-            let processes = try services.map { service in
-                try ChildProcess(Executable.switchboard, [
-                    "run", service, "--redis", redis.urlString, "--transport", transport, "--config", configPath,
-                ], environment: environment)
-            }
             let observer = try ChildProcess(Executable.redisCLI, redis.redisCLIArguments + ["PSUBSCRIBE", "*"])
-            let cluster = SagaCluster(redis: redis, transport: transport, processes: processes, observer: observer)
+            let cluster = SagaCluster(redis: redis, transport: transport, environment: environment, observer: observer)
+            for service in services { try cluster.launch(service) }
             try await cluster.waitUntilReady()
             return cluster
         } catch {
@@ -45,13 +52,42 @@ final class SagaCluster: Sendable {
 
     /// Stops every process (SIGTERM, expecting exit 0) and the server.
     func stop() async {
-        for process in processes { process.send(signal: SIGTERM) }
-        for process in processes {
+        let running = processes.withLock { $0 }
+        for process in running.values { process.send(signal: SIGTERM) }
+        for process in running.values {
             let termination = await process.waitForExit(timeout: .seconds(10))
             #expect(termination == .exited(0), "\(process.commandLine): \(process.text(of: .standardError))")
         }
         observer.kill()
         redis.shutDown()
+    }
+
+    /// Kills a service's process at once (`SIGKILL`), as a crash would, and starts a new one, then waits
+    /// until every service listens again.
+    func killAndRestart(_ service: String) async throws {
+        processes.withLock { $0[service] }?.kill()
+        try launch(service)
+        try await waitUntilReady()
+    }
+
+    private func launch(_ service: String) throws {
+        let process = try ChildProcess(Executable.switchboard, [
+            "run", service, "--redis", redis.urlString, "--transport", transport, "--config", Self.configPath,
+        ], environment: environment)
+        processes.withLock { $0[service] = process }
+    }
+
+    /// How `orders` (every order sent to the server) break the money invariant at the simulated provider,
+    /// from the order records and the provider's ledger (`ProviderLedger.violations`); empty when it holds.
+    func moneyViolations(of orders: [String]) async throws -> [String] {
+        var confirmed: [String: Int] = [:]
+        for id in orders {
+            if let record = try await order(id), record["status"] as? String == "confirmed" {
+                confirmed[id] = record["amount"] as? Int ?? -1
+            }
+        }
+        let ledger = try await ProviderLedger.read(from: redis)
+        return ledger.violations(confirmed: confirmed, cancelled: orders.filter { confirmed[$0] == nil })
     }
 
     /// Publishes with the real `redis-cli`: `PUBLISH` on pub/sub, `XADD channel * event …` on streams.
@@ -184,7 +220,8 @@ final class SagaCluster: Sendable {
             let numbers = counts.split(separator: "\n").enumerated().filter { $0.offset % 2 == 1 }.map { Int($0.element) }
             return numbers == Self.expectedConsumers.map(\.1)
         }
-        let logs = processes.map { "\($0.commandLine): \($0.text(of: .standardError))" }.joined(separator: "\n")
+        let logs = processes.withLock { $0.values.map { "\($0.commandLine): \($0.text(of: .standardError))" } }
+            .joined(separator: "\n")
         try #require(ready, "the services did not subscribe in time:\n\(logs)")
     }
 
