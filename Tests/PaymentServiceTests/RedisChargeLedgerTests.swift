@@ -92,7 +92,9 @@ import Testing
 
     @Test func theSimulatedProviderChargesOnceAcrossInstances() async throws {
         try await withRedisServer { redis in
-            let providers = (0..<2).map { _ in SimulatedCardProvider(ledger: RedisChargeLedger(client: redis.makeClient())) }
+            let providers = (0..<2).map { _ in
+                SimulatedCardProvider(ledger: RedisChargeLedger(client: redis.makeClient()))
+            }
             let first = try await providers[0].charge(card: request.card, amount: 2500, currency: "USD",
                                                       idempotencyKey: "o-1")
             let second = try await providers[1].charge(card: request.card, amount: 2500, currency: "USD",

@@ -116,7 +116,7 @@ struct StreamsDurabilityTests {
         }
     }
 
-    @Test("kill -9 of payment between the provider's charges and their commits: resumed with the same keys, charged once")
+    @Test("kill -9 of payment between the provider's charges and their commits: resumed with their keys, charged once")
     func killedBetweenChargeAndCommitChargesOnce() async throws {
         try await StreamsCluster.with { cluster in
             // Answers held back for a minute: when payment dies, every charge is made and none committed.
@@ -223,7 +223,8 @@ struct StreamsDurabilityTests {
                 .filter { !$0.isEmpty }.count
             return answered == orders.count
         }
-        try #require(all, "the provider answered \(answered) of \(orders.count): \(cluster.logs(of: "payment-1").suffix(5))")
+        try #require(all, "the provider answered \(answered) of \(orders.count): "
+            + "\(cluster.logs(of: "payment-1").suffix(5))")
     }
 
     /// Each confirmed order's payment record names the payment id of its one charge in the provider's ledger:

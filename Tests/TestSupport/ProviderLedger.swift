@@ -19,7 +19,8 @@ public struct ProviderLedger: Sendable {
         var charges: [Charge] = []
         var fields: [String: String] = [:]
         func flush() {
-            if let key = fields["key"], let id = fields["paymentId"], let amount = fields["amount"].flatMap({ Int($0) }) {
+            if let key = fields["key"], let id = fields["paymentId"],
+               let amount = fields["amount"].flatMap({ Int($0) }) {
                 charges.append(Charge(key: key, paymentID: id, amount: amount))
             }
             fields = [:]

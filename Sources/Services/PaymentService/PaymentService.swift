@@ -50,7 +50,8 @@ public struct PaymentService: EventService {
     /// A `charging` record's charge: asks the provider with the intent's idempotency key and commits its
     /// answer (or its failure) as the final record and event.
     public func followUp(after record: StoredRecord, for event: CloudEvent) throws(CloudEventError) -> FollowUp? {
-        guard let current = try Self.read(record), let charge = machine.pendingCharge(current, orderID: try event.orderID()) else {
+        let orderID = try event.orderID()
+        guard let current = try Self.read(record), let charge = machine.pendingCharge(current, orderID: orderID) else {
             return nil
         }
         let (provider, machine, key, source) = (provider, machine, try recordKey(for: event), source)
