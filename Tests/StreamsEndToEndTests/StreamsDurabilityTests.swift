@@ -223,8 +223,8 @@ struct StreamsDurabilityTests {
                 .filter { !$0.isEmpty }.count
             return answered == orders.count
         }
-        try #require(all, "the provider answered \(answered) of \(orders.count): "
-            + "\(cluster.logs(of: "payment-1").suffix(5))")
+        let logs = cluster.logs(of: "payment-1").suffix(5)
+        try #require(all, "the provider answered \(answered) of \(orders.count): \(logs)")
     }
 
     /// Each confirmed order's payment record names the payment id of its one charge in the provider's ledger:
