@@ -56,13 +56,15 @@ struct SettingsPrecedenceTests {
         }
     }
 
-    @Test("a --config that does not exist fails; no file at the default path is fine")
+    @Test("a --config that does not exist fails; no file at the default paths is fine: the built-in defaults")
     func missingConfig() throws {
         var flags = GlobalFlags()
         flags.configPath = "/nonexistent/switchboard.json"
         #expect(throws: CommandFailure.self) { try SettingsLoader(environment: [:]).load(flags: flags) }
-        let defaults = try SettingsLoader(environment: [:]).load(flags: GlobalFlags())
-        #expect(defaults.httpPort > 0)
+        // The default paths as seen from a folder without a Config/ (the tests run where one exists).
+        let absent = SettingsLoader.defaultSearchPaths.map { "/nonexistent/\($0)" }
+        let defaults = try SettingsLoader(environment: [:], searchPaths: absent).load(flags: GlobalFlags())
+        #expect(defaults == Settings())
     }
 
     @Test("commands and flags parse wherever the flags stand")
