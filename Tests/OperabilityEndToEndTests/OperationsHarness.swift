@@ -21,12 +21,17 @@ final class OperationsHarness: @unchecked Sendable {
     }
 
     /// Starts Redis and writes the configuration; start processes with `start(_:services:)`.
-    static func make(transport: String = "pubsub", appendOnly: Bool = false) async throws -> OperationsHarness {
+    /// - Parameters:
+    ///   - paymentTimeoutMilliseconds: how long one provider attempt may take.
+    ///   - coolDownMilliseconds: how long the payment breaker stays open before a trial call.
+    static func make(transport: String = "pubsub", appendOnly: Bool = false, paymentTimeoutMilliseconds: Int = 2000,
+                     coolDownMilliseconds: Int = 1500) async throws -> OperationsHarness {
         let redis = try await RedisServer.start(RedisServer.Options(appendOnly: appendOnly))
         let config = redis.directory + "/switchboard.json"
         let settings = """
             {"catalog": "\(Repository.path("Config/catalog.json"))", "shutdownGraceSeconds": 5,
-             "payment": {"retries": 1, "breaker": {"failureThreshold": 3, "coolDownMilliseconds": 1500}},
+             "payment": {"retries": 1, "timeoutMilliseconds": \(paymentTimeoutMilliseconds),
+                         "breaker": {"failureThreshold": 3, "coolDownMilliseconds": \(coolDownMilliseconds)}},
              "streams": {"claimIdleMilliseconds": 1000}}
             """
         try settings.write(toFile: config, atomically: true, encoding: .utf8)
@@ -60,6 +65,50 @@ final class OperationsHarness: @unchecked Sendable {
     func order(sku: String = "BOOK-1", card: String = "4242424242424242", wait: Int = 10) async throws -> HTTPReply {
         try await http.post("/orders", json: #"{"customerId":"c-ops","items":[{"sku":"\#(sku)","quantity":1}],"#
             + #""payment":{"card":"\#(card)"}}"#, headers: ["Prefer": "wait=\(wait)"])
+    }
+
+    /// Adds one order of one BOOK-1 per id to the `order.created` stream, through one `redis-cli`.
+    func addOrders(_ ids: [String]) async throws {
+        let file = redis.directory + "/orders-\(ids.first ?? "none").txt"
+        try ids.map { id in
+            #"XADD order.created * event '{"orderId":"\#(id)","customerId":"c","items":[{"sku":"BOOK-1","quantity":1}],"#
+                + #""payment":{"card":"4242424242424242"}}'"#
+        }.joined(separator: "\n").appending("\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let command = ([Executable.redisCLI] + redis.redisCLIArguments).joined(separator: " ")
+        let result = try await ChildProcess.run("/bin/sh", ["-c", "\(command) < '\(file)' > /dev/null"])
+        try #require(result.exitCode == 0, "redis-cli failed: \(result)")
+    }
+
+    /// How many of `ids` are confirmed.
+    func confirmed(_ ids: [String]) async throws -> Int {
+        try await redis.field("status", ofEach: ids.map { "order:\($0)" }).filter { $0 == "confirmed" }.count
+    }
+
+    /// Waits until every order of `ids` is confirmed; false when `timeout` ran out first.
+    func allConfirmed(_ ids: [String], within timeout: Duration = .seconds(60)) async -> Bool {
+        await eventually(within: timeout, every: .milliseconds(250)) { try await confirmed(ids) == ids.count }
+    }
+
+    /// Checks what must hold once `ids` (every order sent, all of one BOOK-1, all confirmed) settled: one
+    /// `payment.completed` and one `order.confirmed` each on the streams, one charge of 1250 each in the
+    /// provider's ledger and nothing else, and BOOK-1's stock down by one per order with nothing reserved.
+    func expectSettledOnce(_ ids: [String], sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        for stream in ["payment.completed", "order.confirmed"] {
+            let text = try await redis.cli("XRANGE", stream, "-", "+")
+            let counts = text.matches(of: /"orderId":"([^"]+)"/).reduce(into: [String: Int]()) { $0[String($1.1), default: 0] += 1 }
+            let wrong = ids.filter { counts[$0] != 1 }
+            #expect(wrong.isEmpty, "\(stream) not once for \(wrong.prefix(10))", sourceLocation: sourceLocation)
+        }
+        let ledger = try await ProviderLedger.read(from: redis)
+        let money = ledger.violations(confirmed: Dictionary(uniqueKeysWithValues: ids.map { ($0, 1250) }), cancelled: [])
+        #expect(money.isEmpty, "money: \(money.prefix(10))", sourceLocation: sourceLocation)
+        var stock = ""
+        let settled = await eventually(within: .seconds(20), every: .milliseconds(200)) {
+            stock = try await redis.cli("HMGET", "stock:item:BOOK-1", "available", "reserved")
+            return stock == "\(1_000_000 - ids.count)\n0"
+        }
+        #expect(settled, "BOOK-1 available/reserved: \(stock), expected \(1_000_000 - ids.count)/0",
+                sourceLocation: sourceLocation)
     }
 
     /// Stops every process (`SIGTERM`, expecting exit 0) and the server.
