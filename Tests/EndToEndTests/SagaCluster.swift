@@ -5,6 +5,8 @@ import Testing
 
 /// The saga for one end-to-end test: a private redis-server, each service of the saga in its own
 /// `switchboard run SERVICE` process, and a `redis-cli PSUBSCRIBE '*'` process recording every event.
+/// The services read their own settings file (the repository's catalog, every other setting built in),
+/// and none of the caller's `SWITCHBOARD_*` or `REDIS_URL` variables.
 final class SagaCluster: Sendable {
     static let services = ["order", "stock", "payment", "notification"]
 
@@ -14,8 +16,14 @@ final class SagaCluster: Sendable {
     private let processes: Mutex<[String: ChildProcess]>
     private let observer: ChildProcess
 
-    /// The repository's `Config/switchboard.json`, whose catalog the services read.
-    static var configPath: String { Repository.path("Config/switchboard.json") }
+    /// Every event type of the saga.
+    static let eventTypes = [
+        "order.created", "stock.reserved", "stock.rejected", "payment.completed", "payment.failed",
+        "order.confirmed", "order.cancelled", "stock.released", "notification.sent",
+    ]
+
+    /// The services' settings file, in the server's folder.
+    private var configPath: String { redis.directory + "/switchboard.json" }
 
     private init(redis: RedisServer, transport: String, environment: [String: String], observer: ChildProcess) {
         self.redis = redis
@@ -37,7 +45,11 @@ final class SagaCluster: Sendable {
             if !simulator.isEmpty {
                 try await redis.cli(["HSET", "payment:simulator"] + simulator.flatMap { [$0.key, $0.value] })
             }
-            var environment = ProcessInfo.processInfo.environment
+            try #"{"catalog": "\#(Repository.path("Config/catalog.json"))"}"#
+                .write(toFile: redis.directory + "/switchboard.json", atomically: true, encoding: .utf8)
+            var environment = ProcessInfo.processInfo.environment.filter { name, _ in
+                !name.hasPrefix("SWITCHBOARD_") && name != "REDIS_URL"
+            }
             environment.merge(extra) { _, new in new }
             let observer = try ChildProcess(Executable.redisCLI, redis.redisCLIArguments + ["PSUBSCRIBE", "*"])
             let cluster = SagaCluster(redis: redis, transport: transport, environment: environment, observer: observer)
@@ -72,7 +84,7 @@ final class SagaCluster: Sendable {
 
     private func launch(_ service: String) throws {
         let process = try ChildProcess(Executable.switchboard, [
-            "run", service, "--redis", redis.urlString, "--transport", transport, "--config", Self.configPath,
+            "run", service, "--redis", redis.urlString, "--transport", transport, "--config", configPath,
         ], environment: environment)
         processes.withLock { $0[service] = process }
     }
@@ -173,6 +185,43 @@ final class SagaCluster: Sendable {
             else { return nil }
             return event
         }
+    }
+
+    /// Waits until the saga is quiet: on streams every consumer group has read and acknowledged every entry,
+    /// and on both transports no event came for half a second. What happens once must have happened
+    /// once by then, and what would happen twice would have happened twice.
+    func waitForQuiescence() async -> Bool {
+        var last = -1
+        var quietSince = ContinuousClock.now
+        return await eventually(within: .seconds(30), every: .milliseconds(100)) {
+            let count = try await eventCount()
+            if count != last {
+                last = count
+                quietSince = .now
+            }
+            guard try await drained() else { return false }
+            return ContinuousClock.now - quietSince >= .milliseconds(500)
+        }
+    }
+
+    /// How many events passed: the observer's messages on pub/sub, the entries of every stream on streams.
+    private func eventCount() async throws -> Int {
+        guard transport == "streams" else { return observer.lines().filter { $0 == "pmessage" }.count }
+        var total = 0
+        for stream in Self.eventTypes { total += Int(try await redis.cli("XLEN", stream)) ?? 0 }
+        return total
+    }
+
+    /// Whether every consumer group of every stream has nothing pending and nothing unread (always on pub/sub).
+    private func drained() async throws -> Bool {
+        guard transport == "streams" else { return true }
+        for stream in Self.eventTypes {
+            let fields = try await redis.cli("XINFO", "GROUPS", stream).split(separator: "\n").map(String.init)
+            for index in fields.indices.dropLast() where ["pending", "lag"].contains(fields[index]) {
+                if fields[index + 1] != "0" { return false }
+            }
+        }
+        return true
     }
 
     /// Waits until an event on `channel` for the order has passed.
