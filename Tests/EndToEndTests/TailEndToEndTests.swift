@@ -28,6 +28,35 @@ struct TailEndToEndTests {
         }
     }
 
+    @Test("tail --transport streams prints entries added with redis-cli XADD, each once")
+    func tailFollowsStreams() async throws {
+        try await withRedisServer { server async throws in
+            let order = { (id: String) in
+                #"{"orderId":"\#(id)","customerId":"c-1","items":[{"sku":"BOOK-1","quantity":1}],"#
+                    + #""payment":{"card":"4242424242424242"}}"#
+            }
+            let tail = try ChildProcess(Executable.switchboard, ["tail", "--transport", "streams", "--redis",
+                                                                 server.urlString],
+                                        environment: Self.environment, directory: server.directory)
+            defer { tail.kill() }
+            // No sign tells when tail reads: entries are added until one shows.
+            var added = 0
+            let following = await eventually(within: .seconds(15), every: .milliseconds(300)) {
+                added += 1
+                _ = try await server.cli("XADD", "order.created", "*", "event", order("o-probe-\(added)"))
+                return tail.lines().contains { $0.contains("o-probe-") }
+            }
+            try #require(following, "tail printed: \(tail.text()) \(tail.text(of: .standardError))")
+            _ = try await server.cli("XADD", "stock.reserved", "*", "event",
+                                     #"{"orderId":"o-last","customerId":"c-1","items":[],"amount":1,"currency":"USD"}"#)
+            let line = await tail.waitForLine { $0.contains("o-last") }
+            let printed = try #require(line, "tail printed: \(tail.text()) \(tail.text(of: .standardError))")
+            #expect(printed.contains("stock.reserved"))
+            let probes = tail.lines().filter { $0.contains("o-probe-") }
+            #expect(probes.count <= added && Set(probes).count == probes.count, "printed twice: \(probes)")
+        }
+    }
+
     @Test("tail prints a full CloudEvent with its correlation id and source")
     func tailPrintsEnvelopes() async throws {
         try await withRedisServer { server async throws in
