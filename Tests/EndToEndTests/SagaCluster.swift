@@ -89,6 +89,13 @@ final class SagaCluster: Sendable {
         processes.withLock { $0[service] = process }
     }
 
+    /// Runs `switchboard` once against this cluster's server, transport and settings.
+    func switchboard(_ arguments: [String]) async throws -> ChildProcess.Result {
+        try await ChildProcess.run(Executable.switchboard, arguments + [
+            "--redis", redis.urlString, "--transport", transport, "--config", configPath,
+        ], environment: environment)
+    }
+
     /// How `orders` (every order sent to the server) break the money invariant at the simulated provider,
     /// from the order records and the provider's ledger (`ProviderLedger.violations`); empty when it holds.
     func moneyViolations(of orders: [String]) async throws -> [String] {
@@ -229,16 +236,16 @@ final class SagaCluster: Sendable {
         await eventually(within: .seconds(20)) { try await !events(on: channel, for: orderID).isEmpty }
     }
 
-    /// The dead letters, as `redis-cli XRANGE` shows them: one field map each.
+    /// The dead letters, as `redis-cli XRANGE` shows them: one field map each, with the entry's `id`.
     func deadLetters() async throws -> [[String: String]] {
         let text = try await redis.cli("XRANGE", "switchboard:deadletters", "-", "+")
         var letters: [[String: String]] = []
         var current: [String: String] = [:]
         var pendingField: String?
         for line in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
-            if line.range(of: #"^\d+-\d+$"#, options: .regularExpression) != nil {
+            if pendingField == nil, line.range(of: #"^\d+-\d+$"#, options: .regularExpression) != nil {
                 if !current.isEmpty { letters.append(current) }
-                current = [:]
+                current = ["id": line]
             } else if let field = pendingField {
                 current[field] = line
                 pendingField = nil

@@ -174,7 +174,8 @@ struct SagaEndToEndTests {
         await cluster.stop()
     }
 
-    @Test("a malformed event is dead-lettered and the next good order still confirms", arguments: transports)
+    @Test("a malformed event is dead-lettered, the next order confirms; dlq list shows, dlq replay republishes all",
+          arguments: transports)
     func malformedEventIsDeadLettered(transport: String) async throws {
         let cluster = try await SagaCluster.start(transport: transport)
         try await cluster.publish("order.created", #"{"orderId":"o-bad","items":"lots"}"#)
@@ -193,6 +194,28 @@ struct SagaEndToEndTests {
         #expect(letters.allSatisfy { $0["channel"] == "order.created" })
         #expect(letters.contains { $0["payload"] == "this is not json" && $0["reason"]?.contains("not valid JSON") == true })
         #expect(letters.contains { $0["reason"]?.contains("data.") == true })
+
+        let ids = letters.compactMap { $0["id"] }
+        let list = try await cluster.switchboard(["dlq", "list"])
+        #expect(list.exitCode == 0, "\(list)")
+        #expect(ids.allSatisfy { list.standardOutput.contains($0) }, "\(list.standardOutput)")
+        #expect(list.standardOutput.components(separatedBy: "service=").count - 1 == 6)
+        #expect(list.standardOutput.contains("this is not json"))
+
+        // Replayed, each bad message reaches the three services again: 6 replays, 18 dead letters, all new.
+        let replay = try await cluster.switchboard(["dlq", "replay"])
+        #expect(replay.exitCode == 0, "\(replay)")
+        #expect(ids.allSatisfy { replay.standardOutput.contains("replayed \($0) on order.created") },
+                "\(replay.standardOutput)")
+        var again: [[String: String]] = []
+        let redelivered = await eventually {
+            again = try await cluster.deadLetters()
+            return again.count == 18
+        }
+        #expect(ids.count == 6)
+        #expect(redelivered, "dead letters after the replay: \(again.count)")
+        #expect(Set(again.compactMap { $0["id"] }).isDisjoint(with: ids), "replayed letters were not removed")
+        #expect(Set(again.compactMap { $0["service"] }) == ["order", "stock", "payment"])
         await cluster.stop()
     }
 }
