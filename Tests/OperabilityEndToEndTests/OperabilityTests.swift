@@ -172,6 +172,39 @@ struct OperabilityTests {
         await system.stop()
     }
 
+    @Test("kill -9 of a service: its heartbeat stays until its TTL (10 s) runs out, then /health turns degraded")
+    func heartbeatExpiresAfterKill() async throws {
+        let system = try await OperationsHarness.make()
+        try system.start("web", services: ["ingress"])
+        for service in ["order", "stock", "payment", "notification"] {
+            try system.start(service, services: [service])
+        }
+        try await system.waitUntilHealthy()
+        let key = "switchboard:instance:payment:payment"
+        #expect(try await system.redis.cli("EXISTS", key) == "1")
+
+        let payment = try #require(system.process("payment"))
+        payment.kill()
+        system.forget("payment")
+        let ttl = Int(try await system.redis.cli("TTL", key)) ?? -2
+        #expect((1...10).contains(ttl), "a killed instance cannot remove its heartbeat; TTL \(ttl)")
+        let started = ContinuousClock.now
+        let expired = await eventually(within: .seconds(20), every: .milliseconds(250)) {
+            try await system.redis.cli("EXISTS", key) == "0"
+        }
+        #expect(expired, "the heartbeat never expired")
+        var health: HTTPReply?
+        let degraded = await eventually(within: .seconds(10)) {
+            health = try await system.http.get("/health")
+            return health?.status == 503
+        }
+        print("kill -9 of payment: heartbeat gone after \(ContinuousClock.now - started) (TTL 10 s)")
+        #expect(degraded)
+        #expect(((health?.json?["services"] as? [String: Any])?["payment"] as? [String: Any])?["status"] as? String
+            == "down")
+        await system.stop()
+    }
+
     @Test("switchboard trace lists a confirmed order's chain in order; an unknown order exits 65")
     func traceOfConfirmedOrder() async throws {
         let system = try await OperationsHarness.make()
