@@ -7,9 +7,12 @@ import Testing
 struct OperabilityTests {
     @Test("redis-server killed (SIGKILL, AOF) with orders in flight: 503 at once during the outage, then every order confirms once")
     func redisOutage() async throws {
-        let system = try await OperationsHarness.make(transport: "streams", appendOnly: true)
-        // Answers held back a little, so orders are between the provider and their commits at the kill.
-        _ = try await system.redis.cli("HSET", "payment:simulator", "answerDelayMilliseconds", "300")
+        // appendfsync always: with everysec Redis may hold writes back while an fsync runs, so a SIGKILL
+        // could lose writes it had answered, which no client can help.
+        let system = try await OperationsHarness.make(transport: "streams", appendOnly: true, fsyncAlways: true)
+        // Answers held back (below the 2 s provider timeout), so orders are between the provider and their
+        // commits at the kill.
+        _ = try await system.redis.cli("HSET", "payment:simulator", "answerDelayMilliseconds", "1000")
         try system.start("all")
         try await system.waitUntilHealthy()
         let ids = (1...100).map { "flow-\($0)" }

@@ -22,11 +22,16 @@ final class OperationsHarness: @unchecked Sendable {
 
     /// Starts Redis and writes the configuration; start processes with `start(_:services:)`.
     /// - Parameters:
+    ///   - appendOnly: whether redis-server keeps an append-only file; `fsyncAlways` makes it write every
+    ///     change to disk before answering (`appendfsync always`), so even `SIGKILL` loses nothing answered.
     ///   - paymentTimeoutMilliseconds: how long one provider attempt may take.
     ///   - coolDownMilliseconds: how long the payment breaker stays open before a trial call.
-    static func make(transport: String = "pubsub", appendOnly: Bool = false, paymentTimeoutMilliseconds: Int = 2000,
+    static func make(transport: String = "pubsub", appendOnly: Bool = false, fsyncAlways: Bool = false,
+                     paymentTimeoutMilliseconds: Int = 2000,
                      coolDownMilliseconds: Int = 1500) async throws -> OperationsHarness {
-        let redis = try await RedisServer.start(RedisServer.Options(appendOnly: appendOnly))
+        let redis = try await RedisServer.start(RedisServer.Options(
+            appendOnly: appendOnly, extraArguments: fsyncAlways ? ["--appendfsync", "always"] : []
+        ))
         let config = redis.directory + "/switchboard.json"
         let settings = """
             {"catalog": "\(Repository.path("Config/catalog.json"))", "shutdownGraceSeconds": 5,
