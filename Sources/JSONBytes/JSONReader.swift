@@ -376,10 +376,7 @@ public struct JSONReader: Sendable {
 
     /// Reads one escape at `index` (at its backslash).
     private mutating func scanEscape() throws(JSONReaderError) {
-        guard index + 1 < bytes.endIndex else {
-            index = bytes.endIndex
-            throw syntax("unterminated string")
-        }
+        guard index + 1 < bytes.endIndex else { throw syntax("unterminated string") }
         switch bytes[index + 1] {
         case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
              UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
@@ -401,7 +398,7 @@ public struct JSONReader: Sendable {
                 index += 6
             }
         default:
-            throw syntax("invalid escape \\\(describeByte(at: index + 1)) in a string")
+            throw syntax("invalid escape in a string: a backslash followed by \(describeByte(at: index + 1))")
         }
     }
 
