@@ -68,7 +68,9 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["RedisClient"], path: "Tests/TestSupport"),
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "TestSupport"]),
         .testTarget(name: "JSONBytesTests", dependencies: ["JSONBytes"]),
-        .testTarget(name: "EventBusTests", dependencies: ["EventBus", "EventBusInMemory", "JSONBytes", "Telemetry"]),
+        .testTarget(
+            name: "EventBusTests", dependencies: ["EventBus", "EventBusInMemory", "JSONBytes", "SagaEvents", "Telemetry"]
+        ),
         .testTarget(name: "ResilienceTests", dependencies: ["Resilience", "Telemetry"]),
         .testTarget(
             name: "EventBusRedisTests",

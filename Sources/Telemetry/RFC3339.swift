@@ -14,15 +14,19 @@ public enum RFC3339 {
     private static let withoutFraction = Date.ISO8601FormatStyle(includingFractionalSeconds: false, timeZone: .gmt)
     /// Seconds from 1970 to Foundation's reference date, 2001-01-01.
     private static let referenceOffset: Int64 = 978_307_200
-    /// 10000-01-01T00:00:00Z in milliseconds from 1970: the first instant past four-digit years.
-    private static let endOfFourDigitYears: Int64 = 253_402_300_800_000
+    /// 10000-01-01T00:00:00Z in seconds from 2001: the first instant past four-digit years.
+    private static let endOfFourDigitYears: Int64 = 253_402_300_800 - 978_307_200
 
     /// Formats `date` in UTC with milliseconds (truncated, as Foundation does).
     public static func string(from date: Date) -> String {
-        let milliseconds = (date.timeIntervalSince1970 * 1000).rounded(.down)
-        guard milliseconds >= 0, milliseconds < Double(endOfFourDigitYears) else { return withFraction.format(date) }
-        let total = Int64(milliseconds)
-        let seconds = total / 1000
+        // Whole seconds and the fraction's milliseconds from the reference date, as Foundation takes them.
+        let interval = date.timeIntervalSinceReferenceDate
+        let whole = interval.rounded(.down)
+        guard whole.isFinite, whole >= Double(-referenceOffset), whole < Double(endOfFourDigitYears) else {
+            return withFraction.format(date)
+        }
+        let seconds = Int64(whole) + referenceOffset
+        let milliseconds = min(Int64(((interval - whole) * 1000).rounded(.down)), 999)
         let (year, month, day) = civil(days: seconds / 86_400)
         let secondOfDay = seconds % 86_400
         var text: [UInt8] = []
@@ -47,7 +51,7 @@ public enum RFC3339 {
         text.append(UInt8(ascii: ":"))
         append(secondOfDay % 60, digits: 2)
         text.append(UInt8(ascii: "."))
-        append(total % 1000, digits: 3)
+        append(milliseconds, digits: 3)
         text.append(UInt8(ascii: "Z"))
         return String(decoding: text, as: UTF8.self)
     }
