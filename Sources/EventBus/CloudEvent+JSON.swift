@@ -49,7 +49,7 @@ extension CloudEvent {
         }
         guard specVersion.string == Self.specVersion else {
             throw CloudEventError(.unsupportedSpecVersion,
-                                  "specversion is \(specVersion.text), only \"1.0\" is supported")
+                                  "specversion is \(specVersion.text(in: message)), only \"1.0\" is supported")
         }
         let type = try attributes.type.required("type")
         if let channel, type != channel {
@@ -165,26 +165,38 @@ private struct EnvelopeAttributes {
     }
 }
 
-/// One attribute's value: its text when it is a string, its kind and JSON text otherwise.
-private struct Attribute {
-    var kind: JSONKind
-    var string: String?
-    /// The value as written, when it is not a string.
-    var json: ArraySlice<UInt8> = []
+/// One attribute's value: its text when it is a string, its kind and where it is in the message otherwise.
+private enum Attribute {
+    case string(String)
+    case other(JSONKind, Range<Int>)
 
     init(reading reader: inout JSONReader) throws(JSONReaderError) {
-        kind = try reader.peek()
+        let kind = try reader.peek()
         if kind == .string {
-            string = try reader.readString()
+            self = .string(try reader.readString())
         } else {
-            json = try reader.captureValue()
+            self = .other(kind, try reader.captureValue().indices)
         }
     }
 
+    var string: String? {
+        if case .string(let text) = self { return text }
+        return nil
+    }
+
+    var kind: JSONKind {
+        if case .other(let kind, _) = self { return kind }
+        return .string
+    }
+
     /// The value as JSON, for messages (shortened past 64 bytes).
-    var text: String {
-        if let string { return "\"\(string)\"" }
-        return json.count > 64 ? String(decoding: json.prefix(64), as: UTF8.self) + "…" : String(decoding: json, as: UTF8.self)
+    func text(in message: ArraySlice<UInt8>) -> String {
+        switch self {
+        case .string(let text): return "\"\(text)\""
+        case .other(_, let range):
+            let json = message[range]
+            return json.count > 64 ? String(decoding: json.prefix(64), as: UTF8.self) + "…" : String(decoding: json, as: UTF8.self)
+        }
     }
 }
 

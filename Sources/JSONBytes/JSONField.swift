@@ -17,16 +17,16 @@
 /// self.init(sku: try sku.value("sku", in: reader), quantity: try quantity.value("quantity", in: reader))
 /// ```
 public struct JSONField<Value: JSONReadable> {
-    private var value: Value?
-    private var failure: JSONReaderError?
+    @usableFromInline var value: Value?
+    @usableFromInline var failure: JSONReaderError?
 
     /// A member not read yet.
-    public init() {}
+    @inlinable public init() {}
 
     /// Reads the member's value. A value that does not read as `Value` is skipped and its error kept for
     /// `value(_:in:)`; a later duplicate member replaces it.
     /// - Throws: `JSONReaderError` (`.syntax`) only when the input is not JSON.
-    public mutating func read(from reader: inout JSONReader) throws(JSONReaderError) {
+    @inlinable public mutating func read(from reader: inout JSONReader) throws(JSONReaderError) {
         let checkpoint = reader.checkpoint
         do {
             value = try Value(json: &reader)
@@ -46,7 +46,7 @@ public struct JSONField<Value: JSONReadable> {
     ///   - name: the member's name, for errors.
     ///   - reader: the reader, after the object, for the offset of a missing member.
     /// - Throws: `JSONReaderError` naming the member, when it is missing or did not read.
-    public func value(_ name: String, in reader: borrowing JSONReader) throws(JSONReaderError) -> Value {
+    @inlinable public func value(_ name: String, in reader: borrowing JSONReader) throws(JSONReaderError) -> Value {
         if let failure { throw failure.within(.member(name)) }
         guard let value else {
             throw JSONReaderError(.missingMember, at: reader.offset, path: [.member(name)], "is missing")
@@ -59,7 +59,7 @@ public struct JSONField<Value: JSONReadable> {
     ///   - name: the member's name, for errors.
     ///   - absent: the value of a missing member.
     /// - Throws: `JSONReaderError` naming the member, when it did not read.
-    public func value(_ name: String, absent: Value) throws(JSONReaderError) -> Value {
+    @inlinable public func value(_ name: String, absent: Value) throws(JSONReaderError) -> Value {
         if let failure { throw failure.within(.member(name)) }
         return value ?? absent
     }

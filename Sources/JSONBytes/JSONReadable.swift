@@ -13,7 +13,7 @@ extension JSONReadable {
     /// Reads a whole JSON document as this type.
     /// - Parameter bytes: the document; nothing but whitespace may follow the value.
     /// - Throws: `JSONReaderError`.
-    public init(jsonBytes bytes: ArraySlice<UInt8>) throws(JSONReaderError) {
+    @inlinable public init(jsonBytes bytes: ArraySlice<UInt8>) throws(JSONReaderError) {
         var reader = JSONReader(bytes)
         self = try Self(json: &reader)
         try reader.finish()
@@ -22,7 +22,7 @@ extension JSONReadable {
     /// Reads a whole JSON document as this type.
     /// - Parameter bytes: the document; nothing but whitespace may follow the value.
     /// - Throws: `JSONReaderError`.
-    public init(jsonBytes bytes: [UInt8]) throws(JSONReaderError) {
+    @inlinable public init(jsonBytes bytes: [UInt8]) throws(JSONReaderError) {
         try self.init(jsonBytes: bytes[...])
     }
 }
@@ -53,14 +53,14 @@ extension Bool: JSONReadable {
 
 extension Optional: JSONReadable where Wrapped: JSONReadable {
     /// `null` reads as `nil`.
-    public init(json reader: inout JSONReader) throws(JSONReaderError) {
+    @inlinable public init(json reader: inout JSONReader) throws(JSONReaderError) {
         self = try reader.readNull() ? nil : try Wrapped(json: &reader)
     }
 }
 
 extension Array: JSONReadable where Element: JSONReadable {
     /// Errors name the element: `[2].quantity`.
-    public init(json reader: inout JSONReader) throws(JSONReaderError) {
+    @inlinable public init(json reader: inout JSONReader) throws(JSONReaderError) {
         self = []
         try reader.beginArray()
         while try reader.nextElement() {
@@ -75,7 +75,7 @@ extension Array: JSONReadable where Element: JSONReadable {
 
 extension JSONReadable where Self: RawRepresentable & CaseIterable, RawValue == String {
     /// Reads the raw value of one of the cases.
-    public init(json reader: inout JSONReader) throws(JSONReaderError) {
+    @inlinable public init(json reader: inout JSONReader) throws(JSONReaderError) {
         let offset = reader.offset
         let text = try reader.readString()
         guard let value = Self(rawValue: text) else {

@@ -320,6 +320,8 @@ public struct JSONReader: Sendable {
     }
 
     private mutating func skipWhitespace() {
+        // Compact JSON has none: one look settles it.
+        if index < bytes.endIndex, bytes[index] > UInt8(ascii: " ") { return }
         while index < bytes.endIndex {
             switch bytes[index] {
             case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"): index += 1
@@ -354,6 +356,8 @@ public struct JSONReader: Sendable {
         index += 1
         var hasEscapes = false
         while index < bytes.endIndex {
+            skipPlainStringBytes()
+            guard index < bytes.endIndex else { break }
             let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "\""):
@@ -372,6 +376,22 @@ public struct JSONReader: Sendable {
         }
         index = start
         throw syntax("unterminated string")
+    }
+
+    /// Moves past printable ASCII other than `"` and `\`, most of a string, without looking at each byte twice.
+    private mutating func skipPlainStringBytes() {
+        let base = bytes.startIndex
+        let start = index - base
+        let end = bytes.withUnsafeBufferPointer { buffer in
+            var position = start
+            while position < buffer.count {
+                let byte = buffer[position]
+                if byte < 0x20 || byte >= 0x80 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { break }
+                position += 1
+            }
+            return position
+        }
+        index = base + end
     }
 
     /// Reads one escape at `index` (at its backslash).

@@ -6,7 +6,7 @@ public protocol JSONWritable {
 
 extension JSONWritable {
     /// The value as a JSON document.
-    public var jsonBytes: [UInt8] {
+    @inlinable public var jsonBytes: [UInt8] {
         var writer = JSONWriter()
         write(json: &writer)
         return writer.bytes
@@ -31,13 +31,13 @@ extension Bool: JSONWritable {
 
 extension Optional: JSONWritable where Wrapped: JSONWritable {
     /// `nil` writes as `null`.
-    public func write(json writer: inout JSONWriter) {
+    @inlinable public func write(json writer: inout JSONWriter) {
         if let value = self { value.write(json: &writer) } else { writer.null() }
     }
 }
 
 extension Array: JSONWritable where Element: JSONWritable {
-    public func write(json writer: inout JSONWriter) {
+    @inlinable public func write(json writer: inout JSONWriter) {
         writer.beginArray()
         for element in self { element.write(json: &writer) }
         writer.endArray()
@@ -46,7 +46,7 @@ extension Array: JSONWritable where Element: JSONWritable {
 
 extension JSONWritable where Self: RawRepresentable, RawValue == String {
     /// Writes the raw value.
-    public func write(json writer: inout JSONWriter) { writer.string(rawValue) }
+    @inlinable public func write(json writer: inout JSONWriter) { writer.string(rawValue) }
 }
 
 /// A type that reads and writes itself with `JSONReader` and `JSONWriter`.

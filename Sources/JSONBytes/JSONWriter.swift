@@ -65,7 +65,7 @@ public struct JSONWriter: Sendable {
     /// - Parameters:
     ///   - name: the member's name.
     ///   - value: its value.
-    public mutating func member(_ name: String, _ value: some JSONWritable) {
+    @inlinable public mutating func member(_ name: String, _ value: some JSONWritable) {
         key(name)
         value.write(json: &self)
     }
@@ -127,7 +127,7 @@ public struct JSONWriter: Sendable {
     }
 
     /// Writes a value of a type that writes itself.
-    public mutating func write(_ value: some JSONWritable) {
+    @inlinable public mutating func write(_ value: some JSONWritable) {
         value.write(json: &self)
     }
 

@@ -1,6 +1,7 @@
 import EventBus
 import Foundation
 import JSONBytes
+import SagaEvents
 import Telemetry
 import Testing
 
@@ -125,41 +126,18 @@ struct CloudEventJSONTests {
         #expect(try CloudEvent(decoding: event.encoded(), channel: "order.created") == event)
     }
 
+    /// Decodable only, unlike `OrderItem` (the same members), which is `JSONReadable` too.
     struct Line: Decodable, Equatable {
         var sku: String
         var quantity: Int
-    }
-
-    struct ReadableLine: Decodable, JSONReadable, Equatable {
-        var sku: String
-        var quantity: Int
-
-        init(json reader: inout JSONReader) throws(JSONReaderError) {
-            var sku = JSONField<String>()
-            var quantity = JSONField<Int>()
-            try reader.beginObject()
-            while let key = try reader.nextMember() {
-                switch key {
-                case "sku": try sku.read(from: &reader)
-                case "quantity": try quantity.read(from: &reader)
-                default: try reader.skipValue()
-                }
-            }
-            self.init(sku: try sku.value("sku", in: reader), quantity: try quantity.value("quantity", in: reader))
-        }
-
-        init(sku: String, quantity: Int) {
-            self.sku = sku
-            self.quantity = quantity
-        }
     }
 
     @Test("decodeData reads JSONReadable types from the bytes and others with JSONDecoder, with the same errors")
     func decodeData() throws {
         let good = try CloudEvent(decoding: Array(#"{"sku":"A","quantity":2,"extra":[1]}"#.utf8), channel: "x")
         #expect(try good.decodeData(as: Line.self) == Line(sku: "A", quantity: 2))
-        #expect(try good.decodeData(as: ReadableLine.self) == ReadableLine(sku: "A", quantity: 2))
-        #expect(try good.readData(as: ReadableLine.self) == ReadableLine(sku: "A", quantity: 2))
+        #expect(try good.decodeData(as: OrderItem.self) == OrderItem(sku: "A", quantity: 2))
+        #expect(try good.readData(as: OrderItem.self) == OrderItem(sku: "A", quantity: 2))
         let cases: [(String, CloudEventError.Code, String)] = [
             (#"{"sku":"A"}"#, .missingField, "data.quantity is missing"),
             (#"{"quantity":"2","sku":null}"#, .missingField, "data.sku is null, expected a string"),
@@ -167,11 +145,11 @@ struct CloudEventJSONTests {
         ]
         let fraction = try CloudEvent(decoding: Array(#"{"quantity":2.5,"sku":"A"}"#.utf8), channel: "x")
         #expect(throws: CloudEventError(.invalidField, "data.quantity: 2.5 is not a whole number")) {
-            try fraction.decodeData(as: ReadableLine.self)
+            try fraction.decodeData(as: OrderItem.self)
         }
         for (json, code, message) in cases {
             let event = try CloudEvent(decoding: Array(json.utf8), channel: "x")
-            for decode in [{ _ = try event.decodeData(as: Line.self) }, { _ = try event.decodeData(as: ReadableLine.self) }] {
+            for decode in [{ _ = try event.decodeData(as: Line.self) }, { _ = try event.decodeData(as: OrderItem.self) }] {
                 #expect {
                     try decode()
                 } throws: { error in
@@ -184,7 +162,7 @@ struct CloudEventJSONTests {
     @Test("an event with data built in code reads its data the same way")
     func valueData() throws {
         let event = CloudEvent(source: "s", type: "t", data: ["sku": "B", "quantity": 3])
-        #expect(try event.decodeData(as: ReadableLine.self) == ReadableLine(sku: "B", quantity: 3))
+        #expect(try event.decodeData(as: OrderItem.self) == OrderItem(sku: "B", quantity: 3))
         #expect(String(decoding: event.dataJSON, as: UTF8.self).contains(#""quantity":3"#))
     }
 }
