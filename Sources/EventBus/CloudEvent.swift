@@ -104,16 +104,15 @@ public struct CloudEvent: Sendable, Equatable {
         var generator = SystemRandomNumberGenerator()
         let high = generator.next() & 0xFFFF_FFFF_FFFF_0FFF | 0x0000_0000_0000_4000
         let low = generator.next() & 0x3FFF_FFFF_FFFF_FFFF | 0x8000_0000_0000_0000
-        let hex = Array("0123456789abcdef".utf8)
         var text: [UInt8] = []
         text.reserveCapacity(36)
-        for (word, shifts) in [(high, 0..<16), (low, 0..<16)] {
-            for shift in shifts {
-                if text.count == 8 || text.count == 13 || text.count == 18 || text.count == 23 {
-                    text.append(UInt8(ascii: "-"))
-                }
-                text.append(hex[Int(word >> UInt64(60 - 4 * shift) & 0xF)])
+        for nibble in 0..<32 {
+            if nibble == 8 || nibble == 12 || nibble == 16 || nibble == 20 {
+                text.append(UInt8(ascii: "-"))
             }
+            let word = nibble < 16 ? high : low
+            let digit = UInt8(truncatingIfNeeded: word >> UInt64(60 - 4 * (nibble % 16))) & 0xF
+            text.append(digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10)
         }
         return String(decoding: text, as: UTF8.self)
     }
@@ -160,16 +159,6 @@ public struct CloudEvent: Sendable, Equatable {
             throw CloudEventError(decoding: error, in: "data")
         } catch {
             throw CloudEventError(.invalidField, "data: \(error)")
-        }
-    }
-
-    /// Reads the data as a `JSONReadable` type, straight from its bytes.
-    /// - Throws: `CloudEventError` naming the field that is missing or of the wrong type, as `data.<path>`.
-    public func readData<Payload: JSONReadable>(as type: Payload.Type) throws(CloudEventError) -> Payload {
-        do {
-            return try body.read(as: Payload.self)
-        } catch {
-            throw CloudEventError(reading: error, in: "data")
         }
     }
 
