@@ -69,7 +69,8 @@ let package = Package(
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "TestSupport"]),
         .testTarget(name: "JSONBytesTests", dependencies: ["JSONBytes"]),
         .testTarget(
-            name: "EventBusTests", dependencies: ["EventBus", "EventBusInMemory", "JSONBytes", "SagaEvents", "Telemetry"]
+            name: "EventBusTests",
+            dependencies: ["EventBus", "EventBusInMemory", "JSONBytes", "SagaEvents", "Telemetry"]
         ),
         .testTarget(name: "ResilienceTests", dependencies: ["Resilience", "Telemetry"]),
         .testTarget(

@@ -195,7 +195,8 @@ private enum Attribute {
         case .string(let text): return "\"\(text)\""
         case .other(_, let range):
             let json = message[range]
-            return json.count > 64 ? String(decoding: json.prefix(64), as: UTF8.self) + "…" : String(decoding: json, as: UTF8.self)
+            let shown = String(decoding: json.prefix(64), as: UTF8.self)
+            return json.count > 64 ? shown + "…" : shown
         }
     }
 }

@@ -79,6 +79,7 @@ public struct JSONReaderError: Error, Sendable, Equatable, CustomStringConvertib
     }
 
     public var description: String {
-        kind == .syntax ? "not valid JSON at byte \(offset): \(reason)" : "\(message(root: "value")) (at byte \(offset))"
+        kind == .syntax
+            ? "not valid JSON at byte \(offset): \(reason)" : "\(message(root: "value")) (at byte \(offset))"
     }
 }

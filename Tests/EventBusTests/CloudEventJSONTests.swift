@@ -50,7 +50,8 @@ struct CloudEventJSONTests {
 
     @Test("a bare payload keeps its bytes as data; its orderId is the correlation only when it is a string")
     func barePayloads() throws {
-        let spaced = try CloudEvent(decoding: Array(" {\"orderId\" : \"o-9\", \"n\": [1]} \n".utf8), channel: "order.created")
+        let spaced = try CloudEvent(decoding: Array(" {\"orderId\" : \"o-9\", \"n\": [1]} \n".utf8),
+                                    channel: "order.created")
         #expect(spaced.correlationID == "o-9")
         #expect(spaced.data == ["orderId": "o-9", "n": [1]])
         let numeric = try CloudEvent(decoding: Array(#"{"orderId":42}"#.utf8), channel: "order.created")
@@ -119,7 +120,8 @@ struct CloudEventJSONTests {
     @Test("escaped attribute values are unescaped")
     func escapedAttributes() throws {
         let event = try CloudEvent(
-            decoding: Array(#"{"specversion":"1\u002e0","id":"a\"b","source":"s\/t","type":"order.created","time":"2026-11-23T10:00:00.123Z"}"#.utf8),
+            decoding: Array((#"{"specversion":"1\u002e0","id":"a\"b","source":"s\/t","type":"order.created","#
+                + #""time":"2026-11-23T10:00:00.123Z"}"#).utf8),
             channel: "order.created")
         #expect(event.id == "a\"b")
         #expect(event.source == "s/t")
@@ -148,11 +150,15 @@ struct CloudEventJSONTests {
         }
         for (json, code, message) in cases {
             let event = try CloudEvent(decoding: Array(json.utf8), channel: "x")
-            for decode in [{ _ = try event.decodeData(as: Line.self) }, { _ = try event.decodeData(as: OrderItem.self) }] {
+            let decoders = [
+                { _ = try event.decodeData(as: Line.self) }, { _ = try event.decodeData(as: OrderItem.self) },
+            ]
+            for decode in decoders {
                 #expect {
                     try decode()
                 } throws: { error in
-                    (error as? CloudEventError)?.code == code && (error as? CloudEventError)?.message.hasPrefix(message) == true
+                    guard let error = error as? CloudEventError else { return false }
+                    return error.code == code && error.message.hasPrefix(message)
                 }
             }
         }

@@ -9,8 +9,8 @@ struct SagaPayloadJSONTests {
     static let items = [OrderItem(sku: "MUG-1", quantity: 2), OrderItem(sku: "BOOK-1", quantity: 1)]
     static let priced = [PricedItem(sku: "MUG-1", quantity: 2, unitPrice: 1250)]
 
-    /// Checks one payload: the writer writes the members `JSONEncoder` writes, the reader reads what it wrote, and every
-    /// mutation of its members (removed, null, another kind) fails or succeeds as with `JSONDecoder`, naming the
+    /// Checks one payload: the writer writes the members `JSONEncoder` writes, the reader reads what it wrote, and
+    /// every mutation of its members (removed, null, another kind) fails or succeeds as with `JSONDecoder`, naming the
     /// same field with the same code.
     private func check<Payload: Codable & JSONCodable & Equatable>(_ payload: Payload) throws {
         let encoder = JSONEncoder()
@@ -36,9 +36,9 @@ struct SagaPayloadJSONTests {
             } catch let error as DecodingError {
                 codable = CloudEventError(decoding: error, in: "data")
             }
-            #expect(fast?.code == codable?.code, "\(variant): \(String(describing: fast)) vs \(String(describing: codable))")
-            #expect(fast.map(Self.path) == codable.map(Self.path),
-                    "\(variant): \(String(describing: fast)) vs \(String(describing: codable))")
+            let comparison = "\(variant): \(String(describing: fast)) vs \(String(describing: codable))"
+            #expect(fast?.code == codable?.code, "\(comparison)")
+            #expect(fast.map(Self.path) == codable.map(Self.path), "\(comparison)")
         }
     }
 
@@ -71,7 +71,8 @@ struct SagaPayloadJSONTests {
 
     @Test("every payload type writes as JSONEncoder does, reads back, and fails as JSONDecoder does")
     func everyPayload() throws {
-        try check(OrderCreated(orderId: "o-1", customerId: "c-1", items: Self.items, payment: PaymentDetails(card: "4242")))
+        try check(OrderCreated(orderId: "o-1", customerId: "c-1", items: Self.items,
+                               payment: PaymentDetails(card: "4242")))
         try check(StockReserved(orderId: "o-1", customerId: "c-1", items: Self.priced, amount: 2500, currency: "USD"))
         try check(StockRejected(orderId: "o-1", reason: .outOfStock, sku: "MUG-1"))
         try check(StockRejected(orderId: "o-1", reason: .invalidOrder))
@@ -96,10 +97,12 @@ struct SagaPayloadJSONTests {
         #expect {
             try reason.payload(PaymentFailed.self)
         } throws: { error in
-            (error as? CloudEventError)?.message.hasPrefix(#"data.reason: "nope" is not one of "card_declined""#) == true
+            (error as? CloudEventError)?.message
+                .hasPrefix(#"data.reason: "nope" is not one of "card_declined""#) == true
         }
         let quantity = CloudEvent(source: "s", type: EventTypes.orderCreated, data: [
-            "orderId": "o-1", "customerId": "c", "payment": ["card": "1"], "items": [["sku": "A", "quantity": 1], ["sku": "B"]],
+            "orderId": "o-1", "customerId": "c", "payment": ["card": "1"],
+            "items": [["sku": "A", "quantity": 1], ["sku": "B"]],
         ])
         #expect(throws: CloudEventError(.missingField, "data.items[1].quantity is missing")) {
             try quantity.payload(OrderCreated.self)
@@ -113,7 +116,8 @@ struct SagaPayloadJSONTests {
         #expect(try event.orderID() == "o-7")
         let cases: [(JSONValue, CloudEventError)] = [
             (["reason": "x"], CloudEventError(.missingField, "data.orderId is missing")),
-            (["orderId": 42], CloudEventError(.invalidField, "data.orderId has the wrong type, expected a string, found a number")),
+            (["orderId": 42],
+             CloudEventError(.invalidField, "data.orderId has the wrong type, expected a string, found a number")),
             (["orderId": nil], CloudEventError(.missingField, "data.orderId is null, expected a string")),
             (["orderId": ""], CloudEventError(.invalidField, "data.orderId must not be empty")),
             ([1], CloudEventError(.invalidField, "data has the wrong type, expected an object, found an array")),

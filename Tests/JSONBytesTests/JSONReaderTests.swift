@@ -35,7 +35,8 @@ struct JSONReaderTests {
         Malformed("an unclosed array", "[1", at: 2, "found the end of the input"),
         Malformed("a bad escape", #"["\x"]"#, at: 2, "a backslash followed by 'x'"),
         Malformed("a short unicode escape", #""\u12G4""#, at: 1, "four hexadecimal digits"),
-        Malformed("a lone high surrogate", #""\uD800""#, at: 1, "high surrogate \u{5C}uD800 is not followed by a low one"),
+        Malformed("a lone high surrogate", #""\uD800""#, at: 1,
+                  "high surrogate \u{5C}uD800 is not followed by a low one"),
         Malformed("a high surrogate before a non-surrogate", #""\uD83D\u0041""#, at: 1, "not followed by a low one"),
         Malformed("a lone low surrogate", #""\uDC00""#, at: 1, "lone low surrogate"),
         Malformed("a raw newline in a string", "\"a\nb\"", at: 2, "control character U+000A must be escaped"),
@@ -144,11 +145,13 @@ struct JSONReaderTests {
         #expect(throws: JSONReaderError(.invalidValue, at: 0, "9223372036854775808 does not fit in a 64-bit integer")) {
             try read("9223372036854775808")
         }
-        #expect(throws: JSONReaderError(.invalidValue, at: 0, "-9223372036854775809 does not fit in a 64-bit integer")) {
+        let belowMin = JSONReaderError(.invalidValue, at: 0, "-9223372036854775809 does not fit in a 64-bit integer")
+        #expect(throws: belowMin) {
             try read("-9223372036854775809")
         }
         #expect(throws: JSONReaderError(.invalidValue, at: 0, "2.5 is not a whole number")) { try read("2.5") }
-        #expect(throws: JSONReaderError(.typeMismatch, at: 0, "has the wrong type, expected a number, found a string")) {
+        let mistyped = JSONReaderError(.typeMismatch, at: 0, "has the wrong type, expected a number, found a string")
+        #expect(throws: mistyped) {
             try read(#""2""#)
         }
         #expect(throws: JSONReaderError(.nullValue, at: 1, "is null, expected a number")) { try read(" null") }
@@ -184,7 +187,8 @@ struct JSONReaderTests {
         #expect(try reader.readNull() == false)
         #expect(try reader.readBool() == false)
         #expect(try reader.nextElement())
-        #expect(throws: JSONReaderError(.typeMismatch, at: 14, "has the wrong type, expected a boolean, found a number")) {
+        let mistyped = JSONReaderError(.typeMismatch, at: 14, "has the wrong type, expected a boolean, found a number")
+        #expect(throws: mistyped) {
             try reader.readBool()
         }
     }
