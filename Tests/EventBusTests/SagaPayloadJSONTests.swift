@@ -37,6 +37,11 @@ struct SagaPayloadJSONTests {
                 codable = CloudEventError(decoding: error, in: "data")
             }
             let comparison = "\(variant): \(String(describing: fast)) vs \(String(describing: codable))"
+            if codable == nil, let fast {
+                // Stricter than Codable only by the contract's rules (`PayloadRules`), never by type.
+                #expect(fast.code == .invalidField && fast.message.contains(": must"), "\(comparison)")
+                continue
+            }
             #expect(fast?.code == codable?.code, "\(comparison)")
             #expect(fast.map(Self.path) == codable.map(Self.path), "\(comparison)")
         }
@@ -72,7 +77,7 @@ struct SagaPayloadJSONTests {
     @Test("every payload type writes as JSONEncoder does, reads back, and fails as JSONDecoder does")
     func everyPayload() throws {
         try check(OrderCreated(orderId: "o-1", customerId: "c-1", items: Self.items,
-                               payment: PaymentDetails(card: "4242")))
+                               payment: PaymentDetails(card: "4242424242424242")))
         try check(StockReserved(orderId: "o-1", customerId: "c-1", items: Self.priced, amount: 2500, currency: "USD"))
         try check(StockRejected(orderId: "o-1", reason: .outOfStock, sku: "MUG-1"))
         try check(StockRejected(orderId: "o-1", reason: .invalidOrder))

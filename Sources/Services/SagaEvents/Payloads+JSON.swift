@@ -25,6 +25,8 @@ extension OrderItem: JSONCodable {
             sku: try sku.value("sku", in: reader),
             quantity: try quantity.value("quantity", in: reader)
         )
+        try PayloadRules.sku(self.sku, at: reader)
+        try PayloadRules.quantity(self.quantity, at: reader)
     }
 
     public func write(json writer: inout JSONWriter) {
@@ -54,6 +56,9 @@ extension PricedItem: JSONCodable {
             quantity: try quantity.value("quantity", in: reader),
             unitPrice: try unitPrice.value("unitPrice", in: reader)
         )
+        try PayloadRules.sku(self.sku, at: reader)
+        try PayloadRules.quantity(self.quantity, at: reader)
+        try PayloadRules.money(self.unitPrice, "unitPrice", at: reader)
     }
 
     public func write(json writer: inout JSONWriter) {
@@ -78,6 +83,9 @@ extension PaymentDetails: JSONCodable {
         self.init(
             card: try card.value("card", in: reader)
         )
+        let digits = PayloadRules.cardDigits
+        try PayloadRules.require(PayloadRules.isWellFormedCard(self.card), "card", at: reader,
+                                 "must be \(digits.lowerBound) to \(digits.upperBound) digits")
     }
 
     public func write(json writer: inout JSONWriter) {
@@ -109,6 +117,9 @@ extension OrderCreated: JSONCodable {
             items: try items.value("items", in: reader),
             payment: try payment.value("payment", in: reader)
         )
+        try PayloadRules.identifier(self.orderId, "orderId", at: reader)
+        try PayloadRules.identifier(self.customerId, "customerId", at: reader)
+        try PayloadRules.items(self.items.count, at: reader)
     }
 
     public func write(json writer: inout JSONWriter) {
@@ -146,6 +157,11 @@ extension StockReserved: JSONCodable {
             amount: try amount.value("amount", in: reader),
             currency: try currency.value("currency", in: reader)
         )
+        try PayloadRules.identifier(self.orderId, "orderId", at: reader)
+        try PayloadRules.identifier(self.customerId, "customerId", at: reader)
+        try PayloadRules.items(self.items.count, at: reader)
+        try PayloadRules.money(self.amount, "amount", at: reader)
+        try PayloadRules.currency(self.currency, at: reader)
     }
 
     public func write(json writer: inout JSONWriter) {
@@ -178,6 +194,8 @@ extension StockRejected: JSONCodable {
             reason: try reason.value("reason", in: reader),
             sku: try sku.value("sku", absent: nil)
         )
+        try PayloadRules.identifier(self.orderId, "orderId", at: reader)
+        if let sku = self.sku { try PayloadRules.sku(sku, at: reader) }
     }
 
     public func write(json writer: inout JSONWriter) {
@@ -205,6 +223,8 @@ extension StockReleased: JSONCodable {
             orderId: try orderId.value("orderId", in: reader),
             items: try items.value("items", in: reader)
         )
+        try PayloadRules.identifier(self.orderId, "orderId", at: reader)
+        try PayloadRules.items(self.items.count, at: reader)
     }
 
     public func write(json writer: inout JSONWriter) {
@@ -237,6 +257,10 @@ extension PaymentCompleted: JSONCodable {
             amount: try amount.value("amount", in: reader),
             currency: try currency.value("currency", in: reader)
         )
+        try PayloadRules.identifier(self.orderId, "orderId", at: reader)
+        try PayloadRules.identifier(self.paymentId, "paymentId", at: reader)
+        try PayloadRules.money(self.amount, "amount", at: reader)
+        try PayloadRules.currency(self.currency, at: reader)
     }
 
     public func write(json writer: inout JSONWriter) {
@@ -265,6 +289,7 @@ extension PaymentFailed: JSONCodable {
             orderId: try orderId.value("orderId", in: reader),
             reason: try reason.value("reason", in: reader)
         )
+        try PayloadRules.identifier(self.orderId, "orderId", at: reader)
     }
 
     public func write(json writer: inout JSONWriter) {
@@ -297,6 +322,10 @@ extension OrderConfirmed: JSONCodable {
             amount: try amount.value("amount", in: reader),
             currency: try currency.value("currency", in: reader)
         )
+        try PayloadRules.identifier(self.orderId, "orderId", at: reader)
+        try PayloadRules.identifier(self.customerId, "customerId", at: reader)
+        try PayloadRules.money(self.amount, "amount", at: reader)
+        try PayloadRules.currency(self.currency, at: reader)
     }
 
     public func write(json writer: inout JSONWriter) {
@@ -328,6 +357,10 @@ extension OrderCancelled: JSONCodable {
             customerId: try customerId.value("customerId", in: reader),
             reason: try reason.value("reason", in: reader)
         )
+        try PayloadRules.identifier(self.orderId, "orderId", at: reader)
+        try PayloadRules.identifier(self.customerId, "customerId", at: reader)
+        try PayloadRules.require(Self.reasons.contains(self.reason), "reason", at: reader,
+                                 "must be one of \(Self.reasons.sorted().joined(separator: ", "))")
     }
 
     public func write(json writer: inout JSONWriter) {
@@ -364,6 +397,11 @@ extension NotificationSent: JSONCodable {
             template: try template.value("template", in: reader),
             message: try message.value("message", in: reader)
         )
+        try PayloadRules.identifier(self.customerId, "customerId", at: reader)
+        try PayloadRules.identifier(self.orderId, "orderId", at: reader)
+        try PayloadRules.require(Self.templates.contains(self.template), "template", at: reader,
+                                 "must be one of \(Self.templates.sorted().joined(separator: ", "))")
+        try PayloadRules.require(!self.message.isEmpty, "message", at: reader, "must not be empty")
     }
 
     public func write(json writer: inout JSONWriter) {
