@@ -50,7 +50,8 @@ let package = Package(
         .target(
             name: "Ingress",
             dependencies: [
-                "HTTPServer", "EventBus", "EventBusRedis", "RedisClient", "Telemetry", "SagaEvents", "OrderService",
+                "HTTPServer", "EventBus", "EventBusRedis", "JSONBytes", "RedisClient", "Telemetry", "SagaEvents",
+                "OrderService",
                 "StockService",
             ]
         ),

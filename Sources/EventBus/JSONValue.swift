@@ -79,6 +79,10 @@ extension JSONValue: JSONReadable {
         case .number:
             switch try reader.readNumber() {
             case .integer(let value): self = .integer(value)
+            // A whole number written with a fraction or exponent (`2.0`, `1e3`) is an integer, as JSON Schema
+            // and Codable's `Int` take it.
+            case .double(let value) where value.rounded() == value && abs(value) < 0x1p63:
+                self = .integer(Int(value))
             case .double(let value): self = .double(value)
             }
         case .array:
