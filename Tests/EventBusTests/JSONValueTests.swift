@@ -8,7 +8,7 @@ struct JSONValueTests {
     @Test("reads as Codable does: whole numbers in Int's range are integers, other numbers doubles", arguments: [
         #"{"a":1,"b":-2.5,"c":"x","d":[true,null],"e":{"f":{}}}"#, "9223372036854775807", "1.5",
         #""\u00e9\ud83d\ude00""#,
-        "[[],[[]],{}]", "0", "-7",
+        "[[],[[]],{}]", "0", "-7", "4311.0", "1e3", "-2.0E2", "9.5e-1",
     ])
     func agreesWithCodable(json: String) throws {
         let ours = try JSONValue(jsonBytes: Array(json.utf8))
