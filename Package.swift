@@ -3,7 +3,8 @@ import PackageDescription
 
 // Layers, bottom to top (each depends only on those below it):
 //   CHiredis (C shim) → RedisClient → EventBus → EventBusRedis / EventBusInMemory → SwitchboardApp → switchboard
-// Telemetry (logging) and Resilience (backoff) sit beside the shims: every layer may use them.
+// Telemetry (logging), Resilience (backoff) and JSONBytes (JSON reader and writer) sit beside the shims: every
+// layer may use them.
 let package = Package(
     name: "Switchboard",
     platforms: [.macOS(.v15)],
@@ -24,14 +25,15 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "Telemetry"),
         .target(name: "Resilience"),
+        .target(name: "JSONBytes"),
         .target(name: "RedisClient", dependencies: ["CHiredis", "Resilience", "Telemetry"]),
-        .target(name: "EventBus", dependencies: ["Resilience", "Telemetry"]),
+        .target(name: "EventBus", dependencies: ["JSONBytes", "Resilience", "Telemetry"]),
         .target(name: "EventBusRedis", dependencies: ["EventBus", "RedisClient", "Telemetry"]),
         .target(name: "EventBusInMemory", dependencies: ["EventBus"]),
         .target(name: "HTTPServer", dependencies: ["CMicroHTTPD", "Telemetry"]),
 
         // The saga: shared event types, then one module per service (pure logic + its EventService).
-        .target(name: "SagaEvents", dependencies: ["EventBus"], path: "Sources/Services/SagaEvents"),
+        .target(name: "SagaEvents", dependencies: ["EventBus", "JSONBytes"], path: "Sources/Services/SagaEvents"),
         .target(name: "StockService", dependencies: ["EventBus", "SagaEvents"], path: "Sources/Services/StockService"),
         .target(
             name: "OrderService", dependencies: ["EventBus", "SagaEvents", "Telemetry"],
@@ -48,7 +50,8 @@ let package = Package(
         .target(
             name: "Ingress",
             dependencies: [
-                "HTTPServer", "EventBus", "EventBusRedis", "RedisClient", "Telemetry", "SagaEvents", "OrderService",
+                "HTTPServer", "EventBus", "EventBusRedis", "JSONBytes", "RedisClient", "Telemetry", "SagaEvents",
+                "OrderService",
                 "StockService",
             ]
         ),
@@ -66,7 +69,11 @@ let package = Package(
 
         .target(name: "TestSupport", dependencies: ["RedisClient"], path: "Tests/TestSupport"),
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "TestSupport"]),
-        .testTarget(name: "EventBusTests", dependencies: ["EventBus", "EventBusInMemory", "Telemetry"]),
+        .testTarget(name: "JSONBytesTests", dependencies: ["JSONBytes"]),
+        .testTarget(
+            name: "EventBusTests",
+            dependencies: ["EventBus", "EventBusInMemory", "JSONBytes", "SagaEvents", "Telemetry"]
+        ),
         .testTarget(name: "ResilienceTests", dependencies: ["Resilience", "Telemetry"]),
         .testTarget(
             name: "EventBusRedisTests",

@@ -10,7 +10,9 @@ each per completed order. The system runs as one process with every service at l
 again at the default level `info`, and as five processes (one per service and the ingress), as in
 production. Prints one table and writes it to bench/results.md.
 
-Usage: bench.py SWITCHBOARD_BINARY [--quick]
+Usage: bench.py SWITCHBOARD_BINARY [--quick | --scale=F] [--output=FILE]
+(--quick runs a tenth of the orders, --scale=F a fraction F; --output writes the table elsewhere than
+bench/results.md, e.g. to measure an older build beside this one.)
 """
 import os
 import re
@@ -23,7 +25,10 @@ import urllib.request
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = sys.argv[1] if len(sys.argv) > 1 and not sys.argv[1].startswith("--") else os.path.join(
     ROOT, ".build/release/switchboard")
-QUICK = "--quick" in sys.argv
+SCALE = 0.1 if "--quick" in sys.argv else next(
+    (float(a.split("=", 1)[1]) for a in sys.argv if a.startswith("--scale=")), 1.0)
+OUTPUT = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--output=")),
+              os.path.join(ROOT, "bench/results.md"))
 CONFIG = os.path.join(ROOT, "Config/switchboard.json")
 PAYLOAD = ('{"orderId":"o-1","customerId":"c-1","items":[{"sku":"BOOK-1","quantity":1}],'
            '"payment":{"card":"4242424242424242"}}')
@@ -32,7 +37,7 @@ SERVICES = ["order", "stock", "payment", "notification", "ingress"]
 
 
 def scaled(count):
-    return max(count // 10, 200) if QUICK else count
+    return max(int(count * SCALE), 200)
 
 
 def free_port():
@@ -219,8 +224,8 @@ def main():
                      f"| {result['idle_rss'] / 1024:.1f} MB | {result['peak_rss'] / 1024:.1f} MB |")
     table = "\n".join(lines)
     print("\n" + table)
-    os.makedirs(os.path.join(ROOT, "bench"), exist_ok=True)
-    with open(os.path.join(ROOT, "bench/results.md"), "w") as out:
+    os.makedirs(os.path.dirname(OUTPUT), exist_ok=True)
+    with open(OUTPUT, "w") as out:
         out.write(table + "\n")
 
 

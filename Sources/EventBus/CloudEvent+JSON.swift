@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import JSONBytes
 import Telemetry
 
 extension CloudEvent {
@@ -35,93 +36,38 @@ extension CloudEvent {
             throw CloudEventError(.tooLarge,
                                   "message is \(bytes.count) bytes, over the limit of \(Self.maximumEncodedSize)")
         }
-        let data = Data(bytes)
-        // The fast path reads only the attributes and keeps the payload as bytes. Anything it does not
-        // accept as it is goes the slow way, which reads every value and says precisely what is wrong.
-        if let attributes = try? Body.decoder.decode(EnvelopeAttributes.self, from: data),
-           let event = Self.event(from: attributes, message: data, channel: channel) {
-            self = event
-            return
-        }
-        try self.init(checking: data, channel: channel)
-    }
-
-    /// The event for well-formed attributes, or `nil` when they need the slow path's scrutiny.
-    private static func event(from attributes: EnvelopeAttributes, message: Data, channel: String?) -> CloudEvent? {
-        guard attributes.isEnvelope else {
-            guard let channel else { return nil }
-            return CloudEvent(id: bareID(channel: channel, payload: message), source: bareSource, type: channel,
-                              time: Date(), correlationID: attributes.orderId, causationID: nil, traceparent: nil,
-                              body: .json(message))
-        }
-        guard attributes.specversion == specVersion, let id = attributes.id, !id.isEmpty,
-              let source = attributes.source, !source.isEmpty, let type = attributes.type, !type.isEmpty,
-              channel == nil || channel == type
-        else { return nil }
-        var time = Date()
-        if let text = attributes.time {
-            guard let parsed = RFC3339.date(from: text) else { return nil }
-            time = parsed
-        }
-        return CloudEvent(id: id, source: source, type: type, time: time, correlationID: attributes.correlationid,
-                          causationID: attributes.causationid, traceparent: attributes.traceparent,
-                          body: attributes.hasData ? .envelope(message) : .value(.null))
-    }
-
-    /// Reads every value of the message and says precisely what is wrong with it.
-    private init(checking data: Data, channel: String?) throws(CloudEventError) {
-        let value: JSONValue
-        do {
-            value = try JSONDecoder().decode(JSONValue.self, from: data)
-        } catch {
-            throw CloudEventError(.notJSON, "message is not valid JSON: \(Self.summary(of: error))")
-        }
-        guard case .object(let members) = value else {
-            throw CloudEventError(.notAnObject, "message is a JSON \(value.typeName), expected an object")
-        }
-        guard let specVersion = members["specversion"] else {
+        let message = (bytes as? [UInt8])?[...] ?? (bytes as? ArraySlice<UInt8>) ?? Array(bytes)[...]
+        let attributes = try EnvelopeAttributes(reading: message)
+        guard let specVersion = attributes.specversion else {
             guard let channel else {
                 throw CloudEventError(.missingField, "specversion is missing: this is not an event envelope")
             }
-            self.init(id: Self.bareID(channel: channel, payload: data), source: Self.bareSource, type: channel,
-                      correlationID: value["orderId"]?.stringValue, data: value)
+            self.init(id: Self.bareID(channel: channel, payload: message), source: Self.bareSource, type: channel,
+                      time: Date(), correlationID: attributes.orderId, causationID: nil, traceparent: nil,
+                      body: .json(message))
             return
         }
-        guard specVersion == .string(Self.specVersion) else {
+        guard specVersion.string == Self.specVersion else {
             throw CloudEventError(.unsupportedSpecVersion,
-                                  "specversion is \(Self.render(specVersion)), only \"1.0\" is supported")
+                                  "specversion is \(specVersion.text(in: message)), only \"1.0\" is supported")
         }
-        func required(_ name: String) throws(CloudEventError) -> String {
-            guard let member = members[name] else {
-                throw CloudEventError(.missingField, "\(name) is missing from the event envelope")
-            }
-            guard case .string(let text) = member, !text.isEmpty else {
-                throw CloudEventError(.invalidField, "\(name) must be a non-empty string, found \(member.typeName)")
-            }
-            return text
-        }
-        func optional(_ name: String) throws(CloudEventError) -> String? {
-            guard let member = members[name], member != .null else { return nil }
-            guard case .string(let text) = member else {
-                throw CloudEventError(.invalidField, "\(name) must be a string, found \(member.typeName)")
-            }
-            return text
-        }
-        let type = try required("type")
+        let type = try attributes.type.required("type")
         if let channel, type != channel {
             throw CloudEventError(.typeMismatch, "type \"\(type)\" does not match the channel \"\(channel)\"")
         }
         var time = Date()
-        if let text = try optional("time") {
+        if let text = try attributes.time.optional("time") {
             guard let parsed = RFC3339.date(from: text) else {
                 throw CloudEventError(.invalidField, "time \"\(text)\" is not an RFC 3339 timestamp")
             }
             time = parsed
         }
         self.init(
-            id: try required("id"), source: try required("source"), type: type, time: time,
-            correlationID: try optional("correlationid"), causationID: try optional("causationid"),
-            traceparent: try optional("traceparent"), data: members["data"] ?? .null
+            id: try attributes.id.required("id"), source: try attributes.source.required("source"), type: type,
+            time: time, correlationID: try attributes.correlationid.optional("correlationid"),
+            causationID: try attributes.causationid.optional("causationid"),
+            traceparent: try attributes.traceparent.optional("traceparent"),
+            body: attributes.data.map { .json($0) } ?? .value(.null)
         )
     }
 
@@ -130,10 +76,13 @@ extension CloudEvent {
     private static func bareID(channel: String, payload: some Collection<UInt8>) -> String {
         var low: UInt64 = 0xcbf2_9ce4_8422_2325
         var high: UInt64 = 0x6c62_272e_07bb_0142
-        for byte in Array(channel.utf8) + [0] + Array(payload) {
+        func mix(_ byte: UInt8) {
             low = (low ^ UInt64(byte)) &* 0x100_0000_01b3
             high = (high ^ UInt64(byte)) &* 0x100_0000_01b3 ^ (low >> 29)
         }
+        channel.utf8.forEach(mix)
+        mix(0)
+        payload.forEach(mix)
         func hex(_ value: UInt64) -> String {
             let text = String(value, radix: 16)
             return String(repeating: "0", count: 16 - text.count) + text
@@ -143,89 +92,132 @@ extension CloudEvent {
 
     /// The event as CloudEvents JSON (structured mode): the attributes, then the payload's JSON as it is.
     public func encoded() -> [UInt8] {
-        // Encoding strings cannot fail, and an object's JSON always ends with its closing brace.
-        var bytes = (try? Array(Body.encoder.encode(EnvelopeAttributes(self)))) ?? Array("{}".utf8)
-        bytes.removeLast()
-        bytes += Array(#","data":"#.utf8)
-        bytes += body.json
-        bytes.append(UInt8(ascii: "}"))
-        return bytes
-    }
-
-    private static func render(_ value: JSONValue) -> String {
-        (try? String(decoding: JSONEncoder().encode(value), as: UTF8.self)) ?? value.typeName
-    }
-
-    private static func summary(of error: any Error) -> String {
-        if case DecodingError.dataCorrupted(let context) = error {
-            return context.underlyingError.map { "\($0)" } ?? context.debugDescription
-        }
-        return "\(error)"
+        let data = body.json
+        var writer = JSONWriter(capacity: 320 + data.count)
+        writer.beginObject()
+        writer.member("specversion", Self.specVersion)
+        writer.member("id", id)
+        writer.member("source", source)
+        writer.member("type", type)
+        writer.member("time", RFC3339.string(from: time))
+        writer.member("datacontenttype", "application/json")
+        if let correlationID { writer.member("correlationid", correlationID) }
+        if let causationID { writer.member("causationid", causationID) }
+        if let traceparent { writer.member("traceparent", traceparent) }
+        writer.key("data")
+        writer.raw(data)
+        writer.endObject()
+        return writer.bytes
     }
 }
 
-/// An envelope's attributes without its data: what the fast path reads and what `encoded()` writes
-/// before the payload. A bare payload reads as no `specversion` and, perhaps, an `orderId`.
-private struct EnvelopeAttributes: Codable {
-    var specversion: String?
-    var id: String?
-    var source: String?
-    var type: String?
-    var time: String?
-    var datacontenttype: String?
-    var correlationid: String?
-    var causationid: String?
-    var traceparent: String?
+/// What one pass over a message finds: an envelope's attributes, its `data` as bytes, or, for a bare payload
+/// (no `specversion`), its `orderId`.
+private struct EnvelopeAttributes {
+    var specversion: Attribute?
+    var id: Attribute?
+    var source: Attribute?
+    var type: Attribute?
+    var time: Attribute?
+    var correlationid: Attribute?
+    var causationid: Attribute?
+    var traceparent: Attribute?
+    /// The `data` member's JSON text, checked.
+    var data: ArraySlice<UInt8>?
+    /// A top-level `orderId` that is a string: a bare payload's correlation id.
     var orderId: String?
-    var isEnvelope = true
-    var hasData = false
 
-    private enum CodingKeys: String, CodingKey {
-        case specversion, id, source, type, time, datacontenttype, correlationid, causationid, traceparent, data,
-             orderId
-    }
-
-    init(_ event: CloudEvent) {
-        specversion = CloudEvent.specVersion
-        id = event.id
-        source = event.source
-        type = event.type
-        time = RFC3339.string(from: event.time)
-        datacontenttype = "application/json"
-        correlationid = event.correlationID
-        causationid = event.causationID
-        traceparent = event.traceparent
-    }
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        isEnvelope = container.contains(.specversion)
-        hasData = container.contains(.data)
-        guard isEnvelope else {
-            orderId = try? container.decodeIfPresent(String.self, forKey: .orderId)
-            return
+    /// Reads the whole message once, checking that it is JSON, and keeps what the envelope checks need.
+    /// - Throws: `CloudEventError` `.notJSON` or `.notAnObject`.
+    init(reading message: ArraySlice<UInt8>) throws(CloudEventError) {
+        var reader = JSONReader(message)
+        do {
+            let kind = try reader.peek()
+            guard kind == .object else {
+                try reader.skipValue()
+                try reader.finish()
+                throw CloudEventError(.notAnObject, "message is a JSON \(kind.name), expected an object")
+            }
+            try reader.beginObject()
+            while let key = try reader.nextMember() {
+                switch key {
+                case "specversion": specversion = try Attribute(reading: &reader)
+                case "id": id = try Attribute(reading: &reader)
+                case "source": source = try Attribute(reading: &reader)
+                case "type": type = try Attribute(reading: &reader)
+                case "time": time = try Attribute(reading: &reader)
+                case "correlationid": correlationid = try Attribute(reading: &reader)
+                case "causationid": causationid = try Attribute(reading: &reader)
+                case "traceparent": traceparent = try Attribute(reading: &reader)
+                case "data": data = try reader.captureValue()
+                case "orderId": orderId = try Attribute(reading: &reader).string
+                default: try reader.skipValue()
+                }
+            }
+            try reader.finish()
+        } catch let error as CloudEventError {
+            throw error
+        } catch let error as JSONReaderError {
+            throw CloudEventError(.notJSON, error.message(root: "message"))
+        } catch {
+            throw CloudEventError(.notJSON, "message is not valid JSON: \(error)")
         }
-        specversion = try container.decodeIfPresent(String.self, forKey: .specversion)
-        id = try container.decodeIfPresent(String.self, forKey: .id)
-        source = try container.decodeIfPresent(String.self, forKey: .source)
-        type = try container.decodeIfPresent(String.self, forKey: .type)
-        time = try container.decodeIfPresent(String.self, forKey: .time)
-        correlationid = try container.decodeIfPresent(String.self, forKey: .correlationid)
-        causationid = try container.decodeIfPresent(String.self, forKey: .causationid)
-        traceparent = try container.decodeIfPresent(String.self, forKey: .traceparent)
+    }
+}
+
+/// One attribute's value: its text when it is a string, its kind and where it is in the message otherwise.
+private enum Attribute {
+    case string(String)
+    case other(JSONKind, Range<Int>)
+
+    init(reading reader: inout JSONReader) throws(JSONReaderError) {
+        let kind = try reader.peek()
+        if kind == .string {
+            self = .string(try reader.readString())
+        } else {
+            self = .other(kind, try reader.captureValue().indices)
+        }
     }
 
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(specversion, forKey: .specversion)
-        try container.encode(id, forKey: .id)
-        try container.encode(source, forKey: .source)
-        try container.encode(type, forKey: .type)
-        try container.encode(time, forKey: .time)
-        try container.encode(datacontenttype, forKey: .datacontenttype)
-        try container.encodeIfPresent(correlationid, forKey: .correlationid)
-        try container.encodeIfPresent(causationid, forKey: .causationid)
-        try container.encodeIfPresent(traceparent, forKey: .traceparent)
+    var string: String? {
+        if case .string(let text) = self { return text }
+        return nil
+    }
+
+    var kind: JSONKind {
+        if case .other(let kind, _) = self { return kind }
+        return .string
+    }
+
+    /// The value as JSON, for messages (shortened past 64 bytes).
+    func text(in message: ArraySlice<UInt8>) -> String {
+        switch self {
+        case .string(let text): return "\"\(text)\""
+        case .other(_, let range):
+            let json = message[range]
+            let shown = String(decoding: json.prefix(64), as: UTF8.self)
+            return json.count > 64 ? shown + "…" : shown
+        }
+    }
+}
+
+extension Optional<Attribute> {
+    /// The value of a required attribute: a non-empty string.
+    func required(_ name: String) throws(CloudEventError) -> String {
+        guard let self else { throw CloudEventError(.missingField, "\(name) is missing from the event envelope") }
+        guard let text = self.string, !text.isEmpty else {
+            throw CloudEventError(.invalidField, "\(name) must be a non-empty string, found \(self.kind.name)")
+        }
+        return text
+    }
+
+    /// The value of an optional attribute: absent or `null` is `nil`, anything else must be a string.
+    func optional(_ name: String) throws(CloudEventError) -> String? {
+        guard let self, self.kind != .null else { return nil }
+        guard let text = self.string else {
+            throw CloudEventError(.invalidField, "\(name) must be a string, found \(self.kind.name)")
+        }
+        return text
     }
 }
 

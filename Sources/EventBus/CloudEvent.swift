@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import JSONBytes
 
 /// A CloudEvents 1.0 event, as every service publishes and receives it (JSON structured mode).
 ///
@@ -61,7 +62,8 @@ public struct CloudEvent: Sendable, Equatable {
                   causationID: causationID, traceparent: traceparent, body: .value(data))
     }
 
-    /// Creates an event whose data is `payload`, encoded once.
+    /// Creates an event whose data is `payload`, encoded once (with its `JSONWritable` conformance when it has
+    /// one, with `JSONEncoder` otherwise).
     /// - Parameters:
     ///   - source: who produced it.
     ///   - type: the event type and channel.
@@ -94,9 +96,9 @@ public struct CloudEvent: Sendable, Equatable {
             && lhs.traceparent == rhs.traceparent && lhs.data == rhs.data
     }
 
-    /// A new random event id.
+    /// A new random event id: a version 4 UUID in lowercase (`RandomIdentifier.uuid()`).
     public static func newID() -> String {
-        UUID().uuidString.lowercased()
+        RandomIdentifier.uuid()
     }
 
     /// A follow-up event: same correlation and trace, caused by this event.
@@ -108,7 +110,8 @@ public struct CloudEvent: Sendable, Equatable {
         caused(type: type, body: .value(data), source: source)
     }
 
-    /// A follow-up event whose data is `payload`, encoded once.
+    /// A follow-up event whose data is `payload`, encoded once (with its `JSONWritable` conformance when it has
+    /// one, with `JSONEncoder` otherwise).
     /// - Parameters:
     ///   - type: the new event's type.
     ///   - source: who produces it.
@@ -122,9 +125,18 @@ public struct CloudEvent: Sendable, Equatable {
                    correlationID: correlationID ?? id, causationID: id, traceparent: traceparent, body: body)
     }
 
-    /// Decodes the data into a service's payload type.
+    /// Decodes the data into a service's payload type: with a `JSONReader` straight from the bytes when the
+    /// type is `JSONReadable`, with `JSONDecoder` otherwise.
     /// - Throws: `CloudEventError` naming the field that is missing or of the wrong type, as `data.<path>`.
     public func decodeData<Payload: Decodable>(as type: Payload.Type) throws(CloudEventError) -> Payload {
+        if let readable = Payload.self as? any JSONReadable.Type {
+            do {
+                // The cast above proves the type; the value read is a `Payload`.
+                return try body.read(as: readable) as! Payload
+            } catch {
+                throw CloudEventError(reading: error, in: "data")
+            }
+        }
         do {
             return try body.decode(as: Payload.self)
         } catch let error as DecodingError {
@@ -133,22 +145,30 @@ public struct CloudEvent: Sendable, Equatable {
             throw CloudEventError(.invalidField, "data: \(error)")
         }
     }
+
+    /// The data's JSON text, for reading parts of it with a `JSONReader` without decoding the rest.
+    public var dataJSON: ArraySlice<UInt8> { body.json }
 }
 
-/// An event's payload: a value built in code, the payload's own JSON (a bare message, or a payload
-/// encoded once), or an envelope whose `data` member it is. Kept as bytes, a payload is decoded straight
-/// into the type a service asks for, and encoded again by copying.
+/// An event's payload: a value built in code, or its JSON text (a bare message, the `data` of an envelope, or
+/// a payload encoded once), which is valid JSON as it has been read or written. Kept as bytes, a payload is
+/// read straight into the type a service asks for, and encoded again by copying.
 enum Body: Sendable {
     case value(JSONValue)
-    case json(Data)
-    case envelope(Data)
+    case json(ArraySlice<UInt8>)
 
-    static let decoder = JSONDecoder()
+    static let null: ArraySlice<UInt8> = Array("null".utf8)[...]
 
     /// A payload encoded once; one that cannot be encoded is `null`.
     init(encoding payload: some Encodable) {
-        self = .json((try? Self.encoder.encode(payload)) ?? Data("null".utf8))
+        if let writable = payload as? any JSONWritable {
+            self = .json(writable.jsonBytes[...])
+        } else {
+            self = .json((try? Array(Self.encoder.encode(payload))[...]) ?? Self.null)
+        }
     }
+
+    static let decoder = JSONDecoder()
 
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
@@ -156,33 +176,32 @@ enum Body: Sendable {
         return encoder
     }()
 
-    /// The payload as a value (`null` if the bytes do not hold one, which decoding already ruled out).
+    /// The payload as a value (`null` if the bytes do not hold one, which reading them already ruled out).
     var value: JSONValue {
         switch self {
         case .value(let value): value
-        case .json, .envelope: (try? decode(as: JSONValue.self)) ?? .null
+        case .json(let bytes): (try? JSONValue(jsonBytes: bytes)) ?? .null
         }
     }
 
-    /// The payload decoded as `Payload`.
+    /// The payload read as `Payload`.
+    func read<Payload: JSONReadable>(as type: Payload.Type) throws(JSONReaderError) -> Payload {
+        try Payload(jsonBytes: json)
+    }
+
+    /// The payload decoded as `Payload` with `JSONDecoder`.
     func decode<Payload: Decodable>(as type: Payload.Type) throws -> Payload {
         switch self {
         case .value(let value): try value.decode(as: Payload.self)
-        case .json(let bytes): try Self.decoder.decode(Payload.self, from: bytes)
-        case .envelope(let bytes): try Self.decoder.decode(DataMember<Payload>.self, from: bytes).data
+        case .json(let bytes): try Self.decoder.decode(Payload.self, from: Data(bytes))
         }
     }
 
     /// The payload's JSON text.
-    var json: Data {
+    var json: ArraySlice<UInt8> {
         switch self {
         case .json(let bytes): bytes
-        case .value, .envelope: (try? Self.encoder.encode(value)) ?? Data("null".utf8)
+        case .value(let value): value.jsonBytes[...]
         }
     }
-}
-
-/// The `data` member of an envelope, decoded as a payload type without the rest.
-private struct DataMember<Payload: Decodable>: Decodable {
-    var data: Payload
 }

@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import JSONBytes
 
 /// Any JSON value: the `data` of an event before a service decodes it into its own type.
 public enum JSONValue: Sendable, Hashable {
@@ -48,13 +49,76 @@ public enum JSONValue: Sendable, Hashable {
 
     /// Encodes a value into JSON and reads it back as a `JSONValue`.
     public init(encoding value: some Encodable) throws {
-        let bytes = try JSONEncoder().encode(value)
-        self = try JSONDecoder().decode(JSONValue.self, from: bytes)
+        if let writable = value as? any JSONWritable {
+            self = try JSONValue(jsonBytes: writable.jsonBytes)
+        } else {
+            self = try JSONValue(jsonBytes: Array(JSONEncoder().encode(value)))
+        }
     }
 
     /// Decodes the value into a type, as if its JSON text were decoded.
     public func decode<Value: Decodable>(as type: Value.Type) throws -> Value {
-        try JSONDecoder().decode(Value.self, from: JSONEncoder().encode(self))
+        if let readable = Value.self as? any JSONReadable.Type {
+            // The cast above proves the type; the value read is a `Value`.
+            return try readable.init(jsonBytes: jsonBytes) as! Value
+        }
+        return try JSONDecoder().decode(Value.self, from: Data(jsonBytes))
+    }
+}
+
+extension JSONValue: JSONReadable {
+    /// Reads any JSON value. A number written without fraction or exponent that fits in `Int` is `.integer`;
+    /// any other number is `.double`. A repeated member name keeps its last value.
+    public init(json reader: inout JSONReader) throws(JSONReaderError) {
+        switch try reader.peek() {
+        case .null:
+            _ = try reader.readNull()
+            self = .null
+        case .boolean: self = .bool(try reader.readBool())
+        case .string: self = .string(try reader.readString())
+        case .number:
+            switch try reader.readNumber() {
+            case .integer(let value): self = .integer(value)
+            // A whole number written with a fraction or exponent (`2.0`, `1e3`) is an integer, as JSON Schema
+            // and Codable's `Int` take it.
+            case .double(let value) where value.rounded() == value && abs(value) < 0x1p63:
+                self = .integer(Int(value))
+            case .double(let value): self = .double(value)
+            }
+        case .array:
+            var elements: [JSONValue] = []
+            try reader.beginArray()
+            while try reader.nextElement() {
+                elements.append(try JSONValue(json: &reader))
+            }
+            self = .array(elements)
+        case .object:
+            var members: [String: JSONValue] = [:]
+            try reader.beginObject()
+            while let key = try reader.nextMember() {
+                members[key.description] = try JSONValue(json: &reader)
+            }
+            self = .object(members)
+        }
+    }
+}
+
+extension JSONValue: JSONWritable {
+    public func write(json writer: inout JSONWriter) {
+        switch self {
+        case .null: writer.null()
+        case .bool(let value): writer.bool(value)
+        case .integer(let value): writer.integer(value)
+        case .double(let value): writer.double(value)
+        case .string(let value): writer.string(value)
+        case .array(let elements): elements.write(json: &writer)
+        case .object(let members):
+            writer.beginObject()
+            for (name, value) in members {
+                writer.member(name, value)
+            }
+            writer.endObject()
+        }
     }
 }
 

@@ -5,6 +5,7 @@ import Foundation
 #endif
 import EventBus
 import HTTPServer
+import JSONBytes
 import OrderService
 import SagaEvents
 import StockService
@@ -38,7 +39,7 @@ struct IngressHandlers: Sendable {
         }
         let body: JSONValue
         do {
-            body = try JSONDecoder().decode(JSONValue.self, from: Data(request.body))
+            body = try JSONValue(jsonBytes: request.body)
         } catch {
             return ProblemDetails(status: 400, type: "malformed-json", title: "Malformed JSON",
                                   detail: "the body is not valid JSON").response()
@@ -58,7 +59,7 @@ struct IngressHandlers: Sendable {
             }
             claim = IdempotencyClaim(key: key, fingerprint: order.fingerprint)
         }
-        let orderID = "ord_" + UUID().uuidString.lowercased().filter { $0 != "-" }
+        let orderID = RandomIdentifier.compact(prefix: "ord_")
         let created = OrderCreated(orderId: orderID, customerId: order.customerId, items: order.items,
                                    payment: PaymentDetails(card: order.card))
         let event = CloudEvent(source: "switchboard/ingress", type: EventTypes.orderCreated, correlationID: orderID,
@@ -101,7 +102,7 @@ struct IngressHandlers: Sendable {
                         watching: (token: Int, events: AsyncStream<CloudEvent>)? = nil) async -> HTTPResponse {
         let location = ("Location", "/orders/\(orderID)")
         guard let wait = Self.preferredWait(request.header("Prefer")) else {
-            return .json(status: 202, Self.json(["orderId": orderID, "status": "pending"]), headers: [location])
+            return .json(status: 202, Self.pending(orderID, status: "pending"), headers: [location])
         }
         let watch = if let watching { watching } else { await feed.subscribe(orderID) }
         let record = await finalRecord(orderID, events: watch.events, within: .seconds(wait),
@@ -109,9 +110,9 @@ struct IngressHandlers: Sendable {
         await feed.unsubscribe(orderID, token: watch.token)
         let applied = ("Preference-Applied", "wait=\(wait)")
         if let record, record.status.isFinal, let view = try? await view(of: record) {
-            return .json(status: 200, Self.json(view), headers: [location, applied])
+            return .json(status: 200, view.jsonBytes, headers: [location, applied])
         }
-        return .json(status: 202, Self.json(["orderId": orderID, "status": record?.status.rawValue ?? "pending"]),
+        return .json(status: 202, Self.pending(orderID, status: record?.status.rawValue ?? "pending"),
                      headers: [location, applied])
     }
 
@@ -143,7 +144,7 @@ struct IngressHandlers: Sendable {
         let id = request.parameters["id"] ?? ""
         do {
             guard let record = try await store.order(id) else { return notFound("no order \(id)") }
-            return .json(status: 200, Self.json(try await view(of: record)))
+            return .json(status: 200, try await view(of: record).jsonBytes)
         } catch {
             return unavailable("Redis is unreachable: \(error.message)")
         }
@@ -236,6 +237,16 @@ struct IngressHandlers: Sendable {
             }
         }
         return nil
+    }
+
+    /// The `202` body: `{"orderId":…,"status":…}`.
+    static func pending(_ orderID: String, status: String) -> [UInt8] {
+        var writer = JSONWriter(capacity: 96)
+        writer.beginObject()
+        writer.member("orderId", orderID)
+        writer.member("status", status)
+        writer.endObject()
+        return writer.bytes
     }
 
     static func json(_ value: some Encodable) -> [UInt8] {

@@ -1,4 +1,5 @@
 import EventBus
+import JSONBytes
 import Telemetry
 import OrderService
 import SagaEvents
@@ -37,8 +38,8 @@ public protocol IngressStore: Sendable {
     func ping() async throws(EventBusError) -> Duration
 }
 
-/// An order as the ingress accepted it, before any service saw it.
-public struct AcceptedOrder: Codable, Sendable, Equatable {
+/// An order as the ingress accepted it, before any service saw it; stored as JSON with sorted members.
+public struct AcceptedOrder: Codable, JSONWritable, Sendable, Equatable {
     public var orderId: String
     public var customerId: String
     public var items: [OrderItem]
@@ -49,6 +50,15 @@ public struct AcceptedOrder: Codable, Sendable, Equatable {
         self.customerId = customerId
         self.items = items
         self.acceptedAt = acceptedAt
+    }
+
+    public func write(json writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.member("acceptedAt", acceptedAt)
+        writer.member("customerId", customerId)
+        writer.member("items", items)
+        writer.member("orderId", orderId)
+        writer.endObject()
     }
 }
 

@@ -8,16 +8,16 @@ import SagaEvents
 /// `docs/asyncapi.yaml`); the contract tests (`Tests/contract`: the inputs, and schemathesis's
 /// boundary and negative cases against a live ingress) hold them to the documents.
 public struct OrderRequest: Sendable, Equatable {
-    /// The most lines one order may have.
-    public static let maximumItems = 100
+    /// The most lines one order may have (`PayloadRules`, as for events on the bus).
+    public static let maximumItems = PayloadRules.itemCounts.upperBound
     /// The longest customer id, in characters (Unicode scalars, as JSON Schema counts them).
-    public static let maximumCustomerIDLength = 200
+    public static let maximumCustomerIDLength = PayloadRules.identifierLengths.upperBound
     /// The longest SKU, in characters; a SKU is letters, digits, `-`, `_` and `.` (ASCII).
-    public static let maximumSKULength = 64
+    public static let maximumSKULength = PayloadRules.skuLengths.upperBound
     /// How many digits a card number has.
-    public static let cardDigits = 12...19
+    public static let cardDigits = PayloadRules.cardDigits
     /// The quantities one line may ask for (the stock service's limit).
-    public static let quantities = 1...1_000_000
+    public static let quantities = PayloadRules.quantities
     /// The members an order, an item and a payment may have; any other member is a `422`.
     static let orderFields: Set = ["customerId", "items", "payment"]
     static let itemFields: Set = ["sku", "quantity"]
@@ -35,16 +35,13 @@ public struct OrderRequest: Sendable, Equatable {
 
     /// Whether `sku` is 1 to 64 ASCII letters, digits, `-`, `_` or `.` (`^[A-Za-z0-9._-]{1,64}$`).
     public static func isWellFormedSKU(_ sku: String) -> Bool {
-        (1...maximumSKULength).contains(sku.utf8.count) && sku.utf8.allSatisfy { skuBytes.contains($0) }
+        PayloadRules.isWellFormedSKU(sku)
     }
 
     /// Whether `card` is 12 to 19 ASCII digits (`^[0-9]{12,19}$`).
     public static func isWellFormedCard(_ card: String) -> Bool {
-        cardDigits.contains(card.utf8.count) && card.utf8.allSatisfy { digitBytes.contains($0) }
+        PayloadRules.isWellFormedCard(card)
     }
-
-    private static let digitBytes = Set("0123456789".utf8)
-    private static let skuBytes = digitBytes.union("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_.".utf8)
 
     /// Reads and checks a request body.
     /// - Throws: `InvalidOrderRequest` naming every bad field, as `items[1].quantity`.

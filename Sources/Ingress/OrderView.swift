@@ -1,25 +1,34 @@
+import JSONBytes
 import OrderService
 import SagaEvents
 
-/// An order as `GET /orders/{id}` shows it: every field of the contract present, `null` when unknown.
-struct OrderView: Encodable {
+/// An order as `GET /orders/{id}` shows it: every field of the contract present, `null` when unknown,
+/// members in sorted order, written straight to JSON bytes (it is the answer of every `Prefer: wait`).
+struct OrderView: JSONWritable {
     let record: OrderRecord
     let history: [OrderHistory.Entry]
 
-    private enum CodingKeys: String, CodingKey {
-        case orderId, customerId, status, reason, items, amount, currency, paymentId, history
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(record.orderId, forKey: .orderId)
-        try container.encode(record.customerId, forKey: .customerId)
-        try container.encode(record.status, forKey: .status)
-        try container.encode(record.reason, forKey: .reason)
-        try container.encode(record.items, forKey: .items)
-        try container.encode(record.amount, forKey: .amount)
-        try container.encode(record.currency, forKey: .currency)
-        try container.encode(record.paymentId, forKey: .paymentId)
-        try container.encode(history, forKey: .history)
+    func write(json writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.member("amount", record.amount)
+        writer.member("currency", record.currency)
+        writer.member("customerId", record.customerId)
+        writer.key("history")
+        writer.beginArray()
+        for entry in history {
+            writer.beginObject()
+            writer.member("id", entry.id)
+            writer.member("source", entry.source)
+            writer.member("time", entry.time)
+            writer.member("type", entry.type)
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.member("items", record.items)
+        writer.member("orderId", record.orderId)
+        writer.member("paymentId", record.paymentId)
+        writer.member("reason", record.reason)
+        writer.member("status", record.status.rawValue)
+        writer.endObject()
     }
 }

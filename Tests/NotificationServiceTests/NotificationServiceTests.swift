@@ -192,8 +192,15 @@ import Testing
 
     @Test
     func anExtremeAmountIsNotifiedWithoutCrashing() async throws {
-        #expect(await deliver(try Saga.confirmed(amount: .min)) == .applied)
+        #expect(await deliver(try Saga.confirmed(amount: .max)) == .applied)
         let message = try #require(await transport.published.first).data["message"]?.stringValue
-        #expect(message?.contains("-92233720368547758.08 USD") == true)
+        #expect(message?.contains("92233720368547758.07 USD") == true)
+    }
+
+    @Test
+    func aNegativeAmountBreaksTheContractAndIsDeadLettered() async throws {
+        #expect(await deliver(try Saga.confirmed(amount: .min))
+            == .deadLettered(reason: "data.amount: must not be negative, found \(Int.min)"))
+        #expect(await transport.published.isEmpty)
     }
 }

@@ -98,11 +98,19 @@ import Testing
         #expect(try await record()?.status == .completed)
     }
 
+    @Test func aCardThatIsNotTwelveToNineteenDigitsIsDeadLetteredUncharged() async throws {
+        let simulated = runner(SimulatedCardProvider())
+        let disposition = await deliver(try .saga(EventTypes.orderCreated, Saga.created(card: "not-a-card")),
+                                        to: simulated)
+        #expect(disposition == .deadLettered(reason: "data.payment.card: must be 12 to 19 digits"))
+        #expect(try await record() == nil)
+        #expect(await transport.published.isEmpty)
+    }
+
     @Test(arguments: [
         ("4242424242424242", nil),
         ("4000000000000002", PaymentFailure.cardDeclined),
         ("4000000000009995", .insufficientFunds),
-        ("not-a-card", .invalidCard),
     ])
     func theSimulatedProvidersVerdictBecomesTheOutcome(card: String, failure: PaymentFailure?) async throws {
         let simulated = runner(SimulatedCardProvider(ledger: InMemoryChargeLedger()))

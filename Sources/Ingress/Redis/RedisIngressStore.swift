@@ -90,7 +90,7 @@ public struct RedisIngressStore: IngressStore {
     public func accept(_ event: CloudEvent, order: AcceptedOrder, idempotency: IdempotencyClaim?)
         async throws(EventBusError) -> AcceptResult
     {
-        let accepted = Self.json(order)
+        let accepted = order.jsonBytes
         let claim = idempotency.map { "\(order.orderId)\n\($0.fingerprint)" } ?? ""
         let keys: [any RedisArgumentConvertible] = [
             "ingress:order:\(order.orderId)", "ingress:idempotency:\(idempotency?.key ?? "")", event.type,
@@ -244,11 +244,5 @@ public struct RedisIngressStore: IngressStore {
         } catch {
             throw EventBusError(error.isConnectionProblem ? .unavailable : .rejected, error.message)
         }
-    }
-
-    private static func json(_ value: some Encodable) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return (try? String(decoding: encoder.encode(value), as: UTF8.self)) ?? "{}"
     }
 }

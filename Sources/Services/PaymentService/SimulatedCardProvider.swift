@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import EventBus
 import SagaEvents
 
 /// A card provider simulated with the well-known test cards, with configurable latency and failure rate
@@ -81,7 +82,7 @@ public struct SimulatedCardProvider: PaymentProvider {
             guard (12...19).contains(card.count), card.allSatisfy({ $0.isASCII && $0.isNumber }) else {
                 return .declined(.invalidCard)
             }
-            return .approved(paymentID: "pay_" + UUID().uuidString.lowercased().filter { $0 != "-" })
+            return .approved(paymentID: RandomIdentifier.compact(prefix: "pay_"))
         }
     }
 }

@@ -1,12 +1,9 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import EventBus
+import JSONBytes
 
 extension CloudEvent {
-    /// Decodes the data as a saga payload that names an order, and checks that `orderId` is not empty.
+    /// Decodes the data as a saga payload that names an order, and checks that `orderId` is not empty. The
+    /// saga's payload types are `JSONReadable`, and are read straight from the event's bytes.
     /// - Throws: `CloudEventError` naming the missing or mistyped field.
     public func payload<Payload: Decodable & OrderScoped>(_ type: Payload.Type) throws(CloudEventError) -> Payload {
         let payload = try decodeData(as: Payload.self)
@@ -16,18 +13,37 @@ extension CloudEvent {
         return payload
     }
 
-    /// The `orderId` of the data, for choosing the record an event concerns.
+    /// The `orderId` of the data, for choosing the record an event concerns: only that member is read from the
+    /// data's bytes, up to it.
     /// - Throws: `CloudEventError` when it is missing, not a string, or empty.
     public func orderID() throws(CloudEventError) -> String {
-        let id = try decodeData(as: OrderReference.self).orderId
+        let id: String
+        do {
+            id = try Self.orderID(in: dataJSON)
+        } catch {
+            throw CloudEventError(reading: error, in: "data")
+        }
         guard !id.isEmpty else { throw CloudEventError(.invalidField, "data.orderId must not be empty") }
         return id
     }
-}
 
-/// The one field every saga payload has.
-private struct OrderReference: Decodable {
-    var orderId: String
+    /// The `orderId` member of the object `json`, reading no further than it.
+    private static func orderID(in json: ArraySlice<UInt8>) throws(JSONReaderError) -> String {
+        var reader = JSONReader(json)
+        try reader.beginObject()
+        while let key = try reader.nextMember() {
+            guard key.equals("orderId") else {
+                try reader.skipValue()
+                continue
+            }
+            do {
+                return try reader.readString()
+            } catch {
+                throw error.within(.member("orderId"))
+            }
+        }
+        throw JSONReaderError(.missingMember, at: reader.offset, path: [.member("orderId")], "is missing")
+    }
 }
 
 /// A payload that belongs to one order.

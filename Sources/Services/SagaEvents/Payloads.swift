@@ -150,6 +150,11 @@ public struct OrderConfirmed: Codable, Sendable, Equatable {
 
 /// `order.cancelled`
 public struct OrderCancelled: Codable, Sendable, Equatable {
+    /// The reasons an order is cancelled for: a `StockRejection` or `PaymentFailure` raw value, or
+    /// `unknown` when the order service was told of none.
+    public static let reasons = Set(StockRejection.allCases.map(\.rawValue) + PaymentFailure.allCases.map(\.rawValue))
+        .union(["unknown"])
+
     public var orderId: String
     public var customerId: String
     /// The upstream reason: a `StockRejection` or `PaymentFailure` raw value.
@@ -169,6 +174,9 @@ public enum NotificationChannel: String, Codable, Sendable, CaseIterable {
 
 /// `notification.sent`
 public struct NotificationSent: Codable, Sendable, Equatable {
+    /// The templates a notification is sent with.
+    public static let templates: Set = ["order-confirmed", "order-cancelled"]
+
     public var customerId: String
     public var orderId: String
     public var channel: NotificationChannel

@@ -99,8 +99,15 @@ public struct RecordFields: Sendable {
 public enum ItemsField {
     /// The field's text for `items`.
     public static func text(_ items: [OrderItem]) -> String {
-        items.map { "\($0.quantity) \($0.sku.replacing("\n", with: " ").replacing("\r", with: " "))" }
-            .joined(separator: "\n")
+        var text = ""
+        for item in items {
+            if !text.isEmpty { text += "\n" }
+            text += String(item.quantity)
+            text += " "
+            text += item.sku.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D })
+                ? item.sku.replacing("\n", with: " ").replacing("\r", with: " ") : item.sku
+        }
+        return text
     }
 
     /// The order lines in `text`; `nil` when a line is not `<quantity> <sku>`.
