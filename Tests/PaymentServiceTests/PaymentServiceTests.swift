@@ -99,7 +99,7 @@ import Testing
     }
 
     @Test func aCardThatIsNotTwelveToNineteenDigitsIsDeadLetteredUncharged() async throws {
-        let simulated = runner(SimulatedCardProvider())
+        let simulated = runner(SimulatedCardProvider(ledger: InMemoryChargeLedger()))
         let disposition = await deliver(try .saga(EventTypes.orderCreated, Saga.created(card: "not-a-card")),
                                         to: simulated)
         #expect(disposition == .deadLettered(reason: "data.payment.card: must be 12 to 19 digits"))
