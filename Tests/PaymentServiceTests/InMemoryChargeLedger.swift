@@ -12,12 +12,21 @@ actor InMemoryChargeLedger: ChargeLedger {
 
     /// Every charge made, in order.
     private(set) var charges: [Charge] = []
+    /// Every charge refunded, in order.
+    private(set) var refunds: [Charge] = []
     /// How many requests reached the ledger.
     private(set) var requests = 0
     private var answers: [String: (request: ChargeRequest, answer: ChargeResult)] = [:]
+    private var voided: Set<String> = []
+
+    func void(idempotencyKey: String) {
+        guard voided.insert(idempotencyKey).inserted else { return }
+        if let charge = charges.first(where: { $0.idempotencyKey == idempotencyKey }) { refunds.append(charge) }
+    }
 
     func answer(_ request: ChargeRequest, verdict: ChargeResult) throws(PaymentProviderError) -> ChargeResult {
         requests += 1
+        if voided.contains(request.idempotencyKey) { return .declined(.providerUnavailable) }
         if let first = answers[request.idempotencyKey] {
             guard first.request == request else {
                 throw PaymentProviderError("the key \(request.idempotencyKey) was first used for another request")

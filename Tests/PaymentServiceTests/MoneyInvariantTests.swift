@@ -99,6 +99,24 @@ import Testing
         #expect(charges.reduce(0) { $0 + $1.amount } == 100 * orders.count)
     }
 
+    @Test func aChargeWhoseAnswerIsLostIsRefundedBeforeThePaymentFails() async throws {
+        let losing = AnswerLosingProvider(provider: SimulatedCardProvider(ledger: ledger))
+        let runner = ServiceRunner(service: PaymentService(provider: losing), transport: transport,
+                                   deadLetters: deadLetters, instance: "payment-1", logger: .disabled)
+        #expect(await runner.handle(message(try .saga(EventTypes.orderCreated, Saga.created()))) == .applied)
+        let reserved = try CloudEvent.saga(EventTypes.stockReserved, Saga.reserved())
+        #expect(await runner.handle(message(reserved)) == .applied)
+        let failed = try #require(await transport.published.first { $0.type == EventTypes.paymentFailed })
+        #expect(try failed.decodeData(as: PaymentFailed.self).reason == .providerUnavailable)
+        #expect(await ledger.charges.count == 1)
+        #expect(await ledger.refunds == ledger.charges)
+        // A late request with the key charges nothing more.
+        let late = try await SimulatedCardProvider(ledger: ledger).charge(card: Saga.goodCard, amount: 2500,
+                                                                          currency: "USD", idempotencyKey: "o-1")
+        #expect(late == .declined(.providerUnavailable))
+        #expect(await ledger.charges.count == 1)
+    }
+
     @Test func aDuplicatedStockReservedAfterTheChargeAsksNothingMore() async throws {
         let runner = instance("payment-1")
         #expect(await runner.handle(message(try .saga(EventTypes.orderCreated, Saga.created()))) == .applied)
@@ -108,6 +126,22 @@ import Testing
         #expect(await instance("payment-2").handle(message(reserved)) == .ignored)
         #expect(await ledger.charges.count == 1)
         #expect(await ledger.requests == 1)
+    }
+}
+
+/// A provider whose answers are lost on their way back: it charges, then the caller sees a failure.
+struct AnswerLosingProvider: PaymentProvider {
+    let provider: any PaymentProvider
+
+    func charge(card: String, amount: Int, currency: String, idempotencyKey: String)
+        async throws(PaymentProviderError) -> ChargeResult
+    {
+        _ = try await provider.charge(card: card, amount: amount, currency: currency, idempotencyKey: idempotencyKey)
+        throw PaymentProviderError("the answer was lost")
+    }
+
+    func void(idempotencyKey: String) async throws(PaymentProviderError) {
+        try await provider.void(idempotencyKey: idempotencyKey)
     }
 }
 
@@ -130,5 +164,9 @@ struct ObservingPaymentProvider: PaymentProvider {
     {
         await observe()
         return try await provider.charge(card: card, amount: amount, currency: currency, idempotencyKey: idempotencyKey)
+    }
+
+    func void(idempotencyKey: String) async throws(PaymentProviderError) {
+        try await provider.void(idempotencyKey: idempotencyKey)
     }
 }

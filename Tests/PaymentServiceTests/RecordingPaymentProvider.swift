@@ -23,4 +23,11 @@ actor RecordingPaymentProvider: PaymentProvider {
         charges.append(Charge(card: card, amount: amount, currency: currency, idempotencyKey: idempotencyKey))
         return try answer.get()
     }
+
+    /// The keys voided, in order.
+    private(set) var voided: [String] = []
+
+    func void(idempotencyKey: String) {
+        voided.append(idempotencyKey)
+    }
 }

@@ -77,6 +77,32 @@ import Testing
         }
     }
 
+    @Test func voidingRefundsAChargeOnceAndNothingChargesTheKeyAgain() async throws {
+        try await withRedisServer { redis in
+            let ledger = RedisChargeLedger(client: redis.makeClient())
+            _ = try await ledger.answer(request, verdict: .approved(paymentID: "pay_first"))
+            try await ledger.void(idempotencyKey: "o-1")
+            try await ledger.void(idempotencyKey: "o-1")
+            let again = try await ledger.answer(request, verdict: .approved(paymentID: "pay_again"))
+            #expect(again == .declined(.providerUnavailable))
+            let refunds = try await redis.cli("XRANGE", RedisChargeLedger.refundsKey, "-", "+")
+            #expect(refunds.components(separatedBy: "pay_first").count == 2, "\(refunds)")
+            #expect(try await length(in: redis) == 1)
+        }
+    }
+
+    @Test func aKeyVoidedBeforeItsRequestArrivesNeverCharges() async throws {
+        try await withRedisServer { redis in
+            let ledger = RedisChargeLedger(client: redis.makeClient())
+            try await ledger.void(idempotencyKey: "o-1")
+            let late = try await ledger.answer(request, verdict: .approved(paymentID: "pay_late"))
+            #expect(late == .declined(.providerUnavailable))
+            #expect(try await length(in: redis) == 0)
+            let refunds = try await redis.cli("XLEN", RedisChargeLedger.refundsKey)
+            #expect(refunds == "0")
+        }
+    }
+
     @Test func aKeyReusedForAnotherAmountIsRefused() async throws {
         try await withRedisServer { redis in
             let ledger = RedisChargeLedger(client: redis.makeClient())

@@ -25,6 +25,12 @@ import Testing
             let answer = script.count > 1 ? script.removeFirst() : script[0]
             return try answer.get()
         }
+
+        private(set) var voids = 0
+
+        func void(idempotencyKey: String) {
+            voids += 1
+        }
     }
 
     static let down = Result<ChargeResult, PaymentProviderError>.failure(PaymentProviderError("down"))

@@ -14,6 +14,11 @@ public protocol ChargeLedger: Sendable {
     /// - Throws: `PaymentProviderError` when the ledger cannot be reached, or when the key was first used for
     ///   another card, amount or currency (a real API refuses such a request too).
     func answer(_ request: ChargeRequest, verdict: ChargeResult) async throws(PaymentProviderError) -> ChargeResult
+
+    /// Voids the key: refunds its charge if it made one (once), else answers every later request with it
+    /// with a decline (`provider_unavailable`), so it never charges.
+    /// - Throws: `PaymentProviderError` when the ledger cannot be reached.
+    func void(idempotencyKey: String) async throws(PaymentProviderError)
 }
 
 /// One request to charge a card.

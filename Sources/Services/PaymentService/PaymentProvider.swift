@@ -12,6 +12,12 @@ public protocol PaymentProvider: Sendable {
     /// - Throws: `PaymentProviderError` when the provider could not be reached or failed.
     func charge(card: String, amount: Int, currency: String, idempotencyKey: String)
         async throws(PaymentProviderError) -> ChargeResult
+
+    /// Gives up on the charge of `idempotencyKey`, whatever became of it: a charge made is refunded, and
+    /// one not made yet never will be (later requests with the key are declined). Called when a charge
+    /// failed without an answer, since the provider may have charged before the answer was lost.
+    /// - Throws: `PaymentProviderError` when the provider could not be reached; nothing is known then.
+    func void(idempotencyKey: String) async throws(PaymentProviderError)
 }
 
 /// What a provider answered.

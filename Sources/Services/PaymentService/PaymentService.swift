@@ -1,4 +1,5 @@
 import EventBus
+import Resilience
 import SagaEvents
 
 /// The payment service on the bus: charges an order once both its card (`order.created`) and its
@@ -48,7 +49,9 @@ public struct PaymentService: EventService {
     }
 
     /// A `charging` record's charge: asks the provider with the intent's idempotency key and commits its
-    /// answer (or its failure) as the final record and event.
+    /// answer as the final record and event. A charge that failed without an answer may still have been
+    /// made (the answer lost on its way back), so before the payment fails the key is voided at the
+    /// provider (a charge made is refunded, none is made later), retried until the provider takes it.
     public func followUp(after record: StoredRecord, for event: CloudEvent) throws(CloudEventError) -> FollowUp? {
         let orderID = try event.orderID()
         guard let current = try Self.read(record), let charge = machine.pendingCharge(current, orderID: orderID) else {
@@ -64,11 +67,25 @@ public struct PaymentService: EventService {
                 ))
             } catch {
                 result = .failure(error)
+                await Self.void(charge.idempotencyKey, at: provider)
             }
             let settled = machine.settle(charge, result: result)
             let emitted = event.caused(type: settled.type, source: source, payload: settled.payload)
             return Commit(key: key, expected: record,
                           outcome: Commit.Outcome(record: settled.record.fields, events: [emitted]))
+        }
+    }
+
+    /// Voids `key` at the provider, retrying with backoff until it is taken or the task is cancelled.
+    private static func void(_ key: String, at provider: any PaymentProvider) async {
+        var backoff = Backoff(initial: .milliseconds(50), maximum: .seconds(2))
+        while !Task.isCancelled {
+            do throws(PaymentProviderError) {
+                try await provider.void(idempotencyKey: key)
+                return
+            } catch {
+                try? await Task.sleep(for: backoff.next())
+            }
         }
     }
 

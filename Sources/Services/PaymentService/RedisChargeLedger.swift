@@ -13,12 +13,17 @@ import SagaEvents
 /// - `provider:charges`: a stream with one entry per charge actually made (`key`, `paymentId`, `amount`,
 ///   `currency`), trimmed to about `capacity` entries. Declines are answers but not charges: they are
 ///   not in it.
+/// - `provider:refunds`: a stream with one entry per charge refunded by `void` (same fields).
 ///
-/// Both are written by one Redis Function (`provider_answer`, library `switchboard_provider`), so two
-/// requests with one key, from any number of processes at once, make at most one charge.
+/// An answer is written by one Redis Function (`provider_answer`, library `switchboard_provider`), so two
+/// requests with one key, from any number of processes at once, make at most one charge. `void`
+/// (`provider_void`) turns an approval into `refunded` (once, with its refund entry) and a key without
+/// an answer into `voided`; later requests with such a key are declined (`provider_unavailable`).
 public struct RedisChargeLedger: ChargeLedger {
     /// The stream of every charge made.
     public static let chargesKey = "provider:charges"
+    /// The stream of every charge refunded.
+    public static let refundsKey = "provider:refunds"
 
     /// The hash holding the first answer to an idempotency key.
     public static func answerKey(_ idempotencyKey: String) -> String { "provider:answer:\(idempotencyKey)" }
@@ -30,6 +35,9 @@ public struct RedisChargeLedger: ChargeLedger {
         -- verdict, detail, retention seconds, charges capacity. Reply: {verdict, detail} of the first answer.
         local function answer(keys, args)
             local first = redis.call('HMGET', keys[1], 'verdict', 'detail', 'cardLast4', 'amount', 'currency')
+            if first[1] == 'refunded' or first[1] == 'voided' then
+                return {'declined', 'provider_unavailable'}
+            end
             if first[1] then
                 if first[3] ~= args[2] or first[4] ~= args[3] or first[5] ~= args[4] then
                     return redis.error_reply('IDEMPOTENCY the key ' .. args[1] .. ' was first used for card *'
@@ -47,7 +55,22 @@ public struct RedisChargeLedger: ChargeLedger {
             return {args[5], args[6]}
         end
 
+        -- KEYS: answer hash, refunds stream. ARGV: idempotency key, retention seconds, charges capacity.
+        local function void(keys, args)
+            local first = redis.call('HMGET', keys[1], 'verdict', 'detail', 'amount', 'currency')
+            if first[1] == 'approved' then
+                redis.call('HSET', keys[1], 'verdict', 'refunded')
+                redis.call('XADD', keys[2], 'MAXLEN', '~', args[3], '*', 'key', args[1], 'paymentId', first[2],
+                    'amount', first[3], 'currency', first[4])
+            elseif not first[1] then
+                redis.call('HSET', keys[1], 'verdict', 'voided', 'detail', '')
+                redis.call('EXPIRE', keys[1], args[2])
+            end
+            return first[1] or 'none'
+        end
+
         redis.register_function('provider_answer', answer)
+        redis.register_function('provider_void', void)
         """#)
 
     private let client: RedisClient
@@ -63,6 +86,16 @@ public struct RedisChargeLedger: ChargeLedger {
         self.client = client
         self.retention = retention
         self.capacity = capacity
+    }
+
+    public func void(idempotencyKey: String) async throws(PaymentProviderError) {
+        do {
+            _ = try await client.call("provider_void", in: Self.library,
+                                      keys: [Self.answerKey(idempotencyKey), Self.refundsKey],
+                                      arguments: [idempotencyKey, Int(retention.components.seconds), capacity])
+        } catch {
+            throw PaymentProviderError("the simulated provider's ledger failed: \(error.message)")
+        }
     }
 
     public func answer(_ request: ChargeRequest, verdict: ChargeResult) async throws(PaymentProviderError)

@@ -47,6 +47,11 @@ public struct ResilientPaymentProvider: PaymentProvider {
         throw lastError
     }
 
+    /// Passed on as it is: giving up on a charge must reach the provider even while the breaker is open.
+    public func void(idempotencyKey: String) async throws(PaymentProviderError) {
+        try await provider.void(idempotencyKey: idempotencyKey)
+    }
+
     /// One attempt, raced against the timeout.
     private func attemptCharge(card: String, amount: Int, currency: String, key: String)
         async -> Result<ChargeResult, PaymentProviderError>

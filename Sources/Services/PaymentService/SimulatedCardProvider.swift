@@ -73,6 +73,11 @@ public struct SimulatedCardProvider: PaymentProvider {
         return answer
     }
 
+    /// Voids the key in the ledger, without latency or failures: the caller gives up on a charge.
+    public func void(idempotencyKey: String) async throws(PaymentProviderError) {
+        try await ledger.void(idempotencyKey: idempotencyKey)
+    }
+
     /// The test cards' verdicts, each approval with a new payment id; without latency, failures or ledger.
     public static func verdict(for card: String) -> ChargeResult {
         switch card {
