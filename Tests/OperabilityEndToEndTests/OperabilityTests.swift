@@ -9,8 +9,9 @@ struct OperabilityTests {
     func redisOutage() async throws {
         // appendfsync always: with everysec Redis may hold writes back while an fsync runs, so a SIGKILL
         // could lose writes it had answered, which no client can help.
-        let system = try await OperationsHarness.make(transport: "streams", appendOnly: true, fsyncAlways: true)
-        // Answers held back (below the 2 s provider timeout), so orders are between the provider and their
+        let system = try await OperationsHarness.make(transport: "streams", appendOnly: true, fsyncAlways: true,
+                                                      paymentTimeoutMilliseconds: 10_000)
+        // Answers held back (below the 10 s provider timeout), so orders are between the provider and their
         // commits at the kill.
         _ = try await system.redis.cli("HSET", "payment:simulator", "answerDelayMilliseconds", "1000")
         try system.start("all")

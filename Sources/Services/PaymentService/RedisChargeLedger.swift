@@ -1,4 +1,5 @@
 import RedisClient
+import Resilience
 import SagaEvents
 
 /// The simulated provider's ledger in Redis, under its own keys, as a real provider's would live on its
@@ -14,6 +15,10 @@ import SagaEvents
 ///   `currency`), trimmed to about `capacity` entries. Declines are answers but not charges: they are
 ///   not in it.
 /// - `provider:refunds`: a stream with one entry per charge refunded by `void` (same fields).
+///
+/// The ledger stands for the provider's own store, which our Redis going away for a moment should not
+/// take down: a call that could not reach Redis is retried with backoff until it does (or the caller
+/// gives up and cancels), which is safe because both functions are idempotent for a key.
 ///
 /// An answer is written by one Redis Function (`provider_answer`, library `switchboard_provider`), so two
 /// requests with one key, from any number of processes at once, make at most one charge. `void`
@@ -89,13 +94,8 @@ public struct RedisChargeLedger: ChargeLedger {
     }
 
     public func void(idempotencyKey: String) async throws(PaymentProviderError) {
-        do {
-            _ = try await client.call("provider_void", in: Self.library,
-                                      keys: [Self.answerKey(idempotencyKey), Self.refundsKey],
-                                      arguments: [idempotencyKey, Int(retention.components.seconds), capacity])
-        } catch {
-            throw PaymentProviderError("the simulated provider's ledger failed: \(error.message)")
-        }
+        _ = try await call("provider_void", keys: [Self.answerKey(idempotencyKey), Self.refundsKey],
+                           arguments: [idempotencyKey, Int(retention.components.seconds), capacity])
     }
 
     public func answer(_ request: ChargeRequest, verdict: ChargeResult) async throws(PaymentProviderError)
@@ -105,17 +105,11 @@ public struct RedisChargeLedger: ChargeLedger {
         case .approved(let paymentID): ("approved", paymentID)
         case .declined(let reason): ("declined", reason.rawValue)
         }
-        let reply: RedisReply
-        do {
-            reply = try await client.call(
-                "provider_answer", in: Self.library,
-                keys: [Self.answerKey(request.idempotencyKey), Self.chargesKey],
-                arguments: [request.idempotencyKey, String(request.card.suffix(4)), request.amount, request.currency,
-                            name, detail, Int(retention.components.seconds), capacity]
-            )
-        } catch {
-            throw PaymentProviderError("the simulated provider's ledger failed: \(error.message)")
-        }
+        let reply = try await call(
+            "provider_answer", keys: [Self.answerKey(request.idempotencyKey), Self.chargesKey],
+            arguments: [request.idempotencyKey, String(request.card.suffix(4)), request.amount, request.currency,
+                        name, detail, Int(retention.components.seconds), capacity]
+        )
         guard let fields = reply.array?.compactMap(\.string), fields.count == 2 else {
             throw PaymentProviderError("the simulated provider's ledger answered \(reply), not {verdict, detail}")
         }
@@ -127,6 +121,23 @@ public struct RedisChargeLedger: ChargeLedger {
                 throw PaymentProviderError("the simulated provider's ledger holds an unknown decline \(fields[1])")
             }
             return .declined(reason)
+        }
+    }
+
+    /// Calls a function of the library, retrying with backoff while Redis cannot be reached.
+    private func call(_ function: String, keys: [any RedisArgumentConvertible],
+                      arguments: [any RedisArgumentConvertible]) async throws(PaymentProviderError) -> RedisReply {
+        var backoff = Backoff(initial: .milliseconds(20), maximum: .seconds(1))
+        while true {
+            do {
+                return try await client.call(function, in: Self.library, keys: keys, arguments: arguments)
+            } catch {
+                guard !Task.isCancelled, [.unavailable, .connectionLost, .connectionRefused, .connectionFailed,
+                                          .timeout].contains(error.code) else {
+                    throw PaymentProviderError("the simulated provider's ledger failed: \(error.message)")
+                }
+                try? await Task.sleep(for: backoff.next())
+            }
         }
     }
 }
