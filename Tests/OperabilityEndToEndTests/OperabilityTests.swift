@@ -5,7 +5,7 @@ import Testing
 /// Reconnects, graceful shutdown, the payment circuit breaker, health and trace, end to end.
 @Suite("Operability", .serialized)
 struct OperabilityTests {
-    @Test("redis-server killed (SIGKILL, AOF) with orders in flight: 503 at once during the outage, then every order confirms once")
+    @Test("redis-server killed (SIGKILL, AOF) with orders in flight: 503 at once during the outage, then all confirm once")
     func redisOutage() async throws {
         // appendfsync always: with everysec Redis may hold writes back while an fsync runs, so a SIGKILL
         // could lose writes it had answered, which no client can help.

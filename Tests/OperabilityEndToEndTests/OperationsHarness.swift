@@ -76,8 +76,8 @@ final class OperationsHarness: @unchecked Sendable {
     func addOrders(_ ids: [String]) async throws {
         let file = redis.directory + "/orders-\(ids.first ?? "none").txt"
         try ids.map { id in
-            #"XADD order.created * event '{"orderId":"\#(id)","customerId":"c","items":[{"sku":"BOOK-1","quantity":1}],"#
-                + #""payment":{"card":"4242424242424242"}}'"#
+            #"XADD order.created * event '{"orderId":"\#(id)","customerId":"c","#
+                + #""items":[{"sku":"BOOK-1","quantity":1}],"payment":{"card":"4242424242424242"}}'"#
         }.joined(separator: "\n").appending("\n").write(toFile: file, atomically: true, encoding: .utf8)
         let command = ([Executable.redisCLI] + redis.redisCLIArguments).joined(separator: " ")
         let result = try await ChildProcess.run("/bin/sh", ["-c", "\(command) < '\(file)' > /dev/null"])
@@ -100,12 +100,14 @@ final class OperationsHarness: @unchecked Sendable {
     func expectSettledOnce(_ ids: [String], sourceLocation: SourceLocation = #_sourceLocation) async throws {
         for stream in ["payment.completed", "order.confirmed"] {
             let text = try await redis.cli("XRANGE", stream, "-", "+")
-            let counts = text.matches(of: /"orderId":"([^"]+)"/).reduce(into: [String: Int]()) { $0[String($1.1), default: 0] += 1 }
+            let counts = text.matches(of: /"orderId":"([^"]+)"/)
+                .reduce(into: [String: Int]()) { $0[String($1.1), default: 0] += 1 }
             let wrong = ids.filter { counts[$0] != 1 }
             #expect(wrong.isEmpty, "\(stream) not once for \(wrong.prefix(10))", sourceLocation: sourceLocation)
         }
         let ledger = try await ProviderLedger.read(from: redis)
-        let money = ledger.violations(confirmed: Dictionary(uniqueKeysWithValues: ids.map { ($0, 1250) }), cancelled: [])
+        let money = ledger.violations(confirmed: Dictionary(uniqueKeysWithValues: ids.map { ($0, 1250) }),
+                                      cancelled: [])
         #expect(money.isEmpty, "money: \(money.prefix(10))", sourceLocation: sourceLocation)
         var stock = ""
         let settled = await eventually(within: .seconds(20), every: .milliseconds(200)) {

@@ -51,8 +51,9 @@ public struct ProviderLedger: Sendable {
 
     /// How the ledger breaks the money invariant for these orders: every confirmed order (id → amount
     /// confirmed) has exactly one charge, of its amount, not refunded; every cancelled one none, or one
-    /// refunded; and the sum charged less the sum refunded equals the sum of the confirmed amounts. `confirmed` and `cancelled` must name every order sent to
-    /// the server, since every charge in the ledger counts. Empty when it holds.
+    /// refunded; and the sum charged less the sum refunded equals the sum of the confirmed amounts.
+    /// `confirmed` and `cancelled` must name every order sent to the server, since every charge in the
+    /// ledger counts. Empty when it holds.
     public func violations(confirmed: [String: Int], cancelled: [String]) -> [String] {
         var byKey: [String: [Charge]] = [:]
         for charge in charges { byKey[charge.key, default: []].append(charge) }
