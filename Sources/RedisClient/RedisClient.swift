@@ -9,7 +9,8 @@ import Telemetry
 /// The connection is opened lazily, with the URL's `AUTH` and `SELECT` pipelined ahead of the first
 /// requests, and re-opened after it breaks. After a failed attempt, further attempts wait for a backoff
 /// with jitter and requests fail at once with `.unavailable` in between, so callers never hang on a dead
-/// server; a reply slower than `commandTimeout` fails with `.timeout`.
+/// server; a reply slower than `commandTimeout` fails with `.timeout`. With a `redis+sentinel://` URL the
+/// client connects to the primary its Sentinels name and follows it across failovers.
 public final class RedisClient: Sendable {
     /// Where the client connects.
     public let url: RedisURL
@@ -118,6 +119,12 @@ public final class RedisClient: Sendable {
             throw RedisError(.server, "Redis function \(function) of library \(library.name) failed: \(message)")
         }
         return reply
+    }
+
+    /// What the Sentinels of a `redis+sentinel://` URL and the primary they name say now, asking every
+    /// Sentinel (for health reports, not hot paths); `nil` for other URLs.
+    public func sentinelStatus() async -> RedisSentinelStatus? {
+        await connection.locator.status()
     }
 
     /// Closes the connection, failing requests still in flight with `.closed`; a later command opens a new one.
