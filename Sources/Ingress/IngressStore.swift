@@ -1,4 +1,5 @@
 import EventBus
+import RedisClient
 import Telemetry
 import OrderService
 import SagaEvents
@@ -35,6 +36,14 @@ public protocol IngressStore: Sendable {
 
     /// How long a `PING` takes; throws when Redis does not answer.
     func ping() async throws(EventBusError) -> Duration
+
+    /// With Redis Sentinel: what the Sentinels and the primary they name say; `nil` without.
+    func sentinel() async -> RedisSentinelStatus?
+}
+
+extension IngressStore {
+    /// No Sentinel.
+    public func sentinel() async -> RedisSentinelStatus? { nil }
 }
 
 /// An order as the ingress accepted it, before any service saw it.

@@ -1,6 +1,6 @@
 /// What the Sentinels of a `redis+sentinel://` URL and the primary they name say right now, for health
 /// reports (`RedisClient.sentinelStatus()`).
-public struct RedisSentinelStatus: Sendable, Equatable {
+public struct RedisSentinelStatus: Codable, Sendable, Equatable {
     /// The primary's address as the first Sentinel that answered names it, if one did.
     public var primary: String?
     /// Whether that server answered `ROLE` with `master`.
