@@ -5,7 +5,7 @@ SHELL := /bin/bash
 # Debian packages the build, the tests and `make run` need.
 # The package's tests also use Debian's packaging tools: dpkg-shlibdeps (dpkg-dev), lintian, adduser,
 # systemd-analyze (systemd), setpriv (util-linux), curl. The contract tests need python3-venv.
-PACKAGES := libhiredis-dev libmicrohttpd-dev libcurl4-openssl-dev pkg-config redis-server redis-tools python3 \
+PACKAGES := libhiredis-dev libmicrohttpd-dev libcurl4-openssl-dev pkg-config redis-server redis-sentinel redis-tools python3 \
 	python3-venv dpkg-dev binutils lintian adduser systemd util-linux curl
 SWIFT_BUILD_FLAGS ?=
 CONFIG ?= Config/switchboard.json

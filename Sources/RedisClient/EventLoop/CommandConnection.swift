@@ -27,6 +27,8 @@ final class CommandConnection: EventLoopHandler, @unchecked Sendable {
     private var socket: RedisSocket?
     /// The server the socket connects to: the URL's, or the primary the Sentinels named.
     private var server: RedisURL?
+    /// The locator's epoch when `server` was chosen: when it changed, the Sentinels named another primary.
+    private var serverEpoch: UInt64 = 0
     /// Requests held while the Sentinels are asked for the primary.
     private var waiting: [PendingRequest] = []
     private var isResolving = false
@@ -95,15 +97,24 @@ final class CommandConnection: EventLoopHandler, @unchecked Sendable {
 
     /// The socket, opened if needed; `nil` while the Sentinels are asked for the primary.
     private func openSocket() throws(RedisError) -> RedisSocket? {
-        if let socket { return socket }
+        if let socket {
+            guard serverEpoch != locator.epoch else { return socket }
+            lost(RedisError(.connectionLost, """
+                the Sentinels named a new primary; the requests in flight to \(server ?? url) may or may not have \
+                been carried out
+                """))
+            if let socket = self.socket { return socket }
+        }
         if isResolving { return nil }
         if isShutDown { throw RedisError(.closed, "the Redis client for \(url) was shut down") }
         if let refusal = health.refusal(at: loop.now, url: url) { throw refusal }
+        let epoch = locator.epoch
         guard let server = locator.server(loop: loop, resolved: { [self] error in resolved(error) }) else {
             isResolving = true
             return nil
         }
         self.server = server
+        serverEpoch = epoch
         let id = self.id ?? loop.add(self)
         self.id = id
         generation &+= 1

@@ -29,6 +29,9 @@ struct ServerLocator {
         return nil
     }
 
+    /// Changes each time the Sentinels name a different primary (always 0 without Sentinels).
+    var epoch: UInt64 { resolver?.epoch ?? 0 }
+
     /// The connection to `server` broke or it answered as a replica: the next connection asks the Sentinels.
     func forget(_ server: RedisURL?) {
         guard let resolver, let server else { return }

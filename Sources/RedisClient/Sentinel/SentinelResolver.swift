@@ -8,8 +8,10 @@ import Telemetry
 /// One resolver per Sentinel group and process (`shared(for:configuration:logger:)`), so every connection of
 /// the process follows the same answer, concurrent questions share one round of asking, and a failover is
 /// one log line per process. Connections `forget` the primary when their connection to it breaks or it
-/// answers as a replica; the next connection asks again. Thread-safe: its state is behind a mutex, and the
-/// asking runs in a task on the process's Redis connections.
+/// answers as a replica; the next connection asks again. It also listens to every Sentinel's `+switch-master`
+/// and asks again at once when one announces a new primary for its name; `epoch` then changes, and
+/// connections still on the old primary move on their next request, without waiting for it to drop them.
+/// Thread-safe: its state is behind a mutex, and the asking runs in a task on the process's Redis connections.
 final class SentinelResolver: Sendable {
     /// What the resolver knows and who waits for it.
     private struct State {
@@ -28,6 +30,8 @@ final class SentinelResolver: Sendable {
     private let configuration: RedisConfiguration
     private let logger: Logger
     private let state: Mutex<State>
+    private let epochCounter = Atomic<UInt64>(0)
+    private let announcements = Mutex<[RedisSubscription]>([])
 
     private init(url: RedisURL, sentinels: RedisSentinels, configuration: RedisConfiguration, logger: Logger) {
         self.url = url
@@ -54,12 +58,47 @@ final class SentinelResolver: Sendable {
             if let resolver = resolvers[sentinels] { return resolver }
             let resolver = SentinelResolver(url: url, sentinels: sentinels, configuration: configuration, logger: logger)
             resolvers[sentinels] = resolver
+            resolver.listenForSwitches()
             return resolver
         }
     }
 
     /// The primary, when known and not forgotten since.
     var primary: RedisURL.Endpoint? { state.withLock { $0.primary } }
+
+    /// Changes each time a different primary is found: a connection opened at an earlier epoch may be on a
+    /// server that is no longer the primary.
+    var epoch: UInt64 { epochCounter.load(ordering: .acquiring) }
+
+    /// Subscribes to `+switch-master` on every Sentinel; an announcement for this primary's name makes the
+    /// resolver ask again at once.
+    private func listenForSwitches() {
+        let name = sentinels.primaryName
+        let subscriptions = sentinels.addresses.map { address in
+            let endpoint = RedisURL.Endpoint.tcp(host: address.host, port: address.port)
+            return RedisSubscriber(url: RedisURL(endpoint: endpoint, password: sentinels.password),
+                                   configuration: configuration, logger: .disabled)
+                .start(channels: ["+switch-master"]) { [weak self] event in
+                    guard case .message(let message) = event,
+                          String(decoding: message.payload, as: UTF8.self).split(separator: " ").first == Substring(name)
+                    else { return }
+                    self?.switchAnnounced()
+                }
+        }
+        announcements.withLock { $0 = subscriptions }
+    }
+
+    /// A Sentinel announced a new primary: forget the current one and ask, so connections move on their next
+    /// request.
+    private func switchAnnounced() {
+        let ask = state.withLock { state -> Bool in
+            state.primary = nil
+            guard !state.isAsking else { return false }
+            state.isAsking = true
+            return true
+        }
+        if ask { Task { await self.ask() } }
+    }
 
     /// Calls `completion` (on some thread) with the primary: at once when known, else after asking the
     /// Sentinels, together with every other caller waiting meanwhile.
@@ -100,6 +139,7 @@ final class SentinelResolver: Sendable {
             return (state.waiters, previous)
         }
         if case .success(let primary) = result, primary != previous {
+            epochCounter.add(1, ordering: .releasing)
             let metadata: Logger.Metadata = [
                 "redis.sentinels": "\(sentinels)", "redis.primary": "\(primary)",
                 "redis.previous": "\(previous.map { "\($0)" } ?? "none")",

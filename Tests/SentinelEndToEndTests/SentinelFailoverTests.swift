@@ -1,0 +1,145 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The whole system following Redis Sentinel failovers, on the streams transport, with orders flowing over
+/// HTTP: a primary, two replicas and three Sentinels (down after 1 s) of real `redis-server`s and
+/// `redis-sentinel`s. Each test prints what it measured (`figures:`); the README quotes those figures.
+@Suite("Sentinel failover end to end", .serialized)
+struct SentinelFailoverTests {
+    /// Orders flow for `before`, then `failOver` runs, then orders flow for `after`; then every acknowledged
+    /// order is given time to end.
+    /// - Returns: the figures, the acknowledged orders' final statuses, and the acknowledged ids.
+    private func run(
+        _ system: SentinelSystem, before: Duration = .seconds(3), after: Duration = .seconds(8),
+        failOver: () async throws -> Void
+    ) async throws -> (figures: FailoverFigures, statuses: [String: String], acknowledged: [String]) {
+        let load = OrderLoad()
+        async let sending: Void = load.run(http: system.http)
+        try await Task.sleep(for: before)
+        let failoverAt = load.elapsed
+        do {
+            try await failOver()
+        } catch {
+            load.stop()
+            await sending
+            throw error
+        }
+        try await Task.sleep(for: after)
+        load.stop()
+        await sending
+        let answers = load.all
+        let figures = FailoverFigures(answers, duration: load.elapsed, failoverAt: failoverAt)
+        let acknowledged = answers.compactMap(\.orderID)
+        let statuses = try await system.finalStatuses(of: acknowledged)
+        return (figures, statuses, acknowledged)
+    }
+
+    /// The saga's books balance: no order charged twice, and BOOK-1's stock is its initial stock less one
+    /// unit per confirmed order, with nothing left reserved.
+    /// Orders the ingress answered 503 for may still be on their way: their sagas are given time to end.
+    private func expectConsistent(_ system: SentinelSystem) async throws {
+        var ledger = try await system.ledger()
+        _ = await eventually(within: .seconds(20), every: .milliseconds(250)) {
+            ledger = try await system.ledger()
+            return ledger.reserved == 0 && ledger.available + ledger.confirmed == 1_000_000
+        }
+        #expect(ledger.chargedTwice.isEmpty, "charged twice: \(ledger.chargedTwice)")
+        #expect(ledger.reserved == 0)
+        #expect(ledger.available + ledger.confirmed == 1_000_000, "\(ledger)")
+    }
+
+    /// With one replica, `WAIT 1` is answered only by the replica the Sentinels promote. (With two, the other
+    /// one may confirm an order to the old primary in the second before it is told to follow the new one,
+    /// and that order is lost: see the README.)
+    @Test("a planned failover (SENTINEL FAILOVER) with one replica: the process follows, every acknowledged order ends")
+    func plannedFailover() async throws {
+        try await SentinelSystem.with(replicas: 1, durableAcceptMilliseconds: 500) { system in
+            let (figures, statuses, acknowledged) = try await run(system) {
+                try await system.deployment.failOver()
+            }
+            print("figures: planned failover, durable accept on: \(figures)")
+            let lost = acknowledged.filter { statuses[$0] == nil }
+            let unfinished = acknowledged.filter { statuses[$0] != nil && !["confirmed", "cancelled"].contains(statuses[$0]) }
+            #expect(lost.isEmpty, "\(lost.count) of \(acknowledged.count) acknowledged orders lost")
+            #expect(unfinished.isEmpty, "not ended: \(unfinished.map { "\($0) \(statuses[$0]!)" })")
+            #expect(figures.firstConfirmedAfter != nil, "no order was confirmed after the failover")
+            #expect(system.failoversLogged == 1, "\(system.failoverLines)")
+            try await expectConsistent(system)
+        }
+    }
+
+    @Test("kill -9 of the primary with durable accept: 0 acknowledged orders lost; the old primary returns as a replica")
+    func primaryKilledWithDurableAccept() async throws {
+        try await SentinelSystem.with(durableAcceptMilliseconds: 500) { system in
+            let old = try await system.deployment.primary()
+            let (figures, statuses, acknowledged) = try await run(system) {
+                old.crash()
+                _ = try await system.deployment.waitForPrimary(otherThan: old)
+            }
+            print("figures: kill -9, durable accept on: \(figures)")
+            let lost = acknowledged.filter { statuses[$0] == nil }
+            #expect(lost.isEmpty, "\(lost.count) of \(acknowledged.count) acknowledged orders lost")
+            #expect(acknowledged.allSatisfy { ["confirmed", "cancelled", nil].contains(statuses[$0]) })
+            #expect(figures.firstConfirmedAfter != nil, "no order was confirmed after the primary died")
+            #expect(system.failoversLogged == 1, "\(system.failoverLines)")
+
+            // The old primary comes back, is made a replica by the Sentinels, and nothing is processed twice.
+            try await old.restart()
+            let demoted = await eventually(within: .seconds(30), every: .milliseconds(250)) {
+                try await old.cli("ROLE").hasPrefix("slave")
+            }
+            #expect(demoted)
+            let reply = try await system.http.post("/orders", json: #"{"customerId":"c-after","items":[{"sku":"BOOK-1","quantity":1}],"payment":{"card":"4242424242424242"}}"#, headers: ["Prefer": "wait=10"])
+            #expect(reply.status == 200 && reply.body.contains("confirmed"), "\(reply)")
+            try await expectConsistent(system)
+        }
+    }
+
+    @Test("kill -9 of the primary without durable accept: the process follows; acknowledged orders lost are counted")
+    func primaryKilledWithoutDurableAccept() async throws {
+        try await SentinelSystem.with(durableAcceptMilliseconds: 0) { system in
+            let old = try await system.deployment.primary()
+            let (figures, statuses, acknowledged) = try await run(system) {
+                old.crash()
+                _ = try await system.deployment.waitForPrimary(otherThan: old)
+            }
+            let lost = acknowledged.filter { statuses[$0] == nil }
+            let unfinished = acknowledged.filter { statuses[$0] != nil && !["confirmed", "cancelled"].contains(statuses[$0]) }
+            print("figures: kill -9, durable accept off: \(figures); \(lost.count) acknowledged orders lost, "
+                + "\(unfinished.count) left unfinished")
+            // What the README promises without the setting: acknowledged orders may be lost with the primary
+            // (or left half done), but the process follows, and none is charged twice.
+            #expect(figures.firstConfirmedAfter != nil, "no order was confirmed after the primary died")
+            #expect(system.failoversLogged == 1, "\(system.failoverLines)")
+            try await expectConsistent(system)
+        }
+    }
+
+    @Test("with every Sentinel down, commands exit 69 naming them; the running process recovers when they return")
+    func sentinelsDown() async throws {
+        try await SentinelSystem.with(durableAcceptMilliseconds: 0) { system in
+            let deployment = system.deployment
+            for sentinel in deployment.sentinels { sentinel.stop() }
+            let environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SWITCHBOARD_") }
+            let down = try await ChildProcess.run(
+                Executable.switchboard, ["dlq", "list", "--redis", deployment.urlString], environment: environment
+            )
+            #expect(down.exitCode == 69, "\(down)")
+            for sentinel in deployment.sentinels {
+                #expect(down.standardError.contains(sentinel.address), "\(down.standardError)")
+            }
+
+            for sentinel in deployment.sentinels { try await sentinel.restart() }
+            let health = try await ChildProcess.run(
+                Executable.switchboard, ["health", "--redis", deployment.urlString], environment: environment
+            )
+            #expect(health.exitCode == 0, "\(health)")
+            let primary = try await deployment.primary()
+            #expect(health.standardOutput.contains("primary:   127.0.0.1:\(primary.port) (role confirmed)"))
+            #expect(health.standardOutput.contains("sentinels: 3 reachable"))
+            let reply = try await system.http.get("/health")
+            #expect(reply.status == 200 && reply.body.contains(#""roleConfirmed":true"#), "\(reply)")
+        }
+    }
+}
