@@ -30,6 +30,13 @@ struct FailoverFigures: CustomStringConvertible {
             + "first confirmed order after the failover: \(first)"
     }
 
+    /// The figures as cells of the README's table: orders/s, p99, first confirmed after, refused.
+    var tableCells: String {
+        let first = firstConfirmedAfter.map { String(format1: Self.seconds($0)) + " s" } ?? "none"
+        return "\(String(format1: ordersPerSecond)) | \(String(format1: p99Milliseconds)) ms | \(first) | "
+            + "\(acknowledged) | \(refused)"
+    }
+
     private static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }

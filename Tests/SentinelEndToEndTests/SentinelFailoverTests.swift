@@ -7,34 +7,6 @@ import Testing
 /// `redis-sentinel`s. Each test prints what it measured (`figures:`); the README quotes those figures.
 @Suite("Sentinel failover end to end", .serialized)
 struct SentinelFailoverTests {
-    /// Orders flow for `before`, then `failOver` runs, then orders flow for `after`; then every acknowledged
-    /// order is given time to end.
-    /// - Returns: the figures, the acknowledged orders' final statuses, and the acknowledged ids.
-    private func run(
-        _ system: SentinelSystem, before: Duration = .seconds(3), after: Duration = .seconds(8),
-        failOver: () async throws -> Void
-    ) async throws -> (figures: FailoverFigures, statuses: [String: String], acknowledged: [String]) {
-        let load = OrderLoad()
-        async let sending: Void = load.run(http: system.http)
-        try await Task.sleep(for: before)
-        let failoverAt = load.elapsed
-        do {
-            try await failOver()
-        } catch {
-            load.stop()
-            await sending
-            throw error
-        }
-        try await Task.sleep(for: after)
-        load.stop()
-        await sending
-        let answers = load.all
-        let figures = FailoverFigures(answers, duration: load.elapsed, failoverAt: failoverAt)
-        let acknowledged = answers.compactMap(\.orderID)
-        let statuses = try await system.finalStatuses(of: acknowledged)
-        return (figures, statuses, acknowledged)
-    }
-
     /// The saga's books balance: no order charged twice, and BOOK-1's stock is its initial stock less one
     /// unit per confirmed order, with nothing left reserved.
     /// Orders the ingress answered 503 for may still be on their way: their sagas are given time to end.
@@ -55,7 +27,7 @@ struct SentinelFailoverTests {
     @Test("a planned failover (SENTINEL FAILOVER) with one replica: the process follows, every acknowledged order ends")
     func plannedFailover() async throws {
         try await SentinelSystem.with(replicas: 1, durableAcceptMilliseconds: 500) { system in
-            let (figures, statuses, acknowledged) = try await run(system) {
+            let (figures, statuses, acknowledged) = try await system.measure {
                 try await system.deployment.failOver()
             }
             print("figures: planned failover, durable accept on: \(figures)")
@@ -72,11 +44,11 @@ struct SentinelFailoverTests {
     @Test("kill -9 of the primary with durable accept: 0 acknowledged orders lost; the old primary returns as a replica")
     func primaryKilledWithDurableAccept() async throws {
         try await SentinelSystem.with(durableAcceptMilliseconds: 500) { system in
-            let old = try await system.deployment.primary()
-            let (figures, statuses, acknowledged) = try await run(system) {
-                old.crash()
-                _ = try await system.deployment.waitForPrimary(otherThan: old)
+            var killed: RedisServer?
+            let (figures, statuses, acknowledged) = try await system.measure {
+                killed = try await system.killPrimary()
             }
+            let old = try #require(killed)
             print("figures: kill -9, durable accept on: \(figures)")
             let lost = acknowledged.filter { statuses[$0] == nil }
             #expect(lost.isEmpty, "\(lost.count) of \(acknowledged.count) acknowledged orders lost")
@@ -99,10 +71,8 @@ struct SentinelFailoverTests {
     @Test("kill -9 of the primary without durable accept: the process follows; acknowledged orders lost are counted")
     func primaryKilledWithoutDurableAccept() async throws {
         try await SentinelSystem.with(durableAcceptMilliseconds: 0) { system in
-            let old = try await system.deployment.primary()
-            let (figures, statuses, acknowledged) = try await run(system) {
-                old.crash()
-                _ = try await system.deployment.waitForPrimary(otherThan: old)
+            let (figures, statuses, acknowledged) = try await system.measure {
+                try await system.killPrimary()
             }
             let lost = acknowledged.filter { statuses[$0] == nil }
             let unfinished = acknowledged.filter { statuses[$0] != nil && !["confirmed", "cancelled"].contains(statuses[$0]) }

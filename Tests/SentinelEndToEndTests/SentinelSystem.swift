@@ -62,6 +62,44 @@ final class SentinelSystem: @unchecked Sendable {
         process.text(of: .standardError).components(separatedBy: "Redis failover: following the new primary").count - 1
     }
 
+    /// Orders flow for `before`, then `failOver` runs, then orders flow for `after`; then every acknowledged
+    /// order is given time to end.
+    /// - Returns: the figures, the acknowledged orders' final statuses, and the acknowledged ids.
+    func measure(
+        before: Duration = .seconds(3), after: Duration = .seconds(8),
+        failOver: () async throws -> Void
+    ) async throws -> (figures: FailoverFigures, statuses: [String: String], acknowledged: [String]) {
+        let load = OrderLoad()
+        async let sending: Void = load.run(http: http)
+        try await Task.sleep(for: before)
+        let failoverAt = load.elapsed
+        do {
+            try await failOver()
+        } catch {
+            load.stop()
+            await sending
+            throw error
+        }
+        try await Task.sleep(for: after)
+        load.stop()
+        await sending
+        let answers = load.all
+        let figures = FailoverFigures(answers, duration: load.elapsed, failoverAt: failoverAt)
+        let acknowledged = answers.compactMap(\.orderID)
+        let statuses = try await finalStatuses(of: acknowledged)
+        return (figures, statuses, acknowledged)
+    }
+
+    /// Kills the primary (`kill -9`) and waits until the Sentinels name a promoted replica.
+    /// - Returns: the old primary, for `restart()`.
+    @discardableResult
+    func killPrimary() async throws -> RedisServer {
+        let old = try await deployment.primary()
+        old.crash()
+        _ = try await deployment.waitForPrimary(otherThan: old)
+        return old
+    }
+
     /// The lines in which the process logged that it followed a new primary.
     var failoverLines: [String] {
         process.text(of: .standardError).split(separator: "\n").filter { $0.contains("Redis failover") }.map(String.init)
