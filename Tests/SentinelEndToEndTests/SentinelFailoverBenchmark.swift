@@ -37,7 +37,7 @@ struct SentinelFailoverBenchmark {
         let durableAcceptMilliseconds = scenario.durableAcceptMilliseconds
         try await SentinelSystem.with(replicas: scenario.replicas, durableAcceptMilliseconds: durableAcceptMilliseconds) {
             system in
-            let (figures, statuses, acknowledged) = try await system.measure(before: .seconds(5), after: .seconds(10)) {
+            let run = try await system.measure(before: .seconds(5), after: .seconds(10)) {
                 switch scenario.failure {
                 case .planned:
                     try await system.deployment.failOver()
@@ -45,10 +45,10 @@ struct SentinelFailoverBenchmark {
                     try await system.killPrimary()
                 }
             }
-            let lost = acknowledged.filter { !["confirmed", "cancelled"].contains(statuses[$0]) }.count
+            let lost = run.lost.count + run.unfinished.count
             let durable = durableAcceptMilliseconds > 0 ? "on (\(durableAcceptMilliseconds) ms)" : "off"
-            print("| \(scenario.failure.rawValue) | \(scenario.replicas) | \(durable) | \(figures.tableCells) | \(lost) |")
-            #expect(acknowledged.count > 0)
+            print("| \(scenario.failure.rawValue) | \(scenario.replicas) | \(durable) | \(run.figures.tableCells) | \(lost) |")
+            #expect(run.acknowledged > 0)
         }
     }
 }

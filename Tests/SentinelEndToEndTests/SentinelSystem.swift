@@ -64,11 +64,11 @@ final class SentinelSystem: @unchecked Sendable {
 
     /// Orders flow for `before`, then `failOver` runs, then orders flow for `after`; then every acknowledged
     /// order is given time to end.
-    /// - Returns: the figures, the acknowledged orders' final statuses, and the acknowledged ids.
+    /// - Returns: the figures, and which acknowledged orders did not end.
     func measure(
         before: Duration = .seconds(3), after: Duration = .seconds(8),
         failOver: () async throws -> Void
-    ) async throws -> (figures: FailoverFigures, statuses: [String: String], acknowledged: [String]) {
+    ) async throws -> FailoverRun {
         let load = OrderLoad()
         async let sending: Void = load.run(http: http)
         try await Task.sleep(for: before)
@@ -87,7 +87,11 @@ final class SentinelSystem: @unchecked Sendable {
         let figures = FailoverFigures(answers, duration: load.elapsed, failoverAt: failoverAt)
         let acknowledged = answers.compactMap(\.orderID)
         let statuses = try await finalStatuses(of: acknowledged)
-        return (figures, statuses, acknowledged)
+        return FailoverRun(
+            figures: figures, acknowledged: acknowledged.count,
+            lost: acknowledged.filter { statuses[$0] == nil },
+            unfinished: acknowledged.filter { statuses[$0] != nil && !["confirmed", "cancelled"].contains(statuses[$0]) }
+        )
     }
 
     /// Kills the primary (`kill -9`) and waits until the Sentinels name a promoted replica.
