@@ -5,7 +5,7 @@ SHELL := /bin/bash
 # Debian packages the build, the tests and `make run` need.
 # The package's tests also use Debian's packaging tools: dpkg-shlibdeps (dpkg-dev), lintian, adduser,
 # systemd-analyze (systemd), setpriv (util-linux), curl. The contract tests need python3-venv.
-PACKAGES := libhiredis-dev libmicrohttpd-dev libcurl4-openssl-dev pkg-config redis-server redis-tools python3 \
+PACKAGES := libhiredis-dev libmicrohttpd-dev libcurl4-openssl-dev pkg-config redis-server redis-sentinel redis-tools python3 \
 	python3-venv dpkg-dev binutils lintian adduser systemd util-linux curl
 SWIFT_BUILD_FLAGS ?=
 CONFIG ?= Config/switchboard.json
@@ -21,12 +21,13 @@ DEB_FOLDER := .build/deb
 VENV := .venv
 PYTHON_REQUIREMENTS := Tests/contract/requirements.txt
 
-.PHONY: help deps build run test contract-test package-test docs bench clean release install deb
+.PHONY: help deps build run test contract-test package-test docs bench bench-sentinel clean release install deb
 
 help:
 	@echo "make run    install what is missing, start a private redis-server if none is reachable, run everything"
 	@echo "make test   install what is missing, build, run every test (each test starts its own redis-server)"
 	@echo "make bench  release build, then the broker's ceiling and the system's numbers (bench/results.md)"
+	@echo "make bench-sentinel  orders across Redis Sentinel failovers, durable accept on and off (README)"
 	@echo "make build  build the switchboard executable"
 	@echo "make install  release build, installed under PREFIX=$(PREFIX) (DESTDIR honoured)"
 	@echo "make deb    release build, then a Debian package in $(DEB_FOLDER)/"
@@ -85,6 +86,13 @@ $(VENV)/.installed: $(PYTHON_REQUIREMENTS)
 ## docs: regenerate Sources/Ingress/ContractDocuments.swift, the documents the ingress serves, from docs/.
 docs:
 	python3 scripts/embed-docs.py
+
+## bench-sentinel: orders over HTTP across Sentinel failovers (planned, kill -9), durable accept on and off:
+## one table row per run (about four minutes; the README's "High availability" quotes it).
+bench-sentinel: deps
+	swift build $(SWIFT_BUILD_FLAGS) --build-tests
+	SWITCHBOARD_SENTINEL_BENCH=1 swift test $(SWIFT_BUILD_FLAGS) --skip-build --filter SentinelFailoverBenchmark \
+		| grep '^| '
 
 ## bench: release build, then scripts/bench.py (under 5 minutes); the table goes to bench/results.md.
 bench: deps

@@ -101,6 +101,7 @@ let package = Package(
         .testTarget(name: "IngressEndToEndTests", dependencies: ["TestSupport"]),
         .testTarget(name: "StreamsEndToEndTests", dependencies: ["TestSupport"]),
         .testTarget(name: "OperabilityEndToEndTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "SentinelEndToEndTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -545,6 +545,31 @@ components:
               minimum: 0
             error:
               type: string
+            sentinel:
+              type: object
+              description: With a `redis+sentinel://` URL only; what the Sentinels and the primary they name say.
+              additionalProperties: false
+              required: [roleConfirmed, replicas, sentinelsReachable, sentinelsUnreachable]
+              properties:
+                primary:
+                  type: string
+                  description: The primary's `host:port` as the first Sentinel that answered names it.
+                roleConfirmed:
+                  type: boolean
+                  description: Whether that server answered `ROLE` as the primary.
+                replicas:
+                  type: array
+                  items:
+                    type: string
+                sentinelsReachable:
+                  type: array
+                  items:
+                    type: string
+                sentinelsUnreachable:
+                  type: array
+                  description: Each Sentinel that did not answer, with why.
+                  items:
+                    type: string
         services:
           type: object
           description: By service name (order, stock, payment, notification, ingress, …); empty when Redis is down.

@@ -1,4 +1,5 @@
 import EventBus
+import RedisClient
 import Telemetry
 
 /// What `GET /health` and `switchboard health` say: Redis's state and each service's live instances.
@@ -18,6 +19,8 @@ public struct HealthReport: Codable, Sendable, Equatable {
         public var status: String
         public var latencyMilliseconds: Double?
         public var error: String?
+        /// With a `redis+sentinel://` URL: what the Sentinels and the primary say.
+        public var sentinel: RedisSentinelStatus?
     }
 
     /// One service's live instances.
@@ -36,10 +39,12 @@ public struct HealthReport: Codable, Sendable, Equatable {
     ///   - required: the services an order needs.
     public static func make(store: any IngressStore, required: [String]) async -> HealthReport {
         let latency: Duration
+        let sentinel = await store.sentinel()
         do {
             latency = try await store.ping()
         } catch {
-            return HealthReport(status: .down, redis: Redis(status: "down", error: error.message), services: [:])
+            return HealthReport(status: .down, redis: Redis(status: "down", error: error.message, sentinel: sentinel),
+                                services: [:])
         }
         let instances = (try? await store.instances()) ?? []
         var services: [String: Service] = [:]
@@ -49,7 +54,7 @@ public struct HealthReport: Codable, Sendable, Equatable {
         }
         let degraded = required.contains { services[$0]?.instances.isEmpty ?? true }
         return HealthReport(status: degraded ? .degraded : .ok,
-                            redis: Redis(status: "up", latencyMilliseconds: latency.seconds * 1000),
+                            redis: Redis(status: "up", latencyMilliseconds: latency.seconds * 1000, sentinel: sentinel),
                             services: services)
     }
 }

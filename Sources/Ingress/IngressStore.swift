@@ -1,5 +1,6 @@
 import EventBus
 import JSONBytes
+import RedisClient
 import Telemetry
 import OrderService
 import SagaEvents
@@ -36,6 +37,14 @@ public protocol IngressStore: Sendable {
 
     /// How long a `PING` takes; throws when Redis does not answer.
     func ping() async throws(EventBusError) -> Duration
+
+    /// With Redis Sentinel: what the Sentinels and the primary they name say; `nil` without.
+    func sentinel() async -> RedisSentinelStatus?
+}
+
+extension IngressStore {
+    /// No Sentinel.
+    public func sentinel() async -> RedisSentinelStatus? { nil }
 }
 
 /// An order as the ingress accepted it, before any service saw it; stored as JSON with sorted members.

@@ -9,7 +9,8 @@ import Telemetry
 /// The connection is opened lazily, with the URL's `AUTH` and `SELECT` pipelined ahead of the first
 /// requests, and re-opened after it breaks. After a failed attempt, further attempts wait for a backoff
 /// with jitter and requests fail at once with `.unavailable` in between, so callers never hang on a dead
-/// server; a reply slower than `commandTimeout` fails with `.timeout`.
+/// server; a reply slower than `commandTimeout` fails with `.timeout`. With a `redis+sentinel://` URL the
+/// client connects to the primary its Sentinels name and follows it across failovers.
 public final class RedisClient: Sendable {
     /// Where the client connects.
     public let url: RedisURL
@@ -101,23 +102,65 @@ public final class RedisClient: Sendable {
     public func call(
         _ function: String, in library: RedisFunctionLibrary, keys: [[UInt8]], arguments: [[UInt8]]
     ) async throws(RedisError) -> RedisReply {
+        try await call(function, in: library, keys: keys, arguments: arguments, then: nil).reply
+    }
+
+    /// Calls a Redis Function like `call(_:in:keys:arguments:)`, then `WAIT`s on the same connection in the
+    /// same round trip until `replicas` replicas have every write made so far, the call's included.
+    ///
+    /// For acknowledgements that must survive a failover: replication is asynchronous, so a write only the
+    /// primary holds is lost when it dies.
+    /// - Parameters:
+    ///   - function: the function's name, as the library registers it.
+    ///   - library: the library that registers it.
+    ///   - keys: the keys it touches (`KEYS`).
+    ///   - arguments: its other arguments (`ARGV`).
+    ///   - replicas: how many replicas must confirm.
+    ///   - timeout: how long `WAIT` may block; it then answers with how many did confirm.
+    /// - Returns: the function's reply and how many replicas confirmed (fewer than `replicas` after `timeout`).
+    public func call(
+        _ function: String, in library: RedisFunctionLibrary, keys: [[UInt8]], arguments: [[UInt8]],
+        waitingForReplicas replicas: Int, timeout: Duration
+    ) async throws(RedisError) -> (reply: RedisReply, replicas: Int) {
+        let milliseconds = max(1, Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
+        let (reply, wait) = try await call(
+            function, in: library, keys: keys, arguments: arguments, then: RedisCommand("WAIT", replicas, milliseconds)
+        )
+        guard let confirmed = wait?.int else {
+            throw RedisError(.server, "Redis answered WAIT with \(wait.map { "\($0)" } ?? "nothing")")
+        }
+        return (reply, confirmed)
+    }
+
+    /// `FCALL`, pipelined with `next` when given; the library is loaded first when the server lacks it.
+    private func call(
+        _ function: String, in library: RedisFunctionLibrary, keys: [[UInt8]], arguments: [[UInt8]],
+        then next: RedisCommand?
+    ) async throws(RedisError) -> (reply: RedisReply, next: RedisReply?) {
         var command = RedisCommand(name: "FCALL", capacity: 2 + keys.count + arguments.count)
         command.append(function)
         command.append(keys.count)
         command.arguments.append(contentsOf: keys)
         command.arguments.append(contentsOf: arguments)
-        var reply = try await submit(command)
-        if case .error(let message) = reply, message.hasPrefix("ERR Function not found") {
+        let commands = [command] + (next.map { [$0] } ?? [])
+        var replies = try await submit(commands)
+        if case .error(let message) = replies[0], message.hasPrefix("ERR Function not found") {
             let load = try await submit(RedisCommand(name: "FUNCTION", arguments: ["LOAD", "REPLACE", library.source]))
             if case .error(let message) = load {
                 throw RedisError(.server, "Redis refused to load the function library \(library.name): \(message)")
             }
-            reply = try await submit(command)
+            replies = try await submit(commands)
         }
-        if case .error(let message) = reply {
+        if case .error(let message) = replies[0] {
             throw RedisError(.server, "Redis function \(function) of library \(library.name) failed: \(message)")
         }
-        return reply
+        return (replies[0], replies.count > 1 ? replies[1] : nil)
+    }
+
+    /// What the Sentinels of a `redis+sentinel://` URL and the primary they name say now, asking every
+    /// Sentinel (for health reports, not hot paths); `nil` for other URLs.
+    public func sentinelStatus() async -> RedisSentinelStatus? {
+        await connection.locator.status()
     }
 
     /// Closes the connection, failing requests still in flight with `.closed`; a later command opens a new one.

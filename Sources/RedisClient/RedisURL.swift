@@ -1,15 +1,20 @@
-/// Where a Redis server is and how to log in: `redis://[[user]:password@]host[:port][/db]` or
-/// `unix:///path/to.sock[?db=N]`.
+/// Where a Redis server is and how to log in: `redis://[[user]:password@]host[:port][/db]`,
+/// `unix:///path/to.sock[?db=N]`, or, for a primary watched by Redis Sentinel,
+/// `redis+sentinel://[[user]:password@]host1[:26379][,host2[:26379]…]/primary-name[?db=N]`, whose user and
+/// password are the primary's (the Sentinels' own password is `RedisSentinels.password`).
 public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
     /// How to reach the server.
     public enum Endpoint: Sendable, Equatable, CustomStringConvertible {
         case tcp(host: String, port: Int)
         case unix(path: String)
+        /// The primary that these Sentinels name, found when connecting and again after every failover.
+        case sentinel(RedisSentinels)
 
         public var description: String {
             switch self {
-            case .tcp(let host, let port): host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+            case .tcp(let host, let port): RedisSentinels.Address(host: host, port: port).description
             case .unix(let path): path
+            case .sentinel(let sentinels): sentinels.description
             }
         }
     }
@@ -41,28 +46,19 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
             RedisError(.invalidURL, "invalid Redis URL '\(string)': \(why)")
         }
         if string.hasPrefix("unix://") {
-            var rest = String(string.dropFirst("unix://".count))
-            var database = 0
-            if let query = rest.firstIndex(of: "?") {
-                let parameters = rest[rest.index(after: query)...]
-                rest = String(rest[..<query])
-                for parameter in parameters.split(separator: "&") {
-                    let pair = parameter.split(separator: "=", maxSplits: 1).map(String.init)
-                    guard pair.count == 2, pair[0] == "db" else { throw invalid("unknown parameter '\(parameter)'") }
-                    guard let number = Int(pair[1]), number >= 0 else { throw invalid("db must be a number ≥ 0") }
-                    database = number
-                }
-            }
+            var rest = Substring(string.dropFirst("unix://".count))
+            let database = try Self.databaseParameter(of: &rest, invalid: invalid)
             guard rest.hasPrefix("/"), rest.count > 1 else {
                 throw invalid("a unix socket URL needs an absolute path, e.g. unix:///run/redis.sock")
             }
-            self.init(endpoint: .unix(path: Self.percentDecoded(rest)), database: database)
+            self.init(endpoint: .unix(path: Self.percentDecoded(String(rest))), database: database)
             return
         }
-        guard string.hasPrefix("redis://") else {
-            throw invalid("it must start with redis:// or unix://")
+        let isSentinel = string.hasPrefix("redis+sentinel://")
+        guard isSentinel || string.hasPrefix("redis://") else {
+            throw invalid("it must start with redis://, redis+sentinel:// or unix://")
         }
-        var rest = Substring(string.dropFirst("redis://".count))
+        var rest = Substring(string.drop { $0 != "/" }.dropFirst(2))
         var username: String?
         var password: String?
         if let at = rest.lastIndex(of: "@") {
@@ -77,6 +73,24 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
                 password = Self.percentDecoded(String(credentials))
             }
         }
+        if isSentinel {
+            let database = try Self.databaseParameter(of: &rest, invalid: invalid)
+            guard let slash = rest.firstIndex(of: "/"), rest.index(after: slash) < rest.endIndex else {
+                throw invalid("the primary's name is missing, e.g. redis+sentinel://host1:26379,host2:26379/mymaster")
+            }
+            let name = Self.percentDecoded(String(rest[rest.index(after: slash)...]))
+            guard !name.contains("/") else {
+                throw invalid("the primary's name '\(name)' holds a '/'; a database is chosen with ?db=N")
+            }
+            let addresses = try rest[..<slash].split(separator: ",", omittingEmptySubsequences: false).map {
+                (text) throws(RedisError) -> RedisSentinels.Address in
+                let (host, port) = try Self.address(text, defaultPort: RedisSentinels.defaultPort, invalid: invalid)
+                return RedisSentinels.Address(host: host, port: port)
+            }
+            self.init(endpoint: .sentinel(RedisSentinels(addresses: addresses, primaryName: name)),
+                      username: username, password: password, database: database)
+            return
+        }
         var database = 0
         if let slash = rest.firstIndex(of: "/") {
             let path = rest[rest.index(after: slash)...]
@@ -88,32 +102,72 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
                 database = number
             }
         }
+        let (host, port) = try Self.address(rest, defaultPort: Self.defaultPort, invalid: invalid)
+        self.init(endpoint: .tcp(host: host, port: port), username: username, password: password, database: database)
+    }
+
+    /// The Sentinels of a `redis+sentinel://` URL, `nil` for other URLs.
+    public var sentinels: RedisSentinels? {
+        get {
+            if case .sentinel(let sentinels) = endpoint { return sentinels }
+            return nil
+        }
+        set {
+            if let newValue { endpoint = .sentinel(newValue) }
+        }
+    }
+
+    /// The same login and database on another server: the primary a Sentinel named, or a Sentinel itself.
+    func with(endpoint: Endpoint) -> RedisURL {
+        RedisURL(endpoint: endpoint, username: username, password: password, database: database)
+    }
+
+    /// Takes `?db=N` off the end of `rest`.
+    private static func databaseParameter(
+        of rest: inout Substring, invalid: (String) -> RedisError
+    ) throws(RedisError) -> Int {
+        guard let query = rest.firstIndex(of: "?") else { return 0 }
+        let parameters = rest[rest.index(after: query)...]
+        rest = rest[..<query]
+        var database = 0
+        for parameter in parameters.split(separator: "&") {
+            let pair = parameter.split(separator: "=", maxSplits: 1).map(String.init)
+            guard pair.count == 2, pair[0] == "db" else { throw invalid("unknown parameter '\(parameter)'") }
+            guard let number = Int(pair[1]), number >= 0 else { throw invalid("db must be a number ≥ 0") }
+            database = number
+        }
+        return database
+    }
+
+    /// `host[:port]` or `[ipv6][:port]`.
+    private static func address(
+        _ text: Substring, defaultPort: Int, invalid: (String) -> RedisError
+    ) throws(RedisError) -> (host: String, port: Int) {
         var host: Substring
         var portText: Substring?
-        if rest.hasPrefix("[") {
-            guard let close = rest.firstIndex(of: "]") else { throw invalid("unclosed '[' in an IPv6 host") }
-            host = rest[rest.index(after: rest.startIndex)..<close]
-            let after = rest[rest.index(after: close)...]
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]") else { throw invalid("unclosed '[' in an IPv6 host") }
+            host = text[text.index(after: text.startIndex)..<close]
+            let after = text[text.index(after: close)...]
             if !after.isEmpty {
                 guard after.hasPrefix(":") else { throw invalid("unexpected '\(after)' after the IPv6 host") }
                 portText = after.dropFirst()
             }
-        } else if let colon = rest.firstIndex(of: ":") {
-            host = rest[..<colon]
-            portText = rest[rest.index(after: colon)...]
+        } else if let colon = text.firstIndex(of: ":") {
+            host = text[..<colon]
+            portText = text[text.index(after: colon)...]
         } else {
-            host = rest
+            host = text
         }
         guard !host.isEmpty else { throw invalid("the host is missing") }
-        var port = Self.defaultPort
+        var port = defaultPort
         if let portText {
             guard let number = Int(portText), (1...65535).contains(number) else {
                 throw invalid("the port '\(portText)' must be a number from 1 to 65535")
             }
             port = number
         }
-        self.init(endpoint: .tcp(host: String(host), port: port), username: username, password: password,
-                  database: database)
+        return (String(host), port)
     }
 
     /// The URL without its password, safe to print.
@@ -122,9 +176,14 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
         case .unix(let path):
             return "unix://\(path)" + (database == 0 ? "" : "?db=\(database)")
         case .tcp:
-            let credentials = password == nil ? "" : "\(username ?? ""):***@"
             return "redis://\(credentials)\(endpoint)" + (database == 0 ? "" : "/\(database)")
+        case .sentinel:
+            return "redis+sentinel://\(credentials)\(endpoint)" + (database == 0 ? "" : "?db=\(database)")
         }
+    }
+
+    private var credentials: String {
+        password == nil ? "" : "\(username ?? ""):***@"
     }
 
     private static func percentDecoded(_ text: String) -> String {

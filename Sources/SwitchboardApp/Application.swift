@@ -37,7 +37,11 @@ public struct Application: Sendable {
     public init(settings: Settings) throws(CommandFailure) {
         self.settings = settings
         do {
-            self.redisURL = try RedisURL(settings.redisURL)
+            var url = try RedisURL(settings.redisURL)
+            if !settings.redisSentinelPassword.isEmpty {
+                url.sentinels?.password = settings.redisSentinelPassword
+            }
+            self.redisURL = url
         } catch {
             throw CommandFailure(.configuration, error.message)
         }

@@ -12,6 +12,14 @@ struct RedisURLParsingTests {
         ("redis://[::1]:7000", RedisURL(endpoint: .tcp(host: "::1", port: 7000))),
         ("unix:///run/redis.sock", RedisURL(endpoint: .unix(path: "/run/redis.sock"))),
         ("unix:///run/redis.sock?db=2", RedisURL(endpoint: .unix(path: "/run/redis.sock"), database: 2)),
+        ("redis+sentinel://s1,s2:26380,[::1]/mymaster", RedisURL(endpoint: .sentinel(RedisSentinels(
+            addresses: [.init(host: "s1", port: 26379), .init(host: "s2", port: 26380), .init(host: "::1", port: 26379)],
+            primaryName: "mymaster"
+        )))),
+        ("redis+sentinel://alice:pw@s1:1/main?db=4", RedisURL(
+            endpoint: .sentinel(RedisSentinels(addresses: [.init(host: "s1", port: 1)], primaryName: "main")),
+            username: "alice", password: "pw", database: 4
+        )),
     ])
     func valid(_ text: String, _ expected: RedisURL) throws {
         #expect(try RedisURL(text) == expected)
@@ -21,6 +29,9 @@ struct RedisURLParsingTests {
         ("http://localhost", "redis://"), ("redis://", "host"), ("redis://h:0", "port"), ("redis://h:70000", "port"),
         ("redis://h:abc", "port"), ("redis://h/-1", "database"), ("redis://h/x", "database"),
         ("unix://relative.sock", "absolute path"), ("unix:///s.sock?dbx=1", "parameter"),
+        ("redis+sentinel://s1:26379", "primary's name"), ("redis+sentinel://s1:26379/", "primary's name"),
+        ("redis+sentinel://s1,,s2/m", "host"), ("redis+sentinel://s1:0/m", "port"),
+        ("redis+sentinel://s1/m?db=x", "db"), ("redis+sentinel://s1/m/3", "primary"),
     ])
     func invalid(_ text: String, _ reason: String) {
         #expect {
@@ -36,5 +47,13 @@ struct RedisURLParsingTests {
         let url = try RedisURL("redis://alice:secret@h:1/2")
         #expect(!url.description.contains("secret"))
         #expect(url.description == "redis://alice:***@h:1/2")
+    }
+
+    @Test("a Sentinel URL prints as it is written, without the password")
+    func sentinelDescription() throws {
+        let url = try RedisURL("redis+sentinel://:secret@s1:26379,s2:26380/main?db=2")
+        #expect(url.description == "redis+sentinel://:***@s1:26379,s2:26380/main?db=2")
+        #expect(url.sentinels?.primaryName == "main")
+        #expect(try RedisURL("redis://h").sentinels == nil)
     }
 }

@@ -96,6 +96,7 @@ public final class RedisServer: Sendable {
         switch endpoint {
         case .unix(let path): "unix://\(path)"
         case .tcp(let host, let port): "redis://\(options.password.map { ":\($0)@" } ?? "")\(host):\(port)"
+        case .sentinel: preconditionFailure("a test server listens on a socket or a port")
         }
     }
 
@@ -104,8 +105,15 @@ public final class RedisServer: Sendable {
         let address: [String] = switch endpoint {
         case .unix(let path): ["-s", path]
         case .tcp(let host, let port): ["-h", host, "-p", String(port)]
+        case .sentinel: preconditionFailure("a test server listens on a socket or a port")
         }
         return address + (options.password.map { ["-a", $0, "--no-auth-warning"] } ?? [])
+    }
+
+    /// The TCP port, for a `.tcp` server (0 for a unix socket).
+    public var port: Int {
+        if case .tcp(_, let port) = endpoint { return port }
+        return 0
     }
 
     /// Whether the server process runs.
@@ -165,6 +173,11 @@ public final class RedisServer: Sendable {
         child.kill()
     }
 
+    /// Kills the server (`SIGKILL`, as `kill -9`): no chance to save or to tell anyone; `restart()` brings it back.
+    public func crash() {
+        process.withLock { process in defer { process = nil }; return process }?.kill()
+    }
+
     /// Stops the server if it runs and starts it again on the same socket or port, with the same folder
     /// (and so the same append-only file), then waits until it answers `PING`.
     public func restart() async throws {
@@ -185,6 +198,8 @@ public final class RedisServer: Sendable {
             arguments += ["--port", "0", "--unixsocket", path, "--unixsocketperm", "700"]
         case .tcp(let host, let port):
             arguments += ["--port", String(port), "--bind", host]
+        case .sentinel:
+            preconditionFailure("a test server listens on a socket or a port")
         }
         if let password = options.password { arguments += ["--requirepass", password] }
         arguments += options.appendOnly
@@ -208,7 +223,7 @@ public final class RedisServer: Sendable {
         throw TestTimeout("redis-server at \(endpoint) did not answer PING within 5 s: \(log)")
     }
 
-    private static func makeDirectory() throws -> String {
+    static func makeDirectory() throws -> String {
         // Short, so the socket path stays far below the 108-byte limit of unix socket addresses.
         var template = Array("\(StaleServerReaper.folderPrefix)XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else {

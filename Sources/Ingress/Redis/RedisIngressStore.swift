@@ -32,6 +32,7 @@ public struct RedisIngressStore: IngressStore {
     private let client: RedisClient
     private let emission: Emission
     private let makeFollowingClient: @Sendable () -> RedisClient
+    private let durableAccept: Duration?
 
     /// How long one blocking read of a trace log waits for new events while following it, in milliseconds.
     static let followBlockMilliseconds = 1000
@@ -42,12 +43,16 @@ public struct RedisIngressStore: IngressStore {
     ///   - emission: how `order.created` is sent, matching the services' transport.
     ///   - followingClient: makes a connection of its own for each follower of a trace log, whose
     ///     blocking reads must not hold up other requests; by default a client like `client`.
+    ///   - durableAccept: when set, `accept` succeeds only once a replica has the order (`WAIT 1`), waiting
+    ///     at most this long; `nil` answers as soon as the primary has it.
     public init(
-        client: RedisClient, emission: Emission = .publish, followingClient: (@Sendable () -> RedisClient)? = nil
+        client: RedisClient, emission: Emission = .publish, followingClient: (@Sendable () -> RedisClient)? = nil,
+        durableAccept: Duration? = nil
     ) {
         self.client = client
         self.emission = emission
         self.makeFollowingClient = followingClient ?? { client }
+        self.durableAccept = durableAccept
     }
 
     /// Checks the idempotency key, publishes, records the accepted order and starts the order's trace
@@ -96,11 +101,26 @@ public struct RedisIngressStore: IngressStore {
             "ingress:order:\(order.orderId)", "ingress:idempotency:\(idempotency?.key ?? "")", event.type,
             TraceLog.key(for: order.orderId),
         ]
+        let arguments: [any RedisArgumentConvertible] = [
+            accepted, event.encoded(), claim, Self.retentionSeconds, emission.rawValue, TraceLog.capacity,
+            TraceLog.retentionSeconds,
+        ]
         let reply = try await run { () async throws(RedisError) in
-            try await client.call("switchboard_accept", in: Self.library, keys: keys, arguments: [
-                accepted, event.encoded(), claim, Self.retentionSeconds, emission.rawValue, TraceLog.capacity,
-                TraceLog.retentionSeconds,
-            ])
+            guard let durableAccept else {
+                return try await client.call("switchboard_accept", in: Self.library, keys: keys, arguments: arguments)
+            }
+            let (reply, replicas) = try await client.call(
+                "switchboard_accept", in: Self.library, keys: keys.map(\.redisArgument),
+                arguments: arguments.map(\.redisArgument), waitingForReplicas: 1, timeout: durableAccept
+            )
+            guard replicas >= 1 else {
+                throw RedisError(.unavailable, """
+                    no Redis replica confirmed order \(order.orderId) within \(durableAccept) \
+                    (http.durableAcceptMilliseconds): it may or may not be processed; retry with the same \
+                    Idempotency-Key, and check the replicas (switchboard health)
+                    """)
+            }
+            return reply
         }
         guard let parts = reply.array, parts.count == 2, let outcome = parts[0].int else {
             throw EventBusError(.rejected, "\(Self.library.name) answered \(reply)")
@@ -236,6 +256,10 @@ public struct RedisIngressStore: IngressStore {
         let start = ContinuousClock.now
         _ = try await run { () async throws(RedisError) in try await client.send("PING") }
         return ContinuousClock.now - start
+    }
+
+    public func sentinel() async -> RedisSentinelStatus? {
+        await client.sentinelStatus()
     }
 
     private func run<Value>(_ body: () async throws(RedisError) -> Value) async throws(EventBusError) -> Value {

@@ -13,13 +13,26 @@ import Telemetry
 /// - When the server closes the connection, requests in flight fail with `.connectionLost`, except when
 ///   they went out on a connection that had been idle (a server restart shows only on the next use): those
 ///   are re-sent once on a new connection, as nothing came back from them.
+/// - With a `redis+sentinel://` URL it connects to the primary the Sentinels name, holding requests while
+///   they are asked, and asks again after the connection broke or the server answered `READONLY`,
+///   `LOADING` or `MASTERDOWN` (that reply still goes to its caller; the connection is then closed).
 final class CommandConnection: EventLoopHandler, @unchecked Sendable {
     let loop: RedisEventLoop
     let url: RedisURL
+    /// Where it connects: the URL's server, or the primary its Sentinels name.
+    let locator: ServerLocator
     private let configuration: RedisConfiguration
     private let logger: Logger
     private var id: UInt64?
     private var socket: RedisSocket?
+    /// The server the socket connects to: the URL's, or the primary the Sentinels named.
+    private var server: RedisURL?
+    /// The locator's epoch when `server` was chosen: when it changed, the Sentinels named another primary.
+    private var serverEpoch: UInt64 = 0
+    /// Requests held while the Sentinels are asked for the primary.
+    private var waiting: [PendingRequest] = []
+    private var isResolving = false
+    private var isShutDown = false
     private var generation: UInt32 = 0
     private var inFlight = FIFOQueue<PendingRequest>()
     private var health: ConnectionHealth
@@ -28,6 +41,7 @@ final class CommandConnection: EventLoopHandler, @unchecked Sendable {
 
     init(url: RedisURL, configuration: RedisConfiguration, logger: Logger, loop: RedisEventLoop) {
         self.url = url
+        self.locator = ServerLocator(url: url, configuration: configuration, logger: logger)
         self.configuration = configuration
         self.logger = logger
         self.loop = loop
@@ -40,7 +54,11 @@ final class CommandConnection: EventLoopHandler, @unchecked Sendable {
     func enqueue(_ request: PendingRequest) {
         let socket: RedisSocket
         do {
-            socket = try openSocket()
+            guard let opened = try openSocket() else {
+                waiting.append(request)
+                return
+            }
+            socket = opened
         } catch {
             request.fail(error)
             return
@@ -65,30 +83,65 @@ final class CommandConnection: EventLoopHandler, @unchecked Sendable {
     func close(failing error: RedisError) {
         closeSocket()
         failAll(error)
+        for request in waiting { request.fail(error) }
+        waiting.removeAll()
     }
 
     /// Closes for good, as the client is gone.
     func shutDown() {
+        isShutDown = true
         close(failing: RedisError(.closed, "the Redis client for \(url) was shut down"))
         if let id { loop.remove(id) }
         id = nil
     }
 
-    private func openSocket() throws(RedisError) -> RedisSocket {
-        if let socket { return socket }
+    /// The socket, opened if needed; `nil` while the Sentinels are asked for the primary.
+    private func openSocket() throws(RedisError) -> RedisSocket? {
+        if let socket {
+            guard serverEpoch != locator.epoch else { return socket }
+            lost(RedisError(.connectionLost, """
+                the Sentinels named a new primary; the requests in flight to \(server ?? url) may or may not have \
+                been carried out
+                """))
+            if let socket = self.socket { return socket }
+        }
+        if isResolving { return nil }
+        if isShutDown { throw RedisError(.closed, "the Redis client for \(url) was shut down") }
         if let refusal = health.refusal(at: loop.now, url: url) { throw refusal }
+        let epoch = locator.epoch
+        guard let server = locator.server(loop: loop, resolved: { [self] error in resolved(error) }) else {
+            isResolving = true
+            return nil
+        }
+        self.server = server
+        serverEpoch = epoch
         let id = self.id ?? loop.add(self)
         self.id = id
         generation &+= 1
         do {
             let opened = try RedisSocket(
-                url: url, configuration: configuration, loop: loop, handler: id, generation: generation
+                url: server, configuration: configuration, loop: loop, handler: id, generation: generation
             )
             socket = opened
             return opened
         } catch {
             attemptFailed(error)
             throw error
+        }
+    }
+
+    /// The Sentinels answered: send the held requests to the primary, or fail them and back off.
+    private func resolved(_ error: RedisError?) {
+        isResolving = false
+        let held = waiting
+        waiting.removeAll()
+        if let error {
+            if health.attemptFailed(error, at: loop.now) {
+                logger.warning("cannot find the Redis primary", metadata: ["redis.url": "\(url)", "error": error.message])
+            }
+            for request in held { request.fail(error) }
+        } else {
+            for request in held { enqueue(request) }
         }
     }
 
@@ -113,11 +166,11 @@ final class CommandConnection: EventLoopHandler, @unchecked Sendable {
     func deadlineReached() {
         guard let socket else { return }
         if !socket.isEstablished && loop.now >= socket.connectDeadline {
-            attemptFailed(HiredisContext.connectTimedOut(url: url))
+            attemptFailed(HiredisContext.connectTimedOut(url: server ?? url))
         } else if let head = inFlight.first, let due = head.deadline, loop.now >= due {
             let timeout = configuration.commandTimeout ?? .zero
             lost(RedisError(.timeout, """
-                Redis at \(url) did not answer in time (\(head.name), waited \(timeout)); the connection is \
+                Redis at \(server ?? url) did not answer in time (\(head.name), waited \(timeout)); the connection is \
                 closed and re-opened, and the \(inFlight.count) requests in flight on it fail (is redis-server \
                 stopped or overloaded? A slow command needs a longer commandTimeout)
                 """))
@@ -137,7 +190,7 @@ final class CommandConnection: EventLoopHandler, @unchecked Sendable {
 
     private func established() {
         if health.established() {
-            logger.notice("Redis connection restored", metadata: ["redis.url": "\(url)"])
+            logger.notice("Redis connection restored", metadata: ["redis.url": "\(server ?? url)"])
         }
     }
 
@@ -148,6 +201,11 @@ final class CommandConnection: EventLoopHandler, @unchecked Sendable {
         }
         if head.receive(reply) {
             inFlight.removeFirst()
+        }
+        if locator.isNotPrimary(reply) {
+            throw RedisError(.connectionLost, """
+                Redis at \(server ?? url) is not the primary (it answered \(reply)); asking the Sentinels again
+                """)
         }
     }
 
@@ -161,6 +219,7 @@ final class CommandConnection: EventLoopHandler, @unchecked Sendable {
 
     /// Connecting failed (or the server refused `AUTH`/`SELECT`): everything waiting fails, and a backoff starts.
     private func attemptFailed(_ error: RedisError) {
+        locator.forget(server)
         closeSocket()
         if health.attemptFailed(error, at: loop.now) {
             logger.warning("cannot connect to Redis", metadata: ["redis.url": "\(url)", "error": error.message])
@@ -172,6 +231,7 @@ final class CommandConnection: EventLoopHandler, @unchecked Sendable {
     /// out on an idle connection.
     private func lost(_ error: RedisError) {
         let retry = wentOutWhileIdle && error.code != .timeout
+        locator.forget(server)
         closeSocket()
         if health.lost() {
             logger.warning("Redis connection lost", metadata: ["redis.url": "\(url)", "error": error.message])

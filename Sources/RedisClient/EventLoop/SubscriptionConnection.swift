@@ -5,7 +5,8 @@ import Telemetry
 ///
 /// Keeps the channels and patterns the subscription wants, subscribes to all of them on every new socket,
 /// and reports `.subscribed` once Redis confirmed them all; `.disconnected` when the socket fails, then
-/// reconnects after a backoff. Touched only on the loop's thread, which is why it may be
+/// reconnects after a backoff; with a `redis+sentinel://` URL, to the primary the Sentinels name then.
+/// Touched only on the loop's thread, which is why it may be
 /// `@unchecked Sendable`; `isCancelled` is the one thing other threads touch.
 final class SubscriptionConnection: EventLoopHandler, @unchecked Sendable {
     /// What happens once a group of confirmations is complete.
@@ -32,6 +33,7 @@ final class SubscriptionConnection: EventLoopHandler, @unchecked Sendable {
     /// Set (from any thread) by `cancel()`: no event is reported after it.
     let isCancelled = Atomic<Bool>(false)
     private let url: RedisURL
+    private let locator: ServerLocator
     private let configuration: RedisConfiguration
     private let logger: Logger
     private let handler: @Sendable (RedisSubscriber.Event) -> Void
@@ -39,6 +41,9 @@ final class SubscriptionConnection: EventLoopHandler, @unchecked Sendable {
     private var patterns: Set<String>
     private var id: UInt64?
     private var socket: RedisSocket?
+    /// The server the socket connects to: the URL's, or the primary the Sentinels named.
+    private var server: RedisURL?
+    private var isResolving = false
     private var generation: UInt32 = 0
     private var owed: [Confirmations] = []
     private var health: ConnectionHealth
@@ -48,6 +53,7 @@ final class SubscriptionConnection: EventLoopHandler, @unchecked Sendable {
         channels: [String], patterns: [String], handler: @escaping @Sendable (RedisSubscriber.Event) -> Void
     ) {
         self.url = url
+        self.locator = ServerLocator(url: url, configuration: configuration, logger: logger)
         self.configuration = configuration
         self.logger = logger
         self.loop = loop
@@ -110,11 +116,20 @@ final class SubscriptionConnection: EventLoopHandler, @unchecked Sendable {
     }
 
     private func connect() {
-        guard let id else { return }
+        guard let id, !isResolving else { return }
+        let located = locator.server(loop: loop) { [self] error in
+            isResolving = false
+            if let error { failed(error) } else { connect() }
+        }
+        guard let server = located else {
+            isResolving = true
+            return
+        }
+        self.server = server
         generation &+= 1
         do {
             let opened = try RedisSocket(
-                url: url, configuration: configuration, loop: loop, handler: id, generation: generation
+                url: server, configuration: configuration, loop: loop, handler: id, generation: generation
             )
             socket = opened
             owed = [Confirmations(remaining: channels.count + patterns.count, completion: .subscribed)]
@@ -138,6 +153,7 @@ final class SubscriptionConnection: EventLoopHandler, @unchecked Sendable {
     }
 
     var deadline: ContinuousClock.Instant? {
+        guard !isResolving else { return nil }
         guard let socket else { return health.retryAt }
         return socket.isEstablished ? nil : socket.connectDeadline
     }
@@ -145,7 +161,7 @@ final class SubscriptionConnection: EventLoopHandler, @unchecked Sendable {
     func deadlineReached() {
         if let socket {
             if !socket.isEstablished && loop.now >= socket.connectDeadline {
-                failed(HiredisContext.connectTimedOut(url: url))
+                failed(HiredisContext.connectTimedOut(url: server ?? url))
             }
         } else if let retryAt = health.retryAt, loop.now >= retryAt {
             connect()
@@ -189,7 +205,7 @@ final class SubscriptionConnection: EventLoopHandler, @unchecked Sendable {
             switch first.completion {
             case .subscribed:
                 if health.established() {
-                    logger.notice("Redis subscription restored", metadata: ["redis.url": "\(url)"])
+                    logger.notice("Redis subscription restored", metadata: ["redis.url": "\(server ?? url)"])
                 }
                 report(.subscribed)
             case .caller(let continuation):
@@ -200,6 +216,7 @@ final class SubscriptionConnection: EventLoopHandler, @unchecked Sendable {
 
     /// The socket failed or could not be made: report it, and reconnect after a backoff.
     private func failed(_ error: RedisError) {
+        locator.forget(server)
         closeSocket()
         guard id != nil else { return }
         if health.attemptFailed(error, at: loop.now) {

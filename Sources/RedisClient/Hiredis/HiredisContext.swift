@@ -26,6 +26,11 @@ final class HiredisContext {
         let made: UnsafeMutablePointer<redisContext>? = switch url.endpoint {
         case .tcp(let host, let port): redisConnectNonBlock(host, Int32(port))
         case .unix(let path): redisConnectUnixNonBlock(path)
+        case .sentinel(let sentinels):
+            throw RedisError(.connectionFailed, """
+                cannot connect to the Sentinel group \(sentinels) itself: its primary is found first (a bug in \
+                the Redis client if you see this)
+                """)
         }
         guard let made else {
             throw RedisError(.connectionFailed, "cannot connect to Redis at \(url): out of memory")

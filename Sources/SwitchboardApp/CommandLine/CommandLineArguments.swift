@@ -32,7 +32,8 @@ public struct CommandLineArguments: Sendable, Equatable {
 
         flags:
           --config PATH         settings file (must exist)
-          --redis URL           redis://[[user]:password@]host[:port][/db] or unix:///path
+          --redis URL           redis://[[user]:password@]host[:port][/db], unix:///path, or
+                                redis+sentinel://host1[:26379],host2[:26379]/primary-name[?db=N]
                                 (else $SWITCHBOARD_REDIS_URL, $REDIS_URL, redis.url, redis://127.0.0.1:6379)
           --transport NAME      pubsub (default) or streams (else $SWITCHBOARD_TRANSPORT, transport)
           --instance NAME       this instance's name in its services' consumer groups (default host-pid)

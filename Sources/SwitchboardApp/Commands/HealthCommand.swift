@@ -15,7 +15,8 @@ struct HealthCommand {
         case .ok:
             return
         case .down:
-            throw CommandFailure(.unavailable, "Redis at \(application.redisURL) is down")
+            throw CommandFailure(.unavailable, "Redis at \(application.redisURL) is down"
+                + (report.redis.error.map { ": \($0)" } ?? ""))
         case .degraded:
             let missing = report.services.filter { $0.value.instances.isEmpty }.keys.sorted()
             throw CommandFailure(.unavailable, "degraded: no live instance of \(missing.joined(separator: ", "))")
@@ -29,6 +30,14 @@ struct HealthCommand {
             lines.append("redis:  up (\(latency) ms)")
         } else {
             lines.append("redis:  down (\(report.redis.error ?? "no answer"))")
+        }
+        if let sentinel = report.redis.sentinel {
+            let role = sentinel.roleConfirmed ? "role confirmed" : "role NOT confirmed"
+            lines.append("primary:   \(sentinel.primary ?? "unknown") (\(role))")
+            lines.append("replicas:  " + (sentinel.replicas.isEmpty ? "none" : sentinel.replicas.joined(separator: ", ")))
+            lines.append("sentinels: \(sentinel.sentinelsReachable.count) reachable"
+                + (sentinel.sentinelsReachable.isEmpty ? "" : " (\(sentinel.sentinelsReachable.joined(separator: ", ")))")
+                + sentinel.sentinelsUnreachable.map { "; unreachable \($0)" }.joined())
         }
         for name in report.services.keys.sorted() {
             let service = report.services[name]!

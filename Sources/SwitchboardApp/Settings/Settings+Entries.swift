@@ -6,8 +6,10 @@ extension Settings {
             ("redis.url", Self.masked(redisURL)),
             ("redis.connectTimeoutMilliseconds", "\(connectTimeoutMilliseconds)"),
             ("redis.commandTimeoutMilliseconds", "\(commandTimeoutMilliseconds)"),
+            ("redis.sentinelPassword", redisSentinelPassword.isEmpty ? "(none)" : "****"),
             ("transport", transport.rawValue),
             ("http.port", "\(httpPort)"),
+            ("http.durableAcceptMilliseconds", "\(durableAcceptMilliseconds)"),
             ("http.connectionLimit", "\(httpConnectionLimit)"),
             ("http.idleTimeoutSeconds", "\(httpIdleTimeoutSeconds)"),
             ("http.maximumBodyBytes", "\(httpMaximumBodyBytes)"),
@@ -32,8 +34,7 @@ extension Settings {
 
     /// A Redis URL with its password replaced by `****`: `redis://user:****@host:6379`.
     static func masked(_ url: String) -> String {
-        let scheme = "redis://"
-        guard url.hasPrefix(scheme), let at = url.lastIndex(of: "@") else { return url }
+        guard let scheme = ["redis://", "redis+sentinel://"].first(where: url.hasPrefix), let at = url.lastIndex(of: "@") else { return url }
         let credentials = url[url.index(url.startIndex, offsetBy: scheme.count)..<at]
         let user = credentials.firstIndex(of: ":").map { credentials[..<$0] + ":" } ?? ""
         return scheme + user + "****" + url[at...]

@@ -11,8 +11,12 @@ public struct Settings: Sendable, Equatable {
         case pubsub, streams
     }
 
-    /// The Redis URL, e.g. `redis://127.0.0.1:6379` or `unix:///run/redis.sock`.
+    /// The Redis URL, e.g. `redis://127.0.0.1:6379`, `unix:///run/redis.sock` or
+    /// `redis+sentinel://host1:26379,host2:26379/primary-name`.
     public var redisURL = "redis://127.0.0.1:6379"
+    /// The Redis Sentinels' own password (`requirepass` of `redis-sentinel`), for `redis+sentinel://` URLs;
+    /// empty for none.
+    public var redisSentinelPassword = ""
     /// How long connecting to Redis may take, in milliseconds.
     public var connectTimeoutMilliseconds = 2000
     /// How long one Redis command may wait for its reply, in milliseconds.
@@ -21,6 +25,9 @@ public struct Settings: Sendable, Equatable {
     public var transport = Transport.pubsub
     /// The HTTP ingress port.
     public var httpPort = 8080
+    /// How long the ingress waits for an accepted order to reach a replica (`WAIT 1 <ms>`) before it answers
+    /// 202/200, in milliseconds; it answers 503 when no replica confirmed in time. 0 answers without waiting.
+    public var durableAcceptMilliseconds = 0
     /// The most HTTP connections open at once.
     public var httpConnectionLimit = 4096
     /// Seconds an HTTP connection may stay idle before it is closed.

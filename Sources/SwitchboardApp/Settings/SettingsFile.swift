@@ -4,10 +4,12 @@ struct SettingsFile: Decodable {
         var url: String?
         var connectTimeoutMilliseconds: Int?
         var commandTimeoutMilliseconds: Int?
+        var sentinelPassword: String?
     }
 
     struct HTTP: Decodable {
         var port: Int?
+        var durableAcceptMilliseconds: Int?
         var connectionLimit: Int?
         var idleTimeoutSeconds: Int?
         var maximumBodyBytes: Int?

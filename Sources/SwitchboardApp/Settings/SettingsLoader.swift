@@ -98,6 +98,8 @@ public struct SettingsLoader: Sendable {
                      file.redis?.connectTimeoutMilliseconds)
         try positive("redis.commandTimeoutMilliseconds", \.commandTimeoutMilliseconds,
                      file.redis?.commandTimeoutMilliseconds)
+        set("redis.sentinelPassword", \.redisSentinelPassword, file.redis?.sentinelPassword)
+        try atLeastZero("http.durableAcceptMilliseconds", \.durableAcceptMilliseconds, file.http?.durableAcceptMilliseconds)
         set("transport", \.transport, try file.transport.map { text throws(CommandFailure) in
             try parseTransport(text, from: "\(path) transport")
         })
@@ -148,6 +150,16 @@ public struct SettingsLoader: Sendable {
         ) throws(CommandFailure) {
             guard let text = environment[name] else { return }
             resolved.set(key, keyPath, to: try parse(text, name), from: .environment(name))
+        }
+        resolved.set("redis.sentinelPassword", \.redisSentinelPassword,
+                     to: environment["SWITCHBOARD_REDIS_SENTINEL_PASSWORD"],
+                     from: .environment("SWITCHBOARD_REDIS_SENTINEL_PASSWORD"))
+        try set("SWITCHBOARD_DURABLE_ACCEPT_MS", "http.durableAcceptMilliseconds", \.durableAcceptMilliseconds) {
+            text, name throws(CommandFailure) in
+            guard let value = Int(text), value >= 0 else {
+                throw CommandFailure(.configuration, "\(name): '\(text)' is not a number ≥ 0 (0 turns it off)")
+            }
+            return value
         }
         try set("SWITCHBOARD_TRANSPORT", "transport", \.transport, parseTransport)
         try set("SWITCHBOARD_HTTP_PORT", "http.port", \.httpPort, parsePort)

@@ -77,7 +77,9 @@ struct ServiceFactory {
         )
         let store = RedisIngressStore(client: application.makeRedisClient(),
                                       emission: settings.transport == .streams ? .streams : .publish,
-                                      followingClient: { [application] in application.makeRedisClient() })
+                                      followingClient: { [application] in application.makeRedisClient() },
+                                      durableAccept: settings.durableAcceptMilliseconds > 0
+                                          ? .milliseconds(settings.durableAcceptMilliseconds) : nil)
         return IngressService(ingress: Ingress(
             configuration: configuration, store: store, transport: application.makeTransport(),
             catalog: try loadCatalog(), metrics: application.metrics, instance: application.instanceName,
