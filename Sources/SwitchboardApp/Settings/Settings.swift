@@ -13,6 +13,9 @@ public struct Settings: Sendable, Equatable {
 
     /// The Redis URL, e.g. `redis://127.0.0.1:6379` or `unix:///run/redis.sock`.
     public var redisURL = "redis://127.0.0.1:6379"
+    /// The Redis user of each service and of the admin tasks (`admin`), by name; empty: every connection
+    /// uses `redisURL` as it is (see `AccessPolicy`).
+    public var redisUsers: [String: RedisCredential] = [:]
     /// How long connecting to Redis may take, in milliseconds.
     public var connectTimeoutMilliseconds = 2000
     /// How long one Redis command may wait for its reply, in milliseconds.
