@@ -94,6 +94,7 @@ let package = Package(
         .testTarget(name: "IngressEndToEndTests", dependencies: ["TestSupport"]),
         .testTarget(name: "StreamsEndToEndTests", dependencies: ["TestSupport"]),
         .testTarget(name: "OperabilityEndToEndTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "AccessControlEndToEndTests", dependencies: ["RedisClient", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
