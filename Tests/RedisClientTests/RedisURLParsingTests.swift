@@ -21,6 +21,9 @@ struct RedisURLParsingTests {
         ("http://localhost", "redis://"), ("redis://", "host"), ("redis://h:0", "port"), ("redis://h:70000", "port"),
         ("redis://h:abc", "port"), ("redis://h/-1", "database"), ("redis://h/x", "database"),
         ("unix://relative.sock", "absolute path"), ("unix:///s.sock?dbx=1", "parameter"),
+        // Found by the redis-url fuzz target: hosts with control characters or spaces were accepted.
+        ("redis:///K>:///K>@\u{10}\u{4}\u{0}", "control characters"), ("redis://my host:6379", "spaces"),
+        ("redis://[[]", "IPv6"), ("redis://a]b:1", "IPv6"), ("redis://[]:1", "host is missing"), ("redis://[abc]", "IPv6"),
     ])
     func invalid(_ text: String, _ reason: String) {
         #expect {
