@@ -1,4 +1,5 @@
 import Foundation
+import RedisClient
 @testable import SwitchboardApp
 import Testing
 
@@ -79,7 +80,9 @@ struct RedisUsersTests {
         #expect(!file.rules.contains("abc "))
         #expect(lines.count == 1 + AccessPolicy.userNames.count)
         #expect(file.notes.count == AccessPolicy.userNames.count - 1)
-        #expect(SHA256.hexDigest(of: []) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(SHA256.hexDigest(of: Array(String(repeating: "a", count: 1000).utf8)).count == 64)
+        #expect(ACLPassword.hashed("") == "#e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        // FIPS 180-4's two-block example (the padding spills into a second block).
+        #expect(ACLPassword.hashed("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
+            == "#248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
     }
 }

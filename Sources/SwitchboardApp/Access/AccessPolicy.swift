@@ -1,5 +1,6 @@
 import EventBus
 import EventBusRedis
+import RedisClient
 import SagaEvents
 import Telemetry
 
@@ -131,7 +132,7 @@ public struct AccessPolicy: Sendable {
             var password = "resetpass"
             if let credential = settings.redisUsers[name] {
                 let secret = try credential.resolvePassword(environment: environment)
-                password += " #" + SHA256.hexDigest(of: Array(secret.utf8))
+                password += " " + ACLPassword.hashed(secret)
             } else {
                 notes.append("\(user(for: name)) has no password: configure redis.users.\(name) before use")
             }

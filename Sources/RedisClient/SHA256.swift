@@ -1,5 +1,4 @@
-/// SHA-256 (FIPS 180-4), for the `#<hash>` form of passwords in Redis ACL rules, so an ACL file holds no
-/// password in clear.
+/// SHA-256 (FIPS 180-4), for the `#<hash>` form of passwords in Redis ACL rules (`ACLPassword`).
 enum SHA256 {
     private static let roundConstants: [UInt32] = [
         0x428A_2F98, 0x7137_4491, 0xB5C0_FBCF, 0xE9B5_DBA5, 0x3956_C25B, 0x59F1_11F1, 0x923F_82A4, 0xAB1C_5ED5,
@@ -17,19 +16,9 @@ enum SHA256 {
         var state: [UInt32] = [
             0x6A09_E667, 0xBB67_AE85, 0x3C6E_F372, 0xA54F_F53A, 0x510E_527F, 0x9B05_688C, 0x1F83_D9AB, 0x5BE0_CD19,
         ]
-        var padded = message
-        padded.append(0x80)
-        while padded.count % 64 != 56 { padded.append(0) }
-        let bitLength = UInt64(message.count) * 8
-        for shift in stride(from: 56, through: 0, by: -8) { padded.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
-
         var words = [UInt32](repeating: 0, count: 64)
-        for chunk in stride(from: 0, to: padded.count, by: 64) {
-            for index in 0..<16 {
-                let base = chunk + index * 4
-                words[index] = UInt32(padded[base]) << 24 | UInt32(padded[base + 1]) << 16
-                    | UInt32(padded[base + 2]) << 8 | UInt32(padded[base + 3])
-            }
+        for block in MessageBlocks.of(message) {
+            words.replaceSubrange(0..<16, with: block)
             for index in 16..<64 {
                 let low = words[index - 15], high = words[index - 2]
                 let s0 = low.rotatedRight(by: 7) ^ low.rotatedRight(by: 18) ^ (low >> 3)
@@ -47,10 +36,7 @@ enum SHA256 {
             }
             for (index, value) in [a, b, c, d, e, f, g, h].enumerated() { state[index] = state[index] &+ value }
         }
-        return state.map { word in
-            let hex = String(word, radix: 16)
-            return String(repeating: "0", count: 8 - hex.count) + hex
-        }.joined()
+        return MessageBlocks.hex(state)
     }
 }
 
