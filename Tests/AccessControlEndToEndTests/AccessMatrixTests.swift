@@ -74,6 +74,10 @@ struct AccessMatrixTests {
         add("payment", false, commit("payment:t-6", emitting: "order.created"))
         add("payment", false, commit("payment:t-7", emitting: "order.created", mode: "streams"))
         add("payment", false, commit("stock:reservation:t-1", emitting: "payment.completed"))
+        // Trimming (FCALL switchboard_trim): the streams it emits or consumes, no other.
+        add("payment", true, "FCALL", "switchboard_trim", "1", "payment.completed", "100")
+        add("payment", true, "FCALL", "switchboard_trim", "1", "order.created", "100")
+        add("payment", false, "FCALL", "switchboard_trim", "1", "order.confirmed", "100")
         // ingress: only order.created, its own keys; reads orders, stock, trace logs.
         add("ingress", true, "PUBLISH", "order.created", "{}")
         add("ingress", true, "SET", "ingress:order:t-1", "{}")
