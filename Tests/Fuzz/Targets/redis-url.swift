@@ -13,8 +13,9 @@ public func redisURLTarget(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     do {
         url = try RedisURL(text)
     } catch {
+        // Compared as bytes: a combining mark at the start of the input joins the quote into one Character.
         let reason = error.message.utf8.count - "invalid Redis URL '".utf8.count - text.utf8.count - "': ".utf8.count
-        FuzzCheck.require(error.code == .invalidURL && error.message.hasPrefix("invalid Redis URL '") && reason > 0,
+        FuzzCheck.require(error.code == .invalidURL && error.message.utf8.starts(with: "invalid Redis URL '".utf8) && reason > 0,
                           "an unhelpful refusal: \(error.message)")
         return 0
     }
