@@ -21,11 +21,16 @@ DEB_FOLDER := .build/deb
 VENV := .venv
 PYTHON_REQUIREMENTS := Tests/contract/requirements.txt
 
-.PHONY: help deps build run test contract-test package-test docs bench bench-sentinel clean release install deb
+# `make fuzz`: seconds each fuzz target runs; `make test` runs each for FUZZ_CHECK_SECONDS over its corpus.
+FUZZ_SECONDS ?= 180
+FUZZ_CHECK_SECONDS ?= 5
+
+.PHONY: help deps build run test contract-test package-test docs bench bench-sentinel clean release install deb fuzz fuzz-check
 
 help:
 	@echo "make run    install what is missing, start a private redis-server if none is reachable, run everything"
 	@echo "make test   install what is missing, build, run every test (each test starts its own redis-server)"
+	@echo "make fuzz   every fuzz target for FUZZ_SECONDS=$(FUZZ_SECONDS) s each; crashes kept in .build-fuzz/crashes/"
 	@echo "make bench  release build, then the broker's ceiling and the system's numbers (bench/results.md)"
 	@echo "make bench-sentinel  orders across Redis Sentinel failovers, durable accept on and off (README)"
 	@echo "make build  build the switchboard executable"
@@ -53,8 +58,17 @@ run: build
 test: deps $(VENV)/.installed
 	swift build $(SWIFT_BUILD_FLAGS) --build-tests
 	swift test $(SWIFT_BUILD_FLAGS) --skip-build
+	$(MAKE) --no-print-directory fuzz-check
 	$(MAKE) --no-print-directory contract-test
 	$(MAKE) --no-print-directory package-test
+
+## fuzz: the libFuzzer targets of Tests/Fuzz (scripts/fuzz.sh), instrumented in .build-fuzz; fuzz-check: each
+## briefly over its seed corpus, as `make test` runs them.
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
+
+fuzz-check: deps
+	FUZZ_CHECK_SECONDS=$(FUZZ_CHECK_SECONDS) scripts/fuzz.sh --check
 
 ## package-test: build the .deb, install it, run the installed units' command lines, remove it.
 package-test: deb
@@ -101,4 +115,4 @@ bench: deps
 
 clean:
 	swift package clean
-	rm -rf .run $(VENV)
+	rm -rf .run $(VENV) .build-fuzz

@@ -102,6 +102,7 @@ let package = Package(
         .testTarget(name: "StreamsEndToEndTests", dependencies: ["TestSupport"]),
         .testTarget(name: "OperabilityEndToEndTests", dependencies: ["TestSupport"]),
         .testTarget(name: "SentinelEndToEndTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "AccessControlEndToEndTests", dependencies: ["RedisClient", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -26,7 +26,9 @@ struct CommitFunction {
         case streams(acknowledge: (stream: String, group: String, id: String)?)
     }
 
-    static let library = RedisFunctionLibrary(name: "switchboard_bus", source: #"""
+    static let library = RedisFunctionLibrary(name: "switchboard_bus", source: commitSource + StreamTrimmer.functionSource)
+
+    private static let commitSource = #"""
         #!lua name=switchboard_bus
 
         -- Appends an event to a chain's trace log, a stream trimmed to about `capacity` entries.
@@ -96,7 +98,8 @@ struct CommitFunction {
         end
 
         redis.register_function('switchboard_commit', commit)
-        """#)
+
+        """#
 
     /// Runs `commit` on `client`.
     static func run(

@@ -45,6 +45,12 @@ public struct Ingress: Sendable {
         self.router = router
     }
 
+    /// Answers one request as the server does, without a socket: what the fuzz targets drive
+    /// (`Tests/Fuzz`). Live events are not watched here, so `Prefer: wait` times out unanswered.
+    public func respond(to request: HTTPRequest) async -> HTTPResponse {
+        await router.respond(to: request)
+    }
+
     /// Listens until `shutdown` is requested or the task is cancelled, then stops taking requests and
     /// lets those in flight finish within the grace period.
     /// - Parameters:

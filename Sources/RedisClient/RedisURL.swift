@@ -160,6 +160,13 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
             host = text
         }
         guard !host.isEmpty else { throw invalid("the host is missing") }
+        // Found by fuzzing (Tests/Fuzz/Targets/redis-url.swift): hosts like `[`, `a]b` or with control
+        // characters were accepted, and some could not be written back as a URL.
+        guard !host.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control })
+        else { throw invalid("the host has spaces or control characters") }
+        guard !host.contains("["), !host.contains("]"), text.hasPrefix("[") == host.contains(":") else {
+            throw invalid("'\(host)' is neither a host name nor an IPv6 address in brackets")
+        }
         var port = defaultPort
         if let portText {
             guard let number = Int(portText), (1...65535).contains(number) else {

@@ -3,19 +3,9 @@ enum SHA1 {
     /// The digest of `message` in lower-case hex.
     static func hexDigest(of message: [UInt8]) -> String {
         var state: (UInt32, UInt32, UInt32, UInt32, UInt32) = (0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0)
-        var padded = message
-        padded.append(0x80)
-        while padded.count % 64 != 56 { padded.append(0) }
-        let bitLength = UInt64(message.count) * 8
-        for shift in stride(from: 56, through: 0, by: -8) { padded.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
-
         var words = [UInt32](repeating: 0, count: 80)
-        for chunk in stride(from: 0, to: padded.count, by: 64) {
-            for index in 0..<16 {
-                let base = chunk + index * 4
-                words[index] = UInt32(padded[base]) << 24 | UInt32(padded[base + 1]) << 16
-                    | UInt32(padded[base + 2]) << 8 | UInt32(padded[base + 3])
-            }
+        for block in MessageBlocks.of(message) {
+            words.replaceSubrange(0..<16, with: block)
             for index in 16..<80 {
                 let mixed = words[index - 3] ^ words[index - 8] ^ words[index - 14] ^ words[index - 16]
                 words[index] = mixed.rotatedLeft(by: 1)
@@ -33,12 +23,7 @@ enum SHA1 {
             }
             state = (state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d, state.4 &+ e)
         }
-        return [state.0, state.1, state.2, state.3, state.4]
-            .map { word in
-                let hex = String(word, radix: 16)
-                return String(repeating: "0", count: 8 - hex.count) + hex
-            }
-            .joined()
+        return MessageBlocks.hex([state.0, state.1, state.2, state.3, state.4])
     }
 }
 

@@ -17,8 +17,11 @@ import Telemetry
 public struct Application: Sendable {
     /// The resolved settings.
     public let settings: Settings
-    /// The Redis server.
+    /// The Redis server, logged in as the admin user when `redis.users.admin` is configured: what the
+    /// one-shot commands (`publish`, `tail`, `dlq`, `health`, …) use.
     public let redisURL: RedisURL
+    /// The URL of each configured `redis.users` entry, with its password.
+    private let userURLs: [String: RedisURL]
     /// The root logger.
     public let logger: Logger
     /// Timeouts and backoff for every Redis connection.
@@ -33,25 +36,42 @@ public struct Application: Sendable {
     public let startedAt = Date()
 
     /// Builds the application.
-    /// - Throws: `CommandFailure` with exit code 78 when the Redis URL is invalid.
-    public init(settings: Settings) throws(CommandFailure) {
+    /// - Parameters:
+    ///   - settings: the resolved settings.
+    ///   - environment: where `redis.users` passwords given by variable are read.
+    /// - Throws: `CommandFailure` with exit code 78 when the Redis URL is invalid or a configured password
+    ///   cannot be read.
+    public init(
+        settings: Settings, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(CommandFailure) {
         self.settings = settings
+        let base: RedisURL
         do {
             var url = try RedisURL(settings.redisURL)
             if !settings.redisSentinelPassword.isEmpty {
                 url.sentinels?.password = settings.redisSentinelPassword
             }
-            self.redisURL = url
+            base = url
         } catch {
             throw CommandFailure(.configuration, error.message)
         }
+        var userURLs: [String: RedisURL] = [:]
+        for (name, credential) in settings.redisUsers {
+            var url = base
+            url.username = credential.user
+            url.password = try credential.resolvePassword(environment: environment)
+            userURLs[name] = url
+        }
+        self.userURLs = userURLs
+        self.redisURL = userURLs["admin"] ?? base
         self.logger = Logger(label: "switchboard", logLevel: settings.logLevel,
                              sink: .standardError(format: settings.logFormat))
         self.redisConfiguration = RedisConfiguration(
             connectTimeout: .milliseconds(settings.connectTimeoutMilliseconds),
             commandTimeout: .milliseconds(settings.commandTimeoutMilliseconds)
         )
-        self.transport = Self.makeTransport(settings, url: redisURL, configuration: redisConfiguration, logger: logger)
+        self.transport = Self.makeTransport(settings, url: redisURL, configuration: redisConfiguration, logger: logger,
+                                            trimmed: EventTypes.all)
         let client = RedisClient(url: redisURL, configuration: redisConfiguration, logger: logger)
         self.deadLetters = RedisDeadLetterStore(client: client, capacity: settings.deadLetterCapacity)
     }
@@ -61,13 +81,30 @@ public struct Application: Sendable {
         settings.instance ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
     }
 
+    /// The URL `name` (a service, or nil for the admin tasks) connects with: its `redis.users` entry's user
+    /// and password when configured, else `redisURL`.
+    public func redisURL(for name: String?) -> RedisURL {
+        name.flatMap { userURLs[$0] } ?? redisURL
+    }
+
     /// A transport with its own connections, so each service's commits do not queue behind another's.
-    public func makeTransport() -> any EventTransport {
-        Self.makeTransport(settings, url: redisURL, configuration: redisConfiguration, logger: logger)
+    /// - Parameter name: the service it is for: its Redis user, and on streams the types it trims (those it
+    ///   emits, besides those it consumes); nil: the admin user, trimming every type.
+    public func makeTransport(for name: String? = nil) -> any EventTransport {
+        let trimmed = AccessPolicy.services.first { $0.name == name }?.emits ?? EventTypes.all
+        return Self.makeTransport(settings, url: redisURL(for: name), configuration: redisConfiguration, logger: logger,
+                                  trimmed: trimmed)
+    }
+
+    /// Where the service `name` dead-letters, through its own Redis user; `deadLetters` for nil.
+    public func deadLetters(for name: String?) -> any DeadLetterStore {
+        guard let name, let url = userURLs[name] else { return deadLetters }
+        return RedisDeadLetterStore(client: RedisClient(url: url, configuration: redisConfiguration, logger: logger),
+                                    capacity: settings.deadLetterCapacity)
     }
 
     private static func makeTransport(
-        _ settings: Settings, url: RedisURL, configuration: RedisConfiguration, logger: Logger
+        _ settings: Settings, url: RedisURL, configuration: RedisConfiguration, logger: Logger, trimmed: [String]
     ) -> any EventTransport {
         switch settings.transport {
         case .pubsub:
@@ -76,7 +113,7 @@ public struct Application: Sendable {
             let streams = StreamsConfiguration(
                 batchSize: settings.streamsBatchSize, claimIdle: .milliseconds(settings.streamsClaimIdleMilliseconds),
                 maximumDeliveries: settings.streamsMaximumDeliveries, maximumLength: settings.streamsMaximumLength,
-                trimmedStreams: EventTypes.all
+                trimmedStreams: trimmed
             )
             return RedisStreamsTransport(url: url, redisConfiguration: configuration, configuration: streams,
                                          logger: logger)
@@ -84,9 +121,11 @@ public struct Application: Sendable {
     }
 
     /// A new Redis client with the application's URL and timeouts.
-    /// - Parameter logger: where its connection changes are logged; the application's by default.
-    public func makeRedisClient(logger: Logger? = nil) -> RedisClient {
-        RedisClient(url: redisURL, configuration: redisConfiguration, logger: logger ?? self.logger)
+    /// - Parameters:
+    ///   - name: the service whose Redis user it logs in as; nil for the admin tasks' `redisURL`.
+    ///   - logger: where its connection changes are logged; the application's by default.
+    public func makeRedisClient(for name: String? = nil, logger: Logger? = nil) -> RedisClient {
+        RedisClient(url: redisURL(for: name), configuration: redisConfiguration, logger: logger ?? self.logger)
     }
 
     /// Checks that Redis answers `PING`, quietly: the failure is the caller's one line to print.

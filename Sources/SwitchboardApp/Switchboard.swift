@@ -28,7 +28,7 @@ public enum Switchboard {
         let commandLine = try CommandLineArguments(parsing: arguments)
         let loader = SettingsLoader(environment: environment)
         func application() throws(CommandFailure) -> Application {
-            try Application(settings: loader.load(flags: commandLine.flags))
+            try Application(settings: loader.load(flags: commandLine.flags), environment: environment)
         }
         switch commandLine.command {
         case .help:
@@ -37,6 +37,13 @@ public enum Switchboard {
             Output.standard(VersionCommand.line)
         case .config:
             Output.standard(ConfigCommand(resolved: try loader.resolve(flags: commandLine.flags)).render())
+        case .acl:
+            let policy = AccessPolicy(settings: try loader.load(flags: commandLine.flags))
+            let file = try policy.aclFile(environment: environment)
+            Output.standard(file.rules)
+            for note in file.notes + [AccessPolicy.setUp] { Output.error(note) }
+        case .aclLoad:
+            Output.standard(try await AccessCommand(application: application()).loadLibraries())
         case .run(let services):
             try await RunCommand(application: application(), requested: services).run()
         case .publish(let type, let json):

@@ -17,16 +17,18 @@ public enum RFC3339 {
     /// 10000-01-01T00:00:00Z in seconds from 2001: the first instant past four-digit years.
     private static let endOfFourDigitYears: Int64 = 253_402_300_800 - 978_307_200
 
-    /// Formats `date` in UTC with milliseconds (truncated, as Foundation does).
+    /// Formats `date` in UTC with milliseconds, rounded to the nearest.
+    ///
+    /// Rounded rather than truncated as Foundation's style does: a parsed `.787` is a binary fraction just
+    /// below it, which truncation printed as `.786`, so an event's time moved back each time it was read
+    /// and written again (found by the CloudEvent fuzz target).
     public static func string(from date: Date) -> String {
-        // Whole seconds and the fraction's milliseconds from the reference date, as Foundation takes them.
-        let interval = date.timeIntervalSinceReferenceDate
-        let whole = interval.rounded(.down)
-        guard whole.isFinite, whole >= Double(-referenceOffset), whole < Double(endOfFourDigitYears) else {
-            return withFraction.format(date)
-        }
-        let seconds = Int64(whole) + referenceOffset
-        let milliseconds = min(Int64(((interval - whole) * 1000).rounded(.down)), 999)
+        let total = (date.timeIntervalSinceReferenceDate * 1000).rounded()
+        guard total.isFinite, total >= Double(-referenceOffset) * 1000, total < Double(endOfFourDigitYears) * 1000
+        else { return roundedWithFoundation(date) }
+        let fromReference = Int64(total)
+        let milliseconds = (fromReference % 1000 + 1000) % 1000
+        let seconds = (fromReference - milliseconds) / 1000 + referenceOffset
         let (year, month, day) = civil(days: seconds / 86_400)
         let secondOfDay = seconds % 86_400
         var text: [UInt8] = []
@@ -54,6 +56,15 @@ public enum RFC3339 {
         append(milliseconds, digits: 3)
         text.append(UInt8(ascii: "Z"))
         return String(decoding: text, as: UTF8.self)
+    }
+
+    /// Formats a date outside the four-digit years like `string(from:)`, with Foundation's formatter.
+    private static func roundedWithFoundation(_ date: Date) -> String {
+        let milliseconds = (date.timeIntervalSince1970 * 1000).rounded()
+        let seconds = (milliseconds / 1000).rounded(.down)
+        let fraction = String(Int(milliseconds - seconds * 1000))
+        let whole = withoutFraction.format(Date(timeIntervalSince1970: seconds))
+        return whole.dropLast() + "." + String(repeating: "0", count: 3 - fraction.count) + fraction + "Z"
     }
 
     /// Parses an RFC 3339 timestamp with or without fractional seconds; `nil` when it is not one.

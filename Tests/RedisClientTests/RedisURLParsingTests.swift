@@ -32,6 +32,9 @@ struct RedisURLParsingTests {
         ("redis+sentinel://s1:26379", "primary's name"), ("redis+sentinel://s1:26379/", "primary's name"),
         ("redis+sentinel://s1,,s2/m", "host"), ("redis+sentinel://s1:0/m", "port"),
         ("redis+sentinel://s1/m?db=x", "db"), ("redis+sentinel://s1/m/3", "primary"),
+        // Found by the redis-url fuzz target: hosts with control characters or spaces were accepted.
+        ("redis:///K>:///K>@\u{10}\u{4}\u{0}", "control characters"), ("redis://my host:6379", "spaces"),
+        ("redis://[[]", "IPv6"), ("redis://a]b:1", "IPv6"), ("redis://[]:1", "host is missing"), ("redis://[abc]", "IPv6"),
     ])
     func invalid(_ text: String, _ reason: String) {
         #expect {

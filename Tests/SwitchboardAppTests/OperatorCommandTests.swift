@@ -35,7 +35,7 @@ struct OperatorCommandTests {
         let completion = try String(
             contentsOf: packaging.appendingPathComponent("switchboard.bash-completion"), encoding: .utf8
         )
-        let commands = ["run", "publish", "tail", "trace", "dlq", "bench", "health", "config", "version", "help"]
+        let commands = ["run", "publish", "tail", "trace", "dlq", "bench", "health", "config", "acl", "version", "help"]
         let flags = ["--config", "--redis", "--transport", "--instance", "--http-port", "--log-level"]
         for word in commands + flags {
             #expect(CommandLineArguments.usage.contains(word), "usage lacks \(word)")

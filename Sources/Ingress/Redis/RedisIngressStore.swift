@@ -63,7 +63,7 @@ public struct RedisIngressStore: IngressStore {
     /// `KEYS`: accepted order, idempotency key, channel or stream, trace log. `ARGV`: the accepted order,
     /// the event, the idempotency claim (or empty), retention seconds, `publish` | `streams`, trace
     /// capacity, trace retention seconds.
-    static let library = RedisFunctionLibrary(name: "switchboard_ingress", source: #"""
+    public static let library = RedisFunctionLibrary(name: "switchboard_ingress", source: #"""
         #!lua name=switchboard_ingress
 
         local function accept(keys, args)

@@ -18,6 +18,10 @@ public enum Command: Sendable, Equatable {
     case health
     /// `switchboard config`: the effective settings and where each came from.
     case config
+    /// `switchboard acl`: the Redis ACL rules of the configured users.
+    case acl
+    /// `switchboard acl load`: load the Redis function libraries as the admin user.
+    case aclLoad
     /// `switchboard version`, `--version`: the version and the commit it was built from.
     case version
     /// `switchboard help`, `--help`.

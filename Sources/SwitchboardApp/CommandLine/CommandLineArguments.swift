@@ -23,6 +23,8 @@ public struct CommandLineArguments: Sendable, Equatable {
                                 --url URL (http mode)  --wait N (Prefer: wait for http mode)
           health                Redis's state and each service's live instances (exit 69 unless all is well)
           config                the effective settings and where each came from (passwords masked)
+          acl                   the Redis ACL rules of every service user and the admin (an ACL file)
+          acl load              load the Redis function libraries as the admin user (after ACL LOAD)
           version               the version and the git commit it was built from (also --version)
           help                  print this text (also --help)
 
@@ -123,6 +125,12 @@ public struct CommandLineArguments: Sendable, Equatable {
             case "health": .health
             case "config": .config
             default: .version
+            }
+        case "acl":
+            switch rest {
+            case []: return .acl
+            case ["load"]: return .aclLoad
+            default: throw CommandFailure(.usage, "acl takes nothing or 'load'")
             }
         case "help":
             return .help

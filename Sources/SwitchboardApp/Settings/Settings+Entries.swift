@@ -1,9 +1,11 @@
 extension Settings {
     /// Every setting as `switchboard config` prints it: its key in the settings file and its value, with the
-    /// Redis password masked.
+    /// Redis password masked and, for each Redis user, only where its password is read from.
     public var entries: [(key: String, value: String)] {
-        [
+        let users = redisUsers.sorted { $0.key < $1.key }.map { ("redis.users.\($0.key)", $0.value.description) }
+        return [
             ("redis.url", Self.masked(redisURL)),
+        ] + users + [
             ("redis.connectTimeoutMilliseconds", "\(connectTimeoutMilliseconds)"),
             ("redis.commandTimeoutMilliseconds", "\(commandTimeoutMilliseconds)"),
             ("redis.sentinelPassword", redisSentinelPassword.isEmpty ? "(none)" : "****"),

@@ -17,6 +17,9 @@ public struct Settings: Sendable, Equatable {
     /// The Redis Sentinels' own password (`requirepass` of `redis-sentinel`), for `redis+sentinel://` URLs;
     /// empty for none.
     public var redisSentinelPassword = ""
+    /// The Redis user of each service and of the admin tasks (`admin`), by name; empty: every connection
+    /// uses `redisURL` as it is (see `AccessPolicy`).
+    public var redisUsers: [String: RedisCredential] = [:]
     /// How long connecting to Redis may take, in milliseconds.
     public var connectTimeoutMilliseconds = 2000
     /// How long one Redis command may wait for its reply, in milliseconds.

@@ -1,7 +1,16 @@
 /// The JSON shape of `Config/switchboard.json`; every member is optional and overrides the default.
 struct SettingsFile: Decodable {
     struct Redis: Decodable {
+        /// One `redis.users.<name>` entry: the user (default `switchboard-<name>`) and exactly one of the
+        /// password's file or environment variable.
+        struct User: Decodable {
+            var user: String?
+            var passwordFile: String?
+            var passwordEnv: String?
+        }
+
         var url: String?
+        var users: [String: User]?
         var connectTimeoutMilliseconds: Int?
         var commandTimeoutMilliseconds: Int?
         var sentinelPassword: String?

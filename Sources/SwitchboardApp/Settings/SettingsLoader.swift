@@ -94,6 +94,10 @@ public struct SettingsLoader: Sendable {
         }
 
         set("redis.url", \.redisURL, file.redis?.url)
+        for (name, user) in file.redis?.users ?? [:] {
+            resolved.settings.redisUsers[name] = try credential(name, user, in: path)
+            resolved.origins["redis.users.\(name)"] = origin
+        }
         try positive("redis.connectTimeoutMilliseconds", \.connectTimeoutMilliseconds,
                      file.redis?.connectTimeoutMilliseconds)
         try positive("redis.commandTimeoutMilliseconds", \.commandTimeoutMilliseconds,
@@ -138,6 +142,27 @@ public struct SettingsLoader: Sendable {
         try positive("streams.maximumLength", \.streamsMaximumLength, file.streams?.maximumLength)
         try positive("deadLetters.capacity", \.deadLetterCapacity, file.deadLetters?.capacity)
         try positive("shutdownGraceSeconds", \.shutdownGraceSeconds, file.shutdownGraceSeconds)
+    }
+
+    /// One `redis.users.<name>` entry, checked: a known name, exactly one source of the password.
+    private func credential(_ name: String, _ user: SettingsFile.Redis.User, in path: String)
+        throws(CommandFailure) -> RedisCredential
+    {
+        let key = "\(path) redis.users.\(name)"
+        guard AccessPolicy.userNames.contains(name) else {
+            throw CommandFailure(.configuration, "\(key): unknown name (known: \(AccessPolicy.userNames.joined(separator: ", ")))")
+        }
+        let password: RedisCredential.PasswordSource
+        switch (user.passwordFile, user.passwordEnv) {
+        case (let file?, nil): password = .file(file)
+        case (nil, let variable?): password = .environment(variable)
+        default: throw CommandFailure(.configuration, "\(key) needs exactly one of passwordFile and passwordEnv")
+        }
+        let name = user.user ?? AccessPolicy.defaultUser(for: name)
+        guard !name.isEmpty, !name.contains(where: \.isWhitespace) else {
+            throw CommandFailure(.configuration, "\(key).user '\(name)' must be non-empty and without spaces")
+        }
+        return RedisCredential(user: name, password: password)
     }
 
     private func applyEnvironment(to resolved: inout ResolvedSettings) throws(CommandFailure) {

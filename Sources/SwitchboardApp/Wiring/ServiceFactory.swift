@@ -24,8 +24,10 @@ struct ServiceFactory {
     /// Every part of the named services: runners, the ingress, heartbeats, the payment simulator's
     /// runtime control, and the process's metrics publisher.
     func services(named names: [String]) throws(CommandFailure) -> [any Service] {
+        // The process's metrics snapshot is written as the first service's user (every service user may).
         var services: [any Service] = [MetricsPublisher(
-            metrics: application.metrics, instance: application.instanceName, client: application.makeRedisClient()
+            metrics: application.metrics, instance: application.instanceName,
+            client: application.makeRedisClient(for: names.first)
         )]
         for name in names {
             switch name {
@@ -47,7 +49,7 @@ struct ServiceFactory {
                     retries: application.settings.paymentRetries
                 )
                 services.append(bus(name, PaymentService(provider: provider)))
-                services.append(SimulatorControlService(behaviour: behaviour, client: application.makeRedisClient(),
+                services.append(SimulatorControlService(behaviour: behaviour, client: application.makeRedisClient(for: name),
                                                         logger: logger(name)))
                 services.append(heartbeat(name) { ["breaker": breaker.state.rawValue] })
             case "order":
@@ -63,7 +65,7 @@ struct ServiceFactory {
 
     private func bus(_ name: String, _ logic: any EventService) -> any Service {
         BusService(name: name, runner: ServiceRunner(
-            service: logic, transport: application.makeTransport(), deadLetters: application.deadLetters,
+            service: logic, transport: application.makeTransport(for: name), deadLetters: application.deadLetters(for: name),
             instance: application.instanceName, logger: logger(name), metrics: application.metrics,
             maximumDeliveries: application.settings.streamsMaximumDeliveries
         ))
@@ -75,13 +77,13 @@ struct ServiceFactory {
             port: settings.httpPort, connectionLimit: settings.httpConnectionLimit,
             idleTimeoutSeconds: settings.httpIdleTimeoutSeconds, maximumBodySize: settings.httpMaximumBodyBytes
         )
-        let store = RedisIngressStore(client: application.makeRedisClient(),
+        let store = RedisIngressStore(client: application.makeRedisClient(for: "ingress"),
                                       emission: settings.transport == .streams ? .streams : .publish,
-                                      followingClient: { [application] in application.makeRedisClient() },
+                                      followingClient: { [application] in application.makeRedisClient(for: "ingress") },
                                       durableAccept: settings.durableAcceptMilliseconds > 0
                                           ? .milliseconds(settings.durableAcceptMilliseconds) : nil)
         return IngressService(ingress: Ingress(
-            configuration: configuration, store: store, transport: application.makeTransport(),
+            configuration: configuration, store: store, transport: application.makeTransport(for: "ingress"),
             catalog: try loadCatalog(), metrics: application.metrics, instance: application.instanceName,
             logger: logger("ingress"),
             grace: .seconds(settings.shutdownGraceSeconds)
@@ -120,7 +122,7 @@ struct ServiceFactory {
             version: Switchboard.version, transport: application.settings.transport.rawValue
         )
         return HeartbeatService(name: "\(name).heartbeat", heartbeat: heartbeat, details: details,
-                                client: application.makeRedisClient(), logger: logger(name))
+                                client: application.makeRedisClient(for: name), logger: logger(name))
     }
 
     private func logger(_ name: String) -> Logger {
