@@ -7,7 +7,7 @@ struct RFC3339Tests {
     static let foundation = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
     static let foundationWithoutFraction = Date.ISO8601FormatStyle(includingFractionalSeconds: false, timeZone: .gmt)
 
-    @Test("formats as Foundation does, milliseconds truncated, for dates across four-digit years and outside")
+    @Test("formats as Foundation does the date rounded to the millisecond, across four-digit years and outside")
     func formatting() {
         var generator = SystemRandomNumberGenerator()
         var dates = [0, 0.0004, 0.9999, -0.0004, 1.2345, 1_700_000_000.1239, 1_700_000_000.9996, 1_000_000_000.001,
@@ -20,7 +20,18 @@ struct RFC3339Tests {
             Date(timeIntervalSince1970: Double(Int.random(in: 0..<4_102_444_800_000, using: &generator)) / 1000)
         }
         for date in dates {
-            #expect(RFC3339.string(from: date) == Self.foundation.format(date), "\(date.timeIntervalSince1970)")
+            // Rounded to the nearest millisecond (Foundation truncates), so a time read back writes the same:
+            // Foundation formats the whole seconds, the milliseconds are counted exactly.
+            let total = Int64((date.timeIntervalSinceReferenceDate * 1000).rounded()) + 978_307_200_000
+            let milliseconds = (total % 1000 + 1000) % 1000
+            let seconds = Date(timeIntervalSince1970: Double((total - milliseconds) / 1000))
+            let fraction = String(milliseconds)
+            let expected = Self.foundationWithoutFraction.format(seconds).dropLast() + "."
+                + String(repeating: "0", count: 3 - fraction.count) + fraction + "Z"
+            #expect(RFC3339.string(from: date) == expected, "\(date.timeIntervalSince1970)")
+            if let read = RFC3339.date(from: RFC3339.string(from: date)) {
+                #expect(RFC3339.string(from: read) == RFC3339.string(from: date))
+            }
         }
     }
 
