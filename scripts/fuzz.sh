@@ -28,7 +28,7 @@ for product in SwitchboardApp EventBusInMemory; do
 	nice -n 10 swift build --build-path "$build" --target "$product" "${flags[@]}" 2>&1 | grep -v '^\[' || true
 	test "${PIPESTATUS[0]}" -eq 0
 done
-modules=(Telemetry Resilience RedisClient EventBus EventBusRedis EventBusInMemory HTTPServer SagaEvents StockService
+modules=(Telemetry Resilience JSONBytes RedisClient EventBus EventBusRedis EventBusInMemory HTTPServer SagaEvents StockService
 	OrderService NotificationService PaymentService Ingress Bench SwitchboardApp)
 objects=()
 for module in "${modules[@]}"; do objects+=("$build"/debug/"$module".build/*.o); done

@@ -54,7 +54,14 @@ private func spelled(_ url: RedisURL) -> String {
     case .unix(let path):
         return "unix://" + encoded(path, keeping: [UInt8(ascii: "/")]) + (url.database == 0 ? "" : "?db=\(url.database)")
     case .tcp:
-        let credentials = url.password.map { (url.username.map { encoded($0) } ?? "") + ":" + encoded($0) + "@" } ?? ""
-        return "redis://" + credentials + url.endpoint.description + "/\(url.database)"
+        return "redis://" + credentials(of: url, encoded) + url.endpoint.description + "/\(url.database)"
+    case .sentinel(let sentinels):
+        return "redis+sentinel://" + credentials(of: url, encoded) + sentinels.addresses.map(\.description)
+            .joined(separator: ",") + "/" + encoded(sentinels.primaryName) + "?db=\(url.database)"
     }
+}
+
+/// `user:password@` percent-encoded, or nothing.
+private func credentials(of url: RedisURL, _ encoded: (String, Set<UInt8>) -> String) -> String {
+    url.password.map { (url.username.map { encoded($0, []) } ?? "") + ":" + encoded($0, []) + "@" } ?? ""
 }
