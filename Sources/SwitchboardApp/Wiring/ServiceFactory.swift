@@ -77,8 +77,8 @@ struct ServiceFactory {
                                       followingClient: { [application] in application.makeRedisClient() })
         return IngressService(ingress: Ingress(
             configuration: configuration, store: store, transport: application.makeTransport(),
-            catalog: try loadCatalog(), metrics: application.metrics, instance: application.instanceName,
-            logger: logger("ingress"),
+            deadLetters: application.deadLetters, catalog: try loadCatalog(), metrics: application.metrics,
+            instance: application.instanceName, logger: logger("ingress"),
             grace: .seconds(settings.shutdownGraceSeconds)
         ))
     }
