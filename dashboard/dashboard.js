@@ -327,7 +327,8 @@ function receive(message) {
   } else {
     add([event]);
   }
-  if (event.order && event.order === currentOrder && !currentFinal) scheduleOrderRefresh();
+  // Events may follow the final one (notification.sent): the timeline takes them too.
+  if (event.order && event.order === currentOrder) scheduleOrderRefresh();
 }
 
 function connect() {

@@ -14,8 +14,10 @@ struct DashboardRoutes: Sendable {
     /// The most bytes queued for a dashboard's event stream that its browser has not read: past it the
     /// browser is too slow and is cut (it reconnects and starts from the live events).
     static let maximumBufferedBytes = 1 << 20
-    /// How often an idle event stream sends a comment, to find browsers that left.
-    static let keepAliveInterval = Duration.seconds(15)
+    /// How often an idle event stream sends a comment, to find browsers that left: a suspended connection
+    /// learns its browser is gone only by writing, so the watch of every channel stops at most two
+    /// intervals after the last dashboard closed.
+    static let keepAliveInterval = Duration.seconds(5)
     /// The page's files under `/dashboard/`, by name: type and contents.
     static let assets: [String: (type: String, text: String)] = [
         "dashboard.css": ("text/css; charset=utf-8", DashboardAssets.css),
