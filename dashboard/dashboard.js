@@ -91,7 +91,7 @@ async function refreshHealth() {
 
 // --- the flow: /dashboard/summary ---------------------------------------------------------------------
 const NODES = {
-  ingress: [70, 125], stock: [265, 38], payment: [265, 212], order: [450, 125], notification: [580, 38],
+  ingress: [70, 150], stock: [330, 40], payment: [330, 260], order: [600, 150], notification: [850, 150],
 };
 const EMITTER = {
   "order.created": "ingress", "stock.reserved": "stock", "stock.rejected": "stock", "stock.released": "stock",
@@ -105,6 +105,10 @@ const SUBSCRIPTIONS = {
   payment: ["order.created", "stock.reserved", "order.cancelled"],
   notification: ["order.confirmed", "order.cancelled"],
 };
+// Where along its edge a label sits (0.5 otherwise), and how far an edge bends to its left (30 otherwise),
+// where the middle of the drawing is crowded.
+const LABEL_AT = { "ingress>order": 0.3 };
+const BEND = { "stock>payment": -30 };
 const summaries = [];   // [{at, summary}], the last RATE_WINDOW_MS and a bit
 const chart = [];       // [{confirmed, cancelled}] per sample (orders/s)
 
@@ -131,7 +135,8 @@ function drawGraph() {
     const [x1, y1] = NODES[from], [x2, y2] = NODES[to];
     // Bend each edge to its left, so the two directions between two services do not overlap.
     const dx = x2 - x1, dy = y2 - y1, length = Math.hypot(dx, dy);
-    const mx = (x1 + x2) / 2 - (dy / length) * 30, my = (y1 + y2) / 2 + (dx / length) * 30;
+    const bend = BEND[pair] ?? 30;
+    const mx = (x1 + x2) / 2 - (dy / length) * bend, my = (y1 + y2) / 2 + (dx / length) * bend;
     const shrink = (x, y, tx, ty) => {  // stop at the node's box
       const ax = tx - x, ay = ty - y, t = Math.min(58 / Math.abs(ax || 1e-9), 24 / Math.abs(ay || 1e-9), 1);
       return [x + ax * t, y + ay * t];
@@ -143,11 +148,18 @@ function drawGraph() {
     path.setAttribute("class", kind);
     path.setAttribute("marker-end", `url(#arrow-${kind})`);
     svg.append(path);
+    // The labels sit beside the middle of the curve, on its outer side, stacked away from it.
+    const side = Math.sign(bend), nx = (-dy / length) * side, ny = (dx / length) * side;
+    const t = LABEL_AT[pair] || 0.5;
+    const lx = (1 - t) ** 2 * sx + 2 * t * (1 - t) * mx + t ** 2 * ex + nx * 10;
+    const ly = (1 - t) ** 2 * sy + 2 * t * (1 - t) * my + t ** 2 * ey + ny * 10;
+    const anchor = nx > 0.5 ? "start" : nx < -0.5 ? "end" : "middle";
     types.forEach((type, index) => {
       const label = document.createElementNS(svgNS, "text");
-      label.setAttribute("x", (sx + 2 * mx + ex) / 4);
-      label.setAttribute("y", (sy + 2 * my + ey) / 4 + index * 12 - (types.length - 1) * 6);
-      label.setAttribute("text-anchor", "middle");
+      const line = ny >= 0 ? index + 1 : index - types.length + 1;
+      label.setAttribute("x", lx);
+      label.setAttribute("y", ly + line * 12 - (ny >= 0 ? 3 : 0));
+      label.setAttribute("text-anchor", anchor);
       label.setAttribute("class", `rate ${tone(type)}`);
       label.dataset.type = type;
       label.dataset.service = to;
@@ -385,14 +397,14 @@ async function refreshOrder() {
     return element("li", { "data-type": event.type },
       element("span", { text: clockTime(event.time) }), element("span", { class: "hop", text: hop }),
       element("span", { class: tone(event.type), text: event.type }),
-      element("span", { class: "muted", text: `${service(event.source)} ${after}` }));
+      element("span", { class: "who", text: `${service(event.source)} ${after}` }));
   });
   $("timeline").replaceChildren(...items);
   if (!trace.final) scheduleOrderRefresh(2000);
 }
 
 // --- dead letters: /deadletters, POST /deadletters/{id}/replay ---------------------------------------
-let shownLetters = "";
+let shownLetters = null;
 
 async function refreshDeadLetters() {
   let answer;

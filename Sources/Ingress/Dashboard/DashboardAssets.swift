@@ -34,7 +34,7 @@ public enum DashboardAssets {
 
   <section id="flow" class="panel" aria-labelledby="flow-title">
     <h2 id="flow-title">Flow <span class="muted small">events/s over the last 10 s</span></h2>
-    <svg id="flow-graph" viewBox="0 0 640 250" role="img" aria-label="The saga: services and the events between them"></svg>
+    <svg id="flow-graph" viewBox="0 0 920 300" role="img" aria-label="The saga: services and the events between them"></svg>
     <table class="figures">
       <thead><tr><th>service</th><th>handled</th><th>failed</th><th>dead-lettered</th>
         <th>p50</th><th>p95</th><th>p99</th></tr></thead>
@@ -134,10 +134,15 @@ h3 { font-size: 13px; margin: 10px 0 4px; font-weight: 600; }
 .feed[data-state="live"]::before { color: var(--progress); }
 .feed[data-state="connecting"]::before, .feed[data-state="cut"]::before { color: var(--compensation); }
 
-.grid { display: grid; grid-template-columns: minmax(300px, 1fr) minmax(520px, 1.6fr); gap: 12px; padding: 12px 16px; }
+.grid { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 12px; padding: 12px 16px;
+  grid-template-rows: auto 1fr auto auto; align-items: start;
+  grid-template-areas: "system flow flow" "place flow flow" "events events order" "dead dead order"; }
 .panel { background: var(--panel); border: 1px solid var(--line); border-radius: 6px; padding: 10px 12px; min-width: 0; }
-#flow { grid-row: span 2; }
-@media (max-width: 1000px) { .grid { grid-template-columns: 1fr; } #flow { grid-row: auto; } }
+#system { grid-area: system; } #flow { grid-area: flow; } #place { grid-area: place; } #events { grid-area: events; }
+#order { grid-area: order; align-self: stretch; } #deadletters { grid-area: dead; }
+@media (max-width: 1100px) {
+  .grid { grid-template-columns: 1fr; grid-template-rows: none; grid-template-areas: "system" "flow" "events" "order" "dead" "place"; }
+}
 
 [data-status="up"], [data-status="ok"], [data-state="closed"] { color: var(--progress); }
 [data-status="down"], [data-state="open"] { color: var(--failure); }
@@ -181,19 +186,19 @@ button { cursor: pointer; background: #222b35; }
 button:hover { border-color: var(--focus); }
 button[aria-pressed="true"] { background: var(--compensation); color: #1d1404; }
 button.danger { border-color: var(--failure); }
-.event-list { height: 300px; overflow-y: auto; border: 1px solid var(--line); border-radius: 4px; }
+.event-list { height: 280px; overflow-y: auto; border: 1px solid var(--line); border-radius: 4px; }
 .event-list thead th { position: sticky; top: 0; background: var(--panel); }
 .event-list th:nth-child(1) { width: 96px; } .event-list th:nth-child(2) { width: 150px; } .event-list th:nth-child(4) { width: 110px; }
 .event-list tbody tr:hover { background: #1f2730; }
 button.link { background: none; border: none; padding: 0; color: var(--text); text-decoration: underline dotted; max-width: 100%; overflow: hidden; text-overflow: ellipsis; }
 
-.timeline { list-style: none; padding: 0; margin: 0; height: 222px; overflow-y: auto; }
-.timeline li { display: grid; grid-template-columns: 92px 78px 150px 1fr; gap: 6px; padding: 2px 0; border-bottom: 1px dashed var(--line); }
+.timeline { list-style: none; padding: 0; margin: 0; height: 420px; overflow-y: auto; }
+.timeline li { display: grid; grid-template-columns: 92px 70px 1fr; gap: 6px; padding: 2px 0; border-bottom: 1px dashed var(--line); }
 .timeline .hop { text-align: right; color: var(--muted); font-variant-numeric: tabular-nums; }
 #order-status [data-status="confirmed"] { color: var(--progress); }
 #order-status [data-status="cancelled"] { color: var(--failure); }
 
-.letters { list-style: none; padding: 0; margin: 0; max-height: 260px; overflow-y: auto; }
+.letters { list-style: none; padding: 0; margin: 0; height: 200px; overflow-y: auto; }
 .letters li { border-bottom: 1px solid var(--line); padding: 4px 0; display: grid; grid-template-columns: 1fr auto; gap: 2px 8px; }
 .letters .reason { color: var(--failure); }
 .letters .payload { grid-column: 1 / -1; color: var(--muted); font-family: ui-monospace, monospace; font-size: 11.5px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
@@ -204,6 +209,7 @@ button.link { background: none; border: none; padding: 0; color: var(--text); te
 
 dialog { background: var(--panel); color: var(--text); border: 1px solid var(--line); border-radius: 6px; max-width: 460px; }
 dialog::backdrop { background: rgba(0, 0, 0, .5); }
+.timeline .who { grid-column: 2 / -1; color: var(--muted); }
 
 """#
     /// `dashboard/dashboard.js`: Its script: the panels and their feeds.
@@ -301,7 +307,7 @@ async function refreshHealth() {
 
 // --- the flow: /dashboard/summary ---------------------------------------------------------------------
 const NODES = {
-  ingress: [70, 125], stock: [265, 38], payment: [265, 212], order: [450, 125], notification: [580, 38],
+  ingress: [70, 150], stock: [330, 40], payment: [330, 260], order: [600, 150], notification: [850, 150],
 };
 const EMITTER = {
   "order.created": "ingress", "stock.reserved": "stock", "stock.rejected": "stock", "stock.released": "stock",
@@ -315,6 +321,10 @@ const SUBSCRIPTIONS = {
   payment: ["order.created", "stock.reserved", "order.cancelled"],
   notification: ["order.confirmed", "order.cancelled"],
 };
+// Where along its edge a label sits (0.5 otherwise), and how far an edge bends to its left (30 otherwise),
+// where the middle of the drawing is crowded.
+const LABEL_AT = { "ingress>order": 0.3 };
+const BEND = { "stock>payment": -30 };
 const summaries = [];   // [{at, summary}], the last RATE_WINDOW_MS and a bit
 const chart = [];       // [{confirmed, cancelled}] per sample (orders/s)
 
@@ -341,7 +351,8 @@ function drawGraph() {
     const [x1, y1] = NODES[from], [x2, y2] = NODES[to];
     // Bend each edge to its left, so the two directions between two services do not overlap.
     const dx = x2 - x1, dy = y2 - y1, length = Math.hypot(dx, dy);
-    const mx = (x1 + x2) / 2 - (dy / length) * 30, my = (y1 + y2) / 2 + (dx / length) * 30;
+    const bend = BEND[pair] ?? 30;
+    const mx = (x1 + x2) / 2 - (dy / length) * bend, my = (y1 + y2) / 2 + (dx / length) * bend;
     const shrink = (x, y, tx, ty) => {  // stop at the node's box
       const ax = tx - x, ay = ty - y, t = Math.min(58 / Math.abs(ax || 1e-9), 24 / Math.abs(ay || 1e-9), 1);
       return [x + ax * t, y + ay * t];
@@ -353,11 +364,18 @@ function drawGraph() {
     path.setAttribute("class", kind);
     path.setAttribute("marker-end", `url(#arrow-${kind})`);
     svg.append(path);
+    // The labels sit beside the middle of the curve, on its outer side, stacked away from it.
+    const side = Math.sign(bend), nx = (-dy / length) * side, ny = (dx / length) * side;
+    const t = LABEL_AT[pair] || 0.5;
+    const lx = (1 - t) ** 2 * sx + 2 * t * (1 - t) * mx + t ** 2 * ex + nx * 10;
+    const ly = (1 - t) ** 2 * sy + 2 * t * (1 - t) * my + t ** 2 * ey + ny * 10;
+    const anchor = nx > 0.5 ? "start" : nx < -0.5 ? "end" : "middle";
     types.forEach((type, index) => {
       const label = document.createElementNS(svgNS, "text");
-      label.setAttribute("x", (sx + 2 * mx + ex) / 4);
-      label.setAttribute("y", (sy + 2 * my + ey) / 4 + index * 12 - (types.length - 1) * 6);
-      label.setAttribute("text-anchor", "middle");
+      const line = ny >= 0 ? index + 1 : index - types.length + 1;
+      label.setAttribute("x", lx);
+      label.setAttribute("y", ly + line * 12 - (ny >= 0 ? 3 : 0));
+      label.setAttribute("text-anchor", anchor);
       label.setAttribute("class", `rate ${tone(type)}`);
       label.dataset.type = type;
       label.dataset.service = to;
@@ -595,14 +613,14 @@ async function refreshOrder() {
     return element("li", { "data-type": event.type },
       element("span", { text: clockTime(event.time) }), element("span", { class: "hop", text: hop }),
       element("span", { class: tone(event.type), text: event.type }),
-      element("span", { class: "muted", text: `${service(event.source)} ${after}` }));
+      element("span", { class: "who", text: `${service(event.source)} ${after}` }));
   });
   $("timeline").replaceChildren(...items);
   if (!trace.final) scheduleOrderRefresh(2000);
 }
 
 // --- dead letters: /deadletters, POST /deadletters/{id}/replay ---------------------------------------
-let shownLetters = "";
+let shownLetters = null;
 
 async function refreshDeadLetters() {
   let answer;
