@@ -4,9 +4,10 @@ SHELL := /bin/bash
 
 # Debian packages the build, the tests and `make run` need.
 # The package's tests also use Debian's packaging tools: dpkg-shlibdeps (dpkg-dev), lintian, adduser,
-# systemd-analyze (systemd), setpriv (util-linux), curl. The contract tests need python3-venv.
+# systemd-analyze (systemd), setpriv (util-linux), curl. The contract tests need python3-venv; the
+# dashboard's browser tests drive Debian's chromium.
 PACKAGES := libhiredis-dev libmicrohttpd-dev libcurl4-openssl-dev pkg-config redis-server redis-tools python3 \
-	python3-venv dpkg-dev binutils lintian adduser systemd util-linux curl
+	python3-venv dpkg-dev binutils lintian adduser systemd util-linux curl chromium
 SWIFT_BUILD_FLAGS ?=
 CONFIG ?= Config/switchboard.json
 # `make install`: GNU's variables.
@@ -17,11 +18,11 @@ DESTDIR ?=
 RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -DSWITCHBOARD_BUILD_STAMP -Xlinker -z -Xlinker now
 RELEASE_BINARY = $$(swift build $(RELEASE_FLAGS) --show-bin-path)/switchboard
 DEB_FOLDER := .build/deb
-# The contract tests' Python tools (pinned in Tests/contract/requirements.txt), from PyPI into a git-ignored venv.
+# The contract and browser tests' Python tools (pinned in their requirements.txt), from PyPI into a git-ignored venv.
 VENV := .venv
-PYTHON_REQUIREMENTS := Tests/contract/requirements.txt
+PYTHON_REQUIREMENTS := Tests/contract/requirements.txt Tests/browser/requirements.txt
 
-.PHONY: help deps build run test contract-test package-test docs bench clean release install deb
+.PHONY: help deps build run test contract-test browser-test package-test docs bench clean release install deb
 
 help:
 	@echo "make run    install what is missing, start a private redis-server if none is reachable, run everything"
@@ -30,7 +31,7 @@ help:
 	@echo "make build  build the switchboard executable"
 	@echo "make install  release build, installed under PREFIX=$(PREFIX) (DESTDIR honoured)"
 	@echo "make deb    release build, then a Debian package in $(DEB_FOLDER)/"
-	@echo "make docs   embed docs/openapi.yaml and docs/asyncapi.yaml in the ingress (after editing them)"
+	@echo "make docs   embed docs/openapi.yaml, docs/asyncapi.yaml and dashboard/ in the ingress (after editing them)"
 	@echo "make clean  remove build output and the private Redis data"
 
 ## deps: install the Debian packages that are missing (apt-get, as root or through sudo).
@@ -53,6 +54,7 @@ test: deps $(VENV)/.installed
 	swift build $(SWIFT_BUILD_FLAGS) --build-tests
 	swift test $(SWIFT_BUILD_FLAGS) --skip-build
 	$(MAKE) --no-print-directory contract-test
+	$(MAKE) --no-print-directory browser-test
 	$(MAKE) --no-print-directory package-test
 
 ## package-test: build the .deb, install it, run the installed units' command lines, remove it.
@@ -77,12 +79,19 @@ contract-test: $(VENV)/.installed
 	SWITCHBOARD_EXECUTABLE="$$(swift build $(SWIFT_BUILD_FLAGS) --show-bin-path)/switchboard" \
 		$(VENV)/bin/python -m pytest -p no:cacheprovider -v Tests/contract
 
+## browser-test: the dashboard in Debian's chromium (headless, driven by playwright) against a live system;
+## screenshots of each state in Tests/browser/screenshots/ (git-ignored).
+browser-test: $(VENV)/.installed
+	SWITCHBOARD_EXECUTABLE="$$(swift build $(SWIFT_BUILD_FLAGS) --show-bin-path)/switchboard" \
+		$(VENV)/bin/python -m pytest -p no:cacheprovider -v Tests/browser
+
 $(VENV)/.installed: $(PYTHON_REQUIREMENTS)
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r $(PYTHON_REQUIREMENTS)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check $(addprefix -r ,$(PYTHON_REQUIREMENTS))
 	touch $@
 
-## docs: regenerate Sources/Ingress/ContractDocuments.swift, the documents the ingress serves, from docs/.
+## docs: regenerate what the ingress serves from its binary: Sources/Ingress/ContractDocuments.swift from docs/,
+## Sources/Ingress/Dashboard/DashboardAssets.swift from dashboard/.
 docs:
 	python3 scripts/embed-docs.py
 
