@@ -166,10 +166,7 @@ paths:
           description: The event stream.
           headers:
             Cache-Control:
-              description: Always `no-cache`.
-              schema:
-                type: string
-                const: no-cache
+              $ref: '#/components/headers/NoCache'
           content:
             text/event-stream:
               schema:
@@ -369,10 +366,7 @@ paths:
           description: The event stream.
           headers:
             Cache-Control:
-              description: Always `no-cache`.
-              schema:
-                type: string
-                const: no-cache
+              $ref: '#/components/headers/NoCache'
           content:
             text/event-stream:
               schema:
@@ -497,6 +491,11 @@ components:
       schema:
         type: string
   headers:
+    NoCache:
+      description: Always `no-cache`.
+      schema:
+        type: string
+        const: no-cache
     Location:
       description: '`/orders/{id}` of the order.'
       required: true
