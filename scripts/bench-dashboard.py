@@ -24,6 +24,28 @@ ROUNDS = int(sys.argv[sys.argv.index("--rounds") + 1]) if "--rounds" in sys.argv
 ORDERS = ["--orders", "5000", "--concurrency", "64"]
 
 
+def chromium_cpu(root):
+    """CPU seconds of the chromium processes below `root` (those playwright started)."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                parent = int(open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+            children.setdefault(parent, []).append(int(entry))
+    total, stack = 0.0, list(children.get(root, []))
+    while stack:
+        pid = stack.pop()
+        try:
+            if open(f"/proc/{pid}/comm").read().startswith("chrom"):
+                total += bench.cpu_seconds(pid)
+        except OSError:
+            continue
+        stack += children.get(pid, [])
+    return total
+
+
 def main():
     workdir = subprocess.run(["mktemp", "-d", "/tmp/switchboard-bench-XXXXXX"], capture_output=True, text=True,
                              check=True).stdout.strip()
@@ -49,14 +71,19 @@ def main():
                         page = browser.new_page(viewport={"width": 1440, "height": 900})
                         page.goto(url + "/")
                         page.wait_for_selector("#feed-state[data-state='live']")
+                    cpu, browser_cpu = system.cpu(), chromium_cpu(os.getpid())
                     result = bench.bench(port, "pubsub", "--mode", "http", "--url", url, *ORDERS)
+                    cpu_per_order = 1e6 * (system.cpu() - cpu) / max(result["completed"], 1)
+                    browser_per_order = 1e6 * (chromium_cpu(os.getpid()) - browser_cpu) / max(result["completed"], 1)
                     seen = page.inner_text("#events-count") if page else "no page"
                     if page:
                         page.close()
-                    results[with_page].append(result["throughput"])
+                    results[with_page].append((result["throughput"], cpu_per_order))
                     print(f"round {round_number} {'with the page' if with_page else 'without page '}  "
                           f"{result['throughput']:8,.0f} orders/s  p50 {result['p50']:6.2f} ms  "
-                          f"p99 {result['p99']:7.2f} ms  ({seen})", flush=True)
+                          f"p99 {result['p99']:7.2f} ms  switchboard {cpu_per_order:4.0f} µs CPU/order, "
+                          f"chromium {browser_per_order:4.0f}  ({seen})",
+                          flush=True)
             browser.close()
     finally:
         if system:
@@ -64,9 +91,13 @@ def main():
         redis.terminate()
         redis.wait(timeout=10)
         subprocess.run(["rm", "-rf", workdir])
-    without, with_page = statistics.median(results[False]), statistics.median(results[True])
-    print(f"median without the page {without:,.0f} orders/s, with it {with_page:,.0f} orders/s: "
-          f"{100 * (with_page - without) / without:+.1f}% on {os.cpu_count()} cores")
+    for with_page in (False, True):
+        throughput = statistics.median(r[0] for r in results[with_page])
+        cpu = statistics.median(r[1] for r in results[with_page])
+        print(f"median {'with the page' if with_page else 'without it   '}  {throughput:8,.0f} orders/s  "
+              f"switchboard {cpu:4.0f} µs CPU/order")
+    base, page = (statistics.median(r[0] for r in results[key]) for key in (False, True))
+    print(f"throughput with the page: {100 * (page - base) / base:+.1f}% ({os.cpu_count()} cores, shared with chromium)")
 
 
 if __name__ == "__main__":

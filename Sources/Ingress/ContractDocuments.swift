@@ -354,13 +354,14 @@ paths:
       operationId: streamDashboardEvents
       summary: Every event on the bus, live
       description: |
-        Server-sent events: every message published on any channel from now on, one event each, for
-        the dashboard's live list. The stream does not end by itself. While at least one such stream is
-        open the ingress watches every channel; with none, only the final events of orders.
+        Server-sent events: every message published on any channel from now on, for the dashboard's
+        live list, sent every 100 ms as one event holding the messages of that time. The stream does
+        not end by itself. While at least one such stream is open the ingress watches every channel;
+        with none, only the final events of orders.
 
-        Bounded: a browser that falls 512 messages or 1 MiB behind is cut (the stream ends; browsers
-        reconnect after `retry`, 1 s) and never slows the bus or other browsers. An idle stream sends a
-        comment every 5 s.
+        Bounded: a browser that lets 4096 messages pile up or falls 1 MiB behind is cut (the stream
+        ends; browsers reconnect after `retry`, 1 s) and never slows the bus or other browsers. An idle
+        stream sends a comment every 5 s.
       responses:
         '200':
           description: The event stream.
@@ -372,13 +373,13 @@ paths:
               schema:
                 type: string
                 description: |
-                  First `retry: 1000` and a comment; then per message a `data:` line with the channel and
-                  one `data:` line per line of the message exactly as published (usually one line of
-                  CloudEvents JSON; anything else that was published, malformed or not, as it is), then
-                  a blank line.
+                  First `retry: 1000` and a comment; then events of one `data:` line per message: the
+                  channel (spaces as `_`), a space, and the message exactly as published but for its line
+                  breaks, which become spaces (usually CloudEvents JSON; anything else that was
+                  published, malformed or not, as it is); then a blank line.
               example: |
-                data: order.created
-                data: {"specversion":"1.0","id":"6f1c0c1e-8d7a-4d5e-9a61-2b7f0f0f6a11","source":"switchboard/ingress","type":"order.created","time":"2026-11-23T10:00:00.123Z","datacontenttype":"application/json","correlationid":"ord_2c9f","data":{"orderId":"ord_2c9f","customerId":"c-1","items":[{"sku":"BOOK-1","quantity":1}],"payment":{"card":"4242424242424242"}}}
+                data: order.created {"specversion":"1.0","id":"6f1c0c1e-8d7a-4d5e-9a61-2b7f0f0f6a11","source":"switchboard/ingress","type":"order.created","time":"2026-11-23T10:00:00.123Z","datacontenttype":"application/json","correlationid":"ord_2c9f","data":{"orderId":"ord_2c9f","customerId":"c-1","items":[{"sku":"BOOK-1","quantity":1}],"payment":{"card":"4242424242424242"}}}
+                data: order.created {"orderId":"o-5"}
 
   /dashboard/summary:
     get:

@@ -4,7 +4,7 @@ import Synchronization
 import TestSupport
 import Testing
 
-@Suite("DashboardFeed watches every channel only while a dashboard is connected, and cuts a slow one")
+@Suite("DashboardFeed watches every channel only while a dashboard is connected, and cuts one that falls behind")
 struct DashboardFeedTests {
     /// A stand-in for `transport.watch(pattern: "*")`: counts the watches started and ended, and lets the
     /// test publish into the one running.
@@ -45,42 +45,47 @@ struct DashboardFeedTests {
         let second = feed.connect()
         #expect(feed.isWatching)
         #expect(bus.started == 1)
-        feed.disconnect(first.token)
+        feed.disconnect(first)
         #expect(feed.isWatching)
-        feed.disconnect(second.token)
+        #expect(feed.take(first) == nil)
+        feed.disconnect(second)
         #expect(!feed.isWatching)
         #expect(await eventually { bus.ended == 1 })
         _ = feed.connect()
         #expect(bus.started == 2)
     }
 
-    @Test("a dashboard that falls queueCapacity messages behind is cut; one that keeps up is not")
+    @Test("a dashboard that lets queueCapacity messages pile up is cut; one that takes them is not")
     func slowDashboardIsCut() async {
         let bus = Bus()
         let feed = DashboardFeed(watchAll: bus.watch)
         let keepingUp = feed.connect()
         let slow = feed.connect()
-        var reader = keepingUp.messages.makeAsyncIterator()
+        var taken: [InboundMessage] = []
         for index in 0..<DashboardFeed.queueCapacity { bus.publish(index) }
-        for _ in 0..<DashboardFeed.queueCapacity { _ = await reader.next() }
+        #expect(await eventually {
+            taken += feed.take(keepingUp) ?? []
+            return taken.count == DashboardFeed.queueCapacity
+        })
+        #expect(taken.first?.payload == Array("0".utf8))
         bus.publish(DashboardFeed.queueCapacity)
-        // Handed to both at once: once the reader has it, the slow one's full queue was found.
-        #expect(await reader.next()?.payload == Array("\(DashboardFeed.queueCapacity)".utf8))
-        var held = 0
-        for await _ in slow.messages { held += 1 }
-        #expect(held == DashboardFeed.queueCapacity)
+        // Queued for both at once: once the one taking has it, the slow one's full queue was found.
+        #expect(await eventually { feed.take(keepingUp)?.count == 1 })
+        #expect(feed.take(slow) == nil)
         bus.publish(0)
-        #expect(await reader.next() != nil)
-        feed.disconnect(slow.token)
+        #expect(await eventually { feed.take(keepingUp)?.count == 1 })
+        #expect(feed.take(slow) == nil)
+        feed.disconnect(slow)
         #expect(feed.isWatching)
     }
 
-    @Test("a message is one server-sent event: the channel, then each line of the payload as a data line")
+    @Test("messages are one server-sent event: a data line each, the channel, a space, the message")
     func frames() {
-        let message = InboundMessage(channel: "order.created", payload: Array("{\"a\":1,\n\"b\":2}".utf8))
-        #expect(String(decoding: DashboardRoutes.frame(message), as: UTF8.self)
-            == "data: order.created\ndata: {\"a\":1,\ndata: \"b\":2}\n\n")
-        let odd = InboundMessage(channel: "odd\nchannel", payload: Array("x\ry".utf8))
-        #expect(String(decoding: DashboardRoutes.frame(odd), as: UTF8.self) == "data: odd channel\ndata: x\ndata: y\n\n")
+        let messages = [
+            InboundMessage(channel: "order.created", payload: Array("{\"a\":1,\n\"b\":2}".utf8)),
+            InboundMessage(channel: "odd channel\n", payload: Array("x\ry".utf8)),
+        ]
+        #expect(String(decoding: DashboardRoutes.frame(messages), as: UTF8.self)
+            == "data: order.created {\"a\":1, \"b\":2}\ndata: odd_channel_ x y\n\n")
     }
 }

@@ -221,8 +221,9 @@ dialog::backdrop { background: rgba(0, 0, 0, .5); }
 "use strict";
 
 const REQUIRED = ["order", "stock", "payment", "notification", "ingress"];
-const MAX_ROWS = 200;          // rows in the live list
+const MAX_ROWS = 100;          // rows in the live list
 const KEPT_EVENTS = 1000;      // events kept for re-filtering
+const DRAW_EVERY_MS = 250;     // the live list is drawn at most this often
 const RATE_WINDOW_MS = 10000;  // edge rates: events/s over this window
 const CHART_SAMPLES = 150;     // orders/s chart: 5 minutes of 2 s samples
 
@@ -474,16 +475,17 @@ function drawChart() {
 }
 
 // --- live events: /dashboard/events -------------------------------------------------------------------
-const events = [];      // newest last, at most KEPT_EVENTS
-const pending = [];     // arrived while paused
+const events = [];      // the messages as received (`parse`), newest last
+const pending = [];     // those that arrived while paused
 let seen = 0;
 let pausedByButton = false;
 let hovering = false;
 
-function parse(data) {
-  const cut = data.indexOf("\n");
-  const channel = cut < 0 ? data : data.slice(0, cut);
-  const raw = cut < 0 ? "" : data.slice(cut + 1);
+// One message of the stream: its channel, a space, the message as published.
+function parse(line) {
+  const cut = line.indexOf(" ");
+  const channel = cut < 0 ? line : line.slice(0, cut);
+  const raw = cut < 0 ? "" : line.slice(cut + 1);
   let body = null;
   try { body = JSON.parse(raw); } catch { body = null; }
   const isEvent = body && typeof body === "object" && typeof body.type === "string" && body.id;
@@ -520,9 +522,16 @@ function row(event) {
 
 function isPaused() { return pausedByButton || hovering; }
 
+// Adds the newest MAX_ROWS of `list` (raw messages, oldest first) that pass the filters, parsing only
+// as many as it takes.
 function add(list) {
   const body = $("event-rows");
-  const rows = list.filter(matches).slice(-MAX_ROWS).map(row).reverse();
+  const shown = [];
+  for (let index = list.length - 1; index >= 0 && shown.length < MAX_ROWS; index -= 1) {
+    const event = parse(list[index]);
+    if (matches(event)) shown.push(event);
+  }
+  const rows = shown.map(row);
   body.prepend(...rows);
   while (body.rows.length > MAX_ROWS) body.deleteRow(-1);
 }
@@ -531,7 +540,7 @@ function rerender() {
   pending.length = 0;  // they are among the events shown again
   setPaused();
   $("event-rows").replaceChildren();
-  add(events.slice(-KEPT_EVENTS));
+  add(events);
 }
 
 function setPaused() {
@@ -540,36 +549,40 @@ function setPaused() {
   if (!paused && pending.length) add(pending.splice(0));
 }
 
-// Events are parsed as they arrive but drawn once per frame, and only the newest MAX_ROWS of a frame:
-// a busy bus costs the page one small DOM update per frame, not one per event.
+// Messages are kept as they arrive and drawn at most every DRAW_EVERY_MS, parsing only those shown:
+// a busy bus costs the page a few small DOM updates a second, not one per event.
 let incoming = [];
-let frameRequested = false;
+let drawScheduled = false;
 
+// One server-sent event holds the messages of the last tenth of a second, one per line.
 function receive(message) {
-  incoming.push(parse(message.data));
-  if (!frameRequested) {
-    frameRequested = true;
-    requestAnimationFrame(draw);
+  incoming.push(...message.data.split("\n"));
+  if (!drawScheduled) {
+    drawScheduled = true;
+    setTimeout(draw, DRAW_EVERY_MS);
   }
 }
 
+function keep(list, batch) {
+  list.push(...batch.slice(-KEPT_EVENTS));
+  if (list.length > KEPT_EVENTS) list.splice(0, list.length - KEPT_EVENTS);
+}
+
 function draw() {
-  frameRequested = false;
+  drawScheduled = false;
   const batch = incoming;
   incoming = [];
   seen += batch.length;
   $("events-count").textContent = `${seen} seen`;
-  events.push(...batch.slice(-KEPT_EVENTS));
-  if (events.length > KEPT_EVENTS) events.splice(0, events.length - KEPT_EVENTS);
+  keep(events, batch);
   if (isPaused()) {
-    pending.push(...batch.slice(-KEPT_EVENTS));
-    if (pending.length > KEPT_EVENTS) pending.splice(0, pending.length - KEPT_EVENTS);
+    keep(pending, batch);
     setPaused();
   } else {
-    add(batch.slice(-MAX_ROWS));
+    add(batch);
   }
   // Events may follow the final one (notification.sent): the timeline takes them too.
-  if (currentOrder && batch.some((event) => event.order === currentOrder)) scheduleOrderRefresh();
+  if (currentOrder && batch.some((data) => data.includes(currentOrder))) scheduleOrderRefresh();
 }
 
 function connect() {

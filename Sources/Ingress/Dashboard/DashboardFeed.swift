@@ -7,14 +7,37 @@ import Synchronization
 /// `connect()` starts a watch of all channels, the last `disconnect(_:)` stops it, so an ingress without
 /// a dashboard is sent no more than the final events `OrderFeed` needs.
 ///
-/// The bus is never held up by a dashboard: each one gets its own queue of at most `queueCapacity`
-/// messages, and a dashboard whose queue is full is cut (its stream ends; the browser reconnects).
+/// The bus is never held up by a dashboard: messages are appended to each dashboard's own queue, which
+/// its stream takes whole (`take(_:)`) a few times a second; a dashboard that lets `queueCapacity`
+/// messages pile up is cut (its queue is dropped and `take` says so; the browser reconnects).
 final class DashboardFeed: Sendable {
-    /// The most messages queued for one dashboard before it is cut.
-    static let queueCapacity = 512
+    /// The most messages queued for one dashboard between two takes before it is cut.
+    static let queueCapacity = 4096
+
+    /// One dashboard's messages not yet taken.
+    private struct Queue {
+        var messages: [InboundMessage] = []
+        /// Whether it fell `queueCapacity` messages behind: it gets no more.
+        var cut = false
+
+        mutating func append(_ message: InboundMessage) {
+            guard !cut else { return }
+            guard messages.count < DashboardFeed.queueCapacity else {
+                cut = true
+                messages = []
+                return
+            }
+            messages.append(message)
+        }
+
+        mutating func take() -> [InboundMessage] {
+            defer { messages = [] }
+            return messages
+        }
+    }
 
     private struct State {
-        var clients: [Int: AsyncStream<InboundMessage>.Continuation] = [:]
+        var queues: [Int: Queue] = [:]
         var nextToken = 0
         var watch: Task<Void, Never>?
     }
@@ -34,14 +57,12 @@ final class DashboardFeed: Sendable {
         state.withLock { $0.watch != nil }
     }
 
-    /// A new dashboard's messages, from now until `disconnect(_:)` or until it falls `queueCapacity`
-    /// messages behind, when the stream ends.
-    func connect() -> (token: Int, messages: AsyncStream<InboundMessage>) {
-        let (messages, continuation) = AsyncStream<InboundMessage>.makeStream(
-            bufferingPolicy: .bufferingOldest(Self.queueCapacity))
-        let token = state.withLock { state in
+    /// Registers a dashboard; its messages queue from now on, until `disconnect(_:)`.
+    /// - Returns: the dashboard's token, for `take(_:)` and `disconnect(_:)`.
+    func connect() -> Int {
+        state.withLock { state in
             state.nextToken += 1
-            state.clients[state.nextToken] = continuation
+            state.queues[state.nextToken] = Queue()
             if state.watch == nil {
                 let messages = watchAll()
                 state.watch = Task { [weak self] in
@@ -53,32 +74,33 @@ final class DashboardFeed: Sendable {
             }
             return state.nextToken
         }
-        return (token, messages)
     }
 
-    /// Ends a dashboard's stream; the watch of every channel stops with the last one.
+    /// The messages queued for a dashboard since the last take, oldest first; `nil` once it was cut for
+    /// falling behind, or after `disconnect(_:)`.
+    func take(_ token: Int) -> [InboundMessage]? {
+        state.withLock { state in
+            guard state.queues[token]?.cut == false else { return nil }
+            return state.queues[token]!.take()
+        }
+    }
+
+    /// Forgets a dashboard; the watch of every channel stops with the last one.
     func disconnect(_ token: Int) {
-        let continuation = state.withLock { state in
-            let continuation = state.clients.removeValue(forKey: token)
-            if state.clients.isEmpty {
+        state.withLock { state in
+            state.queues[token] = nil
+            if state.queues.isEmpty {
                 state.watch?.cancel()
                 state.watch = nil
             }
-            return continuation
         }
-        continuation?.finish()
     }
 
-    /// Hands a message to every dashboard, cutting those whose queue is full.
+    /// Queues a message for every dashboard, cutting those whose queue is full.
     private func deliver(_ message: InboundMessage) {
-        let behind = state.withLock { state in
-            let full = state.clients.filter { _, continuation in
-                if case .dropped = continuation.yield(message) { return true }
-                return false
-            }
-            for token in full.keys { state.clients[token] = nil }
-            return full.values
+        state.withLock { state in
+            // The tokens first: iterating the dictionary itself while changing it would copy every queue.
+            for token in Array(state.queues.keys) { state.queues[token]!.append(message) }
         }
-        behind.forEach { $0.finish() }
     }
 }

@@ -14,6 +14,9 @@ struct DashboardRoutes: Sendable {
     /// The most bytes queued for a dashboard's event stream that its browser has not read: past it the
     /// browser is too slow and is cut (it reconnects and starts from the live events).
     static let maximumBufferedBytes = 1 << 20
+    /// How often a dashboard's stream sends what its queue holds, as one server-sent event: a browser
+    /// then handles a few events a second however busy the bus is.
+    static let batchInterval = Duration.milliseconds(100)
     /// How often an idle event stream sends a comment, to find browsers that left: a suspended connection
     /// learns its browser is gone only by writing, so the watch of every channel stops at most two
     /// intervals after the last dashboard closed.
@@ -62,43 +65,46 @@ struct DashboardRoutes: Sendable {
 
     // MARK: GET /dashboard/events
 
-    /// Every message on the bus from now on, one server-sent event each: the channel on the first
-    /// `data` line, the message as published on the next. Ends when the browser reads too slowly
-    /// (`DashboardFeed.queueCapacity`, `maximumBufferedBytes`), leaves, or the ingress stops.
+    /// Every message on the bus from now on, in server-sent events of up to `batchInterval` of them
+    /// (`frame(_:)`). Ends when the browser reads too slowly (`DashboardFeed.queueCapacity`,
+    /// `maximumBufferedBytes`), leaves, or the ingress stops.
     func events(_ request: HTTPRequest) async -> HTTPResponse {
         let feed = self.feed
         let headers = [("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache")]
         return HTTPResponse(status: 200, headers: headers, body: .stream { writer in
-            let (token, messages) = feed.connect()
-            guard writer.write(Array("retry: 1000\n: connected\n\n".utf8)) else { return feed.disconnect(token) }
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    for await message in messages {
-                        guard writer.bufferedByteCount < Self.maximumBufferedBytes,
-                              writer.write(Self.frame(message)) else { return }
-                    }
+            let token = feed.connect()
+            defer { feed.disconnect(token) }
+            guard writer.write(Array("retry: 1000\n: connected\n\n".utf8)) else { return }
+            var quiet = Duration.zero
+            while (try? await Task.sleep(for: Self.batchInterval)) != nil, let messages = feed.take(token) {
+                if messages.isEmpty {
+                    quiet += Self.batchInterval
+                    guard quiet >= Self.keepAliveInterval else { continue }
+                    quiet = .zero
+                    guard writer.write(Array(": keep-alive\n\n".utf8)) else { return }
+                    continue
                 }
-                group.addTask {
-                    while (try? await Task.sleep(for: Self.keepAliveInterval)) != nil {
-                        guard writer.write(Array(": keep-alive\n\n".utf8)) else { return }
-                    }
+                quiet = .zero
+                guard writer.bufferedByteCount < Self.maximumBufferedBytes, writer.write(Self.frame(messages)) else {
+                    return
                 }
-                await group.next()
-                group.cancelAll()
             }
-            feed.disconnect(token)
         })
     }
 
-    /// One message as a server-sent event; each line of the payload is a `data` line of its own (the
-    /// browser joins them with line breaks).
-    static func frame(_ message: InboundMessage) -> [UInt8] {
-        let breaks: (UInt8) -> Bool = { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }
-        var frame = Array("data: ".utf8) + message.channel.utf8.map { breaks($0) ? UInt8(ascii: " ") : $0 }
-        for line in message.payload.split(omittingEmptySubsequences: false, whereSeparator: breaks) {
-            frame += Array("\ndata: ".utf8) + line
+    /// Messages as one server-sent event: one `data` line each, the channel, a space, then the message
+    /// as published with its line breaks as spaces (insignificant in JSON), spaces in the channel as `_`.
+    static func frame(_ messages: [InboundMessage]) -> [UInt8] {
+        let lineBreak: (UInt8) -> Bool = { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }
+        var frame: [UInt8] = []
+        for message in messages {
+            frame += Array("data: ".utf8)
+            frame += message.channel.utf8.map { lineBreak($0) || $0 == UInt8(ascii: " ") ? UInt8(ascii: "_") : $0 }
+            frame.append(UInt8(ascii: " "))
+            frame += message.payload.map { lineBreak($0) ? UInt8(ascii: " ") : $0 }
+            frame.append(UInt8(ascii: "\n"))
         }
-        return frame + Array("\n\n".utf8)
+        return frame + [UInt8(ascii: "\n")]
     }
 
     // MARK: GET /dashboard/summary
