@@ -76,13 +76,14 @@ def main():
                     cpu_per_order = 1e6 * (system.cpu() - cpu) / max(result["completed"], 1)
                     browser_per_order = 1e6 * (chromium_cpu(os.getpid()) - browser_cpu) / max(result["completed"], 1)
                     seen = page.inner_text("#events-count") if page else "no page"
+                    browser_text = f", chromium {browser_per_order:4.0f}" if page else ""
                     if page:
                         page.close()
                     results[with_page].append((result["throughput"], cpu_per_order))
                     print(f"round {round_number} {'with the page' if with_page else 'without page '}  "
                           f"{result['throughput']:8,.0f} orders/s  p50 {result['p50']:6.2f} ms  "
-                          f"p99 {result['p99']:7.2f} ms  switchboard {cpu_per_order:4.0f} µs CPU/order, "
-                          f"chromium {browser_per_order:4.0f}  ({seen})",
+                          f"p99 {result['p99']:7.2f} ms  CPU/order µs: switchboard {cpu_per_order:4.0f}"
+                          f"{browser_text}  ({seen})",
                           flush=True)
             browser.close()
     finally:
