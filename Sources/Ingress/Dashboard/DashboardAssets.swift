@@ -423,7 +423,8 @@ async function refreshSummary() {
   const handled = (s, type, to) => (s.edges.find((e) => e.type === type && e.service === to) || { handled: 0 }).handled;
   for (const label of document.querySelectorAll("#flow-graph text.rate")) {
     const { type, service: to } = label.dataset;
-    const rate = seconds > 0 ? (handled(summary, type, to) - handled(base.summary, type, to)) / seconds : 0;
+    // A count that fell is a process that left with its figures: no rate rather than a negative one.
+    const rate = seconds > 0 ? Math.max(0, handled(summary, type, to) - handled(base.summary, type, to)) / seconds : 0;
     label.textContent = `${type} ${rate.toFixed(1)}/s`;
     label.dataset.rate = rate.toFixed(3);
   }
@@ -448,8 +449,8 @@ async function refreshSummary() {
   if (previous) {
     const dt = (now - previous.at) / 1000;
     chart.push({
-      confirmed: (summary.orders.confirmed - previous.summary.orders.confirmed) / dt,
-      cancelled: (summary.orders.cancelled - previous.summary.orders.cancelled) / dt,
+      confirmed: Math.max(0, summary.orders.confirmed - previous.summary.orders.confirmed) / dt,
+      cancelled: Math.max(0, summary.orders.cancelled - previous.summary.orders.cancelled) / dt,
     });
     if (chart.length > CHART_SAMPLES) chart.shift();
     drawChart();
