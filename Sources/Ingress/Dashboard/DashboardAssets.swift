@@ -223,7 +223,8 @@ dialog::backdrop { background: rgba(0, 0, 0, .5); }
 const REQUIRED = ["order", "stock", "payment", "notification", "ingress"];
 const MAX_ROWS = 100;          // rows in the live list
 const KEPT_EVENTS = 1000;      // events kept for re-filtering
-const DRAW_EVERY_MS = 250;     // the live list is drawn at most this often
+const DRAW_EVERY_MS = 500;     // the live list is drawn at most this often
+const ROWS_PER_DRAW = 25;      // the newest rows added per draw (about what the list shows at once)
 const RATE_WINDOW_MS = 10000;  // edge rates: events/s over this window
 const CHART_SAMPLES = 150;     // orders/s chart: 5 minutes of 2 s samples
 
@@ -523,12 +524,12 @@ function row(event) {
 
 function isPaused() { return pausedByButton || hovering; }
 
-// Adds the newest MAX_ROWS of `list` (raw messages, oldest first) that pass the filters, parsing only
+// Adds the newest `most` of `list` (raw messages, oldest first) that pass the filters, parsing only
 // as many as it takes.
-function add(list) {
+function add(list, most = MAX_ROWS) {
   const body = $("event-rows");
   const shown = [];
-  for (let index = list.length - 1; index >= 0 && shown.length < MAX_ROWS; index -= 1) {
+  for (let index = list.length - 1; index >= 0 && shown.length < most; index -= 1) {
     const event = parse(list[index]);
     if (matches(event)) shown.push(event);
   }
@@ -580,7 +581,7 @@ function draw() {
     keep(pending, batch);
     setPaused();
   } else {
-    add(batch);
+    add(batch, ROWS_PER_DRAW);
   }
   // Events may follow the final one (notification.sent): the timeline takes them too.
   if (currentOrder && batch.some((data) => data.includes(currentOrder))) scheduleOrderRefresh();
