@@ -4,9 +4,10 @@ SHELL := /bin/bash
 
 # Debian packages the build, the tests and `make run` need.
 # The package's tests also use Debian's packaging tools: dpkg-shlibdeps (dpkg-dev), lintian, adduser,
-# systemd-analyze (systemd), setpriv (util-linux), curl. The contract tests need python3-venv.
-PACKAGES := libhiredis-dev libmicrohttpd-dev libcurl4-openssl-dev pkg-config redis-server redis-sentinel redis-tools python3 \
-	python3-venv dpkg-dev binutils lintian adduser systemd util-linux curl
+# systemd-analyze (systemd), setpriv (util-linux), curl. The contract tests need python3-venv; the
+# dashboard's browser tests drive Debian's chromium.
+PACKAGES := libhiredis-dev libmicrohttpd-dev libcurl4-openssl-dev pkg-config redis-server redis-sentinel redis-tools \
+	python3 python3-venv dpkg-dev binutils lintian adduser systemd util-linux curl chromium
 SWIFT_BUILD_FLAGS ?=
 CONFIG ?= Config/switchboard.json
 # `make install`: GNU's variables.
@@ -17,15 +18,15 @@ DESTDIR ?=
 RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -DSWITCHBOARD_BUILD_STAMP -Xlinker -z -Xlinker now
 RELEASE_BINARY = $$(swift build $(RELEASE_FLAGS) --show-bin-path)/switchboard
 DEB_FOLDER := .build/deb
-# The contract tests' Python tools (pinned in Tests/contract/requirements.txt), from PyPI into a git-ignored venv.
+# The contract and browser tests' Python tools (pinned in their requirements.txt), from PyPI into a git-ignored venv.
 VENV := .venv
-PYTHON_REQUIREMENTS := Tests/contract/requirements.txt
+PYTHON_REQUIREMENTS := Tests/contract/requirements.txt Tests/browser/requirements.txt
 
 # `make fuzz`: seconds each fuzz target runs; `make test` runs each for FUZZ_CHECK_SECONDS over its corpus.
 FUZZ_SECONDS ?= 180
 FUZZ_CHECK_SECONDS ?= 5
 
-.PHONY: help deps build run test contract-test package-test docs bench bench-sentinel clean release install deb fuzz fuzz-check
+.PHONY: help deps build run test contract-test package-test docs bench bench-sentinel clean release install deb fuzz fuzz-check browser-test
 
 help:
 	@echo "make run    install what is missing, start a private redis-server if none is reachable, run everything"
@@ -36,7 +37,7 @@ help:
 	@echo "make build  build the switchboard executable"
 	@echo "make install  release build, installed under PREFIX=$(PREFIX) (DESTDIR honoured)"
 	@echo "make deb    release build, then a Debian package in $(DEB_FOLDER)/"
-	@echo "make docs   embed docs/openapi.yaml and docs/asyncapi.yaml in the ingress (after editing them)"
+	@echo "make docs   embed docs/openapi.yaml, docs/asyncapi.yaml and dashboard/ in the ingress (after editing them)"
 	@echo "make clean  remove build output and the private Redis data"
 
 ## deps: install the Debian packages that are missing (apt-get, as root or through sudo).
@@ -67,6 +68,7 @@ test: deps $(VENV)/.installed
 	for suite in $(SERIAL_SUITES); do swift test $(SWIFT_BUILD_FLAGS) --skip-build --filter "$$suite" || exit 1; done
 	$(MAKE) --no-print-directory fuzz-check
 	$(MAKE) --no-print-directory contract-test
+	$(MAKE) --no-print-directory browser-test
 	$(MAKE) --no-print-directory package-test
 
 ## fuzz: the libFuzzer targets of Tests/Fuzz (scripts/fuzz.sh), instrumented in .build-fuzz; fuzz-check: each
@@ -99,12 +101,19 @@ contract-test: $(VENV)/.installed
 	SWITCHBOARD_EXECUTABLE="$$(swift build $(SWIFT_BUILD_FLAGS) --show-bin-path)/switchboard" \
 		$(VENV)/bin/python -m pytest -p no:cacheprovider -v Tests/contract
 
+## browser-test: the dashboard in Debian's chromium (headless, driven by playwright) against a live system;
+## screenshots of each state in Tests/browser/screenshots/ (git-ignored).
+browser-test: $(VENV)/.installed
+	SWITCHBOARD_EXECUTABLE="$$(swift build $(SWIFT_BUILD_FLAGS) --show-bin-path)/switchboard" \
+		$(VENV)/bin/python -m pytest -p no:cacheprovider -v Tests/browser
+
 $(VENV)/.installed: $(PYTHON_REQUIREMENTS)
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r $(PYTHON_REQUIREMENTS)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check $(addprefix -r ,$(PYTHON_REQUIREMENTS))
 	touch $@
 
-## docs: regenerate Sources/Ingress/ContractDocuments.swift, the documents the ingress serves, from docs/.
+## docs: regenerate what the ingress serves from its binary: Sources/Ingress/ContractDocuments.swift from docs/,
+## Sources/Ingress/Dashboard/DashboardAssets.swift from dashboard/.
 docs:
 	python3 scripts/embed-docs.py
 

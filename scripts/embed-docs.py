@@ -1,15 +1,26 @@
 #!/usr/bin/env python3
-"""Writes Sources/Ingress/ContractDocuments.swift: docs/openapi.yaml and docs/asyncapi.yaml as Swift
-string constants, so the ingress serves them wherever its binary runs (`make docs` runs this).
-With --check it writes nothing and fails when the file is not what it would write (`make test` does
+"""Writes the files the ingress serves from its binary as Swift string constants, so it serves them
+wherever its binary runs (`make docs` runs this):
+- Sources/Ingress/ContractDocuments.swift: docs/openapi.yaml and docs/asyncapi.yaml;
+- Sources/Ingress/Dashboard/DashboardAssets.swift: the dashboard's page, style sheet and script (dashboard/).
+With --check it writes nothing and fails when a file is not what it would write (`make test` does
 that; IngressTests also compares the constants with the files byte for byte)."""
 import pathlib
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-TARGET = ROOT / "Sources/Ingress/ContractDocuments.swift"
-DOCUMENTS = [("openAPI", "docs/openapi.yaml", "The HTTP API (OpenAPI 3.1)."),
-             ("asyncAPI", "docs/asyncapi.yaml", "The events and channels (AsyncAPI 3.0).")]
+# (target, enum, what it holds, source folder, [(constant, path, summary)])
+TARGETS = [
+    ("Sources/Ingress/ContractDocuments.swift", "ContractDocuments",
+     "The contract's machine-readable documents, as compiled into the binary.", "docs/",
+     [("openAPI", "docs/openapi.yaml", "The HTTP API (OpenAPI 3.1)."),
+      ("asyncAPI", "docs/asyncapi.yaml", "The events and channels (AsyncAPI 3.0).")]),
+    ("Sources/Ingress/Dashboard/DashboardAssets.swift", "DashboardAssets",
+     "The dashboard's files (`GET /`, `GET /dashboard/{asset}`), as compiled into the binary.", "dashboard/",
+     [("html", "dashboard/index.html", "The page."),
+      ("css", "dashboard/dashboard.css", "Its style sheet."),
+      ("javaScript", "dashboard/dashboard.js", "Its script: the panels and their feeds.")]),
+]
 
 
 def literal(path: str) -> str:
@@ -23,27 +34,29 @@ def literal(path: str) -> str:
     return '#"""\n' + text + ("\n" if text.endswith("\n") else "") + '"""#'
 
 
-def render() -> str:
+def render(name: str, summary: str, source: str, constants: list) -> str:
     parts = [
-        "// Generated from docs/ by scripts/embed-docs.py (`make docs`): do not edit by hand.\n",
+        f"// Generated from {source} by scripts/embed-docs.py (`make docs`): do not edit by hand.\n",
         "\n",
-        "/// The contract's machine-readable documents, as compiled into the binary.\n",
-        "public enum ContractDocuments {\n",
+        f"/// {summary}\n",
+        f"public enum {name} {{\n",
     ]
-    for name, path, summary in DOCUMENTS:
-        parts.append(f"    /// `{path}`: {summary}\n")
-        parts.append(f"    public static let {name} = {literal(path)}\n")
+    for constant, path, description in constants:
+        parts.append(f"    /// `{path}`: {description}\n")
+        parts.append(f"    public static let {constant} = {literal(path)}\n")
     parts.append("}\n")
     return "".join(parts)
 
 
 def main() -> None:
-    text = render()
-    if sys.argv[1:] == ["--check"]:
-        if TARGET.read_text(encoding="utf-8") != text:
-            sys.exit(f"{TARGET.relative_to(ROOT)} is not docs/ as it is now: run `make docs`")
-        return
-    TARGET.write_text(text, encoding="utf-8")
+    for target, name, summary, source, constants in TARGETS:
+        path = ROOT / target
+        text = render(name, summary, source, constants)
+        if sys.argv[1:] == ["--check"]:
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                sys.exit(f"{target} is not {source} as it is now: run `make docs`")
+            continue
+        path.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -7,4 +7,8 @@ public protocol ResponseBodyWriter: Sendable {
     /// the producer should return.
     @discardableResult
     func write(_ bytes: [UInt8]) -> Bool
+
+    /// The bytes queued but not yet taken by the connection: what a producer checks to cut a client that
+    /// reads slower than it writes, rather than queue without bound.
+    var bufferedByteCount: Int { get }
 }

@@ -8,11 +8,12 @@ openapi: 3.1.0
 info:
   title: Switchboard HTTP ingress
   version: 1.0.0
-  summary: Place orders and read orders, stock, health and metrics.
+  summary: Place orders; read orders, stock, health and metrics; watch it all on a dashboard.
   description: |
     The HTTP API of Switchboard's ingress (`switchboard run ingress`, port 8080 by default). An accepted
     order becomes one `order.created` event (see `asyncapi.yaml`); the services run it to `confirmed` or
-    `cancelled`. The ingress publishes nothing else. Every error is `application/problem+json`
+    `cancelled`. The ingress publishes nothing else, but a dead letter replayed on request
+    (`POST /deadletters/{id}/replay`). Every error is `application/problem+json`
     (RFC 9457): besides the statuses listed per operation, an unknown path is `404` and a known path
     with another method is `405` with `Allow`. `docs/http.md` tells the same in prose.
 servers:
@@ -23,6 +24,7 @@ tags:
   - name: stock
   - name: operations
   - name: contract
+  - name: dashboard
 paths:
   /orders:
     post:
@@ -164,10 +166,7 @@ paths:
           description: The event stream.
           headers:
             Cache-Control:
-              description: Always `no-cache`.
-              schema:
-                type: string
-                const: no-cache
+              $ref: '#/components/headers/NoCache'
           content:
             text/event-stream:
               schema:
@@ -193,6 +192,28 @@ paths:
                 event: order.created
                 data: {"specversion":"1.0","id":"6f1c0c1e-8d7a-4d5e-9a61-2b7f0f0f6a11","source":"switchboard/ingress","type":"order.created","time":"2026-11-23T10:00:00.123Z","datacontenttype":"application/json","correlationid":"ord_2c9f","data":{"orderId":"ord_2c9f","customerId":"c-1","items":[{"sku":"BOOK-1","quantity":1}],"payment":{"card":"4242424242424242"}}}
 
+        '404':
+          $ref: '#/components/responses/NotFound'
+        '503':
+          $ref: '#/components/responses/Unavailable'
+  /orders/{id}/trace:
+    get:
+      tags: [dashboard]
+      operationId: getOrderTrace
+      summary: An order's timeline, as `switchboard trace` shows it
+      description: |
+        The order's status and the events of its chain so far, from its trace log, in causal order,
+        each as it was published. The dashboard shows it as a timeline (which service sent each event,
+        what caused it, the time between hops) and reads it again as the order's events pass.
+      parameters:
+        - $ref: '#/components/parameters/OrderId'
+      responses:
+        '200':
+          description: The order's trace.
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/OrderTrace'
         '404':
           $ref: '#/components/responses/NotFound'
         '503':
@@ -279,6 +300,158 @@ paths:
               schema:
                 type: object
                 required: [asyncapi]
+  /:
+    get:
+      tags: [dashboard]
+      operationId: getDashboard
+      summary: The dashboard
+      description: |
+        One page, live without reloading: the services and their instances, the flow of events with
+        rates and latencies, the latest events, an order's timeline, the dead letters, and a form for a
+        test order. It loads only `dashboard/dashboard.css` and `dashboard/dashboard.js` from this
+        ingress (relative addresses, so it works behind a path prefix; the page's address must then end
+        in `/`) and reads the feeds below; nothing on it changes state but placing a test order and
+        replaying a dead letter.
+      responses:
+        '200':
+          description: The page (HTML), compiled into the binary from `dashboard/index.html`.
+          headers:
+            Content-Security-Policy:
+              description: Only this ingress may be loaded from or connected to.
+              schema:
+                type: string
+          content:
+            text/html:
+              schema:
+                type: string
+  /dashboard/{asset}:
+    get:
+      tags: [dashboard]
+      operationId: getDashboardAsset
+      summary: The dashboard's style sheet and script
+      parameters:
+        - name: asset
+          in: path
+          required: true
+          schema:
+            type: string
+            enum: [dashboard.css, dashboard.js]
+      responses:
+        '200':
+          description: The file, compiled into the binary from `dashboard/`.
+          content:
+            text/css:
+              schema:
+                type: string
+            text/javascript:
+              schema:
+                type: string
+        '404':
+          $ref: '#/components/responses/NotFound'
+  /dashboard/events:
+    get:
+      tags: [dashboard]
+      operationId: streamDashboardEvents
+      summary: Every event on the bus, live
+      description: |
+        Server-sent events: every message published on any channel from now on, for the dashboard's
+        live list, sent every 100 ms as one event holding the messages of that time. The stream does
+        not end by itself. While at least one such stream is open the ingress watches every channel;
+        with none, only the final events of orders.
+
+        Bounded: a browser that lets 4096 messages pile up or falls 1 MiB behind is cut (the stream
+        ends; browsers reconnect after `retry`, 1 s) and never slows the bus or other browsers. An idle
+        stream sends a comment every 5 s.
+      responses:
+        '200':
+          description: The event stream.
+          headers:
+            Cache-Control:
+              $ref: '#/components/headers/NoCache'
+          content:
+            text/event-stream:
+              schema:
+                type: string
+                description: |
+                  First `retry: 1000` and a comment; then events of one `data:` line per message: the
+                  channel (spaces as `_`), a space, and the message exactly as published but for its line
+                  breaks, which become spaces (usually CloudEvents JSON; anything else that was
+                  published, malformed or not, as it is); then a blank line.
+              example: |
+                data: order.created {"specversion":"1.0","id":"6f1c0c1e-8d7a-4d5e-9a61-2b7f0f0f6a11","source":"switchboard/ingress","type":"order.created","time":"2026-11-23T10:00:00.123Z","datacontenttype":"application/json","correlationid":"ord_2c9f","data":{"orderId":"ord_2c9f","customerId":"c-1","items":[{"sku":"BOOK-1","quantity":1}],"payment":{"card":"4242424242424242"}}}
+                data: order.created {"orderId":"o-5"}
+
+  /dashboard/summary:
+    get:
+      tags: [dashboard]
+      operationId: getDashboardSummary
+      summary: The figures of the flow, from every process's metrics
+      description: |
+        The same figures as `GET /metrics` (every running process's, summed): events handled, failed
+        and dead-lettered per service with handling-time quantiles, events handled per type and
+        service (the flow's edges), events the ingress published, and orders ended. Counts only grow
+        while processes run; rates are the difference between two readings over the time between them.
+      responses:
+        '200':
+          description: The summary.
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/DashboardSummary'
+  /deadletters:
+    get:
+      tags: [dashboard]
+      operationId: listDeadLetters
+      summary: The dead letters, as `switchboard dlq list` shows them
+      responses:
+        '200':
+          description: The stored dead letters, oldest first (at most 10,000).
+          content:
+            application/json:
+              schema:
+                type: object
+                additionalProperties: false
+                required: [deadLetters]
+                properties:
+                  deadLetters:
+                    type: array
+                    items:
+                      $ref: '#/components/schemas/DeadLetter'
+        '503':
+          $ref: '#/components/responses/Unavailable'
+  /deadletters/{id}/replay:
+    post:
+      tags: [dashboard]
+      operationId: replayDeadLetter
+      summary: Replay one dead letter, as `switchboard dlq replay ID` does
+      description: |
+        Publishes the dead letter again on its channel, exactly as it arrived (`PUBLISH`, or `XADD` on
+        streams), then removes it from the store. It does nothing else; a letter the services still
+        cannot read is dead-lettered again under a new id.
+      parameters:
+        - name: id
+          in: path
+          required: true
+          description: The dead letter's id (its entry id in `switchboard:deadletters`).
+          schema:
+            type: string
+            minLength: 1
+      responses:
+        '200':
+          description: Replayed and removed.
+          content:
+            application/json:
+              schema:
+                type: object
+                additionalProperties: false
+                required: [replayed]
+                properties:
+                  replayed:
+                    $ref: '#/components/schemas/DeadLetter'
+        '404':
+          $ref: '#/components/responses/NotFound'
+        '503':
+          $ref: '#/components/responses/Unavailable'
 components:
   parameters:
     OrderId:
@@ -319,6 +492,11 @@ components:
       schema:
         type: string
   headers:
+    NoCache:
+      description: Always `no-cache`.
+      schema:
+        type: string
+        const: no-cache
     Location:
       description: '`/orders/{id}` of the order.'
       required: true
@@ -524,6 +702,117 @@ components:
         reserved:
           type: integer
           minimum: 0
+    OrderTrace:
+      type: object
+      additionalProperties: false
+      required: [orderId, status, final, events]
+      properties:
+        orderId:
+          type: string
+        status:
+          $ref: '#/components/schemas/OrderStatus'
+        final:
+          type: boolean
+          description: Whether the order is confirmed or cancelled (later events, e.g. `notification.sent`, may follow).
+        events:
+          type: array
+          description: The events of the order's chain, in causal order, each a CloudEvents envelope (`CloudEvent` in asyncapi.yaml).
+          items:
+            type: object
+            required: [specversion, id, source, type, time]
+    DashboardSummary:
+      type: object
+      additionalProperties: false
+      required: [time, services, edges, published, orders]
+      properties:
+        time:
+          type: string
+          format: date-time
+        services:
+          type: object
+          description: By service name; order, stock, payment and notification are always present.
+          additionalProperties:
+            type: object
+            additionalProperties: false
+            required: [handled, failed, deadLettered]
+            properties:
+              handled:
+                type: integer
+                minimum: 0
+              failed:
+                type: integer
+                minimum: 0
+              deadLettered:
+                type: integer
+                minimum: 0
+              latencySeconds:
+                type: object
+                description: Handling time quantiles, estimated from the histogram's buckets; absent before any event.
+                additionalProperties: false
+                required: [p50, p95, p99]
+                properties:
+                  p50:
+                    type: number
+                    minimum: 0
+                  p95:
+                    type: number
+                    minimum: 0
+                  p99:
+                    type: number
+                    minimum: 0
+        edges:
+          type: array
+          description: Events handled, by type and service, every outcome.
+          items:
+            type: object
+            additionalProperties: false
+            required: [type, service, handled]
+            properties:
+              type:
+                type: string
+              service:
+                type: string
+              handled:
+                type: integer
+                minimum: 0
+        published:
+          type: object
+          description: Events the ingress published, by type.
+          additionalProperties:
+            type: integer
+            minimum: 0
+        orders:
+          type: object
+          description: Orders ended, counted by the final events handled (the most any one service handled).
+          additionalProperties: false
+          required: [confirmed, cancelled]
+          properties:
+            confirmed:
+              type: integer
+              minimum: 0
+            cancelled:
+              type: integer
+              minimum: 0
+    DeadLetter:
+      type: object
+      additionalProperties: false
+      required: [id, channel, service, reason, time, payload]
+      properties:
+        id:
+          type: string
+        channel:
+          type: string
+        service:
+          type: string
+          description: The service that gave up on it.
+        reason:
+          type: string
+        time:
+          type: string
+          format: date-time
+        payload:
+          type: string
+          description: The message exactly as it arrived (as UTF-8 text).
     Health:
       type: object
       additionalProperties: false

@@ -4,8 +4,8 @@ import StockService
 import Telemetry
 
 /// The HTTP ingress: turns `POST /orders` into `order.created` events and lets clients read orders,
-/// stock, health, metrics and the contract's documents (`docs/http.md`). It publishes nothing but
-/// `order.created`.
+/// stock, health, metrics and the contract's documents (`docs/http.md`), and serves the dashboard at `/`.
+/// It publishes nothing but `order.created`, and republishes a dead letter when asked to replay it.
 public struct Ingress: Sendable {
     private let configuration: HTTPServerConfiguration
     private let handlers: IngressHandlers
@@ -17,7 +17,9 @@ public struct Ingress: Sendable {
     /// - Parameters:
     ///   - configuration: the HTTP server's port and limits.
     ///   - store: the broker, for accepting orders and reading read models.
-    ///   - transport: where live events are watched, for `Prefer: wait` and event streams.
+    ///   - transport: where live events are watched, for `Prefer: wait` and event streams, and where
+    ///     replayed dead letters are published.
+    ///   - deadLetters: the dead-letter store the dashboard lists and replays from.
     ///   - catalog: the products, for `GET /stock/{sku}`.
     ///   - metrics: where request and event counts go; `GET /metrics` renders it with other processes'.
     ///   - instance: this process's instance name.
@@ -25,7 +27,7 @@ public struct Ingress: Sendable {
     ///   - grace: how long requests in flight may take to finish at shutdown.
     public init(
         configuration: HTTPServerConfiguration, store: any IngressStore, transport: any EventTransport,
-        catalog: Catalog, metrics: MetricsRegistry, instance: String, logger: Logger, grace: Duration = .seconds(5)
+        deadLetters: any DeadLetterStore, catalog: Catalog, metrics: MetricsRegistry, instance: String, logger: Logger, grace: Duration = .seconds(5)
     ) {
         self.configuration = configuration
         self.transport = transport
@@ -42,6 +44,9 @@ public struct Ingress: Sendable {
         router.add("GET", "/metrics", handler: handlers.metrics)
         router.add("GET", "/openapi.yaml", handler: ContractDocumentRoutes.openAPI)
         router.add("GET", "/asyncapi.yaml", handler: ContractDocumentRoutes.asyncAPI)
+        DashboardRoutes(handlers: handlers, feed: DashboardFeed { transport.watch(pattern: "*") },
+                        deadLetters: DeadLetterReplay(store: deadLetters, transport: transport))
+            .register(in: &router)
         self.router = router
     }
 

@@ -209,20 +209,23 @@ struct IngressHandlers: Sendable {
     /// This process's metrics and those every other running process published, each sample labelled
     /// with its `instance`.
     func metrics(_ request: HTTPRequest) async -> HTTPResponse {
+        HTTPResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
+                     body: .bytes(Array(MetricsSnapshot.render(await metricsSnapshots()).utf8)))
+    }
+
+    /// This process's metrics as they are now, then those every other running process published.
+    func metricsSnapshots() async -> [(instance: String?, snapshot: MetricsSnapshot)] {
         let others = ((try? await store.metricsSnapshots()) ?? []).filter { $0.instance != instance }
-        let all: [(instance: String?, snapshot: MetricsSnapshot)] = [(instance, metrics.snapshot())]
-            + others.map { ($0.instance, $0.snapshot) }
-        return HTTPResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
-                            body: .bytes(Array(MetricsSnapshot.render(all).utf8)))
+        return [(instance, metrics.snapshot())] + others.map { ($0.instance, $0.snapshot) }
     }
 
     // MARK: Helpers
 
-    private func notFound(_ detail: String) -> HTTPResponse {
+    func notFound(_ detail: String) -> HTTPResponse {
         ProblemDetails(status: 404, type: "not-found", title: "Not Found", detail: detail).response()
     }
 
-    private func unavailable(_ detail: String) -> HTTPResponse {
+    func unavailable(_ detail: String) -> HTTPResponse {
         ProblemDetails(status: 503, type: "unavailable", title: "Service Unavailable", detail: detail)
             .response(headers: [("Retry-After", "1")])
     }

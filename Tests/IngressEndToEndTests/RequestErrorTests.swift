@@ -38,8 +38,9 @@ extension IngressEndToEndTests {
                                                   body: order)
                 #expect(charset.status == 202, "\(charset)")
 
-                for path in ["/", "/nope", "/orders/o-1/events/more", "/stocks/MUG-1", "/orders/unknown",
-                             "/orders/unknown/events", "/stock/NOPE"] {
+                // `/` is the dashboard.
+                for path in ["/nope", "/orders/o-1/events/more", "/stocks/MUG-1", "/orders/unknown",
+                             "/orders/unknown/events", "/orders/unknown/trace", "/stock/NOPE", "/dashboard/nope.js"] {
                     try await http.get(path).expectProblem(404)
                 }
 

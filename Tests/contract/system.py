@@ -31,10 +31,12 @@ def switchboard_executable() -> str:
 
 
 class System:
-    """redis-server + `switchboard run` on free ports, on the given transport."""
+    """redis-server + `switchboard run` on free ports, on the given transport; `services` names the
+    services that process runs (all of them by default; order, stock and payment are needed)."""
 
-    def __init__(self, transport: str = "pubsub") -> None:
+    def __init__(self, transport: str = "pubsub", services: tuple[str, ...] = ()) -> None:
         self.transport = transport
+        self.services = services
         self.directory = pathlib.Path(tempfile.mkdtemp(prefix="switchboard-contract-"))
         self.redis_port = free_port()
         self.redis = subprocess.Popen(
@@ -59,7 +61,7 @@ class System:
             self.http_port = free_port()
             log = open(self.log_path, "ab")
             self.process = subprocess.Popen(
-                [switchboard_executable(), "run", "--redis", f"redis://127.0.0.1:{self.redis_port}",
+                [switchboard_executable(), "run", *self.services, "--redis", f"redis://127.0.0.1:{self.redis_port}",
                  "--http-port", str(self.http_port), "--transport", self.transport,
                  "--config", str(ROOT / "Config/switchboard.json"), "--log-level", "warning"],
                 stdout=log, stderr=log)

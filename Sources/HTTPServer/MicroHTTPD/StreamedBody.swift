@@ -31,6 +31,10 @@ final class StreamedBody: ResponseBodyWriter, Sendable {
         }
     }
 
+    var bufferedByteCount: Int {
+        state.withLock { $0.buffer.count }
+    }
+
     /// Ends the body once the buffer is drained.
     func finish() {
         state.withLock { state in

@@ -2,17 +2,24 @@ import EventBus
 import Telemetry
 
 /// `switchboard dlq list` and `switchboard dlq replay [ID…]`: inspects dead letters, and publishes them
-/// again on their channels (through the configured transport) before removing them from the store.
+/// again on their channels (through the configured transport) before removing them from the store
+/// (`DeadLetterReplay`, which the ingress's replay route uses too).
 struct DeadLetterCommand {
-    /// The most dead letters listed or replayed at once.
-    static let limit = 10_000
-
     let application: Application
+
+    private var deadLetters: DeadLetterReplay {
+        DeadLetterReplay(store: application.deadLetters, transport: application.transport)
+    }
 
     /// One block per dead letter: id, time, channel, service, reason, payload.
     func list() async throws(CommandFailure) -> String {
         try await application.requireBroker()
-        let letters = try await stored()
+        let letters: [DeadLetter]
+        do {
+            letters = try await deadLetters.list()
+        } catch {
+            throw Self.failure(error)
+        }
         guard !letters.isEmpty else { return "no dead letters" }
         return letters.map { letter in
             let payload = String(decoding: letter.payload.prefix(500), as: UTF8.self)
@@ -27,30 +34,20 @@ struct DeadLetterCommand {
     /// Replays the named dead letters (all when none is named); returns one line per replayed letter.
     func replay(_ ids: [String]) async throws(CommandFailure) -> String {
         try await application.requireBroker()
-        let letters = try await stored()
-        let chosen = ids.isEmpty ? letters : letters.filter { ids.contains($0.id ?? "") }
-        let missing = ids.filter { id in !letters.contains { $0.id == id } }
-        guard missing.isEmpty else {
-            throw CommandFailure(.dataError, "no dead letter with id \(missing.joined(separator: ", "))")
+        let replayed: [DeadLetter]
+        do {
+            replayed = try await deadLetters.replay(ids)
+        } catch {
+            throw Self.failure(error)
         }
-        var lines: [String] = []
-        for letter in chosen {
-            do {
-                _ = try await application.transport.publish(raw: letter.payload, on: letter.channel)
-                try await application.deadLetters.remove(ids: [letter.id ?? ""])
-            } catch {
-                throw CommandFailure(.unavailable, "replaying \(letter.id ?? "?") failed: \(error.message)")
-            }
-            lines.append("replayed \(letter.id ?? "?") on \(letter.channel)")
-        }
+        let lines = replayed.map { "replayed \($0.id ?? "?") on \($0.channel)" }
         return lines.isEmpty ? "no dead letters to replay" : lines.joined(separator: "\n")
     }
 
-    private func stored() async throws(CommandFailure) -> [DeadLetter] {
-        do {
-            return try await application.deadLetters.list(limit: Self.limit)
-        } catch {
-            throw CommandFailure(.unavailable, error.message)
+    private static func failure(_ error: DeadLetterReplay.Failure) -> CommandFailure {
+        switch error {
+        case .missing: CommandFailure(.dataError, error.message)
+        case .unavailable: CommandFailure(.unavailable, error.message)
         }
     }
 }

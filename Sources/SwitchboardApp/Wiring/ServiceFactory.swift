@@ -84,8 +84,8 @@ struct ServiceFactory {
                                           ? .milliseconds(settings.durableAcceptMilliseconds) : nil)
         return IngressService(ingress: Ingress(
             configuration: configuration, store: store, transport: application.makeTransport(for: "ingress"),
-            catalog: try loadCatalog(), metrics: application.metrics, instance: application.instanceName,
-            logger: logger("ingress"),
+            deadLetters: application.deadLetters(for: "ingress"), catalog: try loadCatalog(),
+            metrics: application.metrics, instance: application.instanceName, logger: logger("ingress"),
             grace: .seconds(settings.shutdownGraceSeconds)
         ))
     }
