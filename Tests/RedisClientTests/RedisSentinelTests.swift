@@ -53,6 +53,8 @@ struct RedisSentinelTests {
                 }
             defer { subscription.cancel() }
             #expect(await eventually { try await deployment.servers[0].cli("PUBSUB", "NUMSUB", "news").hasSuffix("1") })
+            // Replication is asynchronous: the library is on the replica once it acknowledged the load.
+            #expect(try await client.send("WAIT", 1, 5000).int == 1)
 
             let promoted = try await deployment.failOver()
             #expect(promoted === deployment.servers[1])
