@@ -1,5 +1,4 @@
 import Resilience
-import Synchronization
 import Telemetry
 
 /// Runs one `EventService` on a transport: receives its messages, decodes them, and applies what the
