@@ -44,7 +44,7 @@ let package = Package(
             path: "Sources/Services/NotificationService"
         ),
         .target(
-            name: "PaymentService", dependencies: ["EventBus", "SagaEvents", "Resilience", "RedisClient"],
+            name: "PaymentService", dependencies: ["EventBus", "SagaEvents", "Resilience", "RedisClient", "Telemetry"],
             path: "Sources/Services/PaymentService"
         ),
         .target(

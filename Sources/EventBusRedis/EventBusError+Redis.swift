@@ -4,7 +4,7 @@ import RedisClient
 extension EventBusError {
     /// A bus error for a Redis failure: `.unavailable` when the server cannot be reached, else `.rejected`.
     init(_ error: RedisError) {
-        self.init(error.isConnectionProblem ? .unavailable : .rejected, error.message)
+        self.init(error.isTransient ? .unavailable : .rejected, error.message)
     }
 }
 

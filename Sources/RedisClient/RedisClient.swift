@@ -32,11 +32,11 @@ public final class RedisClient: Sendable {
     }
 
     /// Sends one command and returns its reply.
-    /// - Throws: `RedisError`; an error reply from the server is thrown as `.server`.
+    /// - Throws: `RedisError`; an error reply from the server is thrown as `.server` (`.notReady` while it loads).
     public func send(_ command: RedisCommand) async throws(RedisError) -> RedisReply {
         let reply = try await submit(command)
         if case .error(let message) = reply {
-            throw RedisError(.server, "Redis answered \(command.name) with an error: \(message)")
+            throw RedisError(reply: message, "Redis answered \(command.name) with an error: \(message)")
         }
         return reply
     }
@@ -71,7 +71,7 @@ public final class RedisClient: Sendable {
             reply = try await submit(RedisCommand("EVAL", [script.source] + parameters))
         }
         if case .error(let message) = reply {
-            throw RedisError(.server, "Redis script \(script.name) failed: \(message)")
+            throw RedisError(reply: message, "Redis script \(script.name) failed: \(message)")
         }
         return reply
     }
@@ -147,12 +147,12 @@ public final class RedisClient: Sendable {
         if case .error(let message) = replies[0], message.hasPrefix("ERR Function not found") {
             let load = try await submit(RedisCommand(name: "FUNCTION", arguments: ["LOAD", "REPLACE", library.source]))
             if case .error(let message) = load {
-                throw RedisError(.server, "Redis refused to load the function library \(library.name): \(message)")
+                throw RedisError(reply: message, "Redis refused to load the function library \(library.name): \(message)")
             }
             replies = try await submit(commands)
         }
         if case .error(let message) = replies[0] {
-            throw RedisError(.server, "Redis function \(function) of library \(library.name) failed: \(message)")
+            throw RedisError(reply: message, "Redis function \(function) of library \(library.name) failed: \(message)")
         }
         return (replies[0], replies.count > 1 ? replies[1] : nil)
     }

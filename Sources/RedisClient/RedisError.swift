@@ -14,6 +14,9 @@ public struct RedisError: Error, Sendable, Equatable, CustomStringConvertible {
         case timeout
         /// Redis answered with an error reply (`-ERR …`, `-NOSCRIPT …`, …).
         case server
+        /// Redis answered that it cannot serve commands yet: it is loading its data after a start (`LOADING`),
+        /// or is a replica that lost its primary (`MASTERDOWN`). Asking again a moment later succeeds.
+        case notReady
         /// The bytes from the server were not valid RESP.
         case protocolError
         /// A recent attempt to connect failed and the client is backing off before trying again.
@@ -33,12 +36,26 @@ public struct RedisError: Error, Sendable, Equatable, CustomStringConvertible {
         self.message = message
     }
 
+    /// The error of an error reply: `.notReady` when the reply says the server cannot serve yet, `.server`
+    /// for every other refusal.
+    /// - Parameters:
+    ///   - reply: the error reply's text, e.g. `LOADING Redis is loading the dataset in memory`.
+    ///   - message: what happened, in words.
+    public init(reply: String, _ message: String) {
+        let notReady = Self.notReadyPrefixes.contains { reply.hasPrefix($0) }
+        self.init(notReady ? .notReady : .server, message)
+    }
+
+    /// The error replies of a server that cannot serve yet but will.
+    private static let notReadyPrefixes = ["LOADING", "MASTERDOWN"]
+
     public var description: String { message }
 
-    /// Whether the failure is about reaching the server rather than about the command.
-    public var isConnectionProblem: Bool {
+    /// Whether asking again later may succeed: the server could not be reached, or said it is not ready yet.
+    /// A refusal of the command itself (`.server`) is not transient: asking again gets the same answer.
+    public var isTransient: Bool {
         switch code {
-        case .connectionRefused, .connectionFailed, .connectionLost, .timeout, .unavailable: true
+        case .connectionRefused, .connectionFailed, .connectionLost, .timeout, .unavailable, .notReady: true
         case .invalidURL, .server, .protocolError, .closed: false
         }
     }

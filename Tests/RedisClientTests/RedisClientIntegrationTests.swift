@@ -79,7 +79,7 @@ struct RedisClientIntegrationTests {
         #expect(error.code == .connectionRefused)
         #expect(error.message.contains("127.0.0.1:\(port)"))
         #expect(error.message.contains("connection refused"))
-        #expect(error.isConnectionProblem)
+        #expect(error.isTransient)
         let again = try await #require(throws: RedisError.self) { try await client.send("PING") }
         #expect(again.code == .unavailable || again.code == .connectionRefused)
     }
@@ -88,7 +88,7 @@ struct RedisClientIntegrationTests {
     func missingSocket() async throws {
         let client = RedisClient(url: try RedisURL("unix:///tmp/switchboard-no-such-dir/redis.sock"), logger: .disabled)
         let error = try await #require(throws: RedisError.self) { try await client.send("PING") }
-        #expect(error.isConnectionProblem)
+        #expect(error.isTransient)
         #expect(error.message.contains("/tmp/switchboard-no-such-dir/redis.sock"))
     }
 
@@ -276,7 +276,7 @@ struct RedisClientIntegrationTests {
                     Issue.record("expected .disconnected after the server stopped")
                     return
                 }
-                #expect(error.isConnectionProblem)
+                #expect(error.isTransient)
                 try await server.restart()
                 var next = await events.next()
                 while case .disconnected? = next { next = await events.next() }
@@ -329,6 +329,31 @@ struct RedisClientIntegrationTests {
         }
     }
 
+    @Test("while redis-server loads its data, commands and functions fail as .notReady, a transient error")
+    func loadingServerIsNotReady() async throws {
+        // 20,000 keys loaded at 100 µs each: two seconds during which the server answers `LOADING`.
+        let slowLoading = RedisServer.Options(extraArguments: ["--key-load-delay", "100",
+                                                               "--loading-process-events-interval-bytes", "1024"])
+        try await withRedisServer(slowLoading) { server async throws in
+            let client = server.makeClient()
+            let fill = RedisScript(name: "fill", source: "for i = 1, 20000 do redis.call('SET', 'k' .. i, i) end")
+            _ = try await client.evaluate(fill)
+            #expect(try await client.send("SAVE") == .simpleString("OK"))
+            try await server.restart(untilLoaded: false)
+
+            let error = try await #require(throws: RedisError.self) { try await client.send("GET", "k1") }
+            #expect(error.code == .notReady, "\(error)")
+            #expect(error.isTransient)
+            let library = RedisFunctionLibrary(name: "loading_probe", source: """
+                #!lua name=loading_probe
+                redis.register_function('probe', function() return 1 end)
+                """)
+            let refused = try await #require(throws: RedisError.self) { try await client.call("probe", in: library) }
+            #expect(refused.code == .notReady, "\(refused)")
+            #expect(await eventually(within: .seconds(30)) { try await client.send("GET", "k20000") == .bulkString(Array("20000".utf8)) })
+        }
+    }
+
     @Test("while the server is down commands fail fast; once it is back the client recovers")
     func clientRecoversAfterOutage() async throws {
         try await withRedisServer(.init(listener: .tcp)) { server async throws in
@@ -336,7 +361,7 @@ struct RedisClientIntegrationTests {
             #expect(try await client.send("PING") == .simpleString("PONG"))
             server.stop()
             let error = try await #require(throws: RedisError.self) { try await client.send("PING") }
-            #expect(error.isConnectionProblem)
+            #expect(error.isTransient)
             try await server.restart()
             #expect(await eventually { try await client.send("PING") == .simpleString("PONG") })
         }

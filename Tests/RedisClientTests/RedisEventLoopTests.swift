@@ -101,7 +101,7 @@ struct RedisEventLoopTests {
                                     #expect(reply == .simpleString("OK"))
                                     replies += 1
                                 } catch {
-                                    #expect(error.isConnectionProblem, "\(error)")
+                                    #expect(error.isTransient, "\(error)")
                                     errors += 1
                                     if afterStop { break }
                                 }
@@ -215,7 +215,7 @@ struct RedisEventLoopTests {
                     Issue.record("expected .disconnected after the restart")
                     return
                 }
-                #expect(error.isConnectionProblem)
+                #expect(error.isTransient)
                 var next = await iterator.next()
                 while case .disconnected? = next { next = await iterator.next() }
                 #expect(next == .subscribed)

@@ -18,6 +18,11 @@ final class StreamsCluster: Sendable {
         var maximumDeliveries: Int?
         /// `payment.latencyMilliseconds`: how long each simulated charge takes.
         var paymentLatencyMilliseconds = 0
+        /// `payment.timeoutMilliseconds`: how long one charge may take before the attempt fails.
+        var paymentTimeoutMilliseconds = 2000
+        /// How long redis-server takes to load each key or command at a start (`--key-load-delay`, in
+        /// microseconds): a restart then answers `LOADING` for a while, as a large data set does.
+        var keyLoadDelayMicroseconds = 0
     }
 
     /// The streams each service's consumer group reads.
@@ -51,14 +56,19 @@ final class StreamsCluster: Sendable {
     /// (each must exit 0) when `body` returns, at once when it throws. The server and its folder go in both
     /// cases, so no process outlives the test.
     static func with(_ options: Options = Options(), _ body: (StreamsCluster) async throws -> Void) async throws {
-        let redis = try await RedisServer.start(RedisServer.Options(appendOnly: options.appendOnly))
+        let loading = options.keyLoadDelayMicroseconds > 0
+            ? ["--key-load-delay", String(options.keyLoadDelayMicroseconds), "--loading-process-events-interval-bytes", "1024"]
+            : []
+        let redis = try await RedisServer.start(RedisServer.Options(appendOnly: options.appendOnly,
+                                                                    extraArguments: loading))
         let configPath = redis.directory + "/switchboard.json"
         var streams = #""claimIdleMilliseconds": 30000"#
         if let limit = options.maximumDeliveries { streams += #", "maximumDeliveries": \#(limit)"# }
         let settings = """
             {"catalog": "\(Repository.path("Config/catalog.json"))", "shutdownGraceSeconds": 5,
              "log": {"format": "json"}, "streams": {\(streams)},
-             "payment": {"latencyMilliseconds": \(options.paymentLatencyMilliseconds)}}
+             "payment": {"latencyMilliseconds": \(options.paymentLatencyMilliseconds),
+                         "timeoutMilliseconds": \(options.paymentTimeoutMilliseconds)}}
             """
         try settings.write(toFile: configPath, atomically: true, encoding: .utf8)
         // The file's claim idle time is overridden by the environment, as an operator would.

@@ -180,9 +180,11 @@ public final class RedisServer: Sendable {
 
     /// Stops the server if it runs and starts it again on the same socket or port, with the same folder
     /// (and so the same append-only file), then waits until it answers `PING`.
-    public func restart() async throws {
+    /// - Parameter untilLoaded: wait until the server has loaded its data and answers `PONG`; `false`
+    ///   returns as soon as it answers at all, `LOADING` included.
+    public func restart(untilLoaded: Bool = true) async throws {
         stop()
-        try await launch()
+        try await launch(untilLoaded: untilLoaded)
     }
 
     /// Stops the server and removes its folder.
@@ -207,7 +209,7 @@ public final class RedisServer: Sendable {
         return arguments + options.extraArguments
     }
 
-    private func launch() async throws {
+    private func launch(untilLoaded: Bool = true) async throws {
         let child = try ChildProcess(Executable.redisServer, arguments, directory: directory)
         process.withLock { $0 = child }
         let deadline = ContinuousClock.now + .seconds(5)
@@ -217,7 +219,11 @@ public final class RedisServer: Sendable {
             }
             // A fresh client each time: a client that failed backs off before trying again.
             let client = makeClient(configuration: RedisConfiguration(connectTimeout: .seconds(1)))
-            if (try? await client.send("PING")) == .simpleString("PONG") { return }
+            do {
+                if try await client.send("PING") == .simpleString("PONG") { return }
+            } catch where !untilLoaded && error.code == .notReady {
+                return
+            } catch {}
             try await Task.sleep(for: .milliseconds(10))
         }
         throw TestTimeout("redis-server at \(endpoint) did not answer PING within 5 s: \(log)")

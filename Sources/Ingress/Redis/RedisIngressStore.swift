@@ -266,7 +266,7 @@ public struct RedisIngressStore: IngressStore {
         do {
             return try await body()
         } catch {
-            throw EventBusError(error.isConnectionProblem ? .unavailable : .rejected, error.message)
+            throw EventBusError(error.isTransient ? .unavailable : .rejected, error.message)
         }
     }
 }

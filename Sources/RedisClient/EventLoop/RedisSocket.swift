@@ -84,7 +84,7 @@ final class RedisSocket {
                 let command = preamble.removeFirst()
                 if case .error(let message) = received {
                     let name = command.name == "SELECT" ? "SELECT \(context.url.database)" : command.name
-                    throw RedisError(.server, "Redis at \(context.url) refused \(name): \(message)")
+                    throw RedisError(reply: message, "Redis at \(context.url) refused \(name): \(message)")
                 }
                 if preamble.isEmpty { established() }
             }

@@ -1,6 +1,7 @@
 import EventBus
 import Resilience
 import SagaEvents
+import Telemetry
 
 /// The payment service on the bus: charges an order once both its card (`order.created`) and its
 /// amount (`stock.reserved`) are known, and emits `payment.completed` or `payment.failed`.
@@ -18,11 +19,15 @@ public struct PaymentService: EventService {
     public let subscriptions = [EventTypes.orderCreated, EventTypes.stockReserved, EventTypes.orderCancelled]
     private let machine = PaymentMachine()
     private let provider: any PaymentProvider
+    private let logger: Logger
 
     /// Creates the service.
-    /// - Parameter provider: the card provider to charge.
-    public init(provider: any PaymentProvider) {
+    /// - Parameters:
+    ///   - provider: the card provider to charge.
+    ///   - logger: where a charge the provider did not answer is logged, with why.
+    public init(provider: any PaymentProvider, logger: Logger = .disabled) {
         self.provider = provider
+        self.logger = logger
     }
 
     public func recordKey(for event: CloudEvent) throws(CloudEventError) -> String {
@@ -57,7 +62,7 @@ public struct PaymentService: EventService {
         guard let current = try Self.read(record), let charge = machine.pendingCharge(current, orderID: orderID) else {
             return nil
         }
-        let (provider, machine, key, source) = (provider, machine, try recordKey(for: event), source)
+        let (provider, machine, key, source, logger) = (provider, machine, try recordKey(for: event), source, logger)
         return FollowUp(name: "charge") {
             let result: Result<ChargeResult, PaymentProviderError>
             do throws(PaymentProviderError) {
@@ -66,6 +71,9 @@ public struct PaymentService: EventService {
                     idempotencyKey: charge.idempotencyKey
                 ))
             } catch {
+                logger.warning("the provider did not answer the charge: voiding it, the payment fails", metadata: [
+                    "order.id": orderID, "error": error.message,
+                ])
                 result = .failure(error)
                 await Self.void(charge.idempotencyKey, at: provider)
             }

@@ -17,8 +17,9 @@ import SagaEvents
 /// - `provider:refunds`: a stream with one entry per charge refunded by `void` (same fields).
 ///
 /// The ledger stands for the provider's own store, which our Redis going away for a moment should not
-/// take down: a call that could not reach Redis is retried with backoff until it does (or the caller
-/// gives up and cancels), which is safe because both functions are idempotent for a key.
+/// take down: a call that could not reach Redis, or found it loading its data, is retried with backoff
+/// until it goes through (or the caller gives up and cancels), which is safe because both functions are
+/// idempotent for a key.
 ///
 /// An answer is written by one Redis Function (`provider_answer`, library `switchboard_provider`), so two
 /// requests with one key, from any number of processes at once, make at most one charge. `void`
@@ -124,7 +125,7 @@ public struct RedisChargeLedger: ChargeLedger {
         }
     }
 
-    /// Calls a function of the library, retrying with backoff while Redis cannot be reached.
+    /// Calls a function of the library, retrying with backoff while Redis cannot be reached or is not ready.
     private func call(_ function: String, keys: [any RedisArgumentConvertible],
                       arguments: [any RedisArgumentConvertible]) async throws(PaymentProviderError) -> RedisReply {
         var backoff = Backoff(initial: .milliseconds(20), maximum: .seconds(1))
@@ -132,8 +133,7 @@ public struct RedisChargeLedger: ChargeLedger {
             do {
                 return try await client.call(function, in: Self.library, keys: keys, arguments: arguments)
             } catch {
-                guard !Task.isCancelled, [.unavailable, .connectionLost, .connectionRefused, .connectionFailed,
-                                          .timeout].contains(error.code) else {
+                guard !Task.isCancelled, error.isTransient else {
                     throw PaymentProviderError("the simulated provider's ledger failed: \(error.message)")
                 }
                 try? await Task.sleep(for: backoff.next())
