@@ -23,7 +23,7 @@ let package = Package(
             providers: [.apt(["libmicrohttpd-dev"])]
         ),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
-        .target(name: "Telemetry"),
+        .target(name: "Telemetry", dependencies: ["JSONBytes"]),
         .target(name: "Resilience"),
         .target(name: "JSONBytes"),
         .target(name: "RedisClient", dependencies: ["CHiredis", "Resilience", "Telemetry"]),
