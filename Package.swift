@@ -3,7 +3,8 @@ import PackageDescription
 
 // Layers, bottom to top (each depends only on those below it):
 //   CHiredis (C shim) → RedisClient → EventBus → EventBusRedis / EventBusInMemory → SwitchboardApp → switchboard
-// Telemetry (logging), Resilience (backoff) and JSONBytes (JSON reader and writer) sit beside the shims: every
+// Telemetry (logging; masks card numbers with JSONBytes), Resilience (backoff) and JSONBytes (JSON reader and
+// writer, CardNumberMask) sit beside the shims: every
 // layer may use them.
 let package = Package(
     name: "Switchboard",

@@ -82,6 +82,8 @@ public struct Commit: Sendable, Equatable {
         case increment(key: String, field: String, by: Int)
         /// Pushes `value` at the head of a list and keeps the newest `keep` entries.
         case prepend(key: String, value: String, keep: Int)
+        /// Deletes a key, e.g. the `vault:card:<token>` entry of a card whose charge settled.
+        case delete(key: String)
         /// Starts or extends a chain's trace log (`TraceLog`) with an event received from outside, e.g. the
         /// `order.created` that begins an order, and sets the log's expiry.
         case trace(CloudEvent)

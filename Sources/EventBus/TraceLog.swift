@@ -1,3 +1,5 @@
+import JSONBytes
+
 /// The bounded log of one chain's events (one order), kept in the broker for `switchboard trace` and
 /// for replaying an order's past events to a client.
 ///
@@ -5,7 +7,8 @@
 /// `event`: every commit appends the events it emits in the same atomic step, with one
 /// `XADD … MAXLEN ~ capacity`. The log expires `retentionSeconds` after the chain began: the step that
 /// logs a chain's first event (`Commit.Change.trace`, the ingress's accept) sets the expiry, and
-/// appending keeps it.
+/// appending keeps it. Events from outside are logged with card numbers masked (`entry(for:)`); the events
+/// the services emit carry none.
 public enum TraceLog {
     /// The fewest events kept per chain (Redis trims to about this many, never fewer).
     public static let capacity = 200
@@ -13,6 +16,12 @@ public enum TraceLog {
     public static let retentionSeconds = 7 * 24 * 3600
     /// The stream field that holds each event's JSON.
     public static let eventField = "event"
+
+    /// What the log keeps of `event`: its JSON with card numbers masked (`CardNumberMask`), so a card number
+    /// that came in an event from outside (a `redis-cli PUBLISH`) is not kept for the log's seven days.
+    public static func entry(for event: CloudEvent) -> [UInt8] {
+        CardNumberMask.masked(event.encoded())
+    }
 
     /// The log's key for a correlation id: `switchboard:trace:<id>`.
     public static func key(for correlationID: String) -> String {

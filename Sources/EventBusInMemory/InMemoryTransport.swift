@@ -84,6 +84,10 @@ public actor InMemoryTransport: EventTransport {
             case .prepend(let key, let value, let keep):
                 lists[key, default: []].insert(value, at: 0)
                 lists[key] = Array(lists[key]!.prefix(keep))
+            case .delete(let key):
+                records[key] = nil
+                hashes[key] = nil
+                lists[key] = nil
             case .trace(let event):
                 appendToTrace(event)
             }
@@ -112,7 +116,7 @@ public actor InMemoryTransport: EventTransport {
 
     private func appendToTrace(_ event: CloudEvent) {
         let key = TraceLog.key(for: event.correlationID ?? event.id)
-        lists[key, default: []].insert(String(decoding: event.encoded(), as: UTF8.self), at: 0)
+        lists[key, default: []].insert(String(decoding: TraceLog.entry(for: event), as: UTF8.self), at: 0)
         lists[key] = Array(lists[key]!.prefix(TraceLog.capacity))
     }
 

@@ -2,7 +2,8 @@ import EventBus
 import RedisClient
 
 /// The Redis Function that applies a `Commit` in one atomic step: compare the record's version, check
-/// the conditions, write the chosen outcome's changed fields, emit its events, log them to their
+/// the conditions, write the chosen outcome's changed fields and other changes (`HINCRBY`, `LPUSH`, `DEL`,
+/// trace logs), emit its events, log them to their
 /// chains' trace logs and acknowledge the handled message.
 ///
 /// It lives in the library `switchboard_bus` (`FUNCTION LOAD`), so a restarted server that kept its
@@ -76,6 +77,8 @@ struct CommitFunction {
                     redis.call('HINCRBY', key, a, b)
                 elseif op == 'prepend' then
                     if redis.call('LPUSH', key, a) > tonumber(b) then redis.call('LTRIM', key, 0, tonumber(b) - 1) end
+                elseif op == 'delete' then
+                    redis.call('DEL', key)
                 elseif op == 'trace' then
                     trace(key, a, capacity)
                     redis.call('EXPIRE', key, retention)
@@ -161,9 +164,11 @@ struct CommitFunction {
             case .prepend(let key, let value, let keep):
                 arguments += [Array("prepend".utf8), keys.index(of: key).redisArgument, Array(value.utf8),
                               keep.redisArgument]
+            case .delete(let key):
+                arguments += [Array("delete".utf8), keys.index(of: key).redisArgument, [], []]
             case .trace(let event):
-                arguments += [Array("trace".utf8), keys.index(of: traceKey(of: event)).redisArgument, event.encoded(),
-                              []]
+                arguments += [Array("trace".utf8), keys.index(of: traceKey(of: event)).redisArgument,
+                              TraceLog.entry(for: event), []]
             }
         }
         arguments.append(outcome.events.count.redisArgument)

@@ -425,9 +425,11 @@ paths:
       operationId: replayDeadLetter
       summary: Replay one dead letter, as `switchboard dlq replay ID` does
       description: |
-        Publishes the dead letter again on its channel, exactly as it arrived (`PUBLISH`, or `XADD` on
+        Publishes the dead letter again on its channel, as it was stored (`PUBLISH`, or `XADD` on
         streams), then removes it from the store. It does nothing else; a letter the services still
-        cannot read is dead-lettered again under a new id.
+        cannot read is dead-lettered again under a new id. Dead letters are stored with card numbers
+        masked to their last four digits: a letter that held a card number is not replayed (`409`,
+        type `masked-card`); its order must be placed again.
       parameters:
         - name: id
           in: path
@@ -450,6 +452,12 @@ paths:
                     $ref: '#/components/schemas/DeadLetter'
         '404':
           $ref: '#/components/responses/NotFound'
+        '409':
+          description: The letter held a card number, stored masked, so it cannot be replayed.
+          content:
+            application/problem+json:
+              schema:
+                $ref: '#/components/schemas/Problem'
         '503':
           $ref: '#/components/responses/Unavailable'
 components:
@@ -1070,7 +1078,7 @@ operations:
     x-switchboard-consumer-group: stock
   paymentReceivesOrderCreated:
     action: receive
-    title: Payment keeps the card until the amount is known
+    title: Payment keeps the card (its token, or its number) until the amount is known
     channel:
       $ref: '#/channels/orderCreated'
     x-switchboard-service: payment
@@ -1170,7 +1178,7 @@ operations:
     x-switchboard-consumer-group: stock
   paymentReceivesOrderCancelled:
     action: receive
-    title: Payment forgets the card; nothing will be charged
+    title: Payment forgets the card and deletes its vault entry; nothing will be charged
     channel:
       $ref: '#/channels/orderCancelled'
     x-switchboard-service: payment
@@ -1373,10 +1381,31 @@ components:
           $ref: '#/components/schemas/OrderItems'
         payment:
           type: object
-          required: [card]
+          description: |
+            How the order is paid: either a vault token with the card's last four digits, which is what
+            the ingress publishes, or the card number itself, accepted for testing with `redis-cli` and
+            treated as before, never both. The ingress keeps the card number in the Redis string
+            `vault:card:<token>` (written in the same atomic step as the event, readable by the payment
+            service's user only), which expires after 15 minutes and is deleted when the charge settles,
+            approved or not, or the payment is voided; a token whose entry is gone fails the payment as
+            `invalid_card`.
+          anyOf:
+            - required: [token, last4]
+            - required: [card]
+          not:
+            required: [card, token]
           properties:
             card:
               $ref: '#/components/schemas/Card'
+            token:
+              type: string
+              minLength: 1
+              maxLength: 200
+              description: The card's vault token, `tok_` and 32 hex digits from the ingress.
+            last4:
+              type: string
+              pattern: '^[0-9]{4}$'
+              description: The card's last four digits.
     StockReserved:
       type: object
       required: [orderId, customerId, items, amount, currency]

@@ -60,8 +60,9 @@ struct IngressHandlers: Sendable {
             claim = IdempotencyClaim(key: key, fingerprint: order.fingerprint)
         }
         let orderID = RandomIdentifier.compact(prefix: "ord_")
+        let card = VaultedCard(number: order.card)
         let created = OrderCreated(orderId: orderID, customerId: order.customerId, items: order.items,
-                                   payment: PaymentDetails(card: order.card))
+                                   payment: card.payment)
         let event = CloudEvent(source: "switchboard/ingress", type: EventTypes.orderCreated, correlationID: orderID,
                                traceparent: request.header("traceparent"), payload: created)
         let accepted = AcceptedOrder(orderId: orderID, customerId: order.customerId, items: order.items,
@@ -71,7 +72,7 @@ struct IngressHandlers: Sendable {
         let watch = Self.preferredWait(request.header("Prefer")) != nil ? await feed.subscribe(orderID) : nil
         let result: AcceptResult
         do {
-            result = try await store.accept(event, order: accepted, idempotency: claim)
+            result = try await store.accept(event, order: accepted, card: card, idempotency: claim)
         } catch {
             if let watch { await feed.unsubscribe(orderID, token: watch.token) }
             return unavailable("Redis is unreachable: \(error.message)")

@@ -7,9 +7,9 @@ import SagaEvents
 
 /// What the ingress reads and writes in the broker.
 public protocol IngressStore: Sendable {
-    /// Publishes `event` (an `order.created`) and records the order as accepted, atomically; with an
-    /// idempotency claim, only if the key was not used before.
-    func accept(_ event: CloudEvent, order: AcceptedOrder, idempotency: IdempotencyClaim?)
+    /// Publishes `event` (an `order.created`), records the order as accepted and keeps its card in the
+    /// `CardVault`, atomically; with an idempotency claim, only if the key was not used before.
+    func accept(_ event: CloudEvent, order: AcceptedOrder, card: VaultedCard, idempotency: IdempotencyClaim?)
         async throws(EventBusError) -> AcceptResult
 
     /// The order service's record of an order, or the ingress's own record of an order it accepted
@@ -45,6 +45,24 @@ public protocol IngressStore: Sendable {
 extension IngressStore {
     /// No Sentinel.
     public func sentinel() async -> RedisSentinelStatus? { nil }
+}
+
+/// A card number kept in the `CardVault` under `token` until its order's charge settles; `order.created`
+/// carries only the token and the last four digits.
+public struct VaultedCard: Sendable, Equatable {
+    public var token: String
+    public var number: String
+
+    /// A card under a new token (`CardVault.newToken()`).
+    public init(number: String, token: String = CardVault.newToken()) {
+        self.token = token
+        self.number = number
+    }
+
+    /// What `order.created` carries instead of the number.
+    public var payment: PaymentDetails {
+        PaymentDetails(token: token, last4: String(number.suffix(4)))
+    }
 }
 
 /// An order as the ingress accepted it, before any service saw it; stored as JSON with sorted members.

@@ -1,5 +1,6 @@
 import EventBus
 import HTTPServer
+import JSONBytes
 import SagaEvents
 
 /// A valid `POST /orders` body: what `docs/openapi.yaml` calls `OrderRequest`.
@@ -28,9 +29,10 @@ public struct OrderRequest: Sendable, Equatable {
     public var card: String
 
     /// The request in a canonical form, to tell whether a repeated `Idempotency-Key` came with the same body.
+    /// It is kept with the key for a day, so the card is in it masked to its last four digits.
     public var fingerprint: String {
         let items = self.items.map { "\($0.sku)×\($0.quantity)" }.joined(separator: ",")
-        return "customer=\(customerId);items=\(items);card=\(card)"
+        return "customer=\(customerId);items=\(items);card=\(CardNumberMask.masked(card))"
     }
 
     /// Whether `sku` is 1 to 64 ASCII letters, digits, `-`, `_` or `.` (`^[A-Za-z0-9._-]{1,64}$`).

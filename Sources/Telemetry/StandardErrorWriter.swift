@@ -1,4 +1,5 @@
 import Dispatch
+import JSONBytes
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -58,7 +59,7 @@ final class StandardErrorWriter: Sendable {
                 text += format == .json ? record.json : record.logfmt
                 text += "\n"
             }
-            var utf8 = Array(text.utf8)
+            var utf8 = CardNumberMask.masked(Array(text.utf8))
             utf8.withUnsafeMutableBytes { bytes in
                 var offset = 0
                 while offset < bytes.count {

@@ -29,6 +29,13 @@ struct AccessMatrixTests {
          mode, "", "", "", "0", "200", "60", "0", "7", "0", "0", "0", "1", "2", "3", "{}"]
     }
 
+    /// A commit that also deletes `key` (`Commit.Change.delete`), as payment's settling commit deletes the
+    /// card's vault entry.
+    static func commit(_ record: String, emitting channel: String, deleting key: String) -> [String] {
+        ["FCALL", "switchboard_commit", "4", record, channel, "switchboard:trace:t-1", key,
+         "publish", "", "", "", "0", "200", "60", "0", "11", "0", "0", "1", "delete", "4", "", "", "1", "2", "3", "{}"]
+    }
+
     static let attempts: [Attempt] = {
         var attempts: [Attempt] = []
         func add(_ user: String, _ allowed: Bool, _ command: String..., dryRun: Bool = false) {
@@ -82,6 +89,14 @@ struct AccessMatrixTests {
         add("ingress", true, "PUBLISH", "order.created", "{}")
         add("ingress", true, "SET", "ingress:order:t-1", "{}")
         add("ingress", true, "HGETALL", "order:t-1")
+        // The card vault: the ingress writes it and cannot read it back; only payment reads (and deletes) it.
+        add("ingress", true, "SET", "vault:card:tok_t", "4242424242424242", "EX", "60")
+        add("ingress", false, "GET", "vault:card:tok_t")
+        add("payment", true, "GET", "vault:card:tok_t")
+        add("payment", true, commit("payment:t-8", emitting: "payment.completed", deleting: "vault:card:tok_t"))
+        for user in ["order", "stock", "notification"] {
+            add(user, false, "GET", "vault:card:tok_t")
+        }
         add("ingress", true, "HMGET", "stock:item:BOOK-1", "available")
         add("ingress", true, "XRANGE", "switchboard:trace:t-1", "-", "+")
         add("ingress", false, "PUBLISH", "payment.completed", "{}")

@@ -78,6 +78,8 @@ struct SagaPayloadJSONTests {
     func everyPayload() throws {
         try check(OrderCreated(orderId: "o-1", customerId: "c-1", items: Self.items,
                                payment: PaymentDetails(card: "4242424242424242")))
+        try check(OrderCreated(orderId: "o-1", customerId: "c-1", items: Self.items,
+                               payment: PaymentDetails(token: "tok_0123", last4: "4242")))
         try check(StockReserved(orderId: "o-1", customerId: "c-1", items: Self.priced, amount: 2500, currency: "USD"))
         try check(StockRejected(orderId: "o-1", reason: .outOfStock, sku: "MUG-1"))
         try check(StockRejected(orderId: "o-1", reason: .invalidOrder))

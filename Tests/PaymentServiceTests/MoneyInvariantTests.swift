@@ -16,7 +16,7 @@ import Testing
     /// One payment instance (its own record memory) over the shared transport and ledger.
     func instance(_ name: String, answerDelay: Duration = .zero) -> ServiceRunner {
         let provider = SimulatedCardProvider(answerDelay: answerDelay, ledger: ledger)
-        return ServiceRunner(service: PaymentService(provider: provider), transport: transport,
+        return ServiceRunner(service: PaymentService(provider: provider, vault: MemoryCardVault()), transport: transport,
                              deadLetters: deadLetters, instance: name, logger: .disabled)
     }
 
@@ -33,7 +33,7 @@ import Testing
         let observing = ObservingPaymentProvider(provider: SimulatedCardProvider(ledger: ledger)) { [transport] in
             await seen.add(try? PaymentRecord(stored: try? await transport.record(PaymentKeys.payment("o-1"))))
         }
-        let runner = ServiceRunner(service: PaymentService(provider: observing), transport: transport,
+        let runner = ServiceRunner(service: PaymentService(provider: observing, vault: MemoryCardVault()), transport: transport,
                                    deadLetters: deadLetters, instance: "payment-1", logger: .disabled)
         #expect(await runner.handle(message(try .saga(EventTypes.orderCreated, Saga.created()))) == .applied)
         #expect(await runner.handle(message(try .saga(EventTypes.stockReserved, Saga.reserved()))) == .applied)
@@ -101,7 +101,7 @@ import Testing
 
     @Test func aChargeWhoseAnswerIsLostIsRefundedBeforeThePaymentFails() async throws {
         let losing = AnswerLosingProvider(provider: SimulatedCardProvider(ledger: ledger))
-        let runner = ServiceRunner(service: PaymentService(provider: losing), transport: transport,
+        let runner = ServiceRunner(service: PaymentService(provider: losing, vault: MemoryCardVault()), transport: transport,
                                    deadLetters: deadLetters, instance: "payment-1", logger: .disabled)
         #expect(await runner.handle(message(try .saga(EventTypes.orderCreated, Saga.created()))) == .applied)
         let reserved = try CloudEvent.saga(EventTypes.stockReserved, Saga.reserved())

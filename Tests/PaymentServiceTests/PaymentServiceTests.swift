@@ -10,7 +10,7 @@ import Testing
     let provider = RecordingPaymentProvider()
 
     func runner(_ provider: any PaymentProvider) -> ServiceRunner {
-        ServiceRunner(service: PaymentService(provider: provider), transport: transport, deadLetters: deadLetters,
+        ServiceRunner(service: PaymentService(provider: provider, vault: MemoryCardVault()), transport: transport, deadLetters: deadLetters,
                       instance: "payment-test", logger: .disabled)
     }
 
@@ -29,7 +29,7 @@ import Testing
     }
 
     @Test func subscribesToBothHalvesAndCancellation() {
-        let service = PaymentService(provider: provider)
+        let service = PaymentService(provider: provider, vault: MemoryCardVault())
         #expect(service.name == "payment")
         #expect(Set(service.subscriptions)
             == [EventTypes.orderCreated, EventTypes.stockReserved, EventTypes.orderCancelled])

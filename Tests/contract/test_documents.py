@@ -88,6 +88,16 @@ def test_the_event_schemas_accept_a_valid_order_created():
     assert event_errors(VALID_EVENT, "order.created") == []
 
 
+def test_the_event_schemas_accept_a_vaulted_card_and_refuse_both_forms():
+    event = copy.deepcopy(VALID_EVENT)
+    event["data"]["payment"] = {"token": "tok_0123456789abcdef0123456789abcdef", "last4": "4242"}
+    assert event_errors(event, "order.created") == []
+    event["data"]["payment"]["card"] = "4242424242424242"
+    assert event_errors(event, "order.created") != []
+    event["data"]["payment"] = {"token": "tok_1"}
+    assert event_errors(event, "order.created") != []
+
+
 @pytest.mark.parametrize("change, path", [
     (lambda d: d["items"][0].update(sku="BOOK 1"), "data/items/0/sku"),
     (lambda d: d["items"][0].update(sku="X" * 65), "data/items/0/sku"),

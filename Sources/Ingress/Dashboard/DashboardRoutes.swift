@@ -156,8 +156,13 @@ struct DashboardRoutes: Sendable {
             }
             return .json(status: 200, IngressHandlers.json(["replayed": DeadLetterView(letter)]))
         } catch {
-            if case .missing = error { return handlers.notFound(error.message) }
-            return handlers.unavailable(error.message)
+            switch error {
+            case .missing: return handlers.notFound(error.message)
+            case .maskedCard:
+                return ProblemDetails(status: 409, type: "masked-card", title: "Card Number Masked",
+                                      detail: error.message).response()
+            case .unavailable: return handlers.unavailable(error.message)
+            }
         }
     }
 

@@ -16,7 +16,7 @@ import Telemetry
 ///
 /// Own keys: `ingress:order:<id>` (an accepted order the order service has not recorded yet) and
 /// `ingress:idempotency:<key>` (which order an `Idempotency-Key` produced, and for which request),
-/// both kept for `retentionSeconds`.
+/// both kept for `retentionSeconds`. It writes (and may not read) the `CardVault`'s `vault:card:<token>`.
 public struct RedisIngressStore: IngressStore {
     /// How long accepted orders and idempotency keys are kept: one day.
     public static let retentionSeconds = 24 * 3600
@@ -55,14 +55,14 @@ public struct RedisIngressStore: IngressStore {
         self.durableAccept = durableAccept
     }
 
-    /// Checks the idempotency key, publishes, records the accepted order and starts the order's trace
-    /// log, in one step: a request that reaches no subscriber records nothing, and a repeated key
-    /// publishes nothing. A Redis Function (library `switchboard_ingress`), so a restarted or promoted
-    /// server has it.
+    /// Checks the idempotency key, publishes, records the accepted order, keeps its card in the vault and
+    /// starts the order's trace log, in one step: a request that reaches no subscriber records nothing, and
+    /// a repeated key publishes nothing. A Redis Function (library `switchboard_ingress`), so a restarted or
+    /// promoted server has it.
     ///
-    /// `KEYS`: accepted order, idempotency key, channel or stream, trace log. `ARGV`: the accepted order,
-    /// the event, the idempotency claim (or empty), retention seconds, `publish` | `streams`, trace
-    /// capacity, trace retention seconds.
+    /// `KEYS`: accepted order, idempotency key, channel or stream, trace log, vault entry. `ARGV`: the
+    /// accepted order, the event, the idempotency claim (or empty), retention seconds, `publish` | `streams`,
+    /// trace capacity, trace retention seconds, card number, vault retention seconds.
     public static let library = RedisFunctionLibrary(name: "switchboard_ingress", source: #"""
         #!lua name=switchboard_ingress
 
@@ -82,6 +82,7 @@ public struct RedisIngressStore: IngressStore {
                 redis.call('XADD', keys[3], '*', 'event', args[2])
                 receivers = #groups
             end
+            redis.call('SET', keys[5], args[8], 'EX', args[9])
             redis.call('SET', keys[1], args[1], 'EX', args[4])
             if args[3] ~= '' then redis.call('SET', keys[2], args[3], 'EX', args[4]) end
             redis.call('XADD', keys[4], 'MAXLEN', '~', args[6], '*', 'event', args[2])
@@ -92,18 +93,18 @@ public struct RedisIngressStore: IngressStore {
         redis.register_function('switchboard_accept', accept)
         """#)
 
-    public func accept(_ event: CloudEvent, order: AcceptedOrder, idempotency: IdempotencyClaim?)
+    public func accept(_ event: CloudEvent, order: AcceptedOrder, card: VaultedCard, idempotency: IdempotencyClaim?)
         async throws(EventBusError) -> AcceptResult
     {
         let accepted = order.jsonBytes
         let claim = idempotency.map { "\(order.orderId)\n\($0.fingerprint)" } ?? ""
         let keys: [any RedisArgumentConvertible] = [
             "ingress:order:\(order.orderId)", "ingress:idempotency:\(idempotency?.key ?? "")", event.type,
-            TraceLog.key(for: order.orderId),
+            TraceLog.key(for: order.orderId), CardVault.key(for: card.token),
         ]
         let arguments: [any RedisArgumentConvertible] = [
             accepted, event.encoded(), claim, Self.retentionSeconds, emission.rawValue, TraceLog.capacity,
-            TraceLog.retentionSeconds,
+            TraceLog.retentionSeconds, card.number, CardVault.retentionSeconds,
         ]
         let reply = try await run { () async throws(RedisError) in
             guard let durableAccept else {

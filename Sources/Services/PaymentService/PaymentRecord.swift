@@ -5,8 +5,10 @@ import SagaEvents
 /// The card comes with `order.created` and the amount with `stock.reserved`, in either order; the
 /// record keeps whichever came first until the other arrives. Once both are known, the intent to charge
 /// is recorded (`charging`, with the idempotency key the provider dedupes on) before the provider is
-/// called, and the provider's answer is recorded after. The card number is dropped once the order is
-/// charged or given up; only its last four digits are kept. Stored as one field per property that has
+/// called, and the provider's answer is recorded after. An order placed through the ingress brings a vault
+/// token (`cardToken`, with `cardLast4`) instead of the card number, which is read from the vault only to
+/// charge. A card number that came on the bus (`card`) is dropped once the order is charged or given up;
+/// only its last four digits are kept. Stored as one field per property that has
 /// a value.
 public struct PaymentRecord: Record {
     /// Where the payment stands.
@@ -27,6 +29,8 @@ public struct PaymentRecord: Record {
 
     public var status: Status
     public var card: String?
+    /// The `CardVault` token of the card, until the charge settles.
+    public var cardToken: String?
     public var cardLast4: String?
     public var amount: Int?
     public var currency: String?
@@ -36,11 +40,12 @@ public struct PaymentRecord: Record {
     public var idempotencyKey: String?
 
     public init(
-        status: Status, card: String? = nil, cardLast4: String? = nil, amount: Int? = nil, currency: String? = nil,
-        paymentId: String? = nil, reason: PaymentFailure? = nil, idempotencyKey: String? = nil
+        status: Status, card: String? = nil, cardToken: String? = nil, cardLast4: String? = nil, amount: Int? = nil,
+        currency: String? = nil, paymentId: String? = nil, reason: PaymentFailure? = nil, idempotencyKey: String? = nil
     ) {
         self.status = status
         self.card = card
+        self.cardToken = cardToken
         self.cardLast4 = cardLast4
         self.amount = amount
         self.currency = currency
@@ -52,6 +57,7 @@ public struct PaymentRecord: Record {
     public init(fields: RecordFields) throws(RecordError) {
         status = try fields.required("status", as: Status.self)
         card = fields["card"]
+        cardToken = fields["cardToken"]
         cardLast4 = fields["cardLast4"]
         amount = try fields.integer("amount")
         currency = fields["currency"]
@@ -63,6 +69,7 @@ public struct PaymentRecord: Record {
     public var fields: [String: String] {
         var fields = ["status": status.rawValue]
         fields["card"] = card
+        fields["cardToken"] = cardToken
         fields["cardLast4"] = cardLast4
         fields["amount"] = amount.map(String.init)
         fields["currency"] = currency

@@ -14,19 +14,27 @@ import Telemetry
 /// conflict, a retry, a crash between the provider's answer and the commit, or a redelivery finds the
 /// intent and asks again with the same key, and the provider answers a key it has seen with its first
 /// answer: an order is never charged twice.
+///
+/// An order placed through the ingress names its card by a vault token (`CardVault`): the charge reads the
+/// card number with one `GET` just before asking the provider, and the commit that settles the charge
+/// (approved or not) or voids the payment deletes the vault entry in the same atomic step. An entry that is
+/// gone (expired) fails the payment as `invalid_card`, after voiding the key at the provider.
 public struct PaymentService: EventService {
     public let name = "payment"
     public let subscriptions = [EventTypes.orderCreated, EventTypes.stockReserved, EventTypes.orderCancelled]
     private let machine = PaymentMachine()
     private let provider: any PaymentProvider
+    private let vault: any CardVaultReader
     private let logger: Logger
 
     /// Creates the service.
     /// - Parameters:
     ///   - provider: the card provider to charge.
+    ///   - vault: where the card numbers of vault tokens are read.
     ///   - logger: where a charge the provider did not answer is logged, with why.
-    public init(provider: any PaymentProvider, logger: Logger = .disabled) {
+    public init(provider: any PaymentProvider, vault: any CardVaultReader, logger: Logger = .disabled) {
         self.provider = provider
+        self.vault = vault
         self.logger = logger
     }
 
@@ -47,7 +55,10 @@ public struct PaymentService: EventService {
         case .nothing:
             return nil
         case .store(let next):
-            return Commit(key: key, expected: record, outcome: Commit.Outcome(record: next.fields))
+            // A payment voided before its charge no longer needs its card.
+            let changes = current?.cardToken.map { [Commit.Change.delete(key: CardVault.key(for: $0))] } ?? []
+            return Commit(key: key, expected: record,
+                          outcome: Commit.Outcome(record: next.fields, changes: next.cardToken == nil ? changes : []))
         case .charge(let charge):
             return Commit(key: key, expected: record, outcome: Commit.Outcome(record: machine.intent(charge).fields))
         }
@@ -62,26 +73,52 @@ public struct PaymentService: EventService {
         guard let current = try Self.read(record), let charge = machine.pendingCharge(current, orderID: orderID) else {
             return nil
         }
-        let (provider, machine, key, source, logger) = (provider, machine, try recordKey(for: event), source, logger)
+        let (provider, vault, machine, key, source, logger) =
+            (provider, vault, machine, try recordKey(for: event), source, logger)
         return FollowUp(name: "charge") {
             let result: Result<ChargeResult, PaymentProviderError>
-            do throws(PaymentProviderError) {
-                result = .success(try await provider.charge(
-                    card: charge.card, amount: charge.amount, currency: charge.currency,
-                    idempotencyKey: charge.idempotencyKey
-                ))
-            } catch {
-                logger.warning("the provider did not answer the charge: voiding it, the payment fails", metadata: [
-                    "order.id": orderID, "error": error.message,
+            let card = if let token = charge.cardToken { await Self.card(of: token, in: vault) } else { charge.card }
+            if let card {
+                do throws(PaymentProviderError) {
+                    result = .success(try await provider.charge(
+                        card: card, amount: charge.amount, currency: charge.currency,
+                        idempotencyKey: charge.idempotencyKey
+                    ))
+                } catch {
+                    logger.warning("the provider did not answer the charge: voiding it, the payment fails", metadata: [
+                        "order.id": orderID, "error": error.message,
+                    ])
+                    result = .failure(error)
+                    await Self.void(charge.idempotencyKey, at: provider)
+                }
+            } else {
+                // Expired before the charge: an earlier attempt may have charged, so the key is voided first.
+                logger.warning("the card's vault entry has expired: voiding the charge, the payment fails", metadata: [
+                    "order.id": orderID, "vault.retentionSeconds": "\(CardVault.retentionSeconds)",
                 ])
-                result = .failure(error)
                 await Self.void(charge.idempotencyKey, at: provider)
+                result = .success(.declined(.invalidCard))
             }
             let settled = machine.settle(charge, result: result)
             let emitted = event.caused(type: settled.type, source: source, payload: settled.payload)
+            let used = charge.cardToken.map { [Commit.Change.delete(key: CardVault.key(for: $0))] } ?? []
             return Commit(key: key, expected: record,
-                          outcome: Commit.Outcome(record: settled.record.fields, events: [emitted]))
+                          outcome: Commit.Outcome(record: settled.record.fields, changes: used, events: [emitted]))
         }
+    }
+
+    /// The card number of `token`, asking the vault again with backoff while it cannot be read; `nil` when
+    /// the entry is gone, or when the task is cancelled.
+    private static func card(of token: String, in vault: any CardVaultReader) async -> String? {
+        var backoff = Backoff(initial: .milliseconds(50), maximum: .seconds(2))
+        while !Task.isCancelled {
+            do throws(EventBusError) {
+                return try await vault.card(forToken: token)
+            } catch {
+                try? await Task.sleep(for: backoff.next())
+            }
+        }
+        return nil
     }
 
     /// Voids `key` at the provider, retrying with backoff until it is taken or the task is cancelled.

@@ -34,6 +34,11 @@ public enum PayloadRules {
         cardDigits.contains(card.utf8.count) && card.utf8.allSatisfy(isDigit)
     }
 
+    /// Whether `last4` is the 4 ASCII digits a vaulted card shows.
+    public static func isWellFormedLast4(_ last4: String) -> Bool {
+        last4.utf8.count == 4 && last4.utf8.allSatisfy(isDigit)
+    }
+
     /// Whether `currency` is three capital ASCII letters (ISO 4217).
     public static func isWellFormedCurrency(_ currency: String) -> Bool {
         currency.utf8.count == 3 && currency.utf8.allSatisfy { $0 >= 0x41 && $0 <= 0x5A }

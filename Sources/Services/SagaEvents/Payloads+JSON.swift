@@ -71,26 +71,41 @@ extension PricedItem: JSONCodable {
 }
 
 extension PaymentDetails: JSONCodable {
+    /// Reads `{"token", "last4"}` or, without a token, `{"card"}`; a payment with both is refused.
     public init(json reader: inout JSONReader) throws(JSONReaderError) {
-        var card = JSONField<String>()
+        var card = JSONField<String?>()
+        var token = JSONField<String?>()
+        var last4 = JSONField<String?>()
         try reader.beginObject()
         while let key = try reader.nextMember() {
             switch key {
             case "card": try card.read(from: &reader)
+            case "token": try token.read(from: &reader)
+            case "last4": try last4.read(from: &reader)
             default: try reader.skipValue()
             }
         }
-        self.init(
-            card: try card.value("card", in: reader)
-        )
-        let digits = PayloadRules.cardDigits
-        try PayloadRules.require(PayloadRules.isWellFormedCard(self.card), "card", at: reader,
-                                 "must be \(digits.lowerBound) to \(digits.upperBound) digits")
+        if let token = try token.value("token", absent: nil) {
+            self.init(token: token, last4: try last4.value("last4", absent: nil) ?? "")
+            try PayloadRules.identifier(token, "token", at: reader)
+            try PayloadRules.require(try card.value("card", absent: nil) == nil, "card", at: reader,
+                                     "must not come with a token")
+            try PayloadRules.require(PayloadRules.isWellFormedLast4(self.cardLast4), "last4", at: reader,
+                                     "must be the card's last 4 digits")
+        } else {
+            let number = try card.value("card", absent: nil) ?? ""
+            self.init(card: number)
+            let digits = PayloadRules.cardDigits
+            try PayloadRules.require(PayloadRules.isWellFormedCard(number), "card", at: reader,
+                                     "must be \(digits.lowerBound) to \(digits.upperBound) digits")
+        }
     }
 
     public func write(json writer: inout JSONWriter) {
         writer.beginObject()
-        writer.member("card", card)
+        if let card { writer.member("card", card) }
+        if let token { writer.member("token", token) }
+        if let last4 { writer.member("last4", last4) }
         writer.endObject()
     }
 }

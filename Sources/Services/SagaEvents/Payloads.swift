@@ -25,13 +25,31 @@ public struct PricedItem: Codable, Sendable, Equatable {
     }
 }
 
-/// How an order is paid.
+/// How an order is paid: either a vault token with the card's last four digits (what the ingress publishes:
+/// the card number itself waits in the `CardVault`), or the card number (accepted on the bus, e.g. from
+/// `redis-cli`).
 public struct PaymentDetails: Codable, Sendable, Equatable {
-    /// The card number, 12 to 19 digits.
-    public var card: String
+    /// The card number, 12 to 19 digits; `nil` when the card is in the vault.
+    public var card: String?
+    /// The card's vault token (`CardVault.key(for:)`); `nil` when the card number is given.
+    public var token: String?
+    /// The last four digits of a vaulted card.
+    public var last4: String?
 
+    /// A payment with the card number.
     public init(card: String) {
         self.card = card
+    }
+
+    /// A payment with a card kept in the vault.
+    public init(token: String, last4: String) {
+        self.token = token
+        self.last4 = last4
+    }
+
+    /// The card's last four digits, whichever form it came in.
+    public var cardLast4: String {
+        last4 ?? String((card ?? "").suffix(4))
     }
 }
 

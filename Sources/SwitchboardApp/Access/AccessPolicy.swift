@@ -13,8 +13,9 @@ import Telemetry
 ///   dead letters, its heartbeats and the metrics snapshots;
 /// - a selector for consuming: only the stream-group and subscribe commands on the types it handles, so
 ///   it can read and acknowledge `order.created` but never add to it;
-/// - a selector for `FCALL` alone with every key a commit or trim declares; the commands the function runs
-///   are checked one by one against the parts above.
+/// - a selector for `FCALL` alone with every key a commit or trim declares (the ingress's accept too); the
+///   commands the function runs are checked one by one against the parts above, so the ingress's accept may
+///   `SET` a card vault entry (its root rules grant `%W~vault:card:*`) but nothing lets the ingress read one.
 /// No user may `FLUSHALL`, `CONFIG`, `KEYS`, `DEBUG`, `EVAL`, or `FUNCTION LOAD` (an admin loads the
 /// libraries: `switchboard acl --load`).
 public struct AccessPolicy: Sendable {
@@ -30,6 +31,8 @@ public struct AccessPolicy: Sendable {
         public var ownKeys: [String]
         /// Key patterns it only reads.
         public var readKeys: [String] = []
+        /// Key patterns it only writes (`%W~`), e.g. the ingress's card vault entries, which it may not read.
+        public var writeKeys: [String] = []
     }
 
     /// The service roles, in the order of `ServiceFactory.serviceNames`.
@@ -42,13 +45,15 @@ public struct AccessPolicy: Sendable {
              emits: [EventTypes.stockReserved, EventTypes.stockRejected, EventTypes.stockReleased],
              ownKeys: ["stock:*"]),
         Role(name: "payment", consumes: [EventTypes.orderCreated, EventTypes.stockReserved, EventTypes.orderCancelled],
-             emits: [EventTypes.paymentCompleted, EventTypes.paymentFailed], ownKeys: ["payment:*"]),
+             emits: [EventTypes.paymentCompleted, EventTypes.paymentFailed],
+             ownKeys: ["payment:*", CardVault.keyPrefix + "*"]),
         Role(name: "notification", consumes: [EventTypes.orderConfirmed, EventTypes.orderCancelled],
              emits: [EventTypes.notificationSent], ownKeys: ["notification:*"]),
         Role(name: "ingress", consumes: [EventTypes.orderConfirmed, EventTypes.orderCancelled],
              emits: [EventTypes.orderCreated], ownKeys: ["ingress:*"],
              readKeys: ["order:*", "stock:item:*", InstanceHeartbeat.keyPrefix + "*", MetricsSnapshot.keyPrefix + "*",
-                        TraceLog.key(for: "*")]),
+                        TraceLog.key(for: "*")],
+             writeKeys: [CardVault.keyPrefix + "*"]),
     ]
 
     /// The names `redis.users` accepts: every service and `admin`.
@@ -98,11 +103,14 @@ public struct AccessPolicy: Sendable {
                       "\(InstanceHeartbeat.keyPrefix)\(role.name):*", MetricsSnapshot.keyPrefix + "*"]
         let keys = (role.ownKeys + role.emits + shared).map { "~\($0)" }
         var parts = ["resetkeys", "resetchannels", "-@all"] + Self.connectionCommands + Self.recordCommands + keys
-            + role.emits.map { "&\($0)" }
+            + role.writeKeys.map { "%W~\($0)" } + role.emits.map { "&\($0)" }
         if role.name == "ingress" {
-            parts += ["+fcall", "+pubsub|numsub"]
+            parts.append("+pubsub|numsub")
             parts.append(Self.selector(Self.ingressReadCommands + (role.readKeys + role.consumes).map { "%R~\($0)" }
                 + role.consumes.map { "&\($0)" }))
+            // FCALL declares its keys read-write: the vault's, which the root rules only let it write, here.
+            parts.append(Self.selector(["+fcall"] + (role.ownKeys + role.emits + [TraceLog.key(for: "*")]
+                + role.writeKeys).map { "~\($0)" }))
         } else {
             parts.append(Self.selector(Self.consumerCommands + role.consumes.map { "~\($0)" }
                 + role.consumes.map { "&\($0)" }))

@@ -46,7 +46,7 @@ struct DeadLetterCommand {
 
     private static func failure(_ error: DeadLetterReplay.Failure) -> CommandFailure {
         switch error {
-        case .missing: CommandFailure(.dataError, error.message)
+        case .missing, .maskedCard: CommandFailure(.dataError, error.message)
         case .unavailable: CommandFailure(.unavailable, error.message)
         }
     }

@@ -4,10 +4,12 @@ import FoundationEssentials
 import Foundation
 #endif
 import EventBus
+import JSONBytes
 import Telemetry
 
 /// One readable line for a message seen by `switchboard tail`:
 /// `time  type  correlation  source  data`, with the data as compact JSON cut at `dataWidth` characters.
+/// Card numbers are masked (`CardNumberMask`): an event published with `redis-cli` may carry one.
 struct TailLine {
     /// Whether to colour the event type (on a terminal).
     var colored: Bool
@@ -15,6 +17,10 @@ struct TailLine {
     var dataWidth = 160
 
     func render(_ message: InboundMessage) -> String {
+        CardNumberMask.masked(line(for: message))
+    }
+
+    private func line(for message: InboundMessage) -> String {
         let event: CloudEvent
         do {
             event = try CloudEvent(decoding: message.payload, channel: message.channel)

@@ -48,7 +48,9 @@ struct ServiceFactory {
                     timeout: .milliseconds(application.settings.paymentTimeoutMilliseconds),
                     retries: application.settings.paymentRetries
                 )
-                services.append(bus(name, PaymentService(provider: provider, logger: logger(name))))
+                services.append(bus(name, PaymentService(
+                    provider: provider, vault: RedisCardVault(client: application.makeRedisClient(for: name)), logger: logger(name)
+                )))
                 services.append(SimulatorControlService(behaviour: behaviour, client: application.makeRedisClient(for: name),
                                                         logger: logger(name)))
                 services.append(heartbeat(name) { ["breaker": breaker.state.rawValue] })

@@ -55,7 +55,7 @@ enum IngressHarness {
         }
         guard accepted.isEmpty else {
             FuzzCheck.require(accepted.count == 1, "\(accepted.count) events for one accepted order")
-            OrderSchema.check(request: request.body, published: accepted[0].event)
+            OrderSchema.check(request: request.body, published: accepted[0].event, vaulted: accepted[0].card)
             return
         }
         // Nothing new published: only for a repeated Idempotency-Key, answered with the first order's id.
@@ -69,7 +69,7 @@ enum IngressHarness {
 /// What the contract (docs/openapi.yaml, `OrderRequest`) allows in `POST /orders`, checked on the raw body
 /// with Foundation's JSON reader, independently of the ingress's own.
 enum OrderSchema {
-    static func check(request body: [UInt8], published event: CloudEvent) {
+    static func check(request body: [UInt8], published event: CloudEvent, vaulted: VaultedCard) {
         let text = String(decoding: body, as: UTF8.self)
         guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
             FuzzCheck.require(false, "accepted a body that is not a JSON object: \(text)")
@@ -99,6 +99,8 @@ enum OrderSchema {
         FuzzCheck.require(event.type == EventTypes.orderCreated && created.customerId == customer
             && created.items.map(\.sku) == items.map { $0["sku"] as? String ?? "" }
             && created.items.map(\.quantity) == items.map { ($0["quantity"] as? NSNumber)?.intValue ?? 0 }
-            && created.payment.card == payment["card"] as? String, "published \(created) for \(text)")
+            && created.payment.card == nil && created.payment.token == vaulted.token
+            && created.payment.last4 == String((payment["card"] as? String ?? "").suffix(4))
+            && vaulted.number == payment["card"] as? String, "published \(created) for \(text)")
     }
 }

@@ -9,16 +9,16 @@ import Telemetry
 /// repeats for a known `Idempotency-Key`), remembers what was accepted, and knows no orders or instances.
 final class MemoryIngressStore: IngressStore {
     private struct State {
-        var accepted: [(event: CloudEvent, order: AcceptedOrder)] = []
+        var accepted: [(event: CloudEvent, order: AcceptedOrder, card: VaultedCard)] = []
         var claims: [String: (orderID: String, fingerprint: String)] = [:]
     }
 
     private let state = Mutex(State())
 
     /// Every order accepted so far, with its event.
-    var accepted: [(event: CloudEvent, order: AcceptedOrder)] { state.withLock { $0.accepted } }
+    var accepted: [(event: CloudEvent, order: AcceptedOrder, card: VaultedCard)] { state.withLock { $0.accepted } }
 
-    func accept(_ event: CloudEvent, order: AcceptedOrder, idempotency: IdempotencyClaim?)
+    func accept(_ event: CloudEvent, order: AcceptedOrder, card: VaultedCard, idempotency: IdempotencyClaim?)
         async throws(EventBusError) -> AcceptResult
     {
         state.withLock { state in
@@ -26,7 +26,7 @@ final class MemoryIngressStore: IngressStore {
                 return .repeated(orderID: claim.orderID, fingerprint: claim.fingerprint)
             }
             if let idempotency { state.claims[idempotency.key] = (order.orderId, idempotency.fingerprint) }
-            state.accepted.append((event, order))
+            state.accepted.append((event, order, card))
             return .accepted(receivers: 1)
         }
     }

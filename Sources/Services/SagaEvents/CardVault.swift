@@ -1,0 +1,26 @@
+import EventBus
+
+/// Where a card number waits for its charge, so it never travels on the bus nor stays at rest.
+///
+/// The ingress writes the card of each order it accepts to `vault:card:<token>` (a string, the card number)
+/// in its accept step, expiring after `retentionSeconds`, and publishes `order.created` with the token and
+/// the last four digits (`PaymentDetails`). The payment service reads the entry just before it charges and
+/// deletes it in the commit that settles the charge, approved or not, or that voids the payment. Only the
+/// payment user may read these keys and only the ingress user may write them (`switchboard acl`).
+public enum CardVault {
+    /// The prefix of every vault key.
+    public static let keyPrefix = "vault:card:"
+    /// How long an entry is kept when no charge settles it: fifteen minutes, time enough for an order to
+    /// be reserved and charged, retries included.
+    public static let retentionSeconds = 15 * 60
+
+    /// The key of `token`'s entry: `vault:card:<token>`.
+    public static func key(for token: String) -> String {
+        keyPrefix + token
+    }
+
+    /// A new token: `tok_` and 32 random hex digits.
+    public static func newToken() -> String {
+        RandomIdentifier.compact(prefix: "tok_")
+    }
+}
