@@ -82,18 +82,44 @@ final class SagaCluster: Sendable {
         try await waitUntilReady()
     }
 
-    private func launch(_ service: String) throws {
-        let process = try ChildProcess(Executable.switchboard, [
-            "run", service, "--redis", redis.urlString, "--transport", transport, "--config", configPath,
-        ], environment: environment)
+    private func launch(_ service: String, arguments: [String] = []) throws {
+        let process = try spawn(["run", service] + arguments)
         processes.withLock { $0[service] = process }
+    }
+
+    /// The options that point `switchboard` at this cluster's server, transport and settings.
+    private var clusterOptions: [String] {
+        ["--redis", redis.urlString, "--transport", transport, "--config", configPath]
+    }
+
+    /// Starts `switchboard` with `arguments` against this cluster, e.g. `tail`; the caller stops it.
+    func spawn(_ arguments: [String]) throws -> ChildProcess {
+        try ChildProcess(Executable.switchboard, arguments + clusterOptions, environment: environment)
+    }
+
+    /// Starts the HTTP ingress (`switchboard run ingress`) on a free port and waits until `/health` is `200`.
+    /// Start it last: `killAndRestart(_:)` does not expect its subscriptions.
+    /// - Returns: a client of the ingress.
+    func startIngress() async throws -> HTTPClient {
+        let port = FreePort.next()
+        try launch("ingress", arguments: ["--http-port", String(port)])
+        let http = HTTPClient(port: port, scratch: redis.directory)
+        let serving = await eventually(within: .seconds(20), every: .milliseconds(100)) {
+            try await http.get("/health", timeout: 2).status == 200
+        }
+        let log = processes.withLock { $0["ingress"] }?.text(of: .standardError) ?? ""
+        try #require(serving, "the ingress did not get healthy: \(log)")
+        return http
+    }
+
+    /// Every line the switchboard processes wrote so far, standard output and standard error.
+    func processOutput() -> [String] {
+        processes.withLock { $0.values.flatMap { $0.lines(of: .standardOutput) + $0.lines(of: .standardError) } }
     }
 
     /// Runs `switchboard` once against this cluster's server, transport and settings.
     func switchboard(_ arguments: [String]) async throws -> ChildProcess.Result {
-        try await ChildProcess.run(Executable.switchboard, arguments + [
-            "--redis", redis.urlString, "--transport", transport, "--config", configPath,
-        ], environment: environment)
+        try await ChildProcess.run(Executable.switchboard, arguments + clusterOptions, environment: environment)
     }
 
     /// How `orders` (every order sent to the server) break the money invariant at the simulated provider,

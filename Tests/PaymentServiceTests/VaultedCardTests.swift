@@ -58,4 +58,16 @@ import Testing
         #expect(voided.outcome.record["status"] == "voided")
         #expect(voided.outcome.changes == [.delete(key: "vault:card:tok_1")])
     }
+
+    @Test func aCardThatComesAfterTheCancellationIsDeletedAtOnce() async throws {
+        let service = PaymentService(provider: provider, vault: MemoryCardVault())
+        let cancelled = try CloudEvent.saga(EventTypes.orderCancelled,
+                                            OrderCancelled(orderId: "o-1", customerId: "c-1", reason: "out_of_stock"))
+        let first = try #require(try await service.decide(cancelled, record: nil))
+        let record = StoredRecord(version: 1, fields: first.outcome.record)
+        let late = try #require(try await service.decide(try .saga(EventTypes.orderCreated, created), record: record))
+        #expect(late.outcome.record == first.outcome.record)
+        #expect(late.outcome.changes == [.delete(key: "vault:card:tok_1")])
+        #expect(late.outcome.events.isEmpty)
+    }
 }

@@ -9,14 +9,18 @@ struct TestOrder: Sendable, Hashable {
     var sku = "BOOK-1"
     var quantity = 1
     var card = goodCard
+    /// When set, the card is in the vault under this token (`vault:card:<token>`, written by the test as the
+    /// ingress would) and the payload carries the token and the last four digits instead of the number.
+    var vaultToken: String?
 
     /// The status the order must end in.
     var expectedStatus: String { card == Self.goodCard ? "confirmed" : "cancelled" }
 
     /// The payload, as a person types it after `redis-cli XADD order.created '*' event`.
     var payload: String {
-        #"{"orderId":"\#(id)","customerId":"c-\#(id)","items":[{"sku":"\#(sku)","quantity":\#(quantity)}],"#
-            + #""payment":{"card":"\#(card)"}}"#
+        let payment = vaultToken.map { #"{"token":"\#($0)","last4":"\#(card.suffix(4))"}"# } ?? #"{"card":"\#(card)"}"#
+        return #"{"orderId":"\#(id)","customerId":"c-\#(id)","items":[{"sku":"\#(sku)","quantity":\#(quantity)}],"#
+            + #""payment":\#(payment)}"#
     }
 
     /// `count` orders of one BOOK-1 each, named `prefix-1`…; every `declineEvery`-th one pays with a

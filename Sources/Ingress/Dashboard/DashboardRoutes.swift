@@ -5,6 +5,7 @@ import Foundation
 #endif
 import EventBus
 import HTTPServer
+import JSONBytes
 import Telemetry
 
 /// The dashboard (`GET /`) and its feeds (`docs/http.md`, "Dashboard"): the page and its files, every
@@ -93,7 +94,8 @@ struct DashboardRoutes: Sendable {
     }
 
     /// Messages as one server-sent event: one `data` line each, the channel, a space, then the message
-    /// as published with its line breaks as spaces (insignificant in JSON), spaces in the channel as `_`.
+    /// as published with its line breaks as spaces (insignificant in JSON) and its card numbers masked
+    /// (`CardNumberMask`: an event published with `redis-cli` may carry one), spaces in the channel as `_`.
     static func frame(_ messages: [InboundMessage]) -> [UInt8] {
         let lineBreak: (UInt8) -> Bool = { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }
         var frame: [UInt8] = []
@@ -101,7 +103,7 @@ struct DashboardRoutes: Sendable {
             frame += Array("data: ".utf8)
             frame += message.channel.utf8.map { lineBreak($0) || $0 == UInt8(ascii: " ") ? UInt8(ascii: "_") : $0 }
             frame.append(UInt8(ascii: " "))
-            frame += message.payload.map { lineBreak($0) ? UInt8(ascii: " ") : $0 }
+            frame += CardNumberMask.masked(message.payload).map { lineBreak($0) ? UInt8(ascii: " ") : $0 }
             frame.append(UInt8(ascii: "\n"))
         }
         return frame + [UInt8(ascii: "\n")]

@@ -17,7 +17,8 @@ import Telemetry
 ///
 /// An order placed through the ingress names its card by a vault token (`CardVault`): the charge reads the
 /// card number with one `GET` just before asking the provider, and the commit that settles the charge
-/// (approved or not) or voids the payment deletes the vault entry in the same atomic step. An entry that is
+/// (approved or not) or voids the payment deletes the vault entry in the same atomic step, as does the
+/// commit of an `order.created` that comes after its order was cancelled. An entry that is
 /// gone (expired) fails the payment as `invalid_card`, after voiding the key at the provider.
 public struct PaymentService: EventService {
     public let name = "payment"
@@ -45,15 +46,24 @@ public struct PaymentService: EventService {
     public func decide(_ event: CloudEvent, record: StoredRecord?) async throws(CloudEventError) -> Commit? {
         let current = try Self.read(record)
         let key = try recordKey(for: event)
-        let action: PaymentMachine.Action = switch event.type {
-        case EventTypes.orderCreated: machine.orderCreated(try event.payload(OrderCreated.self), record: current)
-        case EventTypes.stockReserved: machine.stockReserved(try event.payload(StockReserved.self), record: current)
-        case EventTypes.orderCancelled: machine.orderCancelled(record: current)
-        default: .nothing
+        var vaulted: String?
+        let action: PaymentMachine.Action
+        switch event.type {
+        case EventTypes.orderCreated:
+            let created = try event.payload(OrderCreated.self)
+            vaulted = created.payment.token
+            action = machine.orderCreated(created, record: current)
+        case EventTypes.stockReserved:
+            action = machine.stockReserved(try event.payload(StockReserved.self), record: current)
+        case EventTypes.orderCancelled: action = machine.orderCancelled(record: current)
+        default: action = .nothing
         }
         switch action {
         case .nothing:
-            return nil
+            // An order cancelled before its card came will never be charged: its vault entry goes now.
+            guard let current, current.status == .voided, let vaulted else { return nil }
+            return Commit(key: key, expected: record, outcome: Commit.Outcome(
+                record: current.fields, changes: [.delete(key: CardVault.key(for: vaulted))]))
         case .store(let next):
             // A payment voided before its charge no longer needs its card.
             let changes = current?.cardToken.map { [Commit.Change.delete(key: CardVault.key(for: $0))] } ?? []
