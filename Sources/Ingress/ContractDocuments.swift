@@ -158,7 +158,9 @@ paths:
         Server-sent events: the order's events so far (from its trace log), then live ones; the stream
         ends after `order.confirmed` or `order.cancelled` (or after 5 minutes). Each message has
         `id:` (the event id), `event:` (the event type) and `data:` (the CloudEvents envelope as one
-        line of JSON, as described in `asyncapi.yaml`).
+        line of JSON, as described in `asyncapi.yaml`). An `order.created` published with a card
+        number on the bus shows it masked to its last four digits (`"card":"************4242"`), as
+        the trace log keeps it; the ingress's orders carry a vault token instead.
       parameters:
         - $ref: '#/components/parameters/OrderId'
       responses:
@@ -724,7 +726,7 @@ components:
           description: Whether the order is confirmed or cancelled (later events, e.g. `notification.sent`, may follow).
         events:
           type: array
-          description: The events of the order's chain, in causal order, each a CloudEvents envelope (`CloudEvent` in asyncapi.yaml).
+          description: The events of the order's chain, in causal order, each a CloudEvents envelope (`CloudEvent` in asyncapi.yaml), card numbers masked to their last four digits.
           items:
             type: object
             required: [specversion, id, source, type, time]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import re
 import subprocess
 import sys
 import time
@@ -82,6 +83,17 @@ def test_other_bad_requests_are_documented_problems(pubsub_system, raw, content_
     assert response.headers["Content-Type"] == "application/problem+json"
 
 
+def unmasked(event: dict) -> dict:
+    """The event with a masked card number (as trace logs keep a card published on the bus: `*` for every
+    digit but the last four) replaced by a well-formed one, so the rest of it can be checked against the
+    schema; any card shown must be masked."""
+    payment = event.get("data", {}).get("payment", {})
+    if "card" not in payment:
+        return event
+    assert re.fullmatch(r"\*{8,15}[0-9]{4}", payment["card"]), f"a card number shown unmasked: {event}"
+    return {**event, "data": {**event["data"], "payment": {**payment, "card": "4" * len(payment["card"])}}}
+
+
 def run_saga(system: System) -> dict[str, str]:
     """Orders that reach every outcome, through every route; each answer is checked against openapi.yaml.
     Returns the order ids by outcome."""
@@ -118,7 +130,7 @@ def run_saga(system: System) -> dict[str, str]:
         events = [json.loads(line[len("data: "):]) for line in stream.text.split("\n") if line.startswith("data: ")]
         assert events and events[-1]["type"] in ("order.confirmed", "order.cancelled")
         for event in events:
-            assert event_errors(event, event["type"]) == []
+            assert event_errors(unmasked(event), event["type"]) == []
     assert get(system, "/orders/ord_missing").status_code == 404
     assert get(system, "/stock/MUG-1").json()["sku"] == "MUG-1"
     assert get(system, "/stock/NOPE-1").status_code == 404
