@@ -2,12 +2,13 @@
 /// digits of a card: trace logs, dead letters, `switchboard tail`, event streams, log lines.
 ///
 /// A card number is taken to be any run of at least `minimumDigits` ASCII digits, optionally in groups split
-/// by one space or `-` (`4242 4242 4242 4242`), that stands as a word of its own: neither end touches a letter,
-/// a digit or `_`, directly or through a `-`. So it is found as a JSON string (`"4242424242424242"`), a JSON number (`4242424242424242`,
-/// which becomes the string `"************4242"` so the JSON stays valid), at any depth of nested JSON, in
-/// malformed JSON and in text that is not JSON at all, while identifiers that merely contain digits
-/// (`ord_3f2b…`, UUIDs) are left alone. Every digit of the run but the last `visibleDigits` becomes `*`; the
-/// separators stay. Digits written as JSON `\u` escapes are not recognised.
+/// by one space or `-` (`4242 4242 4242 4242`), that stands as a word of its own: neither end touches a
+/// letter, a digit or `_`, directly or through a `-`. So it is found as a JSON string (`"4242424242424242"`),
+/// a JSON number (`4242424242424242`, which becomes the string `"************4242"` so the JSON stays
+/// valid), at any depth of nested JSON, in malformed JSON and in text that is not JSON at all, while
+/// identifiers that merely contain digits (`ord_3f2b…`, UUIDs) are left alone. Every digit of the run but
+/// the last `visibleDigits` becomes `*`; the separators stay. Digits written as JSON `\u` escapes are not
+/// recognised.
 ///
 /// One linear pass; input without a card number is returned as it is, without copying.
 public enum CardNumberMask {

@@ -143,6 +143,22 @@ struct RedisPubSubTransportTests {
         }
     }
 
+    @Test("commit deletes keys and logs an event from outside with its card numbers masked")
+    func commitDeletesAndMasksTheTrace() async throws {
+        try await withRedisServer { server async throws in
+            let transport = RedisPubSubTransport(url: server.url, logger: .disabled)
+            try await server.cli("SET", "vault:card:tok_1", "4242424242424242")
+            let created = CloudEvent(source: "redis-cli", type: "order.created", correlationID: "o-9",
+                                     data: ["orderId": "o-9", "payment": ["card": "4242424242424242"]])
+            let commit = Commit(key: "payment:o-9", expected: nil, outcome: .init(
+                record: ["status": "completed"], changes: [.delete(key: "vault:card:tok_1"), .trace(created)]))
+            #expect(try await transport.apply(commit) == .applied(fallback: nil, version: 1))
+            #expect(try await server.cli("EXISTS", "vault:card:tok_1") == "0")
+            let logged = try await server.cli("XRANGE", TraceLog.key(for: "o-9"), "-", "+")
+            #expect(logged.contains(#""card":"************4242""#) && !logged.contains("4242424242424242"), "\(logged)")
+        }
+    }
+
     @Test("commit is a conflict that hands back the record, and writes and publishes nothing, on another version")
     func commitConflicts() async throws {
         try await withRedisServer { server async throws in

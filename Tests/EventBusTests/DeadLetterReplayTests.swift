@@ -2,7 +2,7 @@ import EventBus
 import EventBusInMemory
 import Testing
 
-@Suite("DeadLetterReplay publishes dead letters again as they arrived, then removes them")
+@Suite("DeadLetterReplay publishes dead letters again as they were stored, then removes them")
 struct DeadLetterReplayTests {
     private static func letter(_ orderID: String) -> DeadLetter {
         let event = CloudEvent(id: "e-\(orderID)", source: "test", type: "order.created",
@@ -32,6 +32,23 @@ struct DeadLetterReplayTests {
         try await DeadLetterReplay(store: store, transport: transport).replay([])
         #expect(await transport.published.map(\.correlationID) == ["o-1", "o-2"])
         #expect(try await store.list(limit: 10).isEmpty)
+    }
+
+    @Test("a letter that held a card number is stored masked and never replayed")
+    func maskedCardIsNotReplayed() async throws {
+        let store = InMemoryDeadLetterStore()
+        let transport = InMemoryTransport()
+        let masked = try await store.add(DeadLetter(channel: "order.created", service: "payment", reason: "bad",
+                                                    payload: Array(#"{"card":"4242424242424242"}"#.utf8)))
+        let plain = try await store.add(Self.letter("o-1"))
+        #expect(try await store.list(limit: 10).first?.payload == Array(#"{"card":"************4242"}"#.utf8))
+        let replay = DeadLetterReplay(store: store, transport: transport)
+        await #expect(throws: DeadLetterReplay.Failure.maskedCard([masked])) {
+            try await replay.replay([masked, plain])
+        }
+        #expect(await transport.published.isEmpty)
+        #expect(try await replay.replay([]).map(\.id) == [plain])
+        #expect(try await store.list(limit: 10).map(\.id) == [masked])
     }
 
     @Test("an unknown id replays nothing and names the id")
