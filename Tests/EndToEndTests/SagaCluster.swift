@@ -77,7 +77,17 @@ final class SagaCluster: Sendable {
     /// Kills a service's process at once (`SIGKILL`), as a crash would, and starts a new one, then waits
     /// until every service listens again.
     func killAndRestart(_ service: String) async throws {
+        kill(service)
+        try await restart(service)
+    }
+
+    /// Kills a service's process at once (`SIGKILL`), as a crash would; `restart(_:)` starts it again.
+    func kill(_ service: String) {
         processes.withLock { $0[service] }?.kill()
+    }
+
+    /// Starts a new process for a service, then waits until every service listens again.
+    func restart(_ service: String) async throws {
         try launch(service)
         try await waitUntilReady()
     }
@@ -283,24 +293,27 @@ final class SagaCluster: Sendable {
         return letters
     }
 
-    /// How many services take each of these channels: the readiness check.
-    private static let expectedConsumers = [
-        ("order.created", 3), ("stock.reserved", 2), ("order.confirmed", 2), ("order.cancelled", 3),
-    ]
+    /// How many services take each of these channels: the readiness check. The ingress, when it runs,
+    /// subscribes to the final events on pub/sub too (it reads streams without a group).
+    private var expectedConsumers: [(String, Int)] {
+        let ingress = transport == "pubsub" && processes.withLock { $0["ingress"] != nil } ? 1 : 0
+        return [("order.created", 3), ("stock.reserved", 2), ("order.confirmed", 2 + ingress),
+                ("order.cancelled", 3 + ingress)]
+    }
 
     private func waitUntilReady() async throws {
         let ready = await eventually(within: .seconds(20)) {
             guard Int(try await redis.cli("PUBSUB", "NUMPAT")) ?? 0 >= 1 else { return false }
             if transport == "streams" {
-                for (stream, groups) in Self.expectedConsumers {
+                for (stream, groups) in expectedConsumers {
                     let info = try await redis.cli("XINFO", "GROUPS", stream)
                     guard info.split(separator: "\n").filter({ $0 == "name" }).count == groups else { return false }
                 }
                 return true
             }
-            let counts = try await redis.cli(["PUBSUB", "NUMSUB"] + Self.expectedConsumers.map(\.0))
+            let counts = try await redis.cli(["PUBSUB", "NUMSUB"] + expectedConsumers.map(\.0))
             let numbers = counts.split(separator: "\n").enumerated().filter { $0.offset % 2 == 1 }.map { Int($0.element) }
-            return numbers == Self.expectedConsumers.map(\.1)
+            return numbers == expectedConsumers.map(\.1)
         }
         let logs = processes.withLock { $0.values.map { "\($0.commandLine): \($0.text(of: .standardError))" } }
             .joined(separator: "\n")
