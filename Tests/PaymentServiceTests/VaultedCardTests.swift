@@ -13,7 +13,7 @@ import Testing
 
     /// Decides `events` in order on one record, as the runner would, and returns the final commit: the one
     /// the charge's follow-up made.
-    func settle(with vault: MemoryCardVault) async throws -> Commit {
+    func settle(with vault: any CardVaultReader) async throws -> Commit {
         let service = PaymentService(provider: provider, vault: vault)
         var record: StoredRecord?
         for event in [try CloudEvent.saga(EventTypes.orderCreated, created),
@@ -46,6 +46,13 @@ import Testing
         #expect(commit.outcome.record["reason"] == PaymentFailure.invalidCard.rawValue)
         #expect(commit.outcome.events.map(\.type) == [EventTypes.paymentFailed])
         #expect(commit.outcome.changes == [.delete(key: "vault:card:tok_1")])
+    }
+
+    @Test func aVaultThatRefusesFailsThePaymentAfterVoidingTheKey() async throws {
+        let commit = try await settle(with: RefusingCardVault())
+        #expect(await provider.charges.isEmpty)
+        #expect(await provider.voided == ["o-1"])
+        #expect(commit.outcome.record["reason"] == PaymentFailure.providerUnavailable.rawValue)
     }
 
     @Test func aPaymentVoidedBeforeItsChargeDeletesTheEntry() async throws {

@@ -86,29 +86,7 @@ public struct PaymentService: EventService {
         let (provider, vault, machine, key, source, logger) =
             (provider, vault, machine, try recordKey(for: event), source, logger)
         return FollowUp(name: "charge") {
-            let result: Result<ChargeResult, PaymentProviderError>
-            let card = if let token = charge.cardToken { await Self.card(of: token, in: vault) } else { charge.card }
-            if let card {
-                do throws(PaymentProviderError) {
-                    result = .success(try await provider.charge(
-                        card: card, amount: charge.amount, currency: charge.currency,
-                        idempotencyKey: charge.idempotencyKey
-                    ))
-                } catch {
-                    logger.warning("the provider did not answer the charge: voiding it, the payment fails", metadata: [
-                        "order.id": orderID, "error": error.message,
-                    ])
-                    result = .failure(error)
-                    await Self.void(charge.idempotencyKey, at: provider)
-                }
-            } else {
-                // Expired before the charge: an earlier attempt may have charged, so the key is voided first.
-                logger.warning("the card's vault entry has expired: voiding the charge, the payment fails", metadata: [
-                    "order.id": orderID, "vault.retentionSeconds": "\(CardVault.retentionSeconds)",
-                ])
-                await Self.void(charge.idempotencyKey, at: provider)
-                result = .success(.declined(.invalidCard))
-            }
+            let result = await Self.ask(provider, for: charge, vault: vault, orderID: orderID, logger: logger)
             let settled = machine.settle(charge, result: result)
             let emitted = event.caused(type: settled.type, source: source, payload: settled.payload)
             let used = charge.cardToken.map { [Commit.Change.delete(key: CardVault.key(for: $0))] } ?? []
@@ -117,18 +95,64 @@ public struct PaymentService: EventService {
         }
     }
 
-    /// The card number of `token`, asking the vault again with backoff while it cannot be read; `nil` when
-    /// the entry is gone, or when the task is cancelled.
-    private static func card(of token: String, in vault: any CardVaultReader) async -> String? {
+    /// Asks the provider for `charge`, with the card number read from the vault when the charge has a token.
+    /// A charge that cannot be asked for (the vault entry expired, the vault refuses) or that got no answer is
+    /// voided at the provider first, as an earlier attempt may have charged.
+    private static func ask(
+        _ provider: any PaymentProvider, for charge: PaymentMachine.Charge, vault: any CardVaultReader,
+        orderID: String, logger: Logger
+    ) async -> Result<ChargeResult, PaymentProviderError> {
+        var card = charge.card
+        if let token = charge.cardToken {
+            let read: Result<String?, EventBusError>
+            do throws(EventBusError) {
+                read = .success(try await Self.card(of: token, in: vault))
+            } catch {
+                read = .failure(error)
+            }
+            switch read {
+            case .success(let number?):
+                card = number
+            case .success(nil):
+                logger.warning("the card's vault entry has expired: voiding the charge, the payment fails", metadata: [
+                    "order.id": orderID, "vault.retentionSeconds": "\(CardVault.retentionSeconds)",
+                ])
+                await void(charge.idempotencyKey, at: provider)
+                return .success(.declined(.invalidCard))
+            case .failure(let error):
+                logger.error("the card vault cannot be read: voiding the charge, the payment fails", metadata: [
+                    "order.id": orderID, "error": error.message,
+                ])
+                await void(charge.idempotencyKey, at: provider)
+                return .failure(PaymentProviderError("the card vault cannot be read: \(error.message)"))
+            }
+        }
+        do throws(PaymentProviderError) {
+            return .success(try await provider.charge(
+                card: card, amount: charge.amount, currency: charge.currency, idempotencyKey: charge.idempotencyKey
+            ))
+        } catch {
+            logger.warning("the provider did not answer the charge: voiding it, the payment fails", metadata: [
+                "order.id": orderID, "error": error.message,
+            ])
+            await void(charge.idempotencyKey, at: provider)
+            return .failure(error)
+        }
+    }
+
+    /// The card number of `token`, asking the vault again with backoff while it is unavailable; `nil` when
+    /// the entry is gone.
+    /// - Throws: `EventBusError` when the vault refuses (e.g. the user may not read it), or is unavailable
+    ///   when the task is cancelled.
+    private static func card(of token: String, in vault: any CardVaultReader) async throws(EventBusError) -> String? {
         var backoff = Backoff(initial: .milliseconds(50), maximum: .seconds(2))
-        while !Task.isCancelled {
+        while true {
             do throws(EventBusError) {
                 return try await vault.card(forToken: token)
-            } catch {
+            } catch where error.code == .unavailable && !Task.isCancelled {
                 try? await Task.sleep(for: backoff.next())
             }
         }
-        return nil
     }
 
     /// Voids `key` at the provider, retrying with backoff until it is taken or the task is cancelled.
