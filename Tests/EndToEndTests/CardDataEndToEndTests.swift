@@ -39,8 +39,9 @@ struct CardDataEndToEndTests {
 
         // Over HTTP: the card goes to the vault, the event carries a token and the last four digits.
         var orders: [(id: String, status: String)] = []
-        for (card, sku, status) in [(Self.httpCards[0], "BOOK-1", "confirmed"), (Self.httpCards[1], "MUG-1", "cancelled"),
-                                    (Self.httpCards[2], "PEN-1", "cancelled")] {
+        let outcomes = [(Self.httpCards[0], "BOOK-1", "confirmed"), (Self.httpCards[1], "MUG-1", "cancelled"),
+                        (Self.httpCards[2], "PEN-1", "cancelled")]
+        for (card, sku, status) in outcomes {
             orders.append((try await place(card: card, sku: sku, over: http), status))
         }
         let keyed = try await place(card: Self.httpCards[3], sku: "BOOK-1", over: http, key: "k-card")

@@ -16,8 +16,8 @@ import Testing
     /// One payment instance (its own record memory) over the shared transport and ledger.
     func instance(_ name: String, answerDelay: Duration = .zero) -> ServiceRunner {
         let provider = SimulatedCardProvider(answerDelay: answerDelay, ledger: ledger)
-        return ServiceRunner(service: PaymentService(provider: provider, vault: MemoryCardVault()), transport: transport,
-                             deadLetters: deadLetters, instance: name, logger: .disabled)
+        return ServiceRunner(service: PaymentService(provider: provider, vault: MemoryCardVault()),
+                             transport: transport, deadLetters: deadLetters, instance: name, logger: .disabled)
     }
 
     func message(_ event: CloudEvent) -> InboundMessage {
@@ -33,8 +33,9 @@ import Testing
         let observing = ObservingPaymentProvider(provider: SimulatedCardProvider(ledger: ledger)) { [transport] in
             await seen.add(try? PaymentRecord(stored: try? await transport.record(PaymentKeys.payment("o-1"))))
         }
-        let runner = ServiceRunner(service: PaymentService(provider: observing, vault: MemoryCardVault()), transport: transport,
-                                   deadLetters: deadLetters, instance: "payment-1", logger: .disabled)
+        let runner = ServiceRunner(service: PaymentService(provider: observing, vault: MemoryCardVault()),
+                                   transport: transport, deadLetters: deadLetters, instance: "payment-1",
+                                   logger: .disabled)
         #expect(await runner.handle(message(try .saga(EventTypes.orderCreated, Saga.created()))) == .applied)
         #expect(await runner.handle(message(try .saga(EventTypes.stockReserved, Saga.reserved()))) == .applied)
         let intent = try #require(await seen.records.first ?? nil)
@@ -101,8 +102,9 @@ import Testing
 
     @Test func aChargeWhoseAnswerIsLostIsRefundedBeforeThePaymentFails() async throws {
         let losing = AnswerLosingProvider(provider: SimulatedCardProvider(ledger: ledger))
-        let runner = ServiceRunner(service: PaymentService(provider: losing, vault: MemoryCardVault()), transport: transport,
-                                   deadLetters: deadLetters, instance: "payment-1", logger: .disabled)
+        let runner = ServiceRunner(service: PaymentService(provider: losing, vault: MemoryCardVault()),
+                                   transport: transport, deadLetters: deadLetters, instance: "payment-1",
+                                   logger: .disabled)
         #expect(await runner.handle(message(try .saga(EventTypes.orderCreated, Saga.created()))) == .applied)
         let reserved = try CloudEvent.saga(EventTypes.stockReserved, Saga.reserved())
         #expect(await runner.handle(message(reserved)) == .applied)

@@ -10,8 +10,8 @@ import Testing
     let provider = RecordingPaymentProvider()
 
     func runner(_ provider: any PaymentProvider) -> ServiceRunner {
-        ServiceRunner(service: PaymentService(provider: provider, vault: MemoryCardVault()), transport: transport, deadLetters: deadLetters,
-                      instance: "payment-test", logger: .disabled)
+        ServiceRunner(service: PaymentService(provider: provider, vault: MemoryCardVault()), transport: transport,
+                      deadLetters: deadLetters, instance: "payment-test", logger: .disabled)
     }
 
     var runner: ServiceRunner { runner(provider) }
