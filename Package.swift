@@ -79,6 +79,10 @@ let package = Package(
             name: "EventBusRedisTests",
             dependencies: ["EventBus", "EventBusRedis", "RedisClient", "TestSupport"]
         ),
+        .testTarget(
+            name: "EventTransportConformanceTests",
+            dependencies: ["EventBus", "EventBusInMemory", "EventBusRedis", "RedisClient", "TestSupport"]
+        ),
         .testTarget(name: "SwitchboardAppTests", dependencies: ["SwitchboardApp", "EventBus"]),
         .testTarget(
             name: "StockServiceTests",

@@ -20,6 +20,7 @@ public actor InMemoryTransport: EventTransport {
     private var records: [String: StoredRecord] = [:]
     private var hashes: [String: [String: Int]] = [:]
     private var lists: [String: [String]] = [:]
+    private var expiries: [String: Duration] = [:]
 
     /// Every event published, in order, whether by `publish` or by a commit.
     public private(set) var published: [CloudEvent] = []
@@ -86,6 +87,7 @@ public actor InMemoryTransport: EventTransport {
                 lists[key] = Array(lists[key]!.prefix(keep))
             case .trace(let event):
                 appendToTrace(event)
+                expiries[traceKey(of: event)] = .seconds(TraceLog.retentionSeconds)
             }
         }
         for event in outcome.events {
@@ -110,8 +112,26 @@ public actor InMemoryTransport: EventTransport {
         (lists[TraceLog.key(for: correlationID)] ?? []).reversed().compactMap { try? CloudEvent(envelope: Array($0.utf8)) }
     }
 
+    /// How long `key` is kept after the last commit that set its expiry (a trace log that a chain's first
+    /// event started, a final record); `nil` when it is kept for ever. Time does not pass in memory: nothing
+    /// expires, the transport only remembers what Redis would have been told.
+    public func expiry(of key: String) -> Duration? {
+        expiries[key]
+    }
+
+    /// How many consumer groups and watchers a message on `channel` would reach now (`PUBSUB NUMSUB`): a
+    /// test waits for it before it publishes, since `consume` and `watch` join in the background.
+    public func receivers(on channel: String) -> Int {
+        (groups[channel] ?? [:]).values.filter { !$0.consumers.isEmpty }.count
+            + watchers.filter { $0.accepts(channel) }.count
+    }
+
+    private func traceKey(of event: CloudEvent) -> String {
+        TraceLog.key(for: event.correlationID ?? event.id)
+    }
+
     private func appendToTrace(_ event: CloudEvent) {
-        let key = TraceLog.key(for: event.correlationID ?? event.id)
+        let key = traceKey(of: event)
         lists[key, default: []].insert(String(decoding: event.encoded(), as: UTF8.self), at: 0)
         lists[key] = Array(lists[key]!.prefix(TraceLog.capacity))
     }
