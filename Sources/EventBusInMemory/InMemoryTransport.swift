@@ -25,8 +25,13 @@ public actor InMemoryTransport: EventTransport {
     /// Every event published, in order, whether by `publish` or by a commit.
     public private(set) var published: [CloudEvent] = []
 
+    private let finalRecordRetention: Duration
+
     /// Creates an empty transport.
-    public init() {}
+    /// - Parameter finalRecordRetention: the expiry a final commit gives its record (`expiry(of:)`).
+    public init(finalRecordRetention: Duration = Commit.defaultFinalRecordRetention) {
+        self.finalRecordRetention = finalRecordRetention
+    }
 
     public func publish(_ event: CloudEvent) async throws(EventBusError) -> Int? {
         published.append(event)
@@ -78,6 +83,7 @@ public actor InMemoryTransport: EventTransport {
         let outcome = commit.outcome(chosenBy: failing)
         let version = commit.expectedVersion + 1
         records[commit.key] = StoredRecord(version: version, fields: outcome.record)
+        if outcome.isFinal { expiries[commit.key] = finalRecordRetention }
         for change in outcome.changes {
             switch change {
             case .increment(let key, let field, let amount):

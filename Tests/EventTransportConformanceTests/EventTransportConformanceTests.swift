@@ -168,6 +168,42 @@ struct EventTransportConformanceTests {
         }
     }
 
+    @Test("a final outcome gives its record the final-record expiry in the same step; others leave it as it was",
+          arguments: TransportKind.allCases)
+    func finalRecordsExpire(kind: TransportKind) async throws {
+        try await TransportHarness.with(kind) { harness async throws in
+            let pending = Commit(key: "order:o-6", expected: nil, outcome: .init(record: ["status": "pending"]))
+            #expect(try await harness.apply(pending) == .applied(fallback: nil, version: 1))
+            #expect(try await harness.expiry(of: "order:o-6") == nil)
+
+            let read = StoredRecord(version: 1, fields: ["status": "pending"])
+            let confirmed = Commit(key: "order:o-6", expected: read,
+                                   outcome: .init(record: ["status": "confirmed"], final: true))
+            #expect(try await harness.apply(confirmed) == .applied(fallback: nil, version: 2))
+            let retention = Commit.defaultFinalRecordRetention
+            let expiry = try #require(try await harness.expiry(of: "order:o-6"))
+            #expect(expiry > retention - .seconds(60) && expiry <= retention)
+
+            // The branch chosen decides: a final fallback expires its record, a final outcome not taken does not.
+            let reservation = Commit(
+                key: "stock:reservation:o-6", expected: nil,
+                conditions: [.init(key: "stock:item:NONE-1", field: "available", atLeast: 1)],
+                outcome: .init(record: ["status": "reserved"]),
+                fallbacks: [.init(record: ["status": "rejected"], final: true)]
+            )
+            #expect(try await harness.apply(reservation) == .applied(fallback: 0, version: 1))
+            #expect(try await harness.expiry(of: "stock:reservation:o-6") != nil)
+            let taken = Commit(
+                key: "stock:reservation:o-7", expected: nil,
+                conditions: [.init(key: "stock:item:NONE-1", field: "available", atLeast: 0)],
+                outcome: .init(record: ["status": "reserved"]),
+                fallbacks: [.init(record: ["status": "rejected"], final: true)]
+            )
+            #expect(try await harness.apply(taken) == .applied(fallback: nil, version: 1))
+            #expect(try await harness.expiry(of: "stock:reservation:o-7") == nil)
+        }
+    }
+
     @Test("setup never overwrites: a commit for a record that exists already changes nothing",
           arguments: TransportKind.allCases)
     func setupNeverOverwrites(kind: TransportKind) async throws {

@@ -47,7 +47,8 @@ public struct PaymentService: EventService {
         case .nothing:
             return nil
         case .store(let next):
-            return Commit(key: key, expected: record, outcome: Commit.Outcome(record: next.fields))
+            return Commit(key: key, expected: record,
+                          outcome: Commit.Outcome(record: next.fields, final: next.status.isFinal))
         case .charge(let charge):
             return Commit(key: key, expected: record, outcome: Commit.Outcome(record: machine.intent(charge).fields))
         }
@@ -80,7 +81,8 @@ public struct PaymentService: EventService {
             let settled = machine.settle(charge, result: result)
             let emitted = event.caused(type: settled.type, source: source, payload: settled.payload)
             return Commit(key: key, expected: record,
-                          outcome: Commit.Outcome(record: settled.record.fields, events: [emitted]))
+                          outcome: Commit.Outcome(record: settled.record.fields, events: [emitted],
+                                                  final: settled.record.status.isFinal))
         }
     }
 

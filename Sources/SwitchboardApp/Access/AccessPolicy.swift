@@ -62,7 +62,7 @@ public struct AccessPolicy: Sendable {
     /// Commands on a service's own records and the shared keys, run directly or by the bus functions.
     private static let recordCommands = [
         "+hget", "+hgetall", "+hmget", "+hset", "+hdel", "+hincrby", "+lpush", "+ltrim", "+get", "+set", "+del",
-        "+expire", "+xadd", "+publish", "+xlen", "+xinfo|groups", "+xpending", "+xtrim",
+        "+expire", "+pexpire", "+xadd", "+publish", "+xlen", "+xinfo|groups", "+xpending", "+xtrim",
     ]
     /// Commands of a stream consumer group and a pub/sub subscriber, on the types consumed.
     private static let consumerCommands = [
