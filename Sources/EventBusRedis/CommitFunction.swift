@@ -27,7 +27,9 @@ struct CommitFunction {
         case streams(acknowledge: (stream: String, group: String, id: String)?)
     }
 
-    static let library = RedisFunctionLibrary(name: "switchboard_bus", source: commitSource + StreamTrimmer.functionSource)
+    static let library = RedisFunctionLibrary(
+        name: "switchboard_bus", source: commitSource + StreamTrimmer.functionSource + IdleConsumerPruner.functionSource
+    )
 
     private static let commitSource = #"""
         #!lua name=switchboard_bus

@@ -15,14 +15,18 @@ public struct StreamsConfiguration: Sendable, Equatable {
     public var trimInterval: Duration
     /// Streams trimmed besides those consumed, e.g. every event type (some have no consumer).
     public var trimmedStreams: [String]
+    /// How long a consumer of a group may stay idle, with nothing pending, before it is removed from the
+    /// group (at each trim): an instance that stopped for good; much longer than `claimIdle`.
+    public var consumerIdleLimit: Duration
 
     /// Creates a configuration.
     public init(
         batchSize: Int = 100, block: Duration = .seconds(1), claimIdle: Duration = .seconds(30),
         maximumDeliveries: Int = 5, maximumLength: Int = 100_000, trimInterval: Duration = .seconds(5),
-        trimmedStreams: [String] = []
+        trimmedStreams: [String] = [], consumerIdleLimit: Duration = .seconds(3600)
     ) {
         self.trimmedStreams = trimmedStreams
+        self.consumerIdleLimit = consumerIdleLimit
         self.batchSize = batchSize
         self.block = block
         self.claimIdle = claimIdle

@@ -67,7 +67,7 @@ public struct AccessPolicy: Sendable {
     /// Commands of a stream consumer group and a pub/sub subscriber, on the types consumed.
     private static let consumerCommands = [
         "+subscribe", "+xreadgroup", "+xack", "+xautoclaim", "+xpending", "+xgroup|create", "+xinfo|groups", "+xlen",
-        "+xtrim",
+        "+xtrim", "+xinfo|consumers", "+xgroup|delconsumer",
     ]
     /// What the ingress reads: orders, stock levels, heartbeats, metrics, trace logs, the outcome events.
     private static let ingressReadCommands = [
