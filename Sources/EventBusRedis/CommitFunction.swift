@@ -1,5 +1,6 @@
 import EventBus
 import RedisClient
+import Telemetry
 
 /// The Redis Function that applies a `Commit` in one atomic step: compare the record's version, check
 /// the conditions, write the chosen outcome's changed fields (and the record's expiry when the outcome is

@@ -1,4 +1,5 @@
 import RedisClient
+import Telemetry
 
 /// Removes consumers that left a consumer group: instances get generated names (`<host>-<pid>`), so each
 /// restart adds a consumer that would otherwise stay in the group for ever.

@@ -35,11 +35,3 @@ public struct StreamsConfiguration: Sendable, Equatable {
         self.trimInterval = trimInterval
     }
 }
-
-extension Duration {
-    /// Whole milliseconds, as Redis's stream commands take them.
-    var wholeMilliseconds: Int {
-        let (seconds, attoseconds) = components
-        return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
-    }
-}

@@ -17,6 +17,7 @@ struct EventTransportConformanceTests {
         try await TransportHarness.with(kind) { harness async throws in
             let reserved = Self.created.caused(type: "stock.reserved", source: "switchboard/stock",
                                                data: ["orderId": "o-1"])
+            let audit = CloudEvent(source: "switchboard/stock", type: "audit.logged", data: ["orderId": "o-1"])
             let commit = Commit(key: "stock:reservation:o-1", expected: nil, outcome: .init(
                 record: ["status": "reserved", "items": "2 BOOK-1"],
                 changes: [
@@ -24,7 +25,7 @@ struct EventTransportConformanceTests {
                     .increment(key: "stock:item:BOOK-1", field: "reserved", by: 2),
                     .prepend(key: "stock:log", value: "o-1 reserved", keep: 10),
                 ],
-                events: [reserved]
+                events: [reserved, audit]
             ))
             #expect(try await harness.apply(commit) == .applied(fallback: nil, version: 1))
             #expect(try await harness.transport.record("stock:reservation:o-1")
@@ -33,7 +34,10 @@ struct EventTransportConformanceTests {
             #expect(try await harness.field("reserved", of: "stock:item:BOOK-1") == 2)
             #expect(try await harness.list("stock:log") == ["o-1 reserved"])
             #expect(try await harness.emitted(on: "stock.reserved").map(\.id) == [reserved.id])
+            #expect(try await harness.emitted(on: "audit.logged").map(\.id) == [audit.id])
             #expect(try await harness.trace("o-1").map(\.id) == [reserved.id])
+            // An event without a correlation id starts a chain of its own.
+            #expect(try await harness.trace(audit.id).map(\.id) == [audit.id])
         }
     }
 

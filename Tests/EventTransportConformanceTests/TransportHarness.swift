@@ -150,12 +150,9 @@ final class TransportHarness: Sendable {
 
     /// The `event` field of each entry of a stream, oldest first.
     private func entries(of stream: String) async throws -> [[UInt8]] {
-        try await redis("XRANGE", stream, "-", "+").array?.compactMap { entry in
-            guard let parts = entry.array, parts.count == 2, let fields = parts[1].array, fields.count == 2 else {
-                return nil
-            }
-            return fields[1].bytes
-        } ?? []
+        try await RedisStreamEntry.entries(in: redis("XRANGE", stream, "-", "+")).compactMap {
+            $0.fields[TraceLog.eventField]
+        }
     }
 
     private func listen() async {
