@@ -95,7 +95,7 @@ public struct Commit: Sendable, Equatable {
     public enum Change: Sendable, Equatable {
         /// Adds `amount` (may be negative) to an integer field of a hash.
         case increment(key: String, field: String, by: Int)
-        /// Pushes `value` at the head of a list and keeps the newest `keep` entries.
+        /// Pushes `value` at the head of a list and keeps the newest `keep` entries (`keep` at least 1).
         case prepend(key: String, value: String, keep: Int)
         /// Starts or extends a chain's trace log (`TraceLog`) with an event received from outside, e.g. the
         /// `order.created` that begins an order, and sets the log's expiry.

@@ -4,8 +4,9 @@ import EventBus
 ///
 /// It follows the semantics the services rely on: each group gets each message once (instances of a
 /// group share them round-robin), `watch` sees everything, and `commit` is atomic with the same
-/// version, condition and fallback rules as the Redis Function. It also records every published event,
-/// so tests can assert on what a service emitted.
+/// version, condition and fallback rules as the Redis Function, and remembers the expiries it would set
+/// (`expiry(of:)`). `EventTransportConformanceTests` holds it and the Redis transports to the same tests.
+/// It also records every published event, so tests can assert on what a service emitted.
 public actor InMemoryTransport: EventTransport {
     public nonisolated let name = "memory"
 
@@ -21,11 +22,10 @@ public actor InMemoryTransport: EventTransport {
     private var hashes: [String: [String: Int]] = [:]
     private var lists: [String: [String]] = [:]
     private var expiries: [String: Duration] = [:]
+    private let finalRecordRetention: Duration
 
     /// Every event published, in order, whether by `publish` or by a commit.
     public private(set) var published: [CloudEvent] = []
-
-    private let finalRecordRetention: Duration
 
     /// Creates an empty transport.
     /// - Parameter finalRecordRetention: the expiry a final commit gives its record (`expiry(of:)`).

@@ -7,7 +7,9 @@ import Testing
 ///
 /// What a commit does is written three times: the Redis Function (`CommitFunction`), the in-memory
 /// transport, and here; change them together.
-@Suite("EventTransport conformance")
+///
+/// Serialized: each Redis case starts its own redis-server, and some thirty at once starve a small machine.
+@Suite("EventTransport conformance", .serialized)
 struct EventTransportConformanceTests {
     private static let created = CloudEvent(source: "switchboard/ingress", type: "order.created", correlationID: "o-1",
                                             data: ["orderId": "o-1"])
