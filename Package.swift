@@ -1,11 +1,20 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Layers, bottom to top (each depends only on those below it):
-//   CHiredis (C shim) → RedisClient → EventBus → EventBusRedis / EventBusInMemory → SwitchboardApp → switchboard
-// Telemetry (logging; masks card numbers with JSONBytes), Resilience (backoff) and JSONBytes (JSON reader and
-// writer, CardNumberMask) sit beside the shims: every
-// layer may use them.
+// Layers, bottom to top; a target depends only on targets of lower layers (docs/architecture.md says more):
+//   1. C shims: CHiredis, CMicroHTTPD, CCurl, each imported by one folder of one module.
+//   2. Used by every layer: JSONBytes (JSON reader and writer, CardNumberMask), Telemetry (logs, metrics,
+//      time; masks card numbers in log lines with JSONBytes), Resilience (backoff, circuit breaker).
+//   3. RedisClient (over CHiredis), HTTPServer (over CMicroHTTPD).
+//   4. EventBus: the envelope, EventTransport, Commit, EventService and ServiceRunner; no I/O.
+//   5. Transports: EventBusRedis (pub/sub and streams, over RedisClient), EventBusInMemory (for tests).
+//   6. The saga: SagaEvents (event types, payloads, records), then one module per service: StockService,
+//      OrderService, NotificationService, PaymentService (which also uses RedisClient for the provider's ledger).
+//      Services import EventBus, never a transport.
+//   7. Edges: Ingress (the HTTP API: HTTPServer, EventBusRedis, the order and stock records), Bench (CCurl).
+//   8. SwitchboardApp (settings, commands, wiring), then the executable switchboard (main.swift).
+// Tests: TestSupport (private redis-servers, child processes), a test target per tested module, the transport
+// conformance suite, and the end-to-end suites that run the built executable.
 let package = Package(
     name: "Switchboard",
     platforms: [.macOS(.v15)],
@@ -79,6 +88,10 @@ let package = Package(
         .testTarget(
             name: "EventBusRedisTests",
             dependencies: ["EventBus", "EventBusRedis", "RedisClient", "TestSupport"]
+        ),
+        .testTarget(
+            name: "EventTransportConformanceTests",
+            dependencies: ["EventBus", "EventBusInMemory", "EventBusRedis", "RedisClient", "TestSupport"]
         ),
         .testTarget(name: "SwitchboardAppTests", dependencies: ["SwitchboardApp", "EventBus"]),
         .testTarget(

@@ -220,23 +220,3 @@ extension Optional<Attribute> {
         return text
     }
 }
-
-extension CloudEvent: Encodable {
-    private enum CodingKeys: String, CodingKey {
-        case specversion, id, source, type, time, datacontenttype, correlationid, causationid, traceparent, data
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(Self.specVersion, forKey: .specversion)
-        try container.encode(id, forKey: .id)
-        try container.encode(source, forKey: .source)
-        try container.encode(type, forKey: .type)
-        try container.encode(RFC3339.string(from: time), forKey: .time)
-        try container.encode("application/json", forKey: .datacontenttype)
-        try container.encodeIfPresent(correlationID, forKey: .correlationid)
-        try container.encodeIfPresent(causationID, forKey: .causationid)
-        try container.encodeIfPresent(traceparent, forKey: .traceparent)
-        try container.encode(data, forKey: .data)
-    }
-}

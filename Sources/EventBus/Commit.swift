@@ -37,6 +37,10 @@ public struct Commit: Sendable, Equatable {
         self.fallbacks = fallbacks
     }
 
+    /// How long a record is kept after a final outcome unless configured otherwise (`retention.finalRecordDays`):
+    /// 30 days. Events of the chain that arrive later find no record and start over.
+    public static let defaultFinalRecordRetention = Duration.seconds(30 * 24 * 3600)
+
     /// The version the record must still have for the commit to apply: 0 for an absent record.
     public var expectedVersion: Int { expected?.version ?? 0 }
 
@@ -66,13 +70,24 @@ public struct Commit: Sendable, Equatable {
         public var changes: [Change]
         /// The events emitted; each is also appended to the trace log of its correlation id.
         public var events: [CloudEvent]
+        /// Whether the record is final: its chain (order) is over for this service, so the transport gives
+        /// the record an expiry (its final-record retention) in the same atomic step. A later commit that
+        /// is not final keeps the expiry; one that is final starts it again.
+        public var isFinal: Bool
 
-        public init(record: [String: String], changes: [Change] = [], events: [CloudEvent] = []) {
+        /// Creates an outcome.
+        /// - Parameters:
+        ///   - record: the record's fields after the commit, without the version.
+        ///   - changes: writes beside the record.
+        ///   - events: the events emitted.
+        ///   - final: whether this is the record's last state, after which it expires (`isFinal`).
+        public init(record: [String: String], changes: [Change] = [], events: [CloudEvent] = [], final: Bool = false) {
             precondition(record[StoredRecord.versionField] == nil,
                          "the field \(StoredRecord.versionField) is the record's version, not a field")
             self.record = record
             self.changes = changes
             self.events = events
+            self.isFinal = final
         }
     }
 
@@ -80,7 +95,7 @@ public struct Commit: Sendable, Equatable {
     public enum Change: Sendable, Equatable {
         /// Adds `amount` (may be negative) to an integer field of a hash.
         case increment(key: String, field: String, by: Int)
-        /// Pushes `value` at the head of a list and keeps the newest `keep` entries.
+        /// Pushes `value` at the head of a list and keeps the newest `keep` entries (`keep` at least 1).
         case prepend(key: String, value: String, keep: Int)
         /// Deletes a key, e.g. the `vault:card:<token>` entry of a card whose charge settled.
         case delete(key: String)

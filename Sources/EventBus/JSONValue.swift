@@ -29,12 +29,6 @@ public enum JSONValue: Sendable, Hashable {
         return nil
     }
 
-    /// The members of an object.
-    public var objectValue: [String: JSONValue]? {
-        if case .object(let members) = self { return members }
-        return nil
-    }
-
     /// The name of the value's JSON type, for messages: `object`, `array`, `string`, `number`, …
     public var typeName: String {
         switch self {

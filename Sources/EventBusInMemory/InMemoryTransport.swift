@@ -4,8 +4,9 @@ import EventBus
 ///
 /// It follows the semantics the services rely on: each group gets each message once (instances of a
 /// group share them round-robin), `watch` sees everything, and `commit` is atomic with the same
-/// version, condition and fallback rules as the Redis Function. It also records every published event,
-/// so tests can assert on what a service emitted.
+/// version, condition and fallback rules as the Redis Function, and remembers the expiries it would set
+/// (`expiry(of:)`). `EventTransportConformanceTests` holds it and the Redis transports to the same tests.
+/// It also records every published event, so tests can assert on what a service emitted.
 public actor InMemoryTransport: EventTransport {
     public nonisolated let name = "memory"
 
@@ -20,12 +21,17 @@ public actor InMemoryTransport: EventTransport {
     private var records: [String: StoredRecord] = [:]
     private var hashes: [String: [String: Int]] = [:]
     private var lists: [String: [String]] = [:]
+    private var expiries: [String: Duration] = [:]
+    private let finalRecordRetention: Duration
 
     /// Every event published, in order, whether by `publish` or by a commit.
     public private(set) var published: [CloudEvent] = []
 
     /// Creates an empty transport.
-    public init() {}
+    /// - Parameter finalRecordRetention: the expiry a final commit gives its record (`expiry(of:)`).
+    public init(finalRecordRetention: Duration = Commit.defaultFinalRecordRetention) {
+        self.finalRecordRetention = finalRecordRetention
+    }
 
     public func publish(_ event: CloudEvent) async throws(EventBusError) -> Int? {
         published.append(event)
@@ -77,6 +83,7 @@ public actor InMemoryTransport: EventTransport {
         let outcome = commit.outcome(chosenBy: failing)
         let version = commit.expectedVersion + 1
         records[commit.key] = StoredRecord(version: version, fields: outcome.record)
+        if outcome.isFinal { expiries[commit.key] = finalRecordRetention }
         for change in outcome.changes {
             switch change {
             case .increment(let key, let field, let amount):
@@ -90,6 +97,7 @@ public actor InMemoryTransport: EventTransport {
                 lists[key] = nil
             case .trace(let event):
                 appendToTrace(event)
+                expiries[traceKey(of: event)] = .seconds(TraceLog.retentionSeconds)
             }
         }
         for event in outcome.events {
@@ -114,8 +122,26 @@ public actor InMemoryTransport: EventTransport {
         (lists[TraceLog.key(for: correlationID)] ?? []).reversed().compactMap { try? CloudEvent(envelope: Array($0.utf8)) }
     }
 
+    /// How long `key` is kept after the last commit that set its expiry (a trace log that a chain's first
+    /// event started, a final record); `nil` when it is kept for ever. Time does not pass in memory: nothing
+    /// expires, the transport only remembers what Redis would have been told.
+    public func expiry(of key: String) -> Duration? {
+        expiries[key]
+    }
+
+    /// How many consumer groups and watchers a message on `channel` would reach now (`PUBSUB NUMSUB`): a
+    /// test waits for it before it publishes, since `consume` and `watch` join in the background.
+    public func receivers(on channel: String) -> Int {
+        (groups[channel] ?? [:]).values.filter { !$0.consumers.isEmpty }.count
+            + watchers.filter { $0.accepts(channel) }.count
+    }
+
+    private func traceKey(of event: CloudEvent) -> String {
+        TraceLog.key(for: event.correlationID ?? event.id)
+    }
+
     private func appendToTrace(_ event: CloudEvent) {
-        let key = TraceLog.key(for: event.correlationID ?? event.id)
+        let key = traceKey(of: event)
         lists[key, default: []].insert(String(decoding: TraceLog.entry(for: event), as: UTF8.self), at: 0)
         lists[key] = Array(lists[key]!.prefix(TraceLog.capacity))
     }

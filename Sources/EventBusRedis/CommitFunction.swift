@@ -1,9 +1,10 @@
 import EventBus
 import RedisClient
+import Telemetry
 
 /// The Redis Function that applies a `Commit` in one atomic step: compare the record's version, check
-/// the conditions, write the chosen outcome's changed fields and other changes (`HINCRBY`, `LPUSH`, `DEL`,
-/// trace logs), emit its events, log them to their
+/// the conditions, write the chosen outcome's changed fields (and the record's expiry when the outcome is
+/// final) and other changes (`HINCRBY`, `LPUSH`, `DEL`, trace logs), emit its events, log them to their
 /// chains' trace logs and acknowledge the handled message.
 ///
 /// It lives in the library `switchboard_bus` (`FUNCTION LOAD`), so a restarted server that kept its
@@ -15,7 +16,8 @@ import RedisClient
 /// ARGV: mode ("publish" | "streams"), ack stream index | "", ack group, ack id,
 ///       expected version, trace capacity, trace retention seconds,
 ///       condition count, (key index, field, minimum)…,
-///       then 1 + condition count outcomes, each: its length in arguments, set count, (field, value)…,
+///       then 1 + condition count outcomes, each: its length in arguments,
+///       record expiry in milliseconds ("": none; set on final outcomes), set count, (field, value)…,
 ///       removed count, field…, change count, (op, key index, a, b)…, event count,
 ///       (channel index, trace log index, JSON)…
 /// reply: {1, chosen fallback (0: none), new version} | {0, current fields as HGETALL | nil}
@@ -27,7 +29,9 @@ struct CommitFunction {
         case streams(acknowledge: (stream: String, group: String, id: String)?)
     }
 
-    static let library = RedisFunctionLibrary(name: "switchboard_bus", source: commitSource + StreamTrimmer.functionSource)
+    static let library = RedisFunctionLibrary(
+        name: "switchboard_bus", source: commitSource + StreamTrimmer.functionSource + IdleConsumerPruner.functionSource
+    )
 
     private static let commitSource = #"""
         #!lua name=switchboard_bus
@@ -56,7 +60,8 @@ struct CommitFunction {
             end
             at = at + 1 + tonumber(args[at]) * 3
             for _ = 1, chosen do at = at + 1 + tonumber(args[at]) end
-            at = at + 1
+            local expiry = args[at + 1]
+            at = at + 2
 
             local fields, count = {keys[1], 'v', version + 1}, 3
             for _ = 1, tonumber(args[at]) do
@@ -68,6 +73,7 @@ struct CommitFunction {
             at = at + 1
             local removed = tonumber(args[at])
             if removed > 0 then redis.call('HDEL', keys[1], unpack(args, at + 1, at + removed)) end
+            if expiry ~= '' then redis.call('PEXPIRE', keys[1], expiry) end
             at = at + removed + 1
 
             for _ = 1, tonumber(args[at]) do
@@ -104,9 +110,9 @@ struct CommitFunction {
 
         """#
 
-    /// Runs `commit` on `client`.
+    /// Runs `commit` on `client`; a final outcome's record expires after `finalRecordRetention`.
     static func run(
-        _ commit: Commit, emission: Emission, on client: RedisClient
+        _ commit: Commit, emission: Emission, finalRecordRetention: Duration, on client: RedisClient
     ) async throws(EventBusError) -> CommitResult {
         var keys = KeyTable(first: commit.key)
         var arguments: [[UInt8]] = []
@@ -130,7 +136,8 @@ struct CommitFunction {
                           condition.minimum.redisArgument]
         }
         for outcome in [commit.outcome] + commit.fallbacks {
-            append(outcome, after: commit.expected, to: &arguments, keys: &keys)
+            append(outcome, after: commit.expected, expiry: outcome.isFinal ? finalRecordRetention : nil,
+                   to: &arguments, keys: &keys)
         }
         let reply: RedisReply
         do {
@@ -144,10 +151,12 @@ struct CommitFunction {
 
     /// Appends one outcome, preceded by its length in arguments so the function can skip it.
     private static func append(
-        _ outcome: Commit.Outcome, after expected: StoredRecord?, to arguments: inout [[UInt8]], keys: inout KeyTable
+        _ outcome: Commit.Outcome, after expected: StoredRecord?, expiry: Duration?, to arguments: inout [[UInt8]],
+        keys: inout KeyTable
     ) {
         let lengthIndex = arguments.count
         arguments.append([])
+        arguments.append(expiry.map { $0.wholeMilliseconds.redisArgument } ?? [])
         let changed = StoredRecord(version: 0, fields: outcome.record).changes(from: expected)
         arguments.append(changed.set.count.redisArgument)
         for field in changed.set {

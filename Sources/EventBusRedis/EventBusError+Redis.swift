@@ -3,7 +3,7 @@ import RedisClient
 
 extension EventBusError {
     /// A bus error for a Redis failure: `.unavailable` when the server cannot be reached, else `.rejected`.
-    init(_ error: RedisError) {
+    public init(_ error: RedisError) {
         self.init(error.isTransient ? .unavailable : .rejected, error.message)
     }
 }

@@ -48,7 +48,7 @@ public struct RedisDeadLetterStore: DeadLetterStore {
     public func list(limit: Int) async throws(EventBusError) -> [DeadLetter] {
         do {
             let reply = try await client.send("XRANGE", key, "-", "+", "COUNT", max(limit, 1))
-            return (reply.array ?? []).compactMap(Self.letter(from:))
+            return RedisStreamEntry.entries(in: reply).map(Self.letter(from:))
         } catch {
             throw EventBusError(error)
         }
@@ -64,15 +64,9 @@ public struct RedisDeadLetterStore: DeadLetterStore {
         }
     }
 
-    /// Reads one `XRANGE` entry: `[id, [field, value, …]]`.
-    private static func letter(from entry: RedisReply) -> DeadLetter? {
-        guard let parts = entry.array, parts.count == 2, let id = parts[0].string, let flat = parts[1].array else {
-            return nil
-        }
-        var fields: [String: [UInt8]] = [:]
-        for index in stride(from: 0, to: flat.count - 1, by: 2) {
-            if let name = flat[index].string, let value = flat[index + 1].bytes { fields[name] = value }
-        }
+    /// Reads one `XRANGE` entry as a dead letter.
+    private static func letter(from entry: RedisStreamEntry) -> DeadLetter {
+        let (id, fields) = (entry.id, entry.fields)
         func text(_ name: String) -> String { fields[name].map { String(decoding: $0, as: UTF8.self) } ?? "" }
         return DeadLetter(
             id: id, channel: text("channel"), service: text("service"), reason: text("reason"),

@@ -10,15 +10,19 @@ public struct RedisPubSubTransport: EventTransport {
     public let name = "pubsub"
     private let client: RedisClient
     private let subscriber: RedisSubscriber
+    private let finalRecordRetention: Duration
 
     /// Creates the transport.
     /// - Parameters:
     ///   - url: the Redis server.
     ///   - configuration: timeouts and backoff for its connections.
+    ///   - finalRecordRetention: how long a record is kept after a final commit (`Commit.Outcome.isFinal`).
     ///   - logger: where connection state changes are logged.
-    public init(url: RedisURL, configuration: RedisConfiguration = RedisConfiguration(), logger: Logger) {
+    public init(url: RedisURL, configuration: RedisConfiguration = RedisConfiguration(),
+                finalRecordRetention: Duration = Commit.defaultFinalRecordRetention, logger: Logger) {
         self.client = RedisClient(url: url, configuration: configuration, logger: logger)
         self.subscriber = RedisSubscriber(url: url, configuration: configuration, logger: logger)
+        self.finalRecordRetention = finalRecordRetention
     }
 
     public func publish(_ event: CloudEvent) async throws(EventBusError) -> Int? {
@@ -56,7 +60,8 @@ public struct RedisPubSubTransport: EventTransport {
     public func commit(_ commit: Commit, acknowledging message: InboundMessage?, group: String)
         async throws(EventBusError) -> CommitResult
     {
-        try await CommitFunction.run(commit, emission: .publish, on: client)
+        try await CommitFunction.run(commit, emission: .publish, finalRecordRetention: finalRecordRetention,
+                                     on: client)
     }
 
     private func messages(channels: [String], patterns: [String], until shutdown: GracefulShutdown)

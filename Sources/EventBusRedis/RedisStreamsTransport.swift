@@ -16,18 +16,22 @@ public struct RedisStreamsTransport: EventTransport {
     private let configuration: StreamsConfiguration
     private let logger: Logger
     private let client: RedisClient
+    private let finalRecordRetention: Duration
 
     /// Creates the transport.
     /// - Parameters:
     ///   - url: the Redis server.
     ///   - redisConfiguration: timeouts and backoff for its connections.
     ///   - configuration: batch size, blocking, claiming, delivery limit and trimming.
+    ///   - finalRecordRetention: how long a record is kept after a final commit (`Commit.Outcome.isFinal`).
     ///   - logger: where connection and claiming events are logged.
     public init(url: RedisURL, redisConfiguration: RedisConfiguration = RedisConfiguration(),
-                configuration: StreamsConfiguration = StreamsConfiguration(), logger: Logger) {
+                configuration: StreamsConfiguration = StreamsConfiguration(),
+                finalRecordRetention: Duration = Commit.defaultFinalRecordRetention, logger: Logger) {
         self.url = url
         self.redisConfiguration = redisConfiguration
         self.configuration = configuration
+        self.finalRecordRetention = finalRecordRetention
         self.logger = logger
         self.client = RedisClient(url: url, configuration: redisConfiguration, logger: logger)
     }
@@ -83,7 +87,8 @@ public struct RedisStreamsTransport: EventTransport {
         async throws(EventBusError) -> CommitResult
     {
         let acknowledge = message.flatMap { message in message.deliveryID.map { (message.channel, group, $0) } }
-        return try await CommitFunction.run(commit, emission: .streams(acknowledge: acknowledge), on: client)
+        return try await CommitFunction.run(commit, emission: .streams(acknowledge: acknowledge),
+                                            finalRecordRetention: finalRecordRetention, on: client)
     }
 
     /// A connection of its own for blocking reads, whose command timeout outlasts `BLOCK`.

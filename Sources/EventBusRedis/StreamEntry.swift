@@ -27,15 +27,6 @@ struct StreamEntry: Sendable {
 
     /// Reads `[[id, [field, value, …]], …]`; deleted entries (`[id, nil]`) are skipped.
     static func entries(from reply: RedisReply, stream: String) -> [StreamEntry] {
-        (reply.array ?? []).compactMap { entry in
-            guard let parts = entry.array, parts.count == 2, let id = parts[0].string, let flat = parts[1].array else {
-                return nil
-            }
-            var fields: [String: [UInt8]] = [:]
-            for index in stride(from: 0, to: flat.count - 1, by: 2) {
-                if let name = flat[index].string, let value = flat[index + 1].bytes { fields[name] = value }
-            }
-            return StreamEntry(stream: stream, id: id, fields: fields)
-        }
+        RedisStreamEntry.entries(in: reply).map { StreamEntry(stream: stream, id: $0.id, fields: $0.fields) }
     }
 }

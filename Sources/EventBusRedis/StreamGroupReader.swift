@@ -9,7 +9,8 @@ import Telemetry
 /// Each batch first claims entries that another consumer left pending for longer than `claimIdle`
 /// (a crashed instance), then reads new entries with `XREADGROUP … BLOCK`. Groups are created at start
 /// (`MKSTREAM`, from the start of the stream) and again after `NOGROUP` (a stream deleted under it).
-/// Connection failures are retried with backoff.
+/// Every `trimInterval` it trims the streams (`StreamTrimmer`) and removes its group's consumers that
+/// left (`IdleConsumerPruner`). Connection failures are retried with backoff.
 actor StreamGroupReader {
     private let client: RedisClient
     private let streams: [String]
@@ -70,6 +71,11 @@ actor StreamGroupReader {
             lastTrim = ContinuousClock.now
             let trimmed = Array(Set(streams + configuration.trimmedStreams)).sorted()
             _ = try await StreamTrimmer.trim(trimmed, maximumLength: configuration.maximumLength, on: client)
+            let pruned = try await IdleConsumerPruner.prune(streams, group: group, except: consumer,
+                                                            idle: configuration.consumerIdleLimit, on: client)
+            if pruned > 0 {
+                logger.info("removed idle consumers", metadata: ["group": group, "count": String(pruned)])
+            }
         }
         if lastClaim.map({ ContinuousClock.now - $0 >= configuration.claimIdle / 2 }) ?? true {
             lastClaim = ContinuousClock.now

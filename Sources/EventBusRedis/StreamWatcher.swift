@@ -79,15 +79,9 @@ actor StreamWatcher {
 
     private func discover() async throws(RedisError) {
         guard case .pattern(let pattern) = selection else { return }
-        var cursor = "0"
-        repeat {
-            let reply = try await client.send("SCAN", cursor, "MATCH", pattern, "COUNT", 1000, "TYPE", "stream")
-            guard let parts = reply.array, parts.count == 2, let next = parts[0].string else { return }
-            for name in (parts[1].array ?? []).compactMap(\.string)
-            where positions[name] == nil && !name.hasPrefix("switchboard:") {
-                positions[name] = startID
-            }
-            cursor = next
-        } while cursor != "0"
+        for name in try await client.scan(matching: pattern, type: "stream")
+        where positions[name] == nil && !name.hasPrefix("switchboard:") {
+            positions[name] = startID
+        }
     }
 }

@@ -15,27 +15,23 @@ public struct StreamsConfiguration: Sendable, Equatable {
     public var trimInterval: Duration
     /// Streams trimmed besides those consumed, e.g. every event type (some have no consumer).
     public var trimmedStreams: [String]
+    /// How long a consumer of a group may stay idle, with nothing pending, before it is removed from the
+    /// group (at each trim): an instance that stopped for good; much longer than `claimIdle`.
+    public var consumerIdleLimit: Duration
 
     /// Creates a configuration.
     public init(
         batchSize: Int = 100, block: Duration = .seconds(1), claimIdle: Duration = .seconds(30),
         maximumDeliveries: Int = 5, maximumLength: Int = 100_000, trimInterval: Duration = .seconds(5),
-        trimmedStreams: [String] = []
+        trimmedStreams: [String] = [], consumerIdleLimit: Duration = .seconds(3600)
     ) {
         self.trimmedStreams = trimmedStreams
+        self.consumerIdleLimit = consumerIdleLimit
         self.batchSize = batchSize
         self.block = block
         self.claimIdle = claimIdle
         self.maximumDeliveries = maximumDeliveries
         self.maximumLength = maximumLength
         self.trimInterval = trimInterval
-    }
-}
-
-extension Duration {
-    /// Whole milliseconds, as Redis's stream commands take them.
-    var wholeMilliseconds: Int {
-        let (seconds, attoseconds) = components
-        return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
     }
 }

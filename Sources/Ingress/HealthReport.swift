@@ -29,6 +29,9 @@ public struct HealthReport: Codable, Sendable, Equatable {
         public var instances: [InstanceHeartbeat]
     }
 
+    /// The services an order needs; the report is `degraded` while one of them has no live instance.
+    public static let requiredServices = ["order", "stock", "payment", "notification"]
+
     public var status: Status
     public var redis: Redis
     public var services: [String: Service]

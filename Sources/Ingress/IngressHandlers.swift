@@ -13,8 +13,6 @@ import Telemetry
 
 /// The answers to the ingress's routes (`docs/http.md`).
 struct IngressHandlers: Sendable {
-    /// The services an order needs; `/health` is `degraded` while one of them has no live instance.
-    static let requiredServices = ["order", "stock", "payment", "notification"]
     /// The longest `Prefer: wait`, in seconds.
     static let maximumWaitSeconds = 30
     /// The longest an event stream stays open, waiting for an order to end.
@@ -203,7 +201,7 @@ struct IngressHandlers: Sendable {
     // MARK: GET /health, GET /metrics
 
     func health(_ request: HTTPRequest) async -> HTTPResponse {
-        let report = await HealthReport.make(store: store, required: Self.requiredServices)
+        let report = await HealthReport.make(store: store, required: HealthReport.requiredServices)
         return .json(status: report.status == .ok ? 200 : 503, Self.json(report))
     }
 

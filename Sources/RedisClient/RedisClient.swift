@@ -122,7 +122,7 @@ public final class RedisClient: Sendable {
         _ function: String, in library: RedisFunctionLibrary, keys: [[UInt8]], arguments: [[UInt8]],
         waitingForReplicas replicas: Int, timeout: Duration
     ) async throws(RedisError) -> (reply: RedisReply, replicas: Int) {
-        let milliseconds = max(1, Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
+        let milliseconds = max(1, timeout.wholeMilliseconds)
         let (reply, wait) = try await call(
             function, in: library, keys: keys, arguments: arguments, then: RedisCommand("WAIT", replicas, milliseconds)
         )

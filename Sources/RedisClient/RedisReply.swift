@@ -46,7 +46,4 @@ public enum RedisReply: Sendable, Equatable {
         if case .array(let elements) = self { return elements }
         return nil
     }
-
-    /// Whether the reply is `nil`.
-    public var isNull: Bool { self == .null }
 }

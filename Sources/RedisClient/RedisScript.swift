@@ -1,6 +1,6 @@
 /// A Lua script run by SHA1 with `EVALSHA`, falling back to `EVAL` when the server lacks it.
 public struct RedisScript: Sendable {
-    /// A name for messages, e.g. `stock.reserve`.
+    /// A name for error messages: `Redis script <name> failed: …`.
     public let name: String
     /// The Lua source.
     public let source: String

@@ -106,9 +106,11 @@ public struct Application: Sendable {
     private static func makeTransport(
         _ settings: Settings, url: RedisURL, configuration: RedisConfiguration, logger: Logger, trimmed: [String]
     ) -> any EventTransport {
+        let retention = Duration.seconds(settings.finalRecordRetentionDays * 24 * 3600)
         switch settings.transport {
         case .pubsub:
-            return RedisPubSubTransport(url: url, configuration: configuration, logger: logger)
+            return RedisPubSubTransport(url: url, configuration: configuration, finalRecordRetention: retention,
+                                        logger: logger)
         case .streams:
             let streams = StreamsConfiguration(
                 batchSize: settings.streamsBatchSize, claimIdle: .milliseconds(settings.streamsClaimIdleMilliseconds),
@@ -116,7 +118,7 @@ public struct Application: Sendable {
                 trimmedStreams: trimmed
             )
             return RedisStreamsTransport(url: url, redisConfiguration: configuration, configuration: streams,
-                                         logger: logger)
+                                         finalRecordRetention: retention, logger: logger)
         }
     }
 

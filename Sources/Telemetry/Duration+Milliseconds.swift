@@ -7,6 +7,12 @@ extension Duration {
         return "\(microseconds / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)"
     }
 
+    /// Whole milliseconds, rounded down, as Redis's commands take them (`BLOCK`, `PEXPIRE`, `WAIT`).
+    public var wholeMilliseconds: Int {
+        let (seconds, attoseconds) = components
+        return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
+    }
+
     /// The duration in seconds as a `Double`.
     public var seconds: Double {
         let (seconds, attoseconds) = components

@@ -61,9 +61,4 @@ public final class MetricsRegistry: Sendable {
     public func snapshot() -> MetricsSnapshot {
         MetricsSnapshot(families: families.withLock { $0 })
     }
-
-    /// Everything in the Prometheus text exposition format (version 0.0.4).
-    public func render() -> String {
-        MetricsSnapshot.render([(instance: nil, snapshot: snapshot())])
-    }
 }

@@ -26,7 +26,7 @@ struct AccessMatrixTests {
     /// no condition, one outcome that sets the version and emits one event.
     static func commit(_ record: String, emitting channel: String, mode: String = "publish") -> [String] {
         ["FCALL", "switchboard_commit", "3", record, channel, "switchboard:trace:t-1",
-         mode, "", "", "", "0", "200", "60", "0", "7", "0", "0", "0", "1", "2", "3", "{}"]
+         mode, "", "", "", "0", "200", "60", "0", "8", "", "0", "0", "0", "1", "2", "3", "{}"]
     }
 
     /// A commit that also deletes `key` (`Commit.Change.delete`), as payment's settling commit deletes the

@@ -113,7 +113,7 @@ struct DashboardRoutes: Sendable {
 
     func summary(_ request: HTTPRequest) async -> HTTPResponse {
         let snapshots = await handlers.metricsSnapshots().map(\.snapshot)
-        let summary = DashboardSummary.make(snapshots, services: IngressHandlers.requiredServices,
+        let summary = DashboardSummary.make(snapshots, services: HealthReport.requiredServices,
                                             time: RFC3339.string(from: Date()))
         return .json(status: 200, IngressHandlers.json(summary), headers: [("Cache-Control", "no-cache")])
     }

@@ -187,16 +187,7 @@ public struct RedisIngressStore: IngressStore {
 
     /// Every key with `prefix` (`SCAN`) and its value (`MGET`).
     private func values(prefix: String) async throws(EventBusError) -> [(key: String, value: [UInt8])] {
-        var keys: [String] = []
-        var cursor = "0"
-        repeat {
-            let reply = try await run { () async throws(RedisError) in
-                try await client.send("SCAN", cursor, "MATCH", "\(prefix)*", "COUNT", 1000)
-            }
-            guard let parts = reply.array, parts.count == 2, let next = parts[0].string else { break }
-            keys += (parts[1].array ?? []).compactMap(\.string)
-            cursor = next
-        } while cursor != "0"
+        let keys = try await run { () async throws(RedisError) in try await client.scan(matching: "\(prefix)*") }
         guard !keys.isEmpty else { return [] }
         let values = try await run { () async throws(RedisError) in try await client.send(RedisCommand("MGET", keys)) }
         return zip(keys, values.array ?? []).compactMap { key, value in value.bytes.map { (key, $0) } }
@@ -242,14 +233,11 @@ public struct RedisIngressStore: IngressStore {
     /// The events of `XRANGE`-shaped entries, `[[id, [field, value, …]], …]`, with their entry ids;
     /// entries that are not events are skipped.
     private static func events(in reply: RedisReply) -> [(id: String, event: CloudEvent)] {
-        (reply.array ?? []).compactMap { entry in
-            guard let parts = entry.array, parts.count == 2, let id = parts[0].string, let fields = parts[1].array
-            else { return nil }
-            for index in stride(from: 0, to: fields.count - 1, by: 2) where fields[index].string == TraceLog.eventField {
-                guard let bytes = fields[index + 1].bytes, let event = try? CloudEvent(envelope: bytes) else { return nil }
-                return (id, event)
+        RedisStreamEntry.entries(in: reply).compactMap { entry in
+            guard let bytes = entry.fields[TraceLog.eventField], let event = try? CloudEvent(envelope: bytes) else {
+                return nil
             }
-            return nil
+            return (entry.id, event)
         }
     }
 
@@ -267,7 +255,7 @@ public struct RedisIngressStore: IngressStore {
         do {
             return try await body()
         } catch {
-            throw EventBusError(error.isTransient ? .unavailable : .rejected, error.message)
+            throw EventBusError(error)
         }
     }
 }

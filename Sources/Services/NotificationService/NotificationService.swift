@@ -59,7 +59,9 @@ public struct NotificationService: EventService {
         return Commit(key: try recordKey(for: event), expected: record, outcome: Commit.Outcome(
             record: NotificationRecord(sent: current.sent + [template.name]).fields,
             changes: [.prepend(key: NotificationKeys.customer(customerID), value: entry, keep: keep)],
-            events: [emitted]
+            events: [emitted],
+            // Notifications follow an order's final event: the record only remembers what was sent.
+            final: true
         ))
     }
 

@@ -30,7 +30,8 @@ public struct OrderService: EventService {
         // order's trace log; every later event is logged by the commit that emits it.
         let changes: [Commit.Change] = event.type == EventTypes.orderCreated ? [.trace(event)] : []
         return Commit(key: try recordKey(for: event), expected: record, outcome: Commit.Outcome(
-            record: transition.record.fields, changes: changes, events: transition.emitted.map { [$0] } ?? []
+            record: transition.record.fields, changes: changes, events: transition.emitted.map { [$0] } ?? [],
+            final: transition.record.status.isFinal
         ))
     }
 }

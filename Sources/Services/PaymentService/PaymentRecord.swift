@@ -25,6 +25,9 @@ public struct PaymentRecord: Record {
         case failed
         /// The order was cancelled before it could be charged.
         case voided
+
+        /// Whether the payment is settled for good (completed, failed, voided): its record then expires.
+        public var isFinal: Bool { self == .completed || self == .failed || self == .voided }
     }
 
     public var status: Status

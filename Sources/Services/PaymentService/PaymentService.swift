@@ -63,12 +63,13 @@ public struct PaymentService: EventService {
             // An order cancelled before its card came will never be charged: its vault entry goes now.
             guard let current, current.status == .voided, let vaulted else { return nil }
             return Commit(key: key, expected: record, outcome: Commit.Outcome(
-                record: current.fields, changes: [.delete(key: CardVault.key(for: vaulted))]))
+                record: current.fields, changes: [.delete(key: CardVault.key(for: vaulted))], final: true))
         case .store(let next):
             // A payment voided before its charge no longer needs its card.
             let changes = current?.cardToken.map { [Commit.Change.delete(key: CardVault.key(for: $0))] } ?? []
             return Commit(key: key, expected: record,
-                          outcome: Commit.Outcome(record: next.fields, changes: next.cardToken == nil ? changes : []))
+                          outcome: Commit.Outcome(record: next.fields, changes: next.cardToken == nil ? changes : [],
+                                                  final: next.status.isFinal))
         case .charge(let charge):
             return Commit(key: key, expected: record, outcome: Commit.Outcome(record: machine.intent(charge).fields))
         }
@@ -91,7 +92,8 @@ public struct PaymentService: EventService {
             let emitted = event.caused(type: settled.type, source: source, payload: settled.payload)
             let used = charge.cardToken.map { [Commit.Change.delete(key: CardVault.key(for: $0))] } ?? []
             return Commit(key: key, expected: record,
-                          outcome: Commit.Outcome(record: settled.record.fields, changes: used, events: [emitted]))
+                          outcome: Commit.Outcome(record: settled.record.fields, changes: used, events: [emitted],
+                                                  final: settled.record.status.isFinal))
         }
     }
 

@@ -28,8 +28,9 @@ public struct StockMachine: Sendable {
         case nothing
     }
 
-    /// The largest quantity of one line, so an order's amount can never overflow.
-    public static let maximumQuantity = 1_000_000
+    /// The largest quantity of one line (the contract's, `PayloadRules.quantities`), so an order's amount can
+    /// never overflow.
+    public static let maximumQuantity = PayloadRules.quantities.upperBound
 
     public let catalog: Catalog
 
@@ -42,7 +43,7 @@ public struct StockMachine: Sendable {
         guard reservation == nil else { return .nothing }
         let invalid = StockMachine.Action.reject(StockRejected(orderId: order.orderId, reason: .invalidOrder))
         guard !order.customerId.isEmpty, !order.items.isEmpty,
-              order.items.allSatisfy({ !$0.sku.isEmpty && (1...Self.maximumQuantity).contains($0.quantity) })
+              order.items.allSatisfy({ !$0.sku.isEmpty && PayloadRules.quantities.contains($0.quantity) })
         else { return invalid }
         var merged: [OrderItem] = []
         for item in order.items {

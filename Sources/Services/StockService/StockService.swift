@@ -81,27 +81,28 @@ public struct StockService: EventService {
                     Commit.Outcome(record: rejected, events: [
                         emit(EventTypes.stockRejected,
                              StockRejected(orderId: reserved.orderId, reason: .outOfStock, sku: item.sku)),
-                    ])
+                    ], final: true)
                 }
             )
         case .reject(let rejection):
             return Commit(key: key, expected: expected, outcome: Commit.Outcome(
-                record: Reservation(status: .rejected).fields, events: [emit(EventTypes.stockRejected, rejection)]
+                record: Reservation(status: .rejected).fields, events: [emit(EventTypes.stockRejected, rejection)],
+                final: true
             ))
         case .release(let released):
             return Commit(key: key, expected: expected, outcome: Commit.Outcome(
                 record: Reservation(status: .released, items: released.items).fields,
                 changes: moves(released.items, available: 1, reserved: -1),
-                events: [emit(EventTypes.stockReleased, released)]
+                events: [emit(EventTypes.stockReleased, released)], final: true
             ))
         case .sell(let items):
             return Commit(key: key, expected: expected, outcome: Commit.Outcome(
                 record: Reservation(status: .sold, items: items).fields,
-                changes: moves(items, available: 0, reserved: -1)
+                changes: moves(items, available: 0, reserved: -1), final: true
             ))
         case .tombstone:
             return Commit(key: key, expected: expected,
-                          outcome: Commit.Outcome(record: Reservation(status: .cancelled).fields))
+                          outcome: Commit.Outcome(record: Reservation(status: .cancelled).fields, final: true))
         case .nothing:
             return nil
         }

@@ -67,12 +67,12 @@ public struct AccessPolicy: Sendable {
     /// Commands on a service's own records and the shared keys, run directly or by the bus functions.
     private static let recordCommands = [
         "+hget", "+hgetall", "+hmget", "+hset", "+hdel", "+hincrby", "+lpush", "+ltrim", "+get", "+set", "+del",
-        "+expire", "+xadd", "+publish", "+xlen", "+xinfo|groups", "+xpending", "+xtrim",
+        "+expire", "+pexpire", "+xadd", "+publish", "+xlen", "+xinfo|groups", "+xpending", "+xtrim",
     ]
     /// Commands of a stream consumer group and a pub/sub subscriber, on the types consumed.
     private static let consumerCommands = [
         "+subscribe", "+xreadgroup", "+xack", "+xautoclaim", "+xpending", "+xgroup|create", "+xinfo|groups", "+xlen",
-        "+xtrim",
+        "+xtrim", "+xinfo|consumers", "+xgroup|delconsumer",
     ]
     /// What the ingress reads: orders, stock levels, heartbeats, metrics, trace logs, the outcome events.
     private static let ingressReadCommands = [

@@ -15,10 +15,3 @@ struct ConfigCommand {
         return ([file] + lines).joined(separator: "\n")
     }
 }
-
-extension String {
-    /// The string followed by spaces up to `width` characters.
-    fileprivate func padding(to width: Int) -> String {
-        self + String(repeating: " ", count: max(0, width - count))
-    }
-}

@@ -9,7 +9,7 @@ struct HealthCommand {
     /// - Throws: `CommandFailure` (69) with one line saying what is wrong, unless all is well.
     func run() async throws(CommandFailure) {
         let store = RedisIngressStore(client: application.makeRedisClient(logger: .disabled))
-        let report = await HealthReport.make(store: store, required: ServiceFactory.serviceNames.filter { $0 != "ingress" })
+        let report = await HealthReport.make(store: store, required: HealthReport.requiredServices)
         Output.standard(Self.render(report))
         switch report.status {
         case .ok:
@@ -46,8 +46,8 @@ struct HealthCommand {
                 return "\(instance.instance) (pid \(instance.pid), since \(instance.startedAt)"
                     + details.map { ", \($0)" }.joined() + ")"
             }
-            let padded = name + String(repeating: " ", count: max(1, 14 - name.count))
-            lines.append("\(padded)\(service.status)  " + (instances.isEmpty ? "no live instance" : instances.joined(separator: ", ")))
+            lines.append("\(name.padding(to: 13)) \(service.status)  "
+                + (instances.isEmpty ? "no live instance" : instances.joined(separator: ", ")))
         }
         return lines.joined(separator: "\n")
     }

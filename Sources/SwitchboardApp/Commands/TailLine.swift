@@ -26,16 +26,13 @@ struct TailLine {
             event = try CloudEvent(decoding: message.payload, channel: message.channel)
         } catch {
             let raw = String(decoding: message.payload.prefix(dataWidth), as: UTF8.self)
-            return "\(RFC3339.string(from: Date()))  \(paint(pad(message.channel, 20), code: 31))  "
+            return "\(RFC3339.string(from: Date()))  \(paint(message.channel.padding(to: 20), code: 31))  "
                 + "not an event (\(error.message)): \(raw)"
         }
         let source = event.source.hasPrefix("switchboard/") ? String(event.source.dropFirst(12)) : event.source
-        return "\(RFC3339.string(from: event.time))  \(paint(pad(event.type, 20), code: Self.color(of: event.type)))  "
-            + "\(pad(event.correlationID ?? "-", 14))  \(pad(source, 14))  \(Self.compact(event.data, width: dataWidth))"
-    }
-
-    private func pad(_ text: String, _ width: Int) -> String {
-        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+        let type = paint(event.type.padding(to: 20), code: Self.color(of: event.type))
+        return "\(RFC3339.string(from: event.time))  \(type)  \((event.correlationID ?? "-").padding(to: 14))  "
+            + "\(source.padding(to: 14))  \(Self.compact(event.data, width: dataWidth))"
     }
 
     private func paint(_ text: String, code: Int) -> String {

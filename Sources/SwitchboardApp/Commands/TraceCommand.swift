@@ -32,17 +32,13 @@ struct TraceCommand {
             let hop = cause.map { "+" + milliseconds(event.time.timeIntervalSince($0.time)) + " ms" } ?? "start"
             let source = event.source.hasPrefix("switchboard/") ? String(event.source.dropFirst(12)) : event.source
             let after = event.causationID.flatMap { byID[$0] }.map { "after \($0.type)" } ?? ""
-            lines.append("  \(RFC3339.string(from: event.time))  \(pad(hop, 12))  \(pad(event.type, 19))  "
-                + "\(pad(source, 14))  \(after)")
+            lines.append("  \(RFC3339.string(from: event.time))  \(hop.padding(to: 12))  "
+                + "\(event.type.padding(to: 19))  \(source.padding(to: 14))  \(after)")
         }
         return lines.joined(separator: "\n")
     }
 
     private static func milliseconds(_ seconds: Double) -> String {
         Duration.milliseconds(Int64((seconds * 1000).rounded())).millisecondsText
-    }
-
-    private static func pad(_ text: String, _ width: Int) -> String {
-        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
     }
 }

@@ -29,6 +29,7 @@ extension Settings {
             ("streams.maximumDeliveries", "\(streamsMaximumDeliveries)"),
             ("streams.maximumLength", "\(streamsMaximumLength)"),
             ("deadLetters.capacity", "\(deadLetterCapacity)"),
+            ("retention.finalRecordDays", "\(finalRecordRetentionDays)"),
             ("shutdownGraceSeconds", "\(shutdownGraceSeconds)"),
             ("instance", instance ?? "(host-pid of each process)"),
         ]

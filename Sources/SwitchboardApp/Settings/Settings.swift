@@ -45,6 +45,9 @@ public struct Settings: Sendable, Equatable {
     public var logFormat = LogSink.Format.logfmt
     /// About how many dead letters are kept.
     public var deadLetterCapacity = 10_000
+    /// How many days each service keeps its record of an order once the order is final for it (confirmed,
+    /// cancelled, paid, sent); the record's expiry is set by the commit that makes it final.
+    public var finalRecordRetentionDays = 30
     /// The catalog file of the stock service and the ingress; nil for the built-in catalog (`Config/catalog.json`).
     public var catalogPath: String?
     /// This process's instance name within each service's group; `<host>-<pid>` when not set.

@@ -33,6 +33,10 @@ struct SettingsFile: Decodable {
         var capacity: Int?
     }
 
+    struct Retention: Decodable {
+        var finalRecordDays: Int?
+    }
+
     struct Payment: Decodable {
         struct Breaker: Decodable {
             var failureThreshold: Int?
@@ -61,5 +65,6 @@ struct SettingsFile: Decodable {
     var http: HTTP?
     var log: Log?
     var deadLetters: DeadLetters?
+    var retention: Retention?
     var shutdownGraceSeconds: Int?
 }

@@ -141,6 +141,7 @@ public struct SettingsLoader: Sendable {
         try positive("streams.maximumDeliveries", \.streamsMaximumDeliveries, file.streams?.maximumDeliveries)
         try positive("streams.maximumLength", \.streamsMaximumLength, file.streams?.maximumLength)
         try positive("deadLetters.capacity", \.deadLetterCapacity, file.deadLetters?.capacity)
+        try positive("retention.finalRecordDays", \.finalRecordRetentionDays, file.retention?.finalRecordDays)
         try positive("shutdownGraceSeconds", \.shutdownGraceSeconds, file.shutdownGraceSeconds)
     }
 

@@ -16,8 +16,8 @@ import Telemetry
 
 /// Builds the services `switchboard run` runs, each with its heartbeat, from the application's settings.
 struct ServiceFactory {
-    /// The services a process can run, in the order they start.
-    static let serviceNames = ["order", "stock", "payment", "notification", "ingress"]
+    /// The services a process can run, in the order they start: those an order needs, then the ingress.
+    static let serviceNames = HealthReport.requiredServices + ["ingress"]
 
     let application: Application
 

@@ -1,0 +1,15 @@
+import EventBus
+import NotificationService
+import Testing
+
+/// A notification follows an order's final event, so its record is final at once and expires
+/// (`retention.finalRecordDays`).
+@Suite("NotificationService final records")
+struct FinalRecordTests {
+    @Test("the commit of a sent notification is final")
+    func sentIsFinal() async throws {
+        let service = NotificationService()
+        #expect(try await service.decide(Saga.confirmed(), record: nil)?.outcome.isFinal == true)
+        #expect(try await service.decide(Saga.cancelled(), record: nil)?.outcome.isFinal == true)
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+@testable import SwitchboardApp
+import Testing
+
+@Suite("retention.finalRecordDays")
+struct RetentionSettingTests {
+    private func load(_ json: String) throws -> ResolvedSettings {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-\(UUID()).json").path
+        try json.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var flags = GlobalFlags()
+        flags.configPath = path
+        return try SettingsLoader(environment: [:], searchPaths: []).resolve(flags: flags)
+    }
+
+    @Test("30 days unless the settings file says otherwise; switchboard config shows it and where it came from")
+    func readFromTheFile() throws {
+        #expect(Settings().finalRecordRetentionDays == 30)
+        let resolved = try load(#"{"retention":{"finalRecordDays":7}}"#)
+        #expect(resolved.settings.finalRecordRetentionDays == 7)
+        #expect(resolved.settings.entries.contains { $0 == ("retention.finalRecordDays", "7") })
+        #expect(ConfigCommand(resolved: resolved).render().contains("retention.finalRecordDays"))
+    }
+
+    @Test("a number of days that is not positive is refused, naming the key")
+    func refusesNonPositive() throws {
+        #expect {
+            _ = try load(#"{"retention":{"finalRecordDays":0}}"#)
+        } throws: { error in
+            guard let failure = error as? CommandFailure else { return false }
+            return failure.exitCode == .configuration && failure.message.contains("retention.finalRecordDays")
+        }
+    }
+}
