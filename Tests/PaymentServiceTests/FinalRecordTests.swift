@@ -7,7 +7,7 @@ import Testing
 /// (`retention.finalRecordDays`); a record still waiting or charging is kept.
 @Suite("PaymentService final records")
 struct FinalRecordTests {
-    private let service = PaymentService(provider: RecordingPaymentProvider())
+    private let service = PaymentService(provider: RecordingPaymentProvider(), vault: MemoryCardVault())
 
     @Test("waiting for the other half and charging are not final; voiding is")
     func decisions() async throws {
