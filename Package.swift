@@ -75,6 +75,7 @@ let package = Package(
             dependencies: ["EventBus", "EventBusInMemory", "JSONBytes", "SagaEvents", "Telemetry"]
         ),
         .testTarget(name: "ResilienceTests", dependencies: ["Resilience", "Telemetry"]),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
         .testTarget(
             name: "EventBusRedisTests",
             dependencies: ["EventBus", "EventBusRedis", "RedisClient", "TestSupport"]
@@ -98,8 +99,8 @@ let package = Package(
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["EventBus", "RedisClient", "TestSupport"]),
         .testTarget(name: "IngressTests", dependencies: ["Ingress", "EventBus", "SagaEvents", "TestSupport"]),
-        .testTarget(name: "IngressEndToEndTests", dependencies: ["TestSupport"]),
-        .testTarget(name: "StreamsEndToEndTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "IngressEndToEndTests", dependencies: ["SwitchboardApp", "TestSupport"]),
+        .testTarget(name: "StreamsEndToEndTests", dependencies: ["SwitchboardApp", "TestSupport"]),
         .testTarget(name: "OperabilityEndToEndTests", dependencies: ["TestSupport"]),
         .testTarget(name: "SentinelEndToEndTests", dependencies: ["TestSupport"]),
         .testTarget(name: "AccessControlEndToEndTests", dependencies: ["RedisClient", "TestSupport"]),

@@ -45,12 +45,8 @@ final class SagaCluster: Sendable {
             if !simulator.isEmpty {
                 try await redis.cli(["HSET", "payment:simulator"] + simulator.flatMap { [$0.key, $0.value] })
             }
-            try #"{"catalog": "\#(Repository.path("Config/catalog.json"))"}"#
-                .write(toFile: redis.directory + "/switchboard.json", atomically: true, encoding: .utf8)
-            var environment = ProcessInfo.processInfo.environment.filter { name, _ in
-                !name.hasPrefix("SWITCHBOARD_") && name != "REDIS_URL"
-            }
-            environment.merge(extra) { _, new in new }
+            try TestSettings.write(in: redis.directory)
+            let environment = TestSettings.environment(extra)
             let observer = try ChildProcess(Executable.redisCLI, redis.redisCLIArguments + ["PSUBSCRIBE", "*"])
             let cluster = SagaCluster(redis: redis, transport: transport, environment: environment, observer: observer)
             for service in services { try cluster.launch(service) }

@@ -174,7 +174,7 @@ struct SagaEndToEndTests {
         await cluster.stop()
     }
 
-    @Test("a malformed event is dead-lettered, the next order confirms; dlq list shows, dlq replay republishes all",
+    @Test("a malformed event is dead-lettered, the next order confirms; dlq list shows, dlq replay one by id, then all",
           arguments: transports)
     func malformedEventIsDeadLettered(transport: String) async throws {
         let cluster = try await SagaCluster.start(transport: transport)
@@ -202,19 +202,36 @@ struct SagaEndToEndTests {
         #expect(list.standardOutput.components(separatedBy: "service=").count - 1 == 6)
         #expect(list.standardOutput.contains("this is not json"))
 
-        // Replayed, each bad message reaches the three services again: 6 replays, 18 dead letters, all new.
+        // One letter by id: it alone goes back on its channel and leaves the store; the three services
+        // dead-letter it again, so 5 old letters and 3 new.
+        let one = try #require(ids.first)
+        let single = try await cluster.switchboard(["dlq", "replay", one])
+        #expect(single.exitCode == 0, "\(single)")
+        #expect(single.standardOutput.contains("replayed \(one) on order.created"), "\(single.standardOutput)")
+        #expect(single.standardOutput.components(separatedBy: "replayed ").count - 1 == 1, "\(single.standardOutput)")
+        var afterOne: [[String: String]] = []
+        let redeliveredOne = await eventually {
+            afterOne = try await cluster.deadLetters()
+            return afterOne.count == 8
+        }
+        #expect(redeliveredOne, "dead letters after replaying one: \(afterOne.count)")
+        let idsAfterOne = Set(afterOne.compactMap { $0["id"] })
+        #expect(!idsAfterOne.contains(one), "the replayed letter was not removed")
+        #expect(Set(ids.dropFirst()).isSubset(of: idsAfterOne), "a letter not named was replayed or lost")
+
+        // All of them: each bad message reaches the three services again: 8 replays, 24 dead letters, all new.
         let replay = try await cluster.switchboard(["dlq", "replay"])
         #expect(replay.exitCode == 0, "\(replay)")
-        #expect(ids.allSatisfy { replay.standardOutput.contains("replayed \($0) on order.created") },
+        #expect(idsAfterOne.allSatisfy { replay.standardOutput.contains("replayed \($0) on order.created") },
                 "\(replay.standardOutput)")
         var again: [[String: String]] = []
         let redelivered = await eventually {
             again = try await cluster.deadLetters()
-            return again.count == 18
+            return again.count == 24
         }
         #expect(ids.count == 6)
         #expect(redelivered, "dead letters after the replay: \(again.count)")
-        #expect(Set(again.compactMap { $0["id"] }).isDisjoint(with: ids), "replayed letters were not removed")
+        #expect(Set(again.compactMap { $0["id"] }).isDisjoint(with: idsAfterOne), "replayed letters were not removed")
         #expect(Set(again.compactMap { $0["service"] }) == ["order", "stock", "payment"])
         await cluster.stop()
     }

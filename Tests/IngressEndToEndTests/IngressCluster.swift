@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import SwitchboardApp
 import TestSupport
 import Testing
 
@@ -19,9 +20,6 @@ final class IngressCluster: Sendable {
     private let observer: ChildProcess?
     private let helpers = Mutex<[ChildProcess]>([])
 
-    /// The repository's `Config/switchboard.json`.
-    static var configPath: String { Repository.path("Config/switchboard.json") }
-
     private init(
         redis: RedisServer, port: Int, services: [String], process: ChildProcess, observer: ChildProcess?
     ) {
@@ -40,12 +38,14 @@ final class IngressCluster: Sendable {
     ///   - redisOptions: how the redis-server starts (`appendOnly` to keep data across `restart()`).
     ///   - observing: whether to start the `PSUBSCRIBE '*'` observer (which `settle()` and the event
     ///     queries need); without it, no client but the switchboard process subscribes to anything.
+    ///   - settings: members of the test's settings file besides the catalog, e.g. `"shutdownGraceSeconds": 5`.
     ///   - body: the test.
     static func run(
         services: [String] = [], redisOptions: RedisServer.Options = RedisServer.Options(), observing: Bool = true,
-        _ body: (IngressCluster) async throws -> Void
+        settings: String = "", _ body: (IngressCluster) async throws -> Void
     ) async throws {
-        let cluster = try await start(services: services, redisOptions: redisOptions, observing: observing)
+        let cluster = try await start(services: services, redisOptions: redisOptions, observing: observing,
+                                      settings: settings)
         do {
             try await body(cluster)
         } catch {
@@ -56,17 +56,18 @@ final class IngressCluster: Sendable {
     }
 
     private static func start(
-        services: [String], redisOptions: RedisServer.Options, observing: Bool
+        services: [String], redisOptions: RedisServer.Options, observing: Bool, settings: String
     ) async throws -> IngressCluster {
         let redis = try await RedisServer.start(redisOptions)
         do {
+            let configPath = try TestSettings.write(in: redis.directory, settings)
             var attempt = 0
             while true {
                 attempt += 1
                 let port = FreePort.next()
                 let process = try ChildProcess(Executable.switchboard, ["run"] + services + [
                     "--redis", redis.urlString, "--http-port", String(port), "--config", configPath,
-                ])
+                ], environment: TestSettings.environment())
                 if try await waitUntilServing(process, port: port, redis: redis, services: services) {
                     let observer = try observing
                         ? ChildProcess(Executable.redisCLI, redis.redisCLIArguments + ["PSUBSCRIBE", "*"]) : nil
@@ -99,12 +100,16 @@ final class IngressCluster: Sendable {
             guard everything ? health.status == 200 : health.json?["status"] as? String == "degraded" else {
                 return false
             }
-            // The ingress watches the final events (for `Prefer: wait`), besides the services' subscriptions.
-            let counts = try await redis.cli("PUBSUB", "NUMSUB", "order.created", "stock.reserved", "order.confirmed",
-                                             "order.cancelled")
+            // One subscriber per service consuming a channel, and the ingress's watch of the final events (for
+            // `Prefer: wait`): the production wiring, as the ACLs take it.
+            let running = AccessPolicy.services.filter { role in
+                everything || services.contains(role.name) || role.name == "ingress"
+            }
+            let channels = Array(Set(running.flatMap(\.consumes))).sorted()
+            let counts = try await redis.cli(["PUBSUB", "NUMSUB"] + channels)
             let numbers = counts.split(separator: "\n").enumerated().filter { $0.offset % 2 == 1 }
                 .map { Int($0.element) }
-            return numbers == (everything ? [3, 2, 3, 4] : [0, 0, 1, 1])
+            return numbers == channels.map { channel in running.filter { $0.consumes.contains(channel) }.count }
         }
         guard process.isRunning else { return false }
         try #require(ready, "switchboard did not get ready: \(process.text(of: .standardError))")
@@ -120,6 +125,16 @@ final class IngressCluster: Sendable {
         for helper in helpers.withLock({ $0 }) { helper.kill() }
         observer?.kill()
         redis.shutDown()
+    }
+
+    /// Sends the switchboard process `SIGTERM`, as `systemctl stop` does; `stop()` then finds it gone.
+    func terminate() {
+        process.send(signal: SIGTERM)
+    }
+
+    /// Waits for the switchboard process to exit; `nil` when it outlives `timeout`.
+    func waitForExit(timeout: Duration = .seconds(20)) async -> ChildProcess.Termination? {
+        await process.waitForExit(timeout: timeout)
     }
 
     /// Whether the switchboard process still runs.

@@ -28,13 +28,13 @@ struct OperabilityTests {
         kill(pid, SIGKILL)
         #expect(confirmedAtKill < ids.count, "the kill came after the load")
 
+        // `Prefer: wait=30` and curl's 20 s deadline: a request that waited for Redis would get no answer,
+        // so a 503 at all shows it failed at once. The time is printed, not asserted.
         for _ in 0..<3 {
             let started = ContinuousClock.now
-            let reply = try await system.order(wait: 10)
-            let elapsed = ContinuousClock.now - started
+            let reply = try await system.order(wait: 30)
             reply.expectProblem(503)
-            print("an order during the outage: \(reply.status) after \(elapsed)")
-            #expect(elapsed < .seconds(10), "a request during the outage hung for its whole wait")
+            print("an order during the outage: \(reply.status) after \(ContinuousClock.now - started)")
         }
         try await system.redis.restart()
         var later: [String] = []
@@ -149,7 +149,8 @@ struct OperabilityTests {
         }
         try await system.waitUntilHealthy()
         let cli = { () async throws -> ChildProcess.Result in
-            try await ChildProcess.run(Executable.switchboard, ["health", "--redis", system.redis.urlString])
+            try await ChildProcess.run(Executable.switchboard, ["health", "--redis", system.redis.urlString],
+                                       environment: TestSettings.environment())
         }
         #expect(try await cli().exitCode == 0)
 
@@ -218,7 +219,9 @@ struct OperabilityTests {
         let id = try #require(reply.json?["orderId"] as? String)
         var trace: ChildProcess.Result?
         _ = await eventually {
-            trace = try await ChildProcess.run(Executable.switchboard, ["trace", id, "--redis", system.redis.urlString])
+            trace = try await ChildProcess.run(Executable.switchboard,
+                                               ["trace", id, "--redis", system.redis.urlString],
+                                               environment: TestSettings.environment())
             return trace?.standardOutput.contains("notification.sent") == true
         }
         #expect(trace?.exitCode == 0, "\(String(describing: trace))")
@@ -226,7 +229,9 @@ struct OperabilityTests {
             line.split(separator: " ").first { $0.wholeMatch(of: /[a-z]+\.[a-z]+/) != nil }.map(String.init)
         }
         #expect(types == ["order.created", "stock.reserved", "payment.completed", "order.confirmed", "notification.sent"])
-        let unknown = try await ChildProcess.run(Executable.switchboard, ["trace", "nope", "--redis", system.redis.urlString])
+        let unknown = try await ChildProcess.run(Executable.switchboard,
+                                                 ["trace", "nope", "--redis", system.redis.urlString],
+                                                 environment: TestSettings.environment())
         #expect(unknown.exitCode == 65)
         await system.stop()
     }

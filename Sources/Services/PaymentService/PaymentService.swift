@@ -16,7 +16,9 @@ import Telemetry
 /// answer: an order is never charged twice.
 public struct PaymentService: EventService {
     public let name = "payment"
-    public let subscriptions = [EventTypes.orderCreated, EventTypes.stockReserved, EventTypes.orderCancelled]
+    /// The event types it handles, without an instance: the ACLs (`AccessPolicy`) and tests read them.
+    public static let subscriptions = [EventTypes.orderCreated, EventTypes.stockReserved, EventTypes.orderCancelled]
+    public var subscriptions: [String] { Self.subscriptions }
     private let machine = PaymentMachine()
     private let provider: any PaymentProvider
     private let logger: Logger
