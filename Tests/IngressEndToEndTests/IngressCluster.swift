@@ -39,13 +39,15 @@ final class IngressCluster: Sendable {
     ///   - observing: whether to start the `PSUBSCRIBE '*'` observer (which `settle()` and the event
     ///     queries need); without it, no client but the switchboard process subscribes to anything.
     ///   - settings: members of the test's settings file besides the catalog, e.g. `"shutdownGraceSeconds": 5`.
+    ///   - transport: `pubsub` or `streams` (then without the observer, which sees only pub/sub).
     ///   - body: the test.
     static func run(
         services: [String] = [], redisOptions: RedisServer.Options = RedisServer.Options(), observing: Bool = true,
-        settings: String = "", _ body: (IngressCluster) async throws -> Void
+        settings: String = "", transport: String = "pubsub", _ body: (IngressCluster) async throws -> Void
     ) async throws {
-        let cluster = try await start(services: services, redisOptions: redisOptions, observing: observing,
-                                      settings: settings)
+        let cluster = try await start(services: services, redisOptions: redisOptions,
+                                      observing: observing && transport == "pubsub", settings: settings,
+                                      transport: transport)
         do {
             try await body(cluster)
         } catch {
@@ -56,7 +58,7 @@ final class IngressCluster: Sendable {
     }
 
     private static func start(
-        services: [String], redisOptions: RedisServer.Options, observing: Bool, settings: String
+        services: [String], redisOptions: RedisServer.Options, observing: Bool, settings: String, transport: String
     ) async throws -> IngressCluster {
         let redis = try await RedisServer.start(redisOptions)
         do {
@@ -67,8 +69,10 @@ final class IngressCluster: Sendable {
                 let port = FreePort.next()
                 let process = try ChildProcess(Executable.switchboard, ["run"] + services + [
                     "--redis", redis.urlString, "--http-port", String(port), "--config", configPath,
+                    "--transport", transport,
                 ], environment: TestSettings.environment())
-                if try await waitUntilServing(process, port: port, redis: redis, services: services) {
+                if try await waitUntilServing(process, port: port, redis: redis, services: services,
+                                              transport: transport) {
                     let observer = try observing
                         ? ChildProcess(Executable.redisCLI, redis.redisCLIArguments + ["PSUBSCRIBE", "*"]) : nil
                     let cluster = IngressCluster(redis: redis, port: port, services: services, process: process,
@@ -86,10 +90,10 @@ final class IngressCluster: Sendable {
         }
     }
 
-    /// Waits until the ingress answers `/health` and the services have subscribed; false when the
-    /// process exited (the port was taken).
+    /// Waits until the ingress answers `/health` and the services have subscribed (on streams: made their
+    /// consumer groups); false when the process exited (the port was taken).
     private static func waitUntilServing(
-        _ process: ChildProcess, port: Int, redis: RedisServer, services: [String]
+        _ process: ChildProcess, port: Int, redis: RedisServer, services: [String], transport: String
     ) async throws -> Bool {
         let http = HTTPClient(port: port, scratch: redis.directory)
         let everything = services.isEmpty
@@ -104,6 +108,16 @@ final class IngressCluster: Sendable {
             // `Prefer: wait`): the production wiring, as the ACLs take it.
             let running = AccessPolicy.services.filter { role in
                 everything || services.contains(role.name) || role.name == "ingress"
+            }
+            if transport == "streams" {
+                // The ingress follows streams without a group (`XREAD`); each service reads in its own group.
+                for role in running where role.name != "ingress" {
+                    for stream in role.consumes {
+                        guard try await redis.cli("XINFO", "GROUPS", stream).split(separator: "\n")
+                            .contains(Substring(role.name)) else { return false }
+                    }
+                }
+                return true
             }
             let channels = Array(Set(running.flatMap(\.consumes))).sorted()
             let counts = try await redis.cli(["PUBSUB", "NUMSUB"] + channels)

@@ -63,6 +63,40 @@ extension IngressEndToEndTests {
             }
         }
 
+        @Test("http.connectionLimit: with the limit held by stalled clients a new one is not served; freed, it is")
+        func connectionLimit() async throws {
+            // Idle connections are kept a minute, so the stalled ones hold their places for the whole test.
+            let settings = #""http": {"connectionLimit": 4, "idleTimeoutSeconds": 60}"#
+            try await IngressCluster.run(services: ["ingress"], settings: settings) { cluster in
+                var stalled: [RawConnection] = []
+                for _ in 0..<4 {
+                    let connection = try RawConnection(port: cluster.port)
+                    try connection.send("GET /hea")
+                    stalled.append(connection)
+                }
+                let extra = try RawConnection(port: cluster.port)
+                defer { extra.close() }
+                try extra.send("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                // Not served while the four hold the limit: closed at once, or left waiting, but no answer.
+                let meanwhile = await extra.read(for: .seconds(3)) { $0.closed || $0.status != nil }
+                #expect(meanwhile.status == nil, "served beyond the limit: \(meanwhile.text)")
+
+                stalled.forEach { $0.close() }
+                // A freed place serves the waiting client (if it was left waiting) and a new one. Only the
+                // ingress runs, so /health answers 503 degraded: any answer is being served.
+                if !meanwhile.closed {
+                    let served = await extra.read(for: .seconds(15)) { $0.status != nil }
+                    #expect(served.status == 503, "the waiting client was not served once places freed")
+                }
+                var last: HTTPReply?
+                let served = await eventually(within: .seconds(15), every: .milliseconds(100)) {
+                    last = try await cluster.http.get("/health", timeout: 5)
+                    return last?.status == 503
+                }
+                #expect(served, "no request served after the stalled clients left: \(String(describing: last))")
+            }
+        }
+
         @Test("SIGTERM: a request waiting for its order and an open event stream are answered and ended, exit 0")
         func drainsOnSigterm() async throws {
             try await IngressCluster.run(services: ["ingress"], settings: #""shutdownGraceSeconds": 15"#) { cluster in
