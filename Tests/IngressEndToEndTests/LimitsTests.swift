@@ -137,6 +137,26 @@ extension IngressEndToEndTests {
             }
         }
 
+        @Test("SIGTERM: a request that would wait past the grace period is answered 503 at its end, exit 0")
+        func answersLateRequestsAtTheEndOfTheGrace() async throws {
+            try await IngressCluster.run(services: ["ingress"], settings: #""shutdownGraceSeconds": 1"#) { cluster in
+                try await Self.standIn(for: cluster)
+                let before = try await Self.orderCount(cluster)
+                async let waiting = cluster.http.exchange("POST", "/orders",
+                                                          headers: ["Content-Type": "application/json",
+                                                                    "Prefer": "wait=20"],
+                                                          body: IngressCluster.order())
+                let inFlight = await eventually { try await Self.orderCount(cluster) == before + 1 }
+                try #require(inFlight, "the waiting request's order was never accepted")
+                cluster.terminate()
+                let answered = try await waiting
+                let reply = try #require(answered.reply, "no answer (curl \(answered.exitCode ?? -1))")
+                reply.expectProblem(503)
+                print("SIGTERM, grace 1 s, a request waiting 20 s: 503 after \(answered.elapsed) from its start")
+                #expect(await cluster.waitForExit() == .exited(0), "\(cluster.log)")
+            }
+        }
+
         /// A `redis-cli` subscribed to `order.created` in place of the services, so orders are accepted
         /// (someone listens) and never end.
         private static func standIn(for cluster: IngressCluster) async throws {
