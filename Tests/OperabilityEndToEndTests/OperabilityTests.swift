@@ -140,14 +140,33 @@ struct OperabilityTests {
         await system.stop()
     }
 
-    @Test("/health and switchboard health turn degraded when a service stops, and ok when it is back")
+    @Test("/metrics merges every process's samples by instance; /health and switchboard health follow the services")
     func healthFollowsInstances() async throws {
         let system = try await OperationsHarness.make()
         try system.start("web", services: ["ingress"])
-        for service in ["order", "stock", "payment", "notification"] {
+        let services = ["order", "stock", "payment", "notification"]
+        for service in services {
             try system.start(service, services: [service])
         }
         try await system.waitUntilHealthy()
+        #expect(try await system.order().json?["status"] as? String == "confirmed")
+        // Each process publishes its snapshot every 5 s; the ingress's /metrics shows them all.
+        var exposition = PrometheusText("")
+        let merged = await eventually(within: .seconds(20), every: .milliseconds(250)) {
+            exposition = PrometheusText(try await system.http.get("/metrics").body)
+            return services.allSatisfy { service in
+                exposition.total("switchboard_events_handled_total", ["instance": service, "service": service]) > 0
+            }
+        }
+        #expect(merged, "not every service's handled events are in /metrics: \(exposition.samples.map(\.name))")
+        for service in services {
+            let handled = exposition.total("switchboard_events_handled_total", ["instance": service])
+            #expect(handled == exposition.total("switchboard_events_handled_total", ["service": service]),
+                    "\(service)'s events counted under another instance")
+            #expect(exposition.total("switchboard_handler_duration_seconds_count", ["instance": service]) == handled)
+        }
+        #expect(exposition.total("switchboard_http_requests_total", ["instance": "web"]) > 0)
+        #expect(exposition.total("switchboard_events_handled_total", ["instance": "web"]) == 0)
         let cli = { () async throws -> ChildProcess.Result in
             try await ChildProcess.run(Executable.switchboard, ["health", "--redis", system.redis.urlString],
                                        environment: TestSettings.environment())
