@@ -97,7 +97,7 @@ let package = Package(
             name: "PaymentServiceTests",
             dependencies: ["PaymentService", "SagaEvents", "EventBus", "EventBusInMemory", "RedisClient", "TestSupport"]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["EventBus", "RedisClient", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["EventBus", "RedisClient", "SwitchboardApp", "TestSupport"]),
         .testTarget(name: "IngressTests", dependencies: ["Ingress", "EventBus", "SagaEvents", "TestSupport"]),
         .testTarget(name: "IngressEndToEndTests", dependencies: ["SwitchboardApp", "TestSupport"]),
         .testTarget(name: "StreamsEndToEndTests", dependencies: ["SwitchboardApp", "TestSupport"]),

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import SwitchboardApp
 import TestSupport
 import Testing
 
@@ -36,16 +37,18 @@ final class SagaCluster: Sendable {
     /// Starts everything and waits until every service and the observer listen.
     /// - Parameters:
     ///   - environment: more environment variables for the services.
+    ///   - appendOnly: whether redis-server keeps an append-only file, so its data outlives `redis.restart()`.
+    ///   - settings: members of the settings file besides the catalog, e.g. `"payment": {…}`.
     ///   - simulator: fields of the payment simulator's control hash (`payment:simulator`) set before the
     ///     services start, e.g. `answerDelayMilliseconds`.
-    static func start(transport: String, environment extra: [String: String] = [:],
-                      simulator: [String: String] = [:]) async throws -> SagaCluster {
-        let redis = try await RedisServer.start()
+    static func start(transport: String, environment extra: [String: String] = [:], appendOnly: Bool = false,
+                      settings: String = "", simulator: [String: String] = [:]) async throws -> SagaCluster {
+        let redis = try await RedisServer.start(RedisServer.Options(appendOnly: appendOnly))
         do {
             if !simulator.isEmpty {
                 try await redis.cli(["HSET", "payment:simulator"] + simulator.flatMap { [$0.key, $0.value] })
             }
-            try TestSettings.write(in: redis.directory)
+            try TestSettings.write(in: redis.directory, settings)
             let environment = TestSettings.environment(extra)
             let observer = try ChildProcess(Executable.redisCLI, redis.redisCLIArguments + ["PSUBSCRIBE", "*"])
             let cluster = SagaCluster(redis: redis, transport: transport, environment: environment, observer: observer)
@@ -83,6 +86,11 @@ final class SagaCluster: Sendable {
             "run", service, "--redis", redis.urlString, "--transport", transport, "--config", configPath,
         ], environment: environment)
         processes.withLock { $0[service] = process }
+    }
+
+    /// What a service's process logged so far.
+    func log(of service: String) -> String {
+        processes.withLock { $0[service] }?.text(of: .standardError) ?? ""
     }
 
     /// Runs `switchboard` once against this cluster's server, transport and settings.
@@ -253,10 +261,14 @@ final class SagaCluster: Sendable {
         return letters
     }
 
-    /// How many services take each of these channels: the readiness check.
-    private static let expectedConsumers = [
-        ("order.created", 3), ("stock.reserved", 2), ("order.confirmed", 2), ("order.cancelled", 3),
-    ]
+    /// How many services take each channel, from the production wiring (each service's `subscriptions`, as
+    /// the ACLs take them): the readiness check.
+    private static let expectedConsumers: [(String, Int)] = {
+        let roles = AccessPolicy.services.filter { services.contains($0.name) }
+        return Set(roles.flatMap(\.consumes)).sorted().map { channel in
+            (channel, roles.filter { $0.consumes.contains(channel) }.count)
+        }
+    }()
 
     private func waitUntilReady() async throws {
         let ready = await eventually(within: .seconds(20)) {

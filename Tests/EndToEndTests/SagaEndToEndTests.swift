@@ -150,6 +150,49 @@ struct SagaEndToEndTests {
         await cluster.stop()
     }
 
+    @Test("pub/sub: redis-server down as the provider's answers come back: payment retries its commits, charged once")
+    func redisDownDuringTheCommitsOnPubSub() async throws {
+        // Append-only, so the intents committed before the outage are there after it. Answers take 2 s to come
+        // back, well within the provider timeout (10 s): the outage meets them, not a timeout.
+        let cluster = try await SagaCluster.start(transport: "pubsub", appendOnly: true,
+                                                  settings: #""payment": {"timeoutMilliseconds": 10000}"#,
+                                                  simulator: ["answerDelayMilliseconds": "2000"])
+        let ids = (1...5).map { "o-outage-\($0)" }
+        try await cluster.publishAll(ids.map { id in
+            (channel: "order.created", payload: SagaCluster.order(id, sku: "BOOK-1"))
+        })
+        // Charged and answered by the provider (its verdicts recorded), the answers still on their way back:
+        // every order is between its charge and its commit.
+        let answered = await eventually(within: .seconds(20)) {
+            try await cluster.redis.field("verdict", ofEach: ids.map { "provider:answer:\($0)" })
+                .allSatisfy { !$0.isEmpty }
+        }
+        try #require(answered, "the provider did not answer every order: \(cluster.log(of: "payment"))")
+        let chargingAtStop = try await cluster.redis.field("status", ofEach: ids.map { "payment:\($0)" })
+        cluster.redis.stop()
+        let retried = await eventually(within: .seconds(20)) {
+            cluster.log(of: "payment").contains("broker unavailable, retrying")
+        }
+        try await cluster.redis.restart()
+        #expect(chargingAtStop.allSatisfy { $0 == "charging" }, "not all in flight at the stop: \(chargingAtStop)")
+        #expect(retried, "payment never met the outage: \(cluster.log(of: "payment"))")
+
+        // Each in-flight order's payment is committed with the ledger's payment id: its one charge.
+        var statuses: [String] = []
+        let committed = await eventually(within: .seconds(30), every: .milliseconds(100)) {
+            statuses = try await cluster.redis.field("status", ofEach: ids.map { "payment:\($0)" })
+            return statuses.allSatisfy { $0 == "completed" }
+        }
+        #expect(committed, "payments after the outage: \(statuses)")
+        let ledger = try await ProviderLedger.read(from: cluster.redis)
+        #expect(ledger.charges.map(\.key).sorted() == ids.sorted(), "\(ledger.charges)")
+        #expect(ledger.refunds.isEmpty)
+        let paymentIDs = try await cluster.redis.field("paymentId", ofEach: ids.map { "payment:\($0)" })
+        let charges = Dictionary(uniqueKeysWithValues: ledger.charges.map { ($0.key, $0.paymentID) })
+        #expect(paymentIDs == ids.map { charges[$0] ?? "none" })
+        await cluster.stop()
+    }
+
     @Test("200 concurrent orders for 50 mugs confirm exactly 50", arguments: transports)
     func concurrentOrdersNeverOversell(transport: String) async throws {
         let cluster = try await SagaCluster.start(transport: transport)
