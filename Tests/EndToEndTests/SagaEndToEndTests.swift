@@ -152,11 +152,12 @@ struct SagaEndToEndTests {
 
     @Test("pub/sub: redis-server down as the provider's answers come back: payment retries its commits, charged once")
     func redisDownDuringTheCommitsOnPubSub() async throws {
-        // Append-only, so the intents committed before the outage are there after it. Answers take 2 s to come
-        // back, well within the provider timeout (10 s): the outage meets them, not a timeout.
+        // Append-only, so the intents committed before the outage are there after it. Answers take 4 s to come
+        // back (time for the stop on a loaded machine), well within the provider timeout (15 s): the outage
+        // meets them, not a timeout.
         let cluster = try await SagaCluster.start(transport: "pubsub", appendOnly: true,
-                                                  settings: #""payment": {"timeoutMilliseconds": 10000}"#,
-                                                  simulator: ["answerDelayMilliseconds": "2000"])
+                                                  settings: #""payment": {"timeoutMilliseconds": 15000}"#,
+                                                  simulator: ["answerDelayMilliseconds": "4000"])
         let ids = (1...5).map { "o-outage-\($0)" }
         try await cluster.publishAll(ids.map { id in
             (channel: "order.created", payload: SagaCluster.order(id, sku: "BOOK-1"))
