@@ -19,81 +19,68 @@ struct RedisStreamsTransportTests {
 
     @Test("a commit acknowledges its entry and adds its events to their streams; a conflict does neither")
     func commitAcknowledges() async throws {
-        try await withRedisServer { server async throws in
-            let transport = RedisStreamsTransport(url: server.url, configuration: Self.configuration, logger: .disabled)
+        try await Self.withTransport { server, transport async throws in
             let created = CloudEvent(source: "switchboard/test", type: "order.created", data: ["orderId": "o-1"])
             _ = try await transport.publish(created)
-            try await withTimeout { () async throws in
-                var messages = transport.consume(channels: ["order.created"], group: "stock", consumer: "s-1")
-                    .makeAsyncIterator()
-                let message = try #require(await messages.next())
-                #expect(message.deliveryID != nil)
-                #expect(try await Self.pendingCount("order.created", group: "stock", at: server) == 1)
+            var messages = transport.messages(of: "order.created", group: "stock", consumer: "s-1")
+            let message = try #require(await messages.next())
+            #expect(message.deliveryID != nil)
+            #expect(try await Self.pendingCount("order.created", group: "stock", at: server) == 1)
 
-                let reserved = CloudEvent(source: "switchboard/stock", type: "stock.reserved", correlationID: "o-1",
-                                          data: ["orderId": "o-1"])
-                let commit = Commit(key: "stock:reservation:o-1", expected: nil,
-                                    outcome: .init(record: ["state": "held"], events: [reserved]))
-                // A stale read: nothing is written, added or acknowledged.
-                let stale = Commit(key: "stock:reservation:o-1", expected: StoredRecord(version: 3, fields: [:]),
-                                   outcome: .init(record: ["state": "held"], events: [reserved]))
-                #expect(try await transport.commit(stale, acknowledging: message, group: "stock")
-                    == .conflict(current: nil))
-                #expect(try await server.cli("XLEN", "stock.reserved") == "0")
-                #expect(try await Self.pendingCount("order.created", group: "stock", at: server) == 1)
+            let reserved = CloudEvent(source: "switchboard/stock", type: "stock.reserved", correlationID: "o-1",
+                                      data: ["orderId": "o-1"])
+            let commit = Commit(key: "stock:reservation:o-1", expected: nil,
+                                outcome: .init(record: ["state": "held"], events: [reserved]))
+            // A stale read: nothing is written, added or acknowledged.
+            let stale = Commit(key: "stock:reservation:o-1", expected: StoredRecord(version: 3, fields: [:]),
+                               outcome: .init(record: ["state": "held"], events: [reserved]))
+            #expect(try await transport.commit(stale, acknowledging: message, group: "stock")
+                == .conflict(current: nil))
+            #expect(try await server.cli("XLEN", "stock.reserved") == "0")
+            #expect(try await Self.pendingCount("order.created", group: "stock", at: server) == 1)
 
-                #expect(try await transport.commit(commit, acknowledging: message, group: "stock")
-                    == .applied(fallback: nil, version: 1))
-                #expect(try await Self.pendingCount("order.created", group: "stock", at: server) == 0)
-                let added = try await server.cli("XRANGE", "stock.reserved", "-", "+")
-                #expect(added.contains(reserved.id), "stock.reserved holds \(added)")
-                #expect(try await server.cli("XLEN", "stock.reserved") == "1")
-            }
+            #expect(try await transport.commit(commit, acknowledging: message, group: "stock")
+                == .applied(fallback: nil, version: 1))
+            #expect(try await Self.pendingCount("order.created", group: "stock", at: server) == 0)
+            let added = try await server.cli("XRANGE", "stock.reserved", "-", "+")
+            #expect(added.contains(reserved.id), "stock.reserved holds \(added)")
+            #expect(try await server.cli("XLEN", "stock.reserved") == "1")
         }
     }
 
     @Test("a stream deleted under a running consumer: its group is made again and new entries arrive")
     func groupRecreatedAfterNoGroup() async throws {
-        try await withRedisServer { server async throws in
-            let transport = RedisStreamsTransport(url: server.url, configuration: Self.configuration, logger: .disabled)
-            try await withTimeout { () async throws in
-                var messages = transport.consume(channels: ["t.deleted"], group: "g", consumer: "c-1")
-                    .makeAsyncIterator()
-                try await server.cli("XADD", "t.deleted", "*", "event", "first")
-                let first = try #require(await messages.next())
-                #expect(first.payload == Array("first".utf8))
-                try await transport.acknowledge(first, group: "g")
+        try await Self.withTransport { server, transport async throws in
+            var messages = transport.messages(of: "t.deleted", consumer: "c-1")
+            try await server.cli("XADD", "t.deleted", "*", "event", "first")
+            let first = try #require(await messages.next())
+            #expect(first.payload == Array("first".utf8))
+            try await transport.acknowledge(first, group: "g")
 
-                try await server.cli("DEL", "t.deleted")
-                // Added without the group: the next read answers NOGROUP until the group is made again.
-                try await server.cli("XADD", "t.deleted", "*", "event", "second")
-                let next = try #require(await messages.next())
-                #expect(next.payload == Array("second".utf8))
-                #expect(try await server.cli("XINFO", "GROUPS", "t.deleted").contains("g"))
-            }
+            try await server.cli("DEL", "t.deleted")
+            // Added without the group: the next read answers NOGROUP until the group is made again.
+            try await server.cli("XADD", "t.deleted", "*", "event", "second")
+            let next = try #require(await messages.next())
+            #expect(next.payload == Array("second".utf8))
+            #expect(try await server.cli("XINFO", "GROUPS", "t.deleted").contains("g"))
         }
     }
 
     @Test("an entry a consumer read and never acknowledged is claimed by another after claimIdle, counted twice")
     func abandonedEntryClaimed() async throws {
-        try await withRedisServer { server async throws in
-            let transport = RedisStreamsTransport(url: server.url, configuration: Self.configuration, logger: .disabled)
-            try await withTimeout { () async throws in
-                var first = transport.consume(channels: ["t.claim"], group: "g", consumer: "dead")
-                    .makeAsyncIterator()
-                try await server.cli("XADD", "t.claim", "*", "event", "abandoned")
-                let taken = try #require(await first.next())
-                #expect(taken.deliveryCount == 1)
-                // `dead` stops reading and never acknowledges; `alive` claims the entry once it idles.
-                var second = transport.consume(channels: ["t.claim"], group: "g", consumer: "alive")
-                    .makeAsyncIterator()
-                let claimed = try #require(await second.next())
-                #expect(claimed.deliveryID == taken.deliveryID)
-                #expect(claimed.payload == Array("abandoned".utf8))
-                #expect(claimed.deliveryCount == 2)
-                let owners = try await server.cli("XPENDING", "t.claim", "g", "-", "+", "10")
-                #expect(owners.contains("alive") && !owners.contains("dead"), "\(owners)")
-            }
+        try await Self.withTransport { server, transport async throws in
+            var first = transport.messages(of: "t.claim", consumer: "dead")
+            try await server.cli("XADD", "t.claim", "*", "event", "abandoned")
+            let taken = try #require(await first.next())
+            #expect(taken.deliveryCount == 1)
+            // `dead` stops reading and never acknowledges; `alive` claims the entry once it idles.
+            var second = transport.messages(of: "t.claim", consumer: "alive")
+            let claimed = try #require(await second.next())
+            #expect(claimed.deliveryID == taken.deliveryID)
+            #expect(claimed.payload == Array("abandoned".utf8))
+            #expect(claimed.deliveryCount == 2)
+            let owners = try await server.cli("XPENDING", "t.claim", "g", "-", "+", "10")
+            #expect(owners.contains("alive") && !owners.contains("dead"), "\(owners)")
         }
     }
 
@@ -148,6 +135,16 @@ struct RedisStreamsTransportTests {
 
     // MARK: - Helpers
 
+    /// Starts a server and a transport on it, and runs `body` within the default test timeout.
+    private static func withTransport(
+        _ body: @escaping @Sendable (RedisServer, RedisStreamsTransport) async throws -> Void
+    ) async throws {
+        try await withRedisServer { server async throws in
+            let transport = RedisStreamsTransport(url: server.url, configuration: configuration, logger: .disabled)
+            try await withTimeout { () async throws in try await body(server, transport) }
+        }
+    }
+
     /// How many entries of `stream` are pending in `group`.
     private static func pendingCount(_ stream: String, group: String, at server: RedisServer) async throws -> Int {
         let summary = try await server.cli("XPENDING", stream, group)
@@ -158,5 +155,14 @@ struct RedisStreamsTransportTests {
     private static func add(_ count: Int, to stream: String, at server: RedisServer) async throws {
         try await server.cli("EVAL", "for i = 1, tonumber(ARGV[1]) do redis.call('XADD', KEYS[1], '*', 'event', i) end",
                              "1", stream, String(count))
+    }
+}
+
+extension RedisStreamsTransport {
+    /// The messages of one stream for one consumer of `group`.
+    fileprivate func messages(of stream: String, group: String = "g", consumer: String)
+        -> AsyncStream<InboundMessage>.Iterator
+    {
+        consume(channels: [stream], group: group, consumer: consumer).makeAsyncIterator()
     }
 }
