@@ -85,6 +85,7 @@ let package = Package(
             dependencies: ["EventBus", "EventBusInMemory", "JSONBytes", "SagaEvents", "Telemetry"]
         ),
         .testTarget(name: "ResilienceTests", dependencies: ["Resilience", "Telemetry"]),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
         .testTarget(
             name: "EventBusRedisTests",
             dependencies: ["EventBus", "EventBusRedis", "RedisClient", "TestSupport"]
@@ -110,10 +111,10 @@ let package = Package(
             name: "PaymentServiceTests",
             dependencies: ["PaymentService", "SagaEvents", "EventBus", "EventBusInMemory", "RedisClient", "TestSupport"]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["EventBus", "RedisClient", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["EventBus", "RedisClient", "SwitchboardApp", "TestSupport"]),
         .testTarget(name: "IngressTests", dependencies: ["Ingress", "EventBus", "SagaEvents", "TestSupport"]),
-        .testTarget(name: "IngressEndToEndTests", dependencies: ["TestSupport"]),
-        .testTarget(name: "StreamsEndToEndTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "IngressEndToEndTests", dependencies: ["SwitchboardApp", "TestSupport"]),
+        .testTarget(name: "StreamsEndToEndTests", dependencies: ["SwitchboardApp", "TestSupport"]),
         .testTarget(name: "OperabilityEndToEndTests", dependencies: ["TestSupport"]),
         .testTarget(name: "SentinelEndToEndTests", dependencies: ["TestSupport"]),
         .testTarget(name: "AccessControlEndToEndTests", dependencies: ["RedisClient", "TestSupport"]),

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import SwitchboardApp
 import TestSupport
 import Testing
 
@@ -36,21 +37,19 @@ final class SagaCluster: Sendable {
     /// Starts everything and waits until every service and the observer listen.
     /// - Parameters:
     ///   - environment: more environment variables for the services.
+    ///   - appendOnly: whether redis-server keeps an append-only file, so its data outlives `redis.restart()`.
+    ///   - settings: members of the settings file besides the catalog, e.g. `"payment": {…}`.
     ///   - simulator: fields of the payment simulator's control hash (`payment:simulator`) set before the
     ///     services start, e.g. `answerDelayMilliseconds`.
-    static func start(transport: String, environment extra: [String: String] = [:],
-                      simulator: [String: String] = [:]) async throws -> SagaCluster {
-        let redis = try await RedisServer.start()
+    static func start(transport: String, environment extra: [String: String] = [:], appendOnly: Bool = false,
+                      settings: String = "", simulator: [String: String] = [:]) async throws -> SagaCluster {
+        let redis = try await RedisServer.start(RedisServer.Options(appendOnly: appendOnly))
         do {
             if !simulator.isEmpty {
                 try await redis.cli(["HSET", "payment:simulator"] + simulator.flatMap { [$0.key, $0.value] })
             }
-            try #"{"catalog": "\#(Repository.path("Config/catalog.json"))"}"#
-                .write(toFile: redis.directory + "/switchboard.json", atomically: true, encoding: .utf8)
-            var environment = ProcessInfo.processInfo.environment.filter { name, _ in
-                !name.hasPrefix("SWITCHBOARD_") && name != "REDIS_URL"
-            }
-            environment.merge(extra) { _, new in new }
+            try TestSettings.write(in: redis.directory, settings)
+            let environment = TestSettings.environment(extra)
             let observer = try ChildProcess(Executable.redisCLI, redis.redisCLIArguments + ["PSUBSCRIBE", "*"])
             let cluster = SagaCluster(redis: redis, transport: transport, environment: environment, observer: observer)
             for service in services { try cluster.launch(service) }
@@ -125,6 +124,11 @@ final class SagaCluster: Sendable {
     /// Every line the switchboard processes wrote so far, standard output and standard error.
     func processOutput() -> [String] {
         processes.withLock { $0.values.flatMap { $0.lines(of: .standardOutput) + $0.lines(of: .standardError) } }
+    }
+
+    /// What a service's process logged so far.
+    func log(of service: String) -> String {
+        processes.withLock { $0[service] }?.text(of: .standardError) ?? ""
     }
 
     /// Runs `switchboard` once against this cluster's server, transport and settings.
@@ -293,12 +297,17 @@ final class SagaCluster: Sendable {
         return letters
     }
 
-    /// How many services take each of these channels: the readiness check. The ingress, when it runs,
-    /// subscribes to the final events on pub/sub too (it reads streams without a group).
+    /// How many processes take each channel, from the production wiring (each service's `subscriptions`, as
+    /// the ACLs take them): the readiness check. The ingress, when it runs, subscribes to the final events on
+    /// pub/sub too (on streams it reads them without a group).
     private var expectedConsumers: [(String, Int)] {
-        let ingress = transport == "pubsub" && processes.withLock { $0["ingress"] != nil } ? 1 : 0
-        return [("order.created", 3), ("stock.reserved", 2), ("order.confirmed", 2 + ingress),
-                ("order.cancelled", 3 + ingress)]
+        let ingressRuns = transport == "pubsub" && processes.withLock { $0["ingress"] != nil }
+        let roles = AccessPolicy.services.filter { role in
+            Self.services.contains(role.name) || (ingressRuns && role.name == "ingress")
+        }
+        return Set(roles.flatMap(\.consumes)).sorted().map { channel in
+            (channel, roles.filter { $0.consumes.contains(channel) }.count)
+        }
     }
 
     private func waitUntilReady() async throws {

@@ -150,6 +150,50 @@ struct SagaEndToEndTests {
         await cluster.stop()
     }
 
+    @Test("pub/sub: redis-server down as the provider's answers come back: payment retries its commits, charged once")
+    func redisDownDuringTheCommitsOnPubSub() async throws {
+        // Append-only, so the intents committed before the outage are there after it. Answers take 4 s to come
+        // back (time for the stop on a loaded machine), well within the provider timeout (15 s): the outage
+        // meets them, not a timeout.
+        let cluster = try await SagaCluster.start(transport: "pubsub", appendOnly: true,
+                                                  settings: #""payment": {"timeoutMilliseconds": 15000}"#,
+                                                  simulator: ["answerDelayMilliseconds": "4000"])
+        let ids = (1...5).map { "o-outage-\($0)" }
+        try await cluster.publishAll(ids.map { id in
+            (channel: "order.created", payload: SagaCluster.order(id, sku: "BOOK-1"))
+        })
+        // Charged and answered by the provider (its verdicts recorded), the answers still on their way back:
+        // every order is between its charge and its commit.
+        let answered = await eventually(within: .seconds(20)) {
+            try await cluster.redis.field("verdict", ofEach: ids.map { "provider:answer:\($0)" })
+                .allSatisfy { !$0.isEmpty }
+        }
+        try #require(answered, "the provider did not answer every order: \(cluster.log(of: "payment"))")
+        let chargingAtStop = try await cluster.redis.field("status", ofEach: ids.map { "payment:\($0)" })
+        cluster.redis.stop()
+        let retried = await eventually(within: .seconds(20)) {
+            cluster.log(of: "payment").contains("broker unavailable, retrying")
+        }
+        try await cluster.redis.restart()
+        #expect(chargingAtStop.allSatisfy { $0 == "charging" }, "not all in flight at the stop: \(chargingAtStop)")
+        #expect(retried, "payment never met the outage: \(cluster.log(of: "payment"))")
+
+        // Each in-flight order's payment is committed with the ledger's payment id: its one charge.
+        var statuses: [String] = []
+        let committed = await eventually(within: .seconds(30), every: .milliseconds(100)) {
+            statuses = try await cluster.redis.field("status", ofEach: ids.map { "payment:\($0)" })
+            return statuses.allSatisfy { $0 == "completed" }
+        }
+        #expect(committed, "payments after the outage: \(statuses)")
+        let ledger = try await ProviderLedger.read(from: cluster.redis)
+        #expect(ledger.charges.map(\.key).sorted() == ids.sorted(), "\(ledger.charges)")
+        #expect(ledger.refunds.isEmpty)
+        let paymentIDs = try await cluster.redis.field("paymentId", ofEach: ids.map { "payment:\($0)" })
+        let charges = Dictionary(uniqueKeysWithValues: ledger.charges.map { ($0.key, $0.paymentID) })
+        #expect(paymentIDs == ids.map { charges[$0] ?? "none" })
+        await cluster.stop()
+    }
+
     @Test("200 concurrent orders for 50 mugs confirm exactly 50", arguments: transports)
     func concurrentOrdersNeverOversell(transport: String) async throws {
         let cluster = try await SagaCluster.start(transport: transport)
@@ -174,7 +218,7 @@ struct SagaEndToEndTests {
         await cluster.stop()
     }
 
-    @Test("a malformed event is dead-lettered, the next order confirms; dlq list shows, dlq replay republishes all",
+    @Test("a malformed event is dead-lettered, the next order confirms; dlq list shows, dlq replay one by id, then all",
           arguments: transports)
     func malformedEventIsDeadLettered(transport: String) async throws {
         let cluster = try await SagaCluster.start(transport: transport)
@@ -202,19 +246,36 @@ struct SagaEndToEndTests {
         #expect(list.standardOutput.components(separatedBy: "service=").count - 1 == 6)
         #expect(list.standardOutput.contains("this is not json"))
 
-        // Replayed, each bad message reaches the three services again: 6 replays, 18 dead letters, all new.
+        // One letter by id: it alone goes back on its channel and leaves the store; the three services
+        // dead-letter it again, so 5 old letters and 3 new.
+        let one = try #require(ids.first)
+        let single = try await cluster.switchboard(["dlq", "replay", one])
+        #expect(single.exitCode == 0, "\(single)")
+        #expect(single.standardOutput.contains("replayed \(one) on order.created"), "\(single.standardOutput)")
+        #expect(single.standardOutput.components(separatedBy: "replayed ").count - 1 == 1, "\(single.standardOutput)")
+        var afterOne: [[String: String]] = []
+        let redeliveredOne = await eventually {
+            afterOne = try await cluster.deadLetters()
+            return afterOne.count == 8
+        }
+        #expect(redeliveredOne, "dead letters after replaying one: \(afterOne.count)")
+        let idsAfterOne = Set(afterOne.compactMap { $0["id"] })
+        #expect(!idsAfterOne.contains(one), "the replayed letter was not removed")
+        #expect(Set(ids.dropFirst()).isSubset(of: idsAfterOne), "a letter not named was replayed or lost")
+
+        // All of them: each bad message reaches the three services again: 8 replays, 24 dead letters, all new.
         let replay = try await cluster.switchboard(["dlq", "replay"])
         #expect(replay.exitCode == 0, "\(replay)")
-        #expect(ids.allSatisfy { replay.standardOutput.contains("replayed \($0) on order.created") },
+        #expect(idsAfterOne.allSatisfy { replay.standardOutput.contains("replayed \($0) on order.created") },
                 "\(replay.standardOutput)")
         var again: [[String: String]] = []
         let redelivered = await eventually {
             again = try await cluster.deadLetters()
-            return again.count == 18
+            return again.count == 24
         }
         #expect(ids.count == 6)
         #expect(redelivered, "dead letters after the replay: \(again.count)")
-        #expect(Set(again.compactMap { $0["id"] }).isDisjoint(with: ids), "replayed letters were not removed")
+        #expect(Set(again.compactMap { $0["id"] }).isDisjoint(with: idsAfterOne), "replayed letters were not removed")
         #expect(Set(again.compactMap { $0["service"] }) == ["order", "stock", "payment"])
         await cluster.stop()
     }

@@ -247,9 +247,5 @@ struct TailEndToEndTests {
     }
 
     /// The test process's environment without anything that configures Switchboard.
-    private static var environment: [String: String] {
-        ProcessInfo.processInfo.environment.filter { name, _ in
-            !name.hasPrefix("SWITCHBOARD_") && name != "REDIS_URL"
-        }
-    }
+    private static var environment: [String: String] { TestSettings.environment() }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import SwitchboardApp
 import TestSupport
 import Testing
 
@@ -19,9 +20,6 @@ final class IngressCluster: Sendable {
     private let observer: ChildProcess?
     private let helpers = Mutex<[ChildProcess]>([])
 
-    /// The repository's `Config/switchboard.json`.
-    static var configPath: String { Repository.path("Config/switchboard.json") }
-
     private init(
         redis: RedisServer, port: Int, services: [String], process: ChildProcess, observer: ChildProcess?
     ) {
@@ -40,12 +38,16 @@ final class IngressCluster: Sendable {
     ///   - redisOptions: how the redis-server starts (`appendOnly` to keep data across `restart()`).
     ///   - observing: whether to start the `PSUBSCRIBE '*'` observer (which `settle()` and the event
     ///     queries need); without it, no client but the switchboard process subscribes to anything.
+    ///   - settings: members of the test's settings file besides the catalog, e.g. `"shutdownGraceSeconds": 5`.
+    ///   - transport: `pubsub` or `streams` (then without the observer, which sees only pub/sub).
     ///   - body: the test.
     static func run(
         services: [String] = [], redisOptions: RedisServer.Options = RedisServer.Options(), observing: Bool = true,
-        _ body: (IngressCluster) async throws -> Void
+        settings: String = "", transport: String = "pubsub", _ body: (IngressCluster) async throws -> Void
     ) async throws {
-        let cluster = try await start(services: services, redisOptions: redisOptions, observing: observing)
+        let cluster = try await start(services: services, redisOptions: redisOptions,
+                                      observing: observing && transport == "pubsub", settings: settings,
+                                      transport: transport)
         do {
             try await body(cluster)
         } catch {
@@ -56,18 +58,21 @@ final class IngressCluster: Sendable {
     }
 
     private static func start(
-        services: [String], redisOptions: RedisServer.Options, observing: Bool
+        services: [String], redisOptions: RedisServer.Options, observing: Bool, settings: String, transport: String
     ) async throws -> IngressCluster {
         let redis = try await RedisServer.start(redisOptions)
         do {
+            let configPath = try TestSettings.write(in: redis.directory, settings)
             var attempt = 0
             while true {
                 attempt += 1
                 let port = FreePort.next()
                 let process = try ChildProcess(Executable.switchboard, ["run"] + services + [
                     "--redis", redis.urlString, "--http-port", String(port), "--config", configPath,
-                ])
-                if try await waitUntilServing(process, port: port, redis: redis, services: services) {
+                    "--transport", transport,
+                ], environment: TestSettings.environment())
+                if try await waitUntilServing(process, port: port, redis: redis, services: services,
+                                              transport: transport) {
                     let observer = try observing
                         ? ChildProcess(Executable.redisCLI, redis.redisCLIArguments + ["PSUBSCRIBE", "*"]) : nil
                     let cluster = IngressCluster(redis: redis, port: port, services: services, process: process,
@@ -85,10 +90,10 @@ final class IngressCluster: Sendable {
         }
     }
 
-    /// Waits until the ingress answers `/health` and the services have subscribed; false when the
-    /// process exited (the port was taken).
+    /// Waits until the ingress answers `/health` and the services have subscribed (on streams: made their
+    /// consumer groups); false when the process exited (the port was taken).
     private static func waitUntilServing(
-        _ process: ChildProcess, port: Int, redis: RedisServer, services: [String]
+        _ process: ChildProcess, port: Int, redis: RedisServer, services: [String], transport: String
     ) async throws -> Bool {
         let http = HTTPClient(port: port, scratch: redis.directory)
         let everything = services.isEmpty
@@ -99,12 +104,26 @@ final class IngressCluster: Sendable {
             guard everything ? health.status == 200 : health.json?["status"] as? String == "degraded" else {
                 return false
             }
-            // The ingress watches the final events (for `Prefer: wait`), besides the services' subscriptions.
-            let counts = try await redis.cli("PUBSUB", "NUMSUB", "order.created", "stock.reserved", "order.confirmed",
-                                             "order.cancelled")
+            // One subscriber per service consuming a channel, and the ingress's watch of the final events (for
+            // `Prefer: wait`): the production wiring, as the ACLs take it.
+            let running = AccessPolicy.services.filter { role in
+                everything || services.contains(role.name) || role.name == "ingress"
+            }
+            if transport == "streams" {
+                // The ingress follows streams without a group (`XREAD`); each service reads in its own group.
+                for role in running where role.name != "ingress" {
+                    for stream in role.consumes {
+                        guard try await redis.cli("XINFO", "GROUPS", stream).split(separator: "\n")
+                            .contains(Substring(role.name)) else { return false }
+                    }
+                }
+                return true
+            }
+            let channels = Array(Set(running.flatMap(\.consumes))).sorted()
+            let counts = try await redis.cli(["PUBSUB", "NUMSUB"] + channels)
             let numbers = counts.split(separator: "\n").enumerated().filter { $0.offset % 2 == 1 }
                 .map { Int($0.element) }
-            return numbers == (everything ? [3, 2, 3, 4] : [0, 0, 1, 1])
+            return numbers == channels.map { channel in running.filter { $0.consumes.contains(channel) }.count }
         }
         guard process.isRunning else { return false }
         try #require(ready, "switchboard did not get ready: \(process.text(of: .standardError))")
@@ -120,6 +139,16 @@ final class IngressCluster: Sendable {
         for helper in helpers.withLock({ $0 }) { helper.kill() }
         observer?.kill()
         redis.shutDown()
+    }
+
+    /// Sends the switchboard process `SIGTERM`, as `systemctl stop` does; `stop()` then finds it gone.
+    func terminate() {
+        process.send(signal: SIGTERM)
+    }
+
+    /// Waits for the switchboard process to exit; `nil` when it outlives `timeout`.
+    func waitForExit(timeout: Duration = .seconds(20)) async -> ChildProcess.Termination? {
+        await process.waitForExit(timeout: timeout)
     }
 
     /// Whether the switchboard process still runs.

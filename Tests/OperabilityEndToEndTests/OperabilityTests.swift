@@ -28,13 +28,13 @@ struct OperabilityTests {
         kill(pid, SIGKILL)
         #expect(confirmedAtKill < ids.count, "the kill came after the load")
 
+        // `Prefer: wait=30` and curl's 20 s deadline: a request that waited for Redis would get no answer,
+        // so a 503 at all shows it failed at once. The time is printed, not asserted.
         for _ in 0..<3 {
             let started = ContinuousClock.now
-            let reply = try await system.order(wait: 10)
-            let elapsed = ContinuousClock.now - started
+            let reply = try await system.order(wait: 30)
             reply.expectProblem(503)
-            print("an order during the outage: \(reply.status) after \(elapsed)")
-            #expect(elapsed < .seconds(10), "a request during the outage hung for its whole wait")
+            print("an order during the outage: \(reply.status) after \(ContinuousClock.now - started)")
         }
         try await system.redis.restart()
         var later: [String] = []
@@ -140,16 +140,36 @@ struct OperabilityTests {
         await system.stop()
     }
 
-    @Test("/health and switchboard health turn degraded when a service stops, and ok when it is back")
+    @Test("/metrics merges every process's samples by instance; /health and switchboard health follow the services")
     func healthFollowsInstances() async throws {
         let system = try await OperationsHarness.make()
         try system.start("web", services: ["ingress"])
-        for service in ["order", "stock", "payment", "notification"] {
+        let services = ["order", "stock", "payment", "notification"]
+        for service in services {
             try system.start(service, services: [service])
         }
         try await system.waitUntilHealthy()
+        #expect(try await system.order().json?["status"] as? String == "confirmed")
+        // Each process publishes its snapshot every 5 s; the ingress's /metrics shows them all.
+        var exposition = PrometheusText("")
+        let merged = await eventually(within: .seconds(20), every: .milliseconds(250)) {
+            exposition = PrometheusText(try await system.http.get("/metrics").body)
+            return services.allSatisfy { service in
+                exposition.total("switchboard_events_handled_total", ["instance": service, "service": service]) > 0
+            }
+        }
+        #expect(merged, "not every service's handled events are in /metrics: \(exposition.samples.map(\.name))")
+        for service in services {
+            let handled = exposition.total("switchboard_events_handled_total", ["instance": service])
+            #expect(handled == exposition.total("switchboard_events_handled_total", ["service": service]),
+                    "\(service)'s events counted under another instance")
+            #expect(exposition.total("switchboard_handler_duration_seconds_count", ["instance": service]) == handled)
+        }
+        #expect(exposition.total("switchboard_http_requests_total", ["instance": "web"]) > 0)
+        #expect(exposition.total("switchboard_events_handled_total", ["instance": "web"]) == 0)
         let cli = { () async throws -> ChildProcess.Result in
-            try await ChildProcess.run(Executable.switchboard, ["health", "--redis", system.redis.urlString])
+            try await ChildProcess.run(Executable.switchboard, ["health", "--redis", system.redis.urlString],
+                                       environment: TestSettings.environment())
         }
         #expect(try await cli().exitCode == 0)
 
@@ -218,7 +238,9 @@ struct OperabilityTests {
         let id = try #require(reply.json?["orderId"] as? String)
         var trace: ChildProcess.Result?
         _ = await eventually {
-            trace = try await ChildProcess.run(Executable.switchboard, ["trace", id, "--redis", system.redis.urlString])
+            trace = try await ChildProcess.run(Executable.switchboard,
+                                               ["trace", id, "--redis", system.redis.urlString],
+                                               environment: TestSettings.environment())
             return trace?.standardOutput.contains("notification.sent") == true
         }
         #expect(trace?.exitCode == 0, "\(String(describing: trace))")
@@ -226,7 +248,9 @@ struct OperabilityTests {
             line.split(separator: " ").first { $0.wholeMatch(of: /[a-z]+\.[a-z]+/) != nil }.map(String.init)
         }
         #expect(types == ["order.created", "stock.reserved", "payment.completed", "order.confirmed", "notification.sent"])
-        let unknown = try await ChildProcess.run(Executable.switchboard, ["trace", "nope", "--redis", system.redis.urlString])
+        let unknown = try await ChildProcess.run(Executable.switchboard,
+                                                 ["trace", "nope", "--redis", system.redis.urlString],
+                                                 environment: TestSettings.environment())
         #expect(unknown.exitCode == 65)
         await system.stop()
     }

@@ -32,14 +32,12 @@ final class OperationsHarness: @unchecked Sendable {
         let redis = try await RedisServer.start(RedisServer.Options(
             appendOnly: appendOnly, extraArguments: fsyncAlways ? ["--appendfsync", "always"] : []
         ))
-        let config = redis.directory + "/switchboard.json"
-        let settings = """
-            {"catalog": "\(Repository.path("Config/catalog.json"))", "shutdownGraceSeconds": 5,
+        let config = try TestSettings.write(in: redis.directory, """
+            "shutdownGraceSeconds": 5,
              "payment": {"retries": 1, "timeoutMilliseconds": \(paymentTimeoutMilliseconds),
                          "breaker": {"failureThreshold": 3, "coolDownMilliseconds": \(coolDownMilliseconds)}},
-             "streams": {"claimIdleMilliseconds": 1000}}
-            """
-        try settings.write(toFile: config, atomically: true, encoding: .utf8)
+             "streams": {"claimIdleMilliseconds": 1000}
+            """)
         return OperationsHarness(redis: redis, config: config, port: FreePort.next(), transport: transport)
     }
 
@@ -48,7 +46,7 @@ final class OperationsHarness: @unchecked Sendable {
         processes[name] = try ChildProcess(Executable.switchboard, ["run"] + services + [
             "--redis", redis.urlString, "--http-port", String(port), "--config", config, "--transport", transport,
             "--instance", name, "--log-level", "warning",
-        ])
+        ], environment: TestSettings.environment())
     }
 
     /// The process named `name`.

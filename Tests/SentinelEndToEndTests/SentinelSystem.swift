@@ -34,7 +34,7 @@ final class SentinelSystem: @unchecked Sendable {
                  "streams": {"claimIdleMilliseconds": 1000}}
                 """.write(toFile: config, atomically: true, encoding: .utf8)
             let port = FreePort.next()
-            let environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SWITCHBOARD_") }
+            let environment = TestSettings.environment()
             let process = try ChildProcess(Executable.switchboard, [
                 "run", "--redis", deployment.urlString, "--http-port", String(port), "--config", config,
                 "--transport", "streams", "--instance", "ha-1", "--log-level", "notice",

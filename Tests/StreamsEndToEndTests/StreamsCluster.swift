@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import SwitchboardApp
 import TestSupport
 import Testing
 
@@ -25,13 +26,9 @@ final class StreamsCluster: Sendable {
         var keyLoadDelayMicroseconds = 0
     }
 
-    /// The streams each service's consumer group reads.
-    static let subscriptions = [
-        "order": ["order.created", "stock.reserved", "stock.rejected", "payment.completed", "payment.failed"],
-        "stock": ["order.created", "order.cancelled", "order.confirmed"],
-        "payment": ["order.created", "stock.reserved", "order.cancelled"],
-        "notification": ["order.confirmed", "order.cancelled"],
-    ]
+    /// The streams each service's consumer group reads: the production wiring (each service's
+    /// `subscriptions`, as the ACLs take them), not a copy.
+    static let subscriptions = Dictionary(uniqueKeysWithValues: AccessPolicy.services.map { ($0.name, $0.consumes) })
 
     private struct Instance: Sendable {
         var service: String
@@ -61,19 +58,17 @@ final class StreamsCluster: Sendable {
             : []
         let redis = try await RedisServer.start(RedisServer.Options(appendOnly: options.appendOnly,
                                                                     extraArguments: loading))
-        let configPath = redis.directory + "/switchboard.json"
         var streams = #""claimIdleMilliseconds": 30000"#
         if let limit = options.maximumDeliveries { streams += #", "maximumDeliveries": \#(limit)"# }
-        let settings = """
-            {"catalog": "\(Repository.path("Config/catalog.json"))", "shutdownGraceSeconds": 5,
-             "log": {"format": "json"}, "streams": {\(streams)},
+        let configPath = try TestSettings.write(in: redis.directory, """
+            "shutdownGraceSeconds": 5, "log": {"format": "json"}, "streams": {\(streams)},
              "payment": {"latencyMilliseconds": \(options.paymentLatencyMilliseconds),
-                         "timeoutMilliseconds": \(options.paymentTimeoutMilliseconds)}}
-            """
-        try settings.write(toFile: configPath, atomically: true, encoding: .utf8)
+                         "timeoutMilliseconds": \(options.paymentTimeoutMilliseconds)}
+            """)
         // The file's claim idle time is overridden by the environment, as an operator would.
-        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SWITCHBOARD_") }
-        environment["SWITCHBOARD_STREAMS_CLAIM_IDLE_MS"] = String(options.claimIdleMilliseconds)
+        let environment = TestSettings.environment([
+            "SWITCHBOARD_STREAMS_CLAIM_IDLE_MS": String(options.claimIdleMilliseconds),
+        ])
         let cluster = StreamsCluster(redis: redis, configPath: configPath, environment: environment)
         do {
             try await body(cluster)

@@ -157,16 +157,18 @@ struct StreamsDurabilityTests {
             try await waitForAnswers(to: orders, in: cluster)
             // The answers arrive while the server is down: every result commit fails and is retried.
             cluster.redis.stop()
-            try await Task.sleep(for: .seconds(3))
+            // Down until payment has met the outage (a commit failed and is being retried), not for a fixed time.
+            let retrying = await eventually(within: .seconds(20)) {
+                cluster.logs(of: "payment-1").contains { $0["msg"] == "broker unavailable, retrying" }
+            }
             try await cluster.redis.restart()
+            #expect(retrying, "payment never met the outage")
 
             let tally = try await cluster.settle(orders)
             print("redis-server down during the commits: \(tally)")
             #expect(tally.confirmed == 16)
             try await expectConsistent(tally, of: orders, in: cluster)
             try await expectPaymentIDsFromTheLedger(of: orders, in: cluster)
-            #expect(cluster.logs(of: "payment-1").contains { $0["msg"] == "broker unavailable, retrying" },
-                    "payment never met the outage")
             #expect(cluster.isRunning("payment-1"))
         }
     }

@@ -212,7 +212,8 @@ public final class RedisServer: Sendable {
     private func launch(untilLoaded: Bool = true) async throws {
         let child = try ChildProcess(Executable.redisServer, arguments, directory: directory)
         process.withLock { $0 = child }
-        let deadline = ContinuousClock.now + .seconds(5)
+        // Generous: many servers start at once when the suites run in parallel on a loaded machine.
+        let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             guard child.isRunning else {
                 throw RedisServerError("redis-server exited at start: \(child.text(of: .standardOutput))")
@@ -226,7 +227,7 @@ public final class RedisServer: Sendable {
             } catch {}
             try await Task.sleep(for: .milliseconds(10))
         }
-        throw TestTimeout("redis-server at \(endpoint) did not answer PING within 5 s: \(log)")
+        throw TestTimeout("redis-server at \(endpoint) did not answer PING within 30 s: \(log)")
     }
 
     static func makeDirectory() throws -> String {

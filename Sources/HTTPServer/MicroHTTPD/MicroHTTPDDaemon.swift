@@ -16,7 +16,10 @@ final class MicroHTTPDDaemon: Sendable {
 
     private struct State {
         var daemon: DaemonHandle?
-        var inFlight = 0
+        /// Requests whose handlers run, their connections suspended; whoever takes one out answers it.
+        var handling: [ObjectIdentifier: (exchange: Exchange, connection: ConnectionHandle)] = [:]
+        /// Requests answered 503 by `stop`, until MHD has sent the answer.
+        var closing: Set<ObjectIdentifier> = []
         var stopping = false
         var streams: [ObjectIdentifier: StreamedBody] = [:]
     }
@@ -60,7 +63,19 @@ final class MicroHTTPDDaemon: Sendable {
         }
         streams.forEach { $0.finish() }
         let deadline = ContinuousClock.now + grace
-        while state.withLock({ $0.inFlight > 0 }), ContinuousClock.now < deadline {
+        while state.withLock({ !$0.handling.isEmpty }), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        // Requests still running when the grace period is over are answered 503 and resumed: MHD aborts the
+        // process when it is stopped with a connection suspended.
+        let late = state.withLock { state in
+            let late = state.handling.values.map(\.exchange)
+            state.closing = Set(late.map(ObjectIdentifier.init))
+            return late
+        }
+        late.forEach { answer($0, with: shuttingDown) }
+        let sent = ContinuousClock.now + .seconds(1)
+        while state.withLock({ !$0.closing.isEmpty }), ContinuousClock.now < sent {
             try? await Task.sleep(for: .milliseconds(10))
         }
         let daemon = state.withLock { state -> DaemonHandle? in
@@ -104,7 +119,7 @@ final class MicroHTTPDDaemon: Sendable {
             let handle = ConnectionHandle(pointer: connection)
             let admitted = state.withLock { state -> Bool in
                 guard !state.stopping else { return false }
-                state.inFlight += 1
+                state.handling[ObjectIdentifier(exchange)] = (exchange, handle)
                 return true
             }
             guard admitted else {
@@ -113,12 +128,7 @@ final class MicroHTTPDDaemon: Sendable {
             }
             handle.suspend()
             let request = exchange.request
-            Task {
-                let response = await handler(request)
-                _ = exchange.transition(to: .answered(response))
-                handle.resume()
-                self.state.withLock { $0.inFlight -= 1 }
-            }
+            Task { self.answer(exchange, with: await handler(request)) }
             return .YES
         case .answered(let response):
             _ = exchange.transition(to: .queued)
@@ -128,8 +138,20 @@ final class MicroHTTPDDaemon: Sendable {
         }
     }
 
+    /// Stores the answer of a suspended request and resumes its connection, unless it was answered
+    /// already (by `stop` at the end of the grace period: the handler's late answer is dropped).
+    private func answer(_ exchange: Exchange, with response: HTTPResponse) {
+        guard let entry = state.withLock({ $0.handling.removeValue(forKey: ObjectIdentifier(exchange)) }) else {
+            return
+        }
+        _ = exchange.transition(to: .answered(response))
+        entry.connection.resume()
+    }
+
     fileprivate func completed(_ context: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) {
         guard let context, let existing = context.pointee else { return }
+        let exchange = ObjectIdentifier(Unmanaged<Exchange>.fromOpaque(existing).takeUnretainedValue())
+        state.withLock { _ = $0.closing.remove(exchange) }
         Unmanaged<Exchange>.fromOpaque(existing).release()
         context.pointee = nil
     }

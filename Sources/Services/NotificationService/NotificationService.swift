@@ -9,7 +9,9 @@ import Telemetry
 /// `redis-cli LRANGE notification:customer:<id> 0 -1`. Then `notification.sent` is emitted.
 public struct NotificationService: EventService {
     public let name = "notification"
-    public let subscriptions = [EventTypes.orderConfirmed, EventTypes.orderCancelled]
+    /// The event types it handles, without an instance: the ACLs (`AccessPolicy`) and tests read them.
+    public static let subscriptions = [EventTypes.orderConfirmed, EventTypes.orderCancelled]
+    public var subscriptions: [String] { Self.subscriptions }
     private let channel: NotificationChannel
     private let keep: Int
 

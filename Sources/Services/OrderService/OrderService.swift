@@ -6,10 +6,12 @@ import SagaEvents
 /// Key (`OrderKeys`): one `order:<orderId>` record per order, the read model of `GET /orders/{id}`.
 public struct OrderService: EventService {
     public let name = "order"
-    public let subscriptions = [
+    /// The event types it handles, without an instance: the ACLs (`AccessPolicy`) and tests read them.
+    public static let subscriptions = [
         EventTypes.orderCreated, EventTypes.stockReserved, EventTypes.stockRejected,
         EventTypes.paymentCompleted, EventTypes.paymentFailed,
     ]
+    public var subscriptions: [String] { Self.subscriptions }
     private let machine = OrderMachine(source: "switchboard/order")
 
     public init() {}

@@ -22,7 +22,9 @@ import Telemetry
 /// gone (expired) fails the payment as `invalid_card`, after voiding the key at the provider.
 public struct PaymentService: EventService {
     public let name = "payment"
-    public let subscriptions = [EventTypes.orderCreated, EventTypes.stockReserved, EventTypes.orderCancelled]
+    /// The event types it handles, without an instance: the ACLs (`AccessPolicy`) and tests read them.
+    public static let subscriptions = [EventTypes.orderCreated, EventTypes.stockReserved, EventTypes.orderCancelled]
+    public var subscriptions: [String] { Self.subscriptions }
     private let machine = PaymentMachine()
     private let provider: any PaymentProvider
     private let vault: any CardVaultReader

@@ -8,7 +8,9 @@ import SagaEvents
 /// `stock:reservation:<orderId>` record per order, and `stock:seeded:<sku>` markers.
 public struct StockService: EventService {
     public let name = "stock"
-    public let subscriptions = [EventTypes.orderCreated, EventTypes.orderCancelled, EventTypes.orderConfirmed]
+    /// The event types it handles, without an instance: the ACLs (`AccessPolicy`) and tests read them.
+    public static let subscriptions = [EventTypes.orderCreated, EventTypes.orderCancelled, EventTypes.orderConfirmed]
+    public var subscriptions: [String] { Self.subscriptions }
     private let machine: StockMachine
 
     /// Creates the service.

@@ -1,7 +1,11 @@
 import EventBus
 import EventBusRedis
+import NotificationService
+import OrderService
+import PaymentService
 import RedisClient
 import SagaEvents
+import StockService
 import Telemetry
 
 /// Who may do what on Redis: one ACL user per service and one for the admin tasks, each allowed only
@@ -35,19 +39,18 @@ public struct AccessPolicy: Sendable {
         public var writeKeys: [String] = []
     }
 
-    /// The service roles, in the order of `ServiceFactory.serviceNames`.
+    /// The service roles, in the order of `ServiceFactory.serviceNames`; what each consumes is its service's
+    /// `subscriptions`, what the ingress consumes the final events it waits for.
     public static let services: [Role] = [
-        Role(name: "order",
-             consumes: [EventTypes.orderCreated, EventTypes.stockReserved, EventTypes.stockRejected,
-                        EventTypes.paymentCompleted, EventTypes.paymentFailed],
+        Role(name: "order", consumes: OrderService.subscriptions,
              emits: [EventTypes.orderConfirmed, EventTypes.orderCancelled], ownKeys: ["order:*"]),
-        Role(name: "stock", consumes: [EventTypes.orderCreated, EventTypes.orderCancelled, EventTypes.orderConfirmed],
+        Role(name: "stock", consumes: StockService.subscriptions,
              emits: [EventTypes.stockReserved, EventTypes.stockRejected, EventTypes.stockReleased],
              ownKeys: ["stock:*"]),
-        Role(name: "payment", consumes: [EventTypes.orderCreated, EventTypes.stockReserved, EventTypes.orderCancelled],
+        Role(name: "payment", consumes: PaymentService.subscriptions,
              emits: [EventTypes.paymentCompleted, EventTypes.paymentFailed],
              ownKeys: ["payment:*", CardVault.keyPrefix + "*"]),
-        Role(name: "notification", consumes: [EventTypes.orderConfirmed, EventTypes.orderCancelled],
+        Role(name: "notification", consumes: NotificationService.subscriptions,
              emits: [EventTypes.notificationSent], ownKeys: ["notification:*"]),
         Role(name: "ingress", consumes: [EventTypes.orderConfirmed, EventTypes.orderCancelled],
              emits: [EventTypes.orderCreated], ownKeys: ["ingress:*"],

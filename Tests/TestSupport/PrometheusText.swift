@@ -1,17 +1,18 @@
 /// A Prometheus text exposition, read just well enough to find samples by name and labels.
-struct PrometheusText {
+public struct PrometheusText: Sendable {
     /// One sample line: `name{label="value",…} number`.
-    struct Sample {
-        var name: String
-        var labels: [String: String]
-        var value: Double
+    public struct Sample: Sendable {
+        public var name: String
+        public var labels: [String: String]
+        public var value: Double
     }
 
-    let samples: [Sample]
+    public let samples: [Sample]
     /// The `# TYPE` of each metric.
-    let types: [String: String]
+    public let types: [String: String]
 
-    init(_ text: String) {
+    /// Reads `text`, a `GET /metrics` body.
+    public init(_ text: String) {
         var samples: [Sample] = []
         var types: [String: String] = [:]
         for line in text.split(separator: "\n").map(String.init) {
@@ -41,7 +42,7 @@ struct PrometheusText {
     }
 
     /// The sum of the samples of `name` whose labels include `labels` (others, such as `instance`, may vary).
-    func total(_ name: String, _ labels: [String: String]) -> Double {
+    public func total(_ name: String, _ labels: [String: String]) -> Double {
         samples.filter { sample in
             sample.name == name && labels.allSatisfy { sample.labels[$0.key] == $0.value }
         }.reduce(0) { $0 + $1.value }
