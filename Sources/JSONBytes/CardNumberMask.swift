@@ -1,12 +1,13 @@
 /// Masks card numbers (PANs) in text of any shape, so that what is kept or shown holds at most the last four
 /// digits of a card: trace logs, dead letters, `switchboard tail`, event streams, log lines.
 ///
-/// A card number is taken to be any run of at least `minimumDigits` ASCII digits, optionally in groups split
-/// by one space or `-` (`4242 4242 4242 4242`), that stands as a word of its own: neither end touches a
+/// A card number is taken to be any run of at least `minimumDigits` ASCII digits, optionally in groups of 3 to 6
+/// digits split by one space or `-` (`4242 4242 4242 4242`), that stands as a word of its own: neither end touches a
 /// letter, a digit or `_`, directly or through a `-`. So it is found as a JSON string (`"4242424242424242"`),
 /// a JSON number (`4242424242424242`, which becomes the string `"************4242"` so the JSON stays
 /// valid), at any depth of nested JSON, in malformed JSON and in text that is not JSON at all, while
-/// identifiers that merely contain digits (`ord_3f2b…`, UUIDs) are left alone. Every digit of the run but
+/// identifiers that merely contain digits (`ord_3f2b…`, UUIDs, stream entry ids such as `1764553523000-0`)
+/// are left alone. Every digit of the run but
 /// the last `visibleDigits` becomes `*`; the separators stay. Digits written as JSON `\u` escapes are not
 /// recognised.
 ///
@@ -18,6 +19,8 @@ public enum CardNumberMask {
     public static let visibleDigits = 4
     /// What each hidden digit becomes.
     public static let maskByte = UInt8(ascii: "*")
+    /// How many digits each group of a card written in groups has (`4242 4242 4242 4242`, `3782 822463 10005`).
+    static let cardGroupDigits = 3...6
 
     /// `bytes` with every card number masked.
     public static func masked(_ bytes: [UInt8]) -> [UInt8] {
@@ -95,15 +98,26 @@ public enum CardNumberMask {
             var end = index
             var digits = 0
             var separated = false
+            var group = 0
+            var grouped = true
+            var firstGroup: (end: Int, digits: Int)?
             while end < bytes.count {
                 if isDigit(bytes[end]) {
                     digits += 1
+                    group += 1
                 } else if isSeparator(bytes[end]) && end + 1 < bytes.count && isDigit(bytes[end + 1]) {
                     separated = true
+                    if firstGroup == nil { firstGroup = (end, digits) }
+                    grouped = grouped && cardGroupDigits.contains(group)
+                    group = 0
                 } else {
                     break
                 }
                 end += 1
+            }
+            // Groups a card is not written in (`1764553523000-0`, a stream entry id): the first group alone.
+            if separated && !(grouped && cardGroupDigits.contains(group)), let firstGroup {
+                (end, digits, separated) = (firstGroup.end, firstGroup.digits, false)
             }
             if digits >= minimumDigits && !touchesWord(bytes, after: end) {
                 body(index, end, !inString && !separated && followsJSONPunctuation(bytes, at: index))

@@ -32,6 +32,8 @@ struct CardNumberMaskTests {
         Shape("a string after an escaped quote", #"{"a":"say \"4242424242424242\""}"#,
               #"{"a":"say \"************4242\""}"#),
         Shape("twelve digits, the shortest card", "424242424242", "********4242"),
+        Shape("American Express groups", "amex 3782 822463 10005.", "amex **** ****** *0005."),
+        Shape("a card followed by a number", "card 4242424242424242 12", "card ************4242 12"),
     ])
     func masksEveryShape(_ shape: Shape) {
         #expect(CardNumberMask.masked(shape.input) == shape.expected)
@@ -50,6 +52,8 @@ struct CardNumberMaskTests {
         "",
         "no digits at all",
         "last4 4242 and time 2026-12-01T01:25:23Z",
+        "dead letter 1764553523000-0 and 1764553523000-12 or 1764553523000-1234",
+        #"{"id":"1764553523000-0","entries":["1764553523123-7"]}"#,
     ])
     func leavesOtherTextAlone(_ text: String) {
         #expect(CardNumberMask.masked(text) == text)
