@@ -25,15 +25,18 @@ public struct Ingress: Sendable {
     ///   - instance: this process's instance name.
     ///   - logger: the ingress's logger.
     ///   - grace: how long requests in flight may take to finish at shutdown.
+    ///   - limits: how much work it takes on before it sheds requests with `503`.
     public init(
         configuration: HTTPServerConfiguration, store: any IngressStore, transport: any EventTransport,
-        deadLetters: any DeadLetterStore, catalog: Catalog, metrics: MetricsRegistry, instance: String, logger: Logger, grace: Duration = .seconds(5)
+        deadLetters: any DeadLetterStore, catalog: Catalog, metrics: MetricsRegistry, instance: String, logger: Logger,
+        grace: Duration = .seconds(5), limits: OverloadLimits = OverloadLimits()
     ) {
         self.configuration = configuration
         self.transport = transport
         self.grace = grace
-        let handlers = IngressHandlers(store: store, feed: OrderFeed(), catalog: catalog, metrics: metrics,
-                                       instance: instance, logger: logger)
+        let admission = Admission(limits: limits, metrics: metrics)
+        let handlers = IngressHandlers(store: store, feed: OrderFeed(pending: admission.pending), admission: admission,
+                                       catalog: catalog, metrics: metrics, instance: instance, logger: logger)
         self.handlers = handlers
         var router = Router()
         router.add("POST", "/orders", handler: handlers.createOrder)
@@ -81,11 +84,21 @@ public struct Ingress: Sendable {
         ready(port)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await handlers.feed.run(transport.watch(channels: OrderFeed.channels)) }
+            group.addTask { await Self.sample(handlers.admission, store: handlers.store) }
             group.addTask { await shutdown.wait() }
             await group.next()
             group.cancelAll()
         }
         handlers.logger.notice("ingress stopping", metadata: ["grace.seconds": String(grace.seconds)])
         await server.stop(grace: grace)
+    }
+
+    /// Samples the services' backlog into `admission` every `sampleInterval` until the task is cancelled;
+    /// an unreadable backlog counts as none, so a broker failure does not turn into shedding.
+    private static func sample(_ admission: Admission, store: any IngressStore) async {
+        while !Task.isCancelled {
+            admission.sample(backlog: try? await store.backlog())
+            try? await Task.sleep(for: admission.limits.sampleInterval)
+        }
     }
 }

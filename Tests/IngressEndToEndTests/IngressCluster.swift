@@ -40,12 +40,14 @@ final class IngressCluster: Sendable {
     ///   - redisOptions: how the redis-server starts (`appendOnly` to keep data across `restart()`).
     ///   - observing: whether to start the `PSUBSCRIBE '*'` observer (which `settle()` and the event
     ///     queries need); without it, no client but the switchboard process subscribes to anything.
+    ///   - config: the settings file; the repository's by default.
     ///   - body: the test.
     static func run(
         services: [String] = [], redisOptions: RedisServer.Options = RedisServer.Options(), observing: Bool = true,
-        _ body: (IngressCluster) async throws -> Void
+        config: String = configPath, _ body: (IngressCluster) async throws -> Void
     ) async throws {
-        let cluster = try await start(services: services, redisOptions: redisOptions, observing: observing)
+        let cluster = try await start(services: services, redisOptions: redisOptions, observing: observing,
+                                      config: config)
         do {
             try await body(cluster)
         } catch {
@@ -56,7 +58,7 @@ final class IngressCluster: Sendable {
     }
 
     private static func start(
-        services: [String], redisOptions: RedisServer.Options, observing: Bool
+        services: [String], redisOptions: RedisServer.Options, observing: Bool, config: String
     ) async throws -> IngressCluster {
         let redis = try await RedisServer.start(redisOptions)
         do {
@@ -65,7 +67,7 @@ final class IngressCluster: Sendable {
                 attempt += 1
                 let port = FreePort.next()
                 let process = try ChildProcess(Executable.switchboard, ["run"] + services + [
-                    "--redis", redis.urlString, "--http-port", String(port), "--config", configPath,
+                    "--redis", redis.urlString, "--http-port", String(port), "--config", config,
                 ])
                 if try await waitUntilServing(process, port: port, redis: redis, services: services) {
                     let observer = try observing

@@ -40,7 +40,8 @@ final class MicroHTTPDDaemon: Sendable {
         guard let daemon = cmhd_start_daemon(
             flags, UInt16(configuration.port), accessHandler, context, requestCompleted, context,
             UInt32(configuration.threads), UInt32(configuration.connectionLimit),
-            UInt32(configuration.connectionsPerAddress), UInt32(configuration.idleTimeoutSeconds), 128 * 1024
+            UInt32(configuration.connectionsPerAddress), UInt32(configuration.idleTimeoutSeconds),
+            configuration.connectionMemory
         ) else {
             throw HTTPServerError(message: "cannot listen on port \(configuration.port) (in use, or not permitted?)")
         }
