@@ -49,9 +49,24 @@ public struct HTTPLoad: Sendable {
         let unloaded = options.duration.map { _ in unloadedLatency() }
         let recorder = LatencyRecorder()
         let start = ContinuousClock.now
+        // The recovery probe starts when the load stops, while the requests still in flight drain.
+        let recoveryNanoseconds = Atomic<Int64>(-1)
+        let probing = DispatchGroup()
+        if let unloaded, let duration = options.duration {
+            probing.enter()
+            Thread { [self] in
+                defer { probing.leave() }
+                let end = start + duration
+                Thread.sleep(forTimeInterval: max(0, (end - ContinuousClock.now).seconds))
+                guard let recovered = recovery(since: end, within: unloaded * 3) else { return }
+                let (seconds, attoseconds) = recovered.components
+                recoveryNanoseconds.store(seconds * 1_000_000_000 + attoseconds / 1_000_000_000, ordering: .relaxed)
+            }.start()
+        }
         let sent = measure(path: "/orders", orders: options.orders, duration: options.duration, rate: options.rate,
                            recorder: recorder, progress: progress).sent
         let elapsed = ContinuousClock.now - start
+        probing.wait()
         var report = BenchReport(
             mode: "http " + (options.rate.map { "open loop \($0)/s" } ?? "closed loop c=\(options.concurrency)"),
             sent: sent, completed: recorder.completed, errors: recorder.errors, elapsed: elapsed,
@@ -59,9 +74,8 @@ public struct HTTPLoad: Sendable {
         )
         report.shed = recorder.shedCount
         report.slowestAnswer = recorder.slowest
-        if let unloaded, let duration = options.duration {
-            report.recovery = recovery(since: start + duration, within: unloaded * 3)
-        }
+        let recovered = recoveryNanoseconds.load(ordering: .relaxed)
+        if recovered >= 0 { report.recovery = .nanoseconds(recovered) }
         return report
     }
 
@@ -76,8 +90,8 @@ public struct HTTPLoad: Sendable {
         return latencies.sorted()[latencies.count / 2]
     }
 
-    /// From `end` (when the load stopped) until an order on a fresh connection completes within `target`;
-    /// `nil` when that does not happen within a minute.
+    /// From `end` (when the load stopped) until an order on a connection of its own completes within
+    /// `target`; `nil` when that does not happen within a minute.
     private func recovery(since end: ContinuousClock.Instant, within target: Duration) -> Duration? {
         let connection = Connection(url: options.baseURL + "/orders", wait: options.wait)
         var index = 0

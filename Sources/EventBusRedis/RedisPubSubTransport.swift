@@ -9,7 +9,7 @@ import Telemetry
 /// subscription holds at most `maximumBufferedMessages` messages its consumer has not taken; beyond, new
 /// ones are dropped and counted (`BoundedInbox`).
 public struct RedisPubSubTransport: EventTransport {
-    /// Messages one subscription holds by default: 16 × the ingress's default pending orders (each order
+    /// Messages one subscription holds by default: 32 × the ingress's default pending orders (each order
     /// sends about one message to each service), about 4 MB at 1 KB a message.
     public static let defaultMaximumBufferedMessages = 4096
 

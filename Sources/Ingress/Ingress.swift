@@ -68,15 +68,27 @@ public struct Ingress: Sendable {
     public func run(until shutdown: GracefulShutdown, ready: @Sendable (Int) -> Void = { _ in }) async throws {
         let router = self.router
         let metrics = handlers.metrics
-        let server = HTTPServer(configuration: configuration, logger: handlers.logger) { request in
-            let started = ContinuousClock.now
-            let response = await router.respond(to: request)
+        let admission = handlers.admission
+        @Sendable func record(_ request: HTTPRequest, _ response: HTTPResponse, since started: ContinuousClock.Instant) {
             let route = router.match(request)?.pattern ?? "unmatched"
             metrics.increment("switchboard_http_requests_total", help: "HTTP requests, by route, method and status.",
                               labels: ["route": route, "method": request.method, "status": String(response.status)])
             metrics.observe("switchboard_http_request_duration_seconds",
                             help: "Time to answer an HTTP request (to the head of a stream), by route.",
                             labels: ["route": route], value: (ContinuousClock.now - started).seconds)
+        }
+        let server = HTTPServer(configuration: configuration, logger: handlers.logger, gate: { request in
+            // New orders while every place is taken: shed on the I/O thread, before any task is made.
+            guard request.method == "POST", request.path == "/orders", let reason = admission.shedEarly() else {
+                return nil
+            }
+            let response = admission.response(reason)
+            record(request, response, since: .now)
+            return response
+        }) { request in
+            let started = ContinuousClock.now
+            let response = await router.respond(to: request)
+            record(request, response, since: started)
             return response
         }
         let port = try server.start()

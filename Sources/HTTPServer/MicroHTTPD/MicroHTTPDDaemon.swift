@@ -22,12 +22,15 @@ final class MicroHTTPDDaemon: Sendable {
     }
 
     let configuration: HTTPServerConfiguration
+    let gate: @Sendable (HTTPRequest) -> HTTPResponse?
     let handler: Router.Handler
     let logger: Logger
     private let state = Mutex(State())
 
-    init(configuration: HTTPServerConfiguration, logger: Logger, handler: @escaping Router.Handler) {
+    init(configuration: HTTPServerConfiguration, logger: Logger,
+         gate: @escaping @Sendable (HTTPRequest) -> HTTPResponse?, handler: @escaping Router.Handler) {
         self.configuration = configuration
+        self.gate = gate
         self.logger = logger
         self.handler = handler
     }
@@ -102,6 +105,11 @@ final class MicroHTTPDDaemon: Sendable {
                 _ = exchange.transition(to: .queued)
                 return queue(tooLarge, on: connection)
             }
+            let request = exchange.request
+            if let early = gate(request) {
+                _ = exchange.transition(to: .queued)
+                return queue(early, on: connection)
+            }
             let handle = ConnectionHandle(pointer: connection)
             let admitted = state.withLock { state -> Bool in
                 guard !state.stopping else { return false }
@@ -113,7 +121,6 @@ final class MicroHTTPDDaemon: Sendable {
                 return queue(shuttingDown, on: connection)
             }
             handle.suspend()
-            let request = exchange.request
             Task {
                 let response = await handler(request)
                 _ = exchange.transition(to: .answered(response))

@@ -35,6 +35,13 @@ final class Admission: Sendable {
         for reason in ShedReason.allCases { metrics.increment(Self.shedMetric, help: Self.shedHelp, labels: ["reason": reason.rawValue], by: 0) }
     }
 
+    /// Sheds a new order before any work when every place is taken now (the server's gate, on its I/O
+    /// thread); `nil` lets the order on to `admitOrder`, which takes its place or sheds it then.
+    func shedEarly() -> ShedReason? {
+        if backlog.load(ordering: .relaxed) > limits.maximumBacklog { return shed(.backlog) }
+        return pending.current >= limits.maximumPendingOrders ? shed(.pendingOrders) : nil
+    }
+
     /// Takes a place for a new order, or says why not.
     func admitOrder(_ orderID: String) -> ShedReason? {
         if backlog.load(ordering: .relaxed) > limits.maximumBacklog { return shed(.backlog) }

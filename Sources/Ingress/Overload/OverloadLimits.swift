@@ -2,8 +2,9 @@
 ///
 /// Beyond a limit, `POST /orders` and `GET /orders/{id}/events` answer `503` with `Retry-After` at once,
 /// publishing nothing. The defaults come from `make bench-overload` on 2 cores (README, "Overload"): the
-/// rule is "what the system completes in a quarter of a second": about 1,000 orders/s × 0.25 s ≈ 256
-/// orders, so an order taken waits about 0.25 s, well within a `Prefer: wait` of 10 s.
+/// rule is "what the system completes in an eighth of a second": about 1,000 orders/s × 0.125 s ≈ 128
+/// orders. 64 orders in flight already reach that capacity; more only lengthen the waits (at 256 in
+/// flight the same machine completed 20% fewer orders/s, each taking 5× longer).
 public struct OverloadLimits: Sendable, Equatable {
     /// Orders this ingress accepted whose `order.confirmed` or `order.cancelled` it has not seen yet,
     /// including those still being accepted and those a `Prefer: wait` request waits for.
@@ -22,7 +23,7 @@ public struct OverloadLimits: Sendable, Equatable {
 
     /// Creates limits; the defaults are the measured ones.
     public init(
-        maximumPendingOrders: Int = 256, maximumEventStreams: Int = 256, maximumBacklog: Int = 5_000,
+        maximumPendingOrders: Int = 128, maximumEventStreams: Int = 256, maximumBacklog: Int = 5_000,
         pendingExpiry: Duration = .seconds(30), retryAfterSeconds: Int = 1, sampleInterval: Duration = .milliseconds(500)
     ) {
         self.maximumPendingOrders = maximumPendingOrders
