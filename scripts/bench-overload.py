@@ -14,7 +14,6 @@ Usage: bench-overload.py SWITCHBOARD_BINARY [--scale=F] [--output=FILE]
 (--scale=F multiplies the durations: 20 s per closed loop and 30 s for the open loop at 1.0.)
 """
 import os
-import subprocess
 import sys
 import time
 
@@ -55,17 +54,8 @@ def run_case(redis_port, label, options):
 def main():
     if not os.access(BIN, os.X_OK):
         sys.exit(f"{BIN} is not built: run `swift build -c release` first")
-    workdir = subprocess.run(["mktemp", "-d", "/tmp/switchboard-overload-XXXXXX"], capture_output=True, text=True,
-                             check=True).stdout.strip()
-    port = bench.free_port()
-    redis = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                              "--appendonly", "no", "--dir", workdir, "--logfile", f"{workdir}/redis.log"])
     rows = []
-    try:
-        for _ in range(100):
-            if subprocess.run(["redis-cli", "-p", str(port), "PING"], capture_output=True).returncode == 0:
-                break
-            time.sleep(0.05)
+    with bench.private_redis() as (port, _):
         closed = seconds(20)
         for clients in [64, 1000, 4000]:
             rows.append(run_case(port, f"closed loop c={clients}, {closed} s",
@@ -74,10 +64,6 @@ def main():
         rate, duration = 2 * capacity, seconds(30)
         rows.append(run_case(port, f"open loop {rate}/s (2x capacity), {duration} s",
                              ["--concurrency", "2000", "--rate", str(rate), "--duration", str(duration)]))
-    finally:
-        redis.terminate()
-        redis.wait(timeout=10)
-        subprocess.run(["rm", "-rf", workdir])
 
     lines = [
         f"Measured by `make bench-overload` on {os.cpu_count()} cores shared with other work "
@@ -98,11 +84,7 @@ def main():
             f"| {label} | {row['sent']:,.0f} | {row['completed']:,.0f} | {row['throughput']:,.0f} | {row['p50']:.1f} "
             f"| {row['p99']:.1f} | {row['max']:.1f} | {row['shed_share']:.1f}% | {row['slowest']:.1f} "
             f"| {row['errors']:.0f} | {row['peak_rss']:.1f} MB | {row['recovery']} |")
-    table = "\n".join(lines)
-    print("\n" + table)
-    os.makedirs(os.path.dirname(OUTPUT), exist_ok=True)
-    with open(OUTPUT, "w") as out:
-        out.write(table + "\n")
+    bench.write_table(lines, OUTPUT)
 
 
 if __name__ == "__main__":
