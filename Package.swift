@@ -97,7 +97,9 @@ let package = Package(
             dependencies: ["PaymentService", "SagaEvents", "EventBus", "EventBusInMemory", "RedisClient", "TestSupport"]
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["EventBus", "RedisClient", "TestSupport"]),
-        .testTarget(name: "IngressTests", dependencies: ["Ingress", "EventBus", "SagaEvents", "Telemetry", "TestSupport"]),
+        .testTarget(
+            name: "IngressTests", dependencies: ["Ingress", "EventBus", "SagaEvents", "Telemetry", "TestSupport"]
+        ),
         .testTarget(name: "IngressEndToEndTests", dependencies: ["TestSupport"]),
         .testTarget(name: "StreamsEndToEndTests", dependencies: ["TestSupport"]),
         .testTarget(name: "OperabilityEndToEndTests", dependencies: ["TestSupport"]),

@@ -21,7 +21,9 @@ public struct HTTPLoad: Sendable {
         /// the system then takes to answer one order as fast as before the load (`BenchReport.recovery`).
         public var duration: Duration?
 
-        public init(baseURL: String, orders: Int, concurrency: Int, rate: Int?, wait: Int = 30, duration: Duration? = nil) {
+        public init(
+            baseURL: String, orders: Int, concurrency: Int, rate: Int?, wait: Int = 30, duration: Duration? = nil
+        ) {
             self.baseURL = baseURL
             self.orders = orders
             self.concurrency = concurrency

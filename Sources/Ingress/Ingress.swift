@@ -69,7 +69,8 @@ public struct Ingress: Sendable {
         let router = self.router
         let metrics = handlers.metrics
         let admission = handlers.admission
-        @Sendable func record(_ request: HTTPRequest, _ response: HTTPResponse, since started: ContinuousClock.Instant) {
+        @Sendable
+        func record(_ request: HTTPRequest, _ response: HTTPResponse, since started: ContinuousClock.Instant) {
             let route = router.match(request)?.pattern ?? "unmatched"
             metrics.increment("switchboard_http_requests_total", help: "HTTP requests, by route, method and status.",
                               labels: ["route": route, "method": request.method, "status": String(response.status)])

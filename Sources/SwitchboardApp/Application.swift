@@ -109,8 +109,10 @@ public struct Application: Sendable {
     ) -> any EventTransport {
         switch settings.transport {
         case .pubsub:
-            return RedisPubSubTransport(url: url, configuration: configuration, logger: logger,
-                                        maximumBufferedMessages: settings.pubsubMaximumBufferedMessages, metrics: metrics)
+            return RedisPubSubTransport(
+                url: url, configuration: configuration, logger: logger,
+                maximumBufferedMessages: settings.pubsubMaximumBufferedMessages, metrics: metrics
+            )
         case .streams:
             let streams = StreamsConfiguration(
                 batchSize: settings.streamsBatchSize, claimIdle: .milliseconds(settings.streamsClaimIdleMilliseconds),

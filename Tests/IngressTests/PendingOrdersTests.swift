@@ -28,7 +28,8 @@ struct PendingOrdersTests {
     @Test("a full ingress sheds new orders, counts them by reason and says it is overloaded until a place is free")
     func admissionSheds() {
         let metrics = MetricsRegistry()
-        let admission = Admission(limits: OverloadLimits(maximumPendingOrders: 1, maximumEventStreams: 1), metrics: metrics)
+        let limits = OverloadLimits(maximumPendingOrders: 1, maximumEventStreams: 1)
+        let admission = Admission(limits: limits, metrics: metrics)
         #expect(!admission.isOverloaded)
         #expect(admission.admitOrder("a") == nil)
         #expect(admission.shedEarly() == .pendingOrders)

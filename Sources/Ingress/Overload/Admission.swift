@@ -28,11 +28,13 @@ final class Admission: Sendable {
         self.pending = PendingOrders(limit: limits.maximumPendingOrders)
         self.metrics = metrics
         responses = Dictionary(uniqueKeysWithValues: ShedReason.allCases.map { reason in
-            let problem = ProblemDetails(status: 503, type: "overloaded", title: "Overloaded",
-                                         detail: "\(reason.detail): retry after \(limits.retryAfterSeconds) s (\(reason.rawValue))")
+            let detail = "\(reason.detail): retry after \(limits.retryAfterSeconds) s (\(reason.rawValue))"
+            let problem = ProblemDetails(status: 503, type: "overloaded", title: "Overloaded", detail: detail)
             return (reason, problem.response(headers: [("Retry-After", String(limits.retryAfterSeconds))]))
         })
-        for reason in ShedReason.allCases { metrics.increment(Self.shedMetric, help: Self.shedHelp, labels: ["reason": reason.rawValue], by: 0) }
+        for reason in ShedReason.allCases {
+            metrics.increment(Self.shedMetric, help: Self.shedHelp, labels: ["reason": reason.rawValue], by: 0)
+        }
     }
 
     /// Sheds a new order before any work when every place is taken now (the server's gate, on its I/O
@@ -84,8 +86,8 @@ final class Admission: Sendable {
                               help: "Pending orders given up without a final event after the pending expiry.",
                               by: Double(expired))
         }
-        metrics.set("switchboard_ingress_pending_orders", help: "Orders accepted here whose final event has not passed.",
-                    to: Double(pending.current))
+        metrics.set("switchboard_ingress_pending_orders",
+                    help: "Orders accepted here whose final event has not passed.", to: Double(pending.current))
         metrics.set("switchboard_ingress_event_streams", help: "Open GET /orders/{id}/events streams.",
                     to: Double(streams.load(ordering: .relaxed)))
         if let backlogSample {

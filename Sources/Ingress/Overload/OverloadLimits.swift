@@ -24,7 +24,8 @@ public struct OverloadLimits: Sendable, Equatable {
     /// Creates limits; the defaults are the measured ones.
     public init(
         maximumPendingOrders: Int = 128, maximumEventStreams: Int = 256, maximumBacklog: Int = 5_000,
-        pendingExpiry: Duration = .seconds(30), retryAfterSeconds: Int = 1, sampleInterval: Duration = .milliseconds(500)
+        pendingExpiry: Duration = .seconds(30), retryAfterSeconds: Int = 1,
+        sampleInterval: Duration = .milliseconds(500)
     ) {
         self.maximumPendingOrders = maximumPendingOrders
         self.maximumEventStreams = maximumEventStreams
