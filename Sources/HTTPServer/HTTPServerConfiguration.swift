@@ -20,7 +20,8 @@ public struct HTTPServerConfiguration: Sendable {
     public var maximumBodySize: Int
     /// The memory each connection's buffers may use (request head, body pieces on their way, response
     /// head), which bounds the server's memory at `connectionLimit` connections: 16 KiB × 4,096 = 64 MiB.
-    /// Bodies are handed over in pieces, so they may be larger.
+    /// Bodies are handed over in pieces, so they may be larger; a request head larger than about 12 KiB at
+    /// 16 KiB is answered `431`.
     public var connectionMemory: Int
 
     /// Creates a configuration.
