@@ -70,8 +70,9 @@ public struct Ingress: Sendable {
         let metrics = handlers.metrics
         let admission = handlers.admission
         @Sendable
-        func record(_ request: HTTPRequest, _ response: HTTPResponse, since started: ContinuousClock.Instant) {
-            let route = router.match(request)?.pattern ?? "unmatched"
+        func record(
+            _ request: HTTPRequest, route: String, _ response: HTTPResponse, since started: ContinuousClock.Instant
+        ) {
             metrics.increment("switchboard_http_requests_total", help: "HTTP requests, by route, method and status.",
                               labels: ["route": route, "method": request.method, "status": String(response.status)])
             metrics.observe("switchboard_http_request_duration_seconds",
@@ -84,12 +85,12 @@ public struct Ingress: Sendable {
                 return nil
             }
             let response = admission.response(reason)
-            record(request, response, since: .now)
+            record(request, route: "/orders", response, since: .now)
             return response
         }) { request in
             let started = ContinuousClock.now
             let response = await router.respond(to: request)
-            record(request, response, since: started)
+            record(request, route: router.match(request)?.pattern ?? "unmatched", response, since: started)
             return response
         }
         let port = try server.start()
