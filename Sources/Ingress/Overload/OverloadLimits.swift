@@ -2,9 +2,10 @@
 ///
 /// Beyond a limit, `POST /orders` and `GET /orders/{id}/events` answer `503` with `Retry-After` at once,
 /// publishing nothing. The defaults come from `make bench-overload` on 2 cores (README, "Overload"): the
-/// rule is "what the system completes in an eighth of a second": about 1,000 orders/s × 0.125 s ≈ 128
-/// orders. 64 orders in flight already reach that capacity; more only lengthen the waits (at 256 in
-/// flight the same machine completed 20% fewer orders/s, each taking 5× longer).
+/// rule is "twice the orders in flight that reach the capacity": 64 orders in flight already complete about
+/// 1,000 orders/s, so 128 (what the system completes in an eighth of a second) leaves room for bursts while
+/// waits stay short; more only lengthen them (at 256 in flight the same machine completed 20% fewer
+/// orders/s, each taking 5× longer).
 public struct OverloadLimits: Sendable, Equatable {
     /// Orders this ingress accepted whose `order.confirmed` or `order.cancelled` it has not seen yet,
     /// including those still being accepted and those a `Prefer: wait` request waits for.
