@@ -112,7 +112,9 @@ let package = Package(
             dependencies: ["PaymentService", "SagaEvents", "EventBus", "EventBusInMemory", "RedisClient", "TestSupport"]
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["EventBus", "RedisClient", "SwitchboardApp", "TestSupport"]),
-        .testTarget(name: "IngressTests", dependencies: ["Ingress", "EventBus", "SagaEvents", "TestSupport"]),
+        .testTarget(
+            name: "IngressTests", dependencies: ["Ingress", "EventBus", "SagaEvents", "Telemetry", "TestSupport"]
+        ),
         .testTarget(name: "IngressEndToEndTests", dependencies: ["SwitchboardApp", "TestSupport"]),
         .testTarget(name: "StreamsEndToEndTests", dependencies: ["SwitchboardApp", "TestSupport"]),
         .testTarget(name: "OperabilityEndToEndTests", dependencies: ["TestSupport"]),

@@ -14,6 +14,7 @@ Usage: bench.py SWITCHBOARD_BINARY [--quick | --scale=F] [--output=FILE]
 (--quick runs a tenth of the orders, --scale=F a fraction F; --output writes the table elsewhere than
 bench/results.md, e.g. to measure an older build beside this one.)
 """
+import contextlib
 import os
 import re
 import socket
@@ -44,6 +45,35 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def private_redis():
+    """A redis-server of its own on a free port, without persistence; yields (port, pid), then stops it."""
+    workdir = subprocess.run(["mktemp", "-d", "/tmp/switchboard-bench-XXXXXX"], capture_output=True, text=True,
+                             check=True).stdout.strip()
+    port = free_port()
+    redis = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                              "--appendonly", "no", "--dir", workdir, "--logfile", f"{workdir}/redis.log"])
+    try:
+        for _ in range(100):
+            if subprocess.run(["redis-cli", "-p", str(port), "PING"], capture_output=True).returncode == 0:
+                break
+            time.sleep(0.05)
+        yield port, redis.pid
+    finally:
+        redis.terminate()
+        redis.wait(timeout=10)
+        subprocess.run(["rm", "-rf", workdir])
+
+
+def write_table(lines, output):
+    """Prints the table and writes it to `output`."""
+    table = "\n".join(lines)
+    print("\n" + table)
+    os.makedirs(os.path.dirname(output), exist_ok=True)
+    with open(output, "w") as out:
+        out.write(table + "\n")
 
 
 def cpu_seconds(pid):
@@ -171,17 +201,8 @@ def run(redis_port, redis_pid, transport, layout, log_level):
 def main():
     if not os.access(BIN, os.X_OK):
         sys.exit(f"{BIN} is not built: run `swift build -c release` first")
-    workdir = subprocess.run(["mktemp", "-d", "/tmp/switchboard-bench-XXXXXX"], capture_output=True, text=True,
-                             check=True).stdout.strip()
-    port = free_port()
-    redis = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                              "--appendonly", "no", "--dir", workdir, "--logfile", f"{workdir}/redis.log"])
     runs = []
-    try:
-        for _ in range(100):
-            if subprocess.run(["redis-cli", "-p", str(port), "PING"], capture_output=True).returncode == 0:
-                break
-            time.sleep(0.05)
+    with private_redis() as (port, redis_pid):
         print("broker ceiling (redis-benchmark, 200k commands, pipeline 32):", flush=True)
         publish = redis_benchmark(port, "PUBLISH", "bench.channel", PAYLOAD)
         xadd = redis_benchmark(port, "XADD", "bench.stream", "*", "event", PAYLOAD)
@@ -191,11 +212,7 @@ def main():
             for layout, log_level in [("one process", "warning"), ("one process", "info"), ("five processes", "warning")]:
                 if transport == "streams" and log_level == "info":
                     continue
-                runs.append((transport, layout, log_level, run(port, redis.pid, transport, layout, log_level)))
-    finally:
-        redis.terminate()
-        redis.wait(timeout=10)
-        subprocess.run(["rm", "-rf", workdir])
+                runs.append((transport, layout, log_level, run(port, redis_pid, transport, layout, log_level)))
 
     lines = [
         f"Measured by `make bench` on {os.cpu_count()} cores ({time.strftime('%Y-%m-%d', time.gmtime())}); "
@@ -222,11 +239,7 @@ def main():
     for transport, layout, log_level, result in runs:
         lines.append(f"| {transport} | {layout} | {log_level} | {result['ready'] * 1000:.0f} ms "
                      f"| {result['idle_rss'] / 1024:.1f} MB | {result['peak_rss'] / 1024:.1f} MB |")
-    table = "\n".join(lines)
-    print("\n" + table)
-    os.makedirs(os.path.dirname(OUTPUT), exist_ok=True)
-    with open(OUTPUT, "w") as out:
-        out.write(table + "\n")
+    write_table(lines, OUTPUT)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,12 @@ public struct BenchReport: Sendable {
     public var driverCeiling: Double?
     /// Redis commands the driver sent to measure its ceiling, to leave out of the system's count.
     public var driverCommands = 0
+    /// Orders the ingress shed with `503`.
+    public var shed = 0
+    /// The longest any request took to be answered, shed and unfinished ones included.
+    public var slowestAnswer: Duration = .zero
+    /// From the end of a timed load until one order again completes within 3 × its unloaded latency.
+    public var recovery: Duration?
 
     /// Completed orders per second.
     public var throughput: Double { elapsed > .zero ? Double(completed) / elapsed.seconds : 0 }
@@ -35,6 +41,10 @@ public struct BenchReport: Sendable {
                 + "max \(latency.max.millisecondsText)",
             "errors:      \(errorText)",
         ]
+        if shed > 0 || slowestAnswer > .zero {
+            lines.append("shed:        \(shed) (503), slowest answer \(slowestAnswer.millisecondsText) ms")
+        }
+        if let recovery { lines.append("recovery:    \(recovery.millisecondsText) ms") }
         if let driverCeiling { lines.append("driver:      ceiling \(Int(driverCeiling.rounded())) orders/s") }
         return lines.joined(separator: "\n")
     }
@@ -46,6 +56,7 @@ public struct BenchReport: Sendable {
             + "throughput=\(Int(throughput.rounded())) p50=\(latency.p50.millisecondsText) "
             + "p90=\(latency.p90.millisecondsText) p99=\(latency.p99.millisecondsText) "
             + "p999=\(latency.p999.millisecondsText) max=\(latency.max.millisecondsText) "
-            + "driver=\(Int((driverCeiling ?? 0).rounded())) driver_commands=\(driverCommands)"
+            + "driver=\(Int((driverCeiling ?? 0).rounded())) driver_commands=\(driverCommands) "
+            + "shed=\(shed) slowest=\(slowestAnswer.millisecondsText) recovery=\(recovery?.millisecondsText ?? "-")"
     }
 }

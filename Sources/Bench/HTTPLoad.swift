@@ -17,15 +17,24 @@ public struct HTTPLoad: Sendable {
         public var rate: Int?
         /// `Prefer: wait` seconds.
         public var wait: Int
+        /// When set, orders are sent for this long only (at most `orders`), and the report says how long
+        /// the system then takes to answer one order as fast as before the load (`BenchReport.recovery`).
+        public var duration: Duration?
 
-        public init(baseURL: String, orders: Int, concurrency: Int, rate: Int?, wait: Int = 30) {
+        public init(
+            baseURL: String, orders: Int, concurrency: Int, rate: Int?, wait: Int = 30, duration: Duration? = nil
+        ) {
             self.baseURL = baseURL
             self.orders = orders
             self.concurrency = concurrency
             self.rate = rate
             self.wait = wait
+            self.duration = duration
         }
     }
+
+    /// How long a closed-loop client waits after a `503` before its next order: the ingress's `Retry-After`.
+    static let retryAfter = 1.0
 
     private let options: Options
 
@@ -38,25 +47,76 @@ public struct HTTPLoad: Sendable {
     /// Runs the load and reports; `progress` gets a line about once a second.
     public func run(progress: @escaping @Sendable (String) -> Void) -> BenchReport {
         let ceiling = measure(path: "/switchboard-bench-sink", orders: Int.max, duration: .milliseconds(500),
-                              rate: nil, recorder: LatencyRecorder(), progress: nil)
+                              rate: nil, recorder: LatencyRecorder(), progress: nil).perSecond
+        let unloaded = options.duration.map { _ in unloadedLatency() }
         let recorder = LatencyRecorder()
-        let (sent, elapsed) = (options.orders, ContinuousClock.now)
-        _ = measure(path: "/orders", orders: options.orders, duration: nil, rate: options.rate, recorder: recorder,
-                    progress: progress)
-        return BenchReport(
+        let start = ContinuousClock.now
+        // The recovery probe starts when the load stops, while the requests still in flight drain.
+        let recoveryNanoseconds = Atomic<Int64>(-1)
+        let probing = DispatchGroup()
+        if let unloaded, let duration = options.duration {
+            probing.enter()
+            Thread { [self] in
+                defer { probing.leave() }
+                let end = start + duration
+                Thread.sleep(forTimeInterval: max(0, (end - ContinuousClock.now).seconds))
+                guard let recovered = recovery(since: end, within: unloaded * 3) else { return }
+                let (seconds, attoseconds) = recovered.components
+                recoveryNanoseconds.store(seconds * 1_000_000_000 + attoseconds / 1_000_000_000, ordering: .relaxed)
+            }.start()
+        }
+        let sent = measure(path: "/orders", orders: options.orders, duration: options.duration, rate: options.rate,
+                           recorder: recorder, progress: progress).sent
+        let elapsed = ContinuousClock.now - start
+        probing.wait()
+        var report = BenchReport(
             mode: "http " + (options.rate.map { "open loop \($0)/s" } ?? "closed loop c=\(options.concurrency)"),
-            sent: sent, completed: recorder.completed, errors: recorder.errors, elapsed: ContinuousClock.now - elapsed,
+            sent: sent, completed: recorder.completed, errors: recorder.errors, elapsed: elapsed,
             latency: recorder.summary(), driverCeiling: ceiling
         )
+        report.shed = recorder.shedCount
+        report.slowestAnswer = recorder.slowest
+        let recovered = recoveryNanoseconds.load(ordering: .relaxed)
+        if recovered >= 0 { report.recovery = .nanoseconds(recovered) }
+        return report
+    }
+
+    /// The median time one order takes on an idle system, from 11 orders in a row.
+    private func unloadedLatency() -> Duration {
+        let connection = Connection(url: options.baseURL + "/orders", wait: options.wait)
+        let latencies = (0..<11).map { index in
+            let start = ContinuousClock.now
+            _ = connection.post(Self.order(index))
+            return ContinuousClock.now - start
+        }
+        return latencies.sorted()[latencies.count / 2]
+    }
+
+    /// From `end` (when the load stopped) until an order on a connection of its own completes within
+    /// `target`; `nil` when that does not happen within a minute.
+    private func recovery(since end: ContinuousClock.Instant, within target: Duration) -> Duration? {
+        let connection = Connection(url: options.baseURL + "/orders", wait: options.wait)
+        var index = 0
+        while ContinuousClock.now - end < .seconds(60) {
+            let start = ContinuousClock.now
+            let outcome = connection.post(Self.order(index))
+            if case .success(200, _) = outcome, ContinuousClock.now - start <= target {
+                return max(.zero, ContinuousClock.now - end)
+            }
+            index += 1
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        return nil
     }
 
     /// Sends requests from `concurrency` threads until `orders` are sent or `duration` is over; returns
-    /// requests per second.
+    /// requests per second and how many were sent.
     private func measure(
         path: String, orders: Int, duration: Duration?, rate: Int?, recorder: LatencyRecorder,
         progress: (@Sendable (String) -> Void)?
-    ) -> Double {
+    ) -> (perSecond: Double, sent: Int) {
         let next = Atomic<Int>(0)
+        let sent = Atomic<Int>(0)
         let done = Atomic<Int>(0)
         let start = ContinuousClock.now
         let deadline = duration.map { start + $0 }
@@ -69,6 +129,7 @@ public struct HTTPLoad: Sendable {
                 while true {
                     let index = next.add(1, ordering: .relaxed).oldValue
                     guard index < orders, deadline.map({ ContinuousClock.now < $0 }) ?? true else { return }
+                    sent.add(1, ordering: .relaxed)
                     var due = ContinuousClock.now
                     if let rate {
                         due = start + .seconds(Double(index) / Double(rate))
@@ -76,11 +137,15 @@ public struct HTTPLoad: Sendable {
                         if wait > .zero { Thread.sleep(forTimeInterval: wait.seconds) }
                     }
                     let outcome = connection.post(Self.order(index))
+                    recorder.answered(after: ContinuousClock.now - due)
                     switch outcome {
                     case .success(200, let body) where body.contains(#""status":"confirmed""#):
                         recorder.record(ContinuousClock.now - due)
                     case .success(200, _): recorder.fail("cancelled")
                     case .success(202, _): recorder.fail("not final within \(options.wait) s")
+                    case .success(503, _) where path == "/orders":
+                        recorder.shed()
+                        if rate == nil { Thread.sleep(forTimeInterval: Self.retryAfter) }
                     case .success(let status, _) where path == "/orders": recorder.fail("http \(status)")
                     case .success: break
                     case .failure(let message): recorder.fail("curl: \(message)")
@@ -88,18 +153,20 @@ public struct HTTPLoad: Sendable {
                     done.add(1, ordering: .relaxed)
                 }
             }
+            worker.stackSize = 512 * 1024
             worker.start()
         }
         let reporter = Thread {
             while finished.wait(timeout: .now() + 1) == .timedOut {
                 let elapsed = (ContinuousClock.now - start).seconds
-                progress?("sent \(min(next.load(ordering: .relaxed), orders)), answered \(done.load(ordering: .relaxed)), "
+                progress?("sent \(sent.load(ordering: .relaxed)), answered \(done.load(ordering: .relaxed)), "
                     + "\(Int(Double(recorder.completed) / max(elapsed, 0.001))) orders/s")
             }
         }
         reporter.start()
         finished.wait()
-        return Double(done.load(ordering: .relaxed)) / (ContinuousClock.now - start).seconds
+        return (Double(done.load(ordering: .relaxed)) / (ContinuousClock.now - start).seconds,
+                sent.load(ordering: .relaxed))
     }
 
     private static func order(_ index: Int) -> String {

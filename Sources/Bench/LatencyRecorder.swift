@@ -5,12 +5,30 @@ public final class LatencyRecorder: Sendable {
     private struct State {
         var nanoseconds: [UInt64] = []
         var errors: [String: Int] = [:]
+        var shed = 0
+        var slowest = Duration.zero
     }
 
     private let state = Mutex(State())
 
     /// Creates an empty recorder.
     public init() {}
+
+    /// Records how long any request took to be answered, whatever the answer.
+    public func answered(after latency: Duration) {
+        state.withLock { $0.slowest = max($0.slowest, latency) }
+    }
+
+    /// Records one order the ingress shed (`503` with `Retry-After`).
+    public func shed() {
+        state.withLock { $0.shed += 1 }
+    }
+
+    /// How many orders were shed so far.
+    public var shedCount: Int { state.withLock { $0.shed } }
+
+    /// The longest any request took to be answered so far, shed and unfinished ones included.
+    public var slowest: Duration { state.withLock { $0.slowest } }
 
     /// Records one order that completed after `latency`.
     public func record(_ latency: Duration) {

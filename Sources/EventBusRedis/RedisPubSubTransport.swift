@@ -5,24 +5,41 @@ import Telemetry
 /// The default transport: Redis `PUBLISH` / `SUBSCRIBE` on channels named exactly as the event types.
 ///
 /// At-most-once, as Redis pub/sub is: a message published while a service is disconnected is lost to
-/// it, and every subscriber gets every message (instances of one service do not share work).
+/// it, and every subscriber gets every message (instances of one service do not share work). Each
+/// subscription holds at most `maximumBufferedMessages` messages its consumer has not taken; beyond, new
+/// ones are dropped and counted (`BoundedInbox`).
 public struct RedisPubSubTransport: EventTransport {
+    /// Messages one subscription holds by default: 32 × the ingress's default pending orders (each order
+    /// sends about one message to each service), about 4 MB at 1 KB a message.
+    public static let defaultMaximumBufferedMessages = 4096
+
     public let name = "pubsub"
     private let client: RedisClient
     private let subscriber: RedisSubscriber
     private let finalRecordRetention: Duration
+    private let logger: Logger
+    private let maximumBufferedMessages: Int
+    private let metrics: MetricsRegistry?
 
     /// Creates the transport.
     /// - Parameters:
     ///   - url: the Redis server.
     ///   - configuration: timeouts and backoff for its connections.
     ///   - finalRecordRetention: how long a record is kept after a final commit (`Commit.Outcome.isFinal`).
-    ///   - logger: where connection state changes are logged.
-    public init(url: RedisURL, configuration: RedisConfiguration = RedisConfiguration(),
-                finalRecordRetention: Duration = Commit.defaultFinalRecordRetention, logger: Logger) {
+    ///   - logger: where connection state changes and dropped messages are logged.
+    ///   - maximumBufferedMessages: the most messages one subscription holds for its consumer.
+    ///   - metrics: where dropped messages are counted (`switchboard_pubsub_dropped_total`).
+    public init(
+        url: RedisURL, configuration: RedisConfiguration = RedisConfiguration(),
+        finalRecordRetention: Duration = Commit.defaultFinalRecordRetention, logger: Logger,
+        maximumBufferedMessages: Int = defaultMaximumBufferedMessages, metrics: MetricsRegistry? = nil
+    ) {
         self.client = RedisClient(url: url, configuration: configuration, logger: logger)
         self.subscriber = RedisSubscriber(url: url, configuration: configuration, logger: logger)
         self.finalRecordRetention = finalRecordRetention
+        self.logger = logger
+        self.maximumBufferedMessages = maximumBufferedMessages
+        self.metrics = metrics
     }
 
     public func publish(_ event: CloudEvent) async throws(EventBusError) -> Int? {
@@ -40,15 +57,15 @@ public struct RedisPubSubTransport: EventTransport {
     public func consume(channels: [String], group: String, consumer: String, until shutdown: GracefulShutdown)
         -> AsyncStream<InboundMessage>
     {
-        messages(channels: channels, patterns: [], until: shutdown)
+        messages(channels: channels, patterns: [], subscriber: group, until: shutdown)
     }
 
     public func watch(pattern: String) -> AsyncStream<InboundMessage> {
-        messages(channels: [], patterns: [pattern], until: GracefulShutdown())
+        messages(channels: [], patterns: [pattern], subscriber: "watch", until: GracefulShutdown())
     }
 
     public func watch(channels: [String]) -> AsyncStream<InboundMessage> {
-        messages(channels: channels, patterns: [], until: GracefulShutdown())
+        messages(channels: channels, patterns: [], subscriber: "watch", until: GracefulShutdown())
     }
 
     public func acknowledge(_ message: InboundMessage, group: String) async throws(EventBusError) {}
@@ -64,20 +81,20 @@ public struct RedisPubSubTransport: EventTransport {
                                      on: client)
     }
 
-    private func messages(channels: [String], patterns: [String], until shutdown: GracefulShutdown)
-        -> AsyncStream<InboundMessage>
+    private func messages(channels: [String], patterns: [String], subscriber name: String,
+                          until shutdown: GracefulShutdown) -> AsyncStream<InboundMessage>
     {
-        let (stream, continuation) = AsyncStream<InboundMessage>.makeStream()
+        let inbox = BoundedInbox(capacity: maximumBufferedMessages, name: name, logger: logger, metrics: metrics)
         let subscription = subscriber.start(channels: channels, patterns: patterns) { event in
             if case .message(let message) = event {
-                continuation.yield(InboundMessage(channel: message.channel, payload: message.payload))
+                inbox.offer(InboundMessage(channel: message.channel, payload: message.payload))
             }
         }
-        continuation.onTermination = { _ in subscription.cancel() }
+        inbox.onTermination { subscription.cancel() }
         shutdown.onRequest {
             subscription.cancel()
-            continuation.finish()
+            inbox.finish()
         }
-        return stream
+        return inbox.messages
     }
 }

@@ -12,10 +12,14 @@ public final class HTTPServer: Sendable {
     /// - Parameters:
     ///   - configuration: port, threads and limits.
     ///   - logger: for the server's own events.
-    ///   - handler: answers every request (usually `Router.respond(to:)`).
+    ///   - gate: sees each complete request first, on the I/O thread, and answers it there at once when it
+    ///     returns a response, without a task or suspending the connection: the cheap path for shedding
+    ///     load. It must not block. `nil` (its usual answer) passes the request to `handler`.
+    ///   - handler: answers every request the gate passes (usually `Router.respond(to:)`).
     public init(configuration: HTTPServerConfiguration, logger: Logger,
+                gate: @escaping @Sendable (HTTPRequest) -> HTTPResponse? = { _ in nil },
                 handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse) {
-        self.daemon = MicroHTTPDDaemon(configuration: configuration, logger: logger, handler: handler)
+        self.daemon = MicroHTTPDDaemon(configuration: configuration, logger: logger, gate: gate, handler: handler)
     }
 
     /// Starts listening.

@@ -18,11 +18,17 @@ public struct HTTPServerConfiguration: Sendable {
     public var idleTimeoutSeconds: Int
     /// The largest request body accepted; larger ones are answered `413`.
     public var maximumBodySize: Int
+    /// The memory each connection's buffers may use (request head, body pieces on their way, response
+    /// head), which bounds the server's memory at `connectionLimit` connections: 16 KiB × 4,096 = 64 MiB.
+    /// Bodies are handed over in pieces, so they may be larger; a request head larger than about 12 KiB at
+    /// 16 KiB is answered `431`.
+    public var connectionMemory: Int
 
     /// Creates a configuration.
     public init(
         port: Int = 8080, threads: Int = HTTPServerConfiguration.coreCount, connectionLimit: Int = 4096,
-        connectionsPerAddress: Int = 0, idleTimeoutSeconds: Int = 10, maximumBodySize: Int = 64 * 1024
+        connectionsPerAddress: Int = 0, idleTimeoutSeconds: Int = 10, maximumBodySize: Int = 64 * 1024,
+        connectionMemory: Int = 16 * 1024
     ) {
         self.port = port
         self.threads = threads
@@ -30,6 +36,7 @@ public struct HTTPServerConfiguration: Sendable {
         self.connectionsPerAddress = connectionsPerAddress
         self.idleTimeoutSeconds = idleTimeoutSeconds
         self.maximumBodySize = maximumBodySize
+        self.connectionMemory = connectionMemory
     }
 
     /// The number of cores this process may use.

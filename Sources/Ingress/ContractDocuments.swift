@@ -253,7 +253,11 @@ paths:
       summary: Redis's state and each service's live instances
       responses:
         '200':
-          description: '`ok`: Redis answers and order, stock, payment and notification each have a live instance.'
+          description: |
+            `ok`: Redis answers and order, stock, payment and notification each have a live instance;
+            `overloaded`: the same, but the ingress sheds requests with `503` (a limit is reached, or was
+            within the last 2 s). Still `200`: the ingress works at its capacity and a load balancer should
+            keep sending it requests.
           content:
             application/json:
               schema:
@@ -533,7 +537,11 @@ components:
     Unavailable:
       description: |
         Redis is unreachable, no service is subscribed to `order.created` (nothing is recorded as
-        accepted), the SKU's stock is not seeded yet, or the ingress is shutting down.
+        accepted), the SKU's stock is not seeded yet, or the ingress is shutting down. Also, at once and
+        publishing nothing, when the ingress is overloaded (`type` `https://switchboard.dev/problems/overloaded`):
+        it has `http.maximumPendingOrders` orders it has not seen end, `http.maximumEventStreams` event
+        streams open, or (on streams) the services' backlog passed `http.maximumBacklog`. Retry after
+        `Retry-After` seconds.
       headers:
         Retry-After:
           $ref: '#/components/headers/RetryAfter'
@@ -830,7 +838,7 @@ components:
       properties:
         status:
           type: string
-          enum: [ok, degraded, down]
+          enum: [ok, overloaded, degraded, down]
         redis:
           type: object
           additionalProperties: false

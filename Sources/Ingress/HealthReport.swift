@@ -8,6 +8,9 @@ public struct HealthReport: Codable, Sendable, Equatable {
     public enum Status: String, Codable, Sendable {
         /// Redis answers and every required service has a live instance.
         case ok
+        /// As `ok`, but the ingress sheds requests (`503` with `Retry-After`) because a limit of
+        /// `OverloadLimits` is reached, or was within the last two seconds.
+        case overloaded
         /// Redis answers, but a required service has no live instance.
         case degraded
         /// Redis does not answer.

@@ -25,15 +25,18 @@ public struct Ingress: Sendable {
     ///   - instance: this process's instance name.
     ///   - logger: the ingress's logger.
     ///   - grace: how long requests in flight may take to finish at shutdown.
+    ///   - limits: how much work it takes on before it sheds requests with `503`.
     public init(
         configuration: HTTPServerConfiguration, store: any IngressStore, transport: any EventTransport,
-        deadLetters: any DeadLetterStore, catalog: Catalog, metrics: MetricsRegistry, instance: String, logger: Logger, grace: Duration = .seconds(5)
+        deadLetters: any DeadLetterStore, catalog: Catalog, metrics: MetricsRegistry, instance: String, logger: Logger,
+        grace: Duration = .seconds(5), limits: OverloadLimits = OverloadLimits()
     ) {
         self.configuration = configuration
         self.transport = transport
         self.grace = grace
-        let handlers = IngressHandlers(store: store, feed: OrderFeed(), catalog: catalog, metrics: metrics,
-                                       instance: instance, logger: logger)
+        let admission = Admission(limits: limits, metrics: metrics)
+        let handlers = IngressHandlers(store: store, feed: OrderFeed(pending: admission.pending), admission: admission,
+                                       catalog: catalog, metrics: metrics, instance: instance, logger: logger)
         self.handlers = handlers
         var router = Router()
         router.add("POST", "/orders", handler: handlers.createOrder)
@@ -65,15 +68,29 @@ public struct Ingress: Sendable {
     public func run(until shutdown: GracefulShutdown, ready: @Sendable (Int) -> Void = { _ in }) async throws {
         let router = self.router
         let metrics = handlers.metrics
-        let server = HTTPServer(configuration: configuration, logger: handlers.logger) { request in
-            let started = ContinuousClock.now
-            let response = await router.respond(to: request)
-            let route = router.match(request)?.pattern ?? "unmatched"
+        let admission = handlers.admission
+        @Sendable
+        func record(
+            _ request: HTTPRequest, route: String, _ response: HTTPResponse, since started: ContinuousClock.Instant
+        ) {
             metrics.increment("switchboard_http_requests_total", help: "HTTP requests, by route, method and status.",
                               labels: ["route": route, "method": request.method, "status": String(response.status)])
             metrics.observe("switchboard_http_request_duration_seconds",
                             help: "Time to answer an HTTP request (to the head of a stream), by route.",
                             labels: ["route": route], value: (ContinuousClock.now - started).seconds)
+        }
+        let server = HTTPServer(configuration: configuration, logger: handlers.logger, gate: { request in
+            // New orders while every place is taken: shed on the I/O thread, before any task is made.
+            guard request.method == "POST", request.path == "/orders", let reason = admission.shedEarly() else {
+                return nil
+            }
+            let response = admission.response(reason)
+            record(request, route: "/orders", response, since: .now)
+            return response
+        }) { request in
+            let started = ContinuousClock.now
+            let response = await router.respond(to: request)
+            record(request, route: router.match(request)?.pattern ?? "unmatched", response, since: started)
             return response
         }
         let port = try server.start()
@@ -81,11 +98,21 @@ public struct Ingress: Sendable {
         ready(port)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await handlers.feed.run(transport.watch(channels: OrderFeed.channels)) }
+            group.addTask { await Self.sample(handlers.admission, store: handlers.store) }
             group.addTask { await shutdown.wait() }
             await group.next()
             group.cancelAll()
         }
         handlers.logger.notice("ingress stopping", metadata: ["grace.seconds": String(grace.seconds)])
         await server.stop(grace: grace)
+    }
+
+    /// Samples the services' backlog into `admission` every `sampleInterval` until the task is cancelled;
+    /// an unreadable backlog counts as none, so a broker failure does not turn into shedding.
+    private static func sample(_ admission: Admission, store: any IngressStore) async {
+        while !Task.isCancelled {
+            admission.sample(backlog: try? await store.backlog())
+            try? await Task.sleep(for: admission.limits.sampleInterval)
+        }
     }
 }

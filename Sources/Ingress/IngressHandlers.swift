@@ -20,6 +20,7 @@ struct IngressHandlers: Sendable {
 
     let store: any IngressStore
     let feed: OrderFeed
+    let admission: Admission
     let catalog: Catalog
     let metrics: MetricsRegistry
     /// This process's instance name, to tell its own metrics from those other processes published.
@@ -28,7 +29,20 @@ struct IngressHandlers: Sendable {
 
     // MARK: POST /orders
 
+    /// Sheds the order at once when the ingress is overloaded; otherwise the order holds a pending place
+    /// (`PendingOrders`) from now until its final event passes, or gives it back at once when it was not
+    /// published.
     func createOrder(_ request: HTTPRequest) async -> HTTPResponse {
+        let orderID = RandomIdentifier.compact(prefix: "ord_")
+        if let reason = admission.admitOrder(orderID) { return admission.response(reason) }
+        var published = false
+        let response = await placeOrder(request, orderID: orderID, published: &published)
+        if !published { admission.pending.end(orderID) }
+        return response
+    }
+
+    /// Validates the order, publishes it and answers; `published` tells whether `order.created` went out.
+    private func placeOrder(_ request: HTTPRequest, orderID: String, published: inout Bool) async -> HTTPResponse {
         let mediaType = request.header("Content-Type")?.split(separator: ";").first?.trimmed.lowercased()
         guard mediaType == "application/json" else {
             return ProblemDetails(status: 415, type: "unsupported-media-type", title: "Unsupported Media Type",
@@ -57,7 +71,6 @@ struct IngressHandlers: Sendable {
             }
             claim = IdempotencyClaim(key: key, fingerprint: order.fingerprint)
         }
-        let orderID = RandomIdentifier.compact(prefix: "ord_")
         let card = VaultedCard(number: order.card)
         let created = OrderCreated(orderId: orderID, customerId: order.customerId, items: order.items,
                                    payment: card.payment)
@@ -89,6 +102,7 @@ struct IngressHandlers: Sendable {
             }
             return await answer(orderID: previous, request: request)
         case .accepted:
+            published = true
             metrics.increment("switchboard_events_published_total", help: "Events published, by type and service.",
                               labels: ["type": EventTypes.orderCreated, "service": "ingress"])
             return await answer(orderID: orderID, request: request, watching: watch)
@@ -158,9 +172,11 @@ struct IngressHandlers: Sendable {
         } catch {
             return unavailable("Redis is unreachable: \(error.message)")
         }
+        if let reason = admission.admitStream() { return admission.response(reason) }
         let events = store.follow(id)
         let headers = [("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache")]
-        return HTTPResponse(status: 200, headers: headers, body: .stream { writer in
+        return HTTPResponse(status: 200, headers: headers, body: .stream { [admission] writer in
+            defer { admission.endStream() }
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
                     var sent = Set<String>()
@@ -200,9 +216,12 @@ struct IngressHandlers: Sendable {
 
     // MARK: GET /health, GET /metrics
 
+    /// `200` while `ok` or `overloaded` (the ingress works, shedding what it cannot take: a load balancer
+    /// should keep sending), `503` while `degraded` or `down`.
     func health(_ request: HTTPRequest) async -> HTTPResponse {
-        let report = await HealthReport.make(store: store, required: HealthReport.requiredServices)
-        return .json(status: report.status == .ok ? 200 : 503, Self.json(report))
+        var report = await HealthReport.make(store: store, required: HealthReport.requiredServices)
+        if report.status == .ok, admission.isOverloaded { report.status = .overloaded }
+        return .json(status: report.status == .ok || report.status == .overloaded ? 200 : 503, Self.json(report))
     }
 
     /// This process's metrics and those every other running process published, each sample labelled

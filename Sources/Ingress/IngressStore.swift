@@ -40,11 +40,18 @@ public protocol IngressStore: Sendable {
 
     /// With Redis Sentinel: what the Sentinels and the primary they name say; `nil` without.
     func sentinel() async -> RedisSentinelStatus?
+
+    /// The services' backlog, sampled by the ingress to shed load (`OverloadLimits.maximumBacklog`): stream
+    /// entries their consumer groups have not read or not acknowledged; `nil` where there is none to read.
+    func backlog() async throws(EventBusError) -> Int?
 }
 
 extension IngressStore {
     /// No Sentinel.
     public func sentinel() async -> RedisSentinelStatus? { nil }
+
+    /// No backlog to read.
+    public func backlog() async throws(EventBusError) -> Int? { nil }
 }
 
 /// A card number kept in the `CardVault` under `token` until its order's charge settles; `order.created`

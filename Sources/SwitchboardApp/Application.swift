@@ -71,7 +71,7 @@ public struct Application: Sendable {
             commandTimeout: .milliseconds(settings.commandTimeoutMilliseconds)
         )
         self.transport = Self.makeTransport(settings, url: redisURL, configuration: redisConfiguration, logger: logger,
-                                            trimmed: EventTypes.all)
+                                            trimmed: EventTypes.all, metrics: nil)
         let client = RedisClient(url: redisURL, configuration: redisConfiguration, logger: logger)
         self.deadLetters = RedisDeadLetterStore(client: client, capacity: settings.deadLetterCapacity)
     }
@@ -93,7 +93,7 @@ public struct Application: Sendable {
     public func makeTransport(for name: String? = nil) -> any EventTransport {
         let trimmed = AccessPolicy.services.first { $0.name == name }?.emits ?? EventTypes.all
         return Self.makeTransport(settings, url: redisURL(for: name), configuration: redisConfiguration, logger: logger,
-                                  trimmed: trimmed)
+                                  trimmed: trimmed, metrics: metrics)
     }
 
     /// Where the service `name` dead-letters, through its own Redis user; `deadLetters` for nil.
@@ -104,13 +104,16 @@ public struct Application: Sendable {
     }
 
     private static func makeTransport(
-        _ settings: Settings, url: RedisURL, configuration: RedisConfiguration, logger: Logger, trimmed: [String]
+        _ settings: Settings, url: RedisURL, configuration: RedisConfiguration, logger: Logger, trimmed: [String],
+        metrics: MetricsRegistry?
     ) -> any EventTransport {
         let retention = Duration.seconds(settings.finalRecordRetentionDays * 24 * 3600)
         switch settings.transport {
         case .pubsub:
-            return RedisPubSubTransport(url: url, configuration: configuration, finalRecordRetention: retention,
-                                        logger: logger)
+            return RedisPubSubTransport(
+                url: url, configuration: configuration, finalRecordRetention: retention, logger: logger,
+                maximumBufferedMessages: settings.pubsubMaximumBufferedMessages, metrics: metrics
+            )
         case .streams:
             let streams = StreamsConfiguration(
                 batchSize: settings.streamsBatchSize, claimIdle: .milliseconds(settings.streamsClaimIdleMilliseconds),

@@ -25,12 +25,15 @@ final class MicroHTTPDDaemon: Sendable {
     }
 
     let configuration: HTTPServerConfiguration
+    let gate: @Sendable (HTTPRequest) -> HTTPResponse?
     let handler: Router.Handler
     let logger: Logger
     private let state = Mutex(State())
 
-    init(configuration: HTTPServerConfiguration, logger: Logger, handler: @escaping Router.Handler) {
+    init(configuration: HTTPServerConfiguration, logger: Logger,
+         gate: @escaping @Sendable (HTTPRequest) -> HTTPResponse?, handler: @escaping Router.Handler) {
         self.configuration = configuration
+        self.gate = gate
         self.logger = logger
         self.handler = handler
     }
@@ -43,7 +46,8 @@ final class MicroHTTPDDaemon: Sendable {
         guard let daemon = cmhd_start_daemon(
             flags, UInt16(configuration.port), accessHandler, context, requestCompleted, context,
             UInt32(configuration.threads), UInt32(configuration.connectionLimit),
-            UInt32(configuration.connectionsPerAddress), UInt32(configuration.idleTimeoutSeconds), 128 * 1024
+            UInt32(configuration.connectionsPerAddress), UInt32(configuration.idleTimeoutSeconds),
+            configuration.connectionMemory
         ) else {
             throw HTTPServerError(message: "cannot listen on port \(configuration.port) (in use, or not permitted?)")
         }
@@ -116,6 +120,11 @@ final class MicroHTTPDDaemon: Sendable {
                 _ = exchange.transition(to: .queued)
                 return queue(tooLarge, on: connection)
             }
+            let request = exchange.request
+            if let early = gate(request) {
+                _ = exchange.transition(to: .queued)
+                return queue(early, on: connection)
+            }
             let handle = ConnectionHandle(pointer: connection)
             let admitted = state.withLock { state -> Bool in
                 guard !state.stopping else { return false }
@@ -127,7 +136,6 @@ final class MicroHTTPDDaemon: Sendable {
                 return queue(shuttingDown, on: connection)
             }
             handle.suspend()
-            let request = exchange.request
             Task { self.answer(exchange, with: await handler(request)) }
             return .YES
         case .answered(let response):

@@ -128,7 +128,7 @@ h3 { font-size: 13px; margin: 10px 0 4px; font-weight: 600; }
 .spacer { flex: 1; }
 .pill { padding: 2px 10px; border-radius: 10px; font-weight: 600; min-width: 84px; text-align: center; }
 .pill[data-status="ok"] { background: var(--progress); color: #04140a; }
-.pill[data-status="degraded"] { background: var(--compensation); color: #1d1404; }
+.pill[data-status="degraded"], .pill[data-status="overloaded"] { background: var(--compensation); color: #1d1404; }
 .pill[data-status="down"], .pill[data-status="unknown"] { background: var(--failure); color: #1f0504; }
 .feed::before { content: "●"; margin-right: 4px; }
 .feed[data-state="live"]::before { color: var(--progress); }

@@ -247,6 +247,31 @@ public struct RedisIngressStore: IngressStore {
         return ContinuousClock.now - start
     }
 
+    /// On streams, `lag` plus `pending` of every consumer group (`XINFO GROUPS`) of every event stream; a
+    /// group whose lag Redis cannot tell counts its pending entries only. `nil` on pub/sub.
+    public func backlog() async throws(EventBusError) -> Int? {
+        guard emission == .streams else { return nil }
+        var total = 0
+        for stream in EventTypes.all {
+            let reply: RedisReply
+            do throws(RedisError) {
+                reply = try await client.send("XINFO", "GROUPS", stream)
+            } catch where !error.isTransient {
+                continue  // no such stream yet
+            } catch {
+                throw EventBusError(.unavailable, error.message)
+            }
+            for group in reply.array ?? [] {
+                let fields = group.array ?? []
+                for index in stride(from: 0, to: fields.count - 1, by: 2)
+                where ["lag", "pending"].contains(fields[index].string ?? "") {
+                    total += fields[index + 1].int ?? 0
+                }
+            }
+        }
+        return total
+    }
+
     public func sentinel() async -> RedisSentinelStatus? {
         await client.sentinelStatus()
     }

@@ -7,17 +7,18 @@ import Telemetry
 /// Options: `--mode bus|http` (default bus), `--orders N` (default 10000), `--concurrency C` (closed loop,
 /// orders in flight; default 256 on the bus, 32 connections over HTTP), `--rate R` (open loop, orders per
 /// second), `--url URL` (the ingress for http mode; default http://127.0.0.1:<http port>), `--wait N`
-/// (`Prefer: wait`, default 30).
+/// (`Prefer: wait`, default 30), `--duration S` (http mode: send for S seconds only, then report the
+/// recovery time).
 struct BenchCommand {
     /// The option names `bench` takes.
-    static let optionNames = ["--mode", "--orders", "--concurrency", "--rate", "--url", "--wait"]
+    static let optionNames = ["--mode", "--orders", "--concurrency", "--rate", "--url", "--wait", "--duration"]
 
     let application: Application
     let options: [String: String]
 
     func run() async throws(CommandFailure) -> String {
         let mode = options["--mode"] ?? "bus"
-        let orders = try number("--orders") ?? 10_000
+        let orders = try number("--orders") ?? (options["--duration"] == nil ? 10_000 : Int.max)
         let rate = try number("--rate")
         let progress: @Sendable (String) -> Void = { line in Output.error("bench: \(line)") }
         let report: BenchReport
@@ -37,7 +38,8 @@ struct BenchCommand {
             let url = options["--url"] ?? "http://127.0.0.1:\(application.settings.httpPort)"
             let httpOptions = HTTPLoad.Options(baseURL: url, orders: orders,
                                                concurrency: try number("--concurrency") ?? 32, rate: rate,
-                                               wait: try number("--wait") ?? 30)
+                                               wait: try number("--wait") ?? 30,
+                                               duration: try number("--duration").map { .seconds($0) })
             report = HTTPLoad(options: httpOptions).run(progress: progress)
         default:
             throw CommandFailure(.usage, "--mode must be bus or http, not '\(mode)'")

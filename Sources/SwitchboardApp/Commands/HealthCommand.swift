@@ -12,7 +12,7 @@ struct HealthCommand {
         let report = await HealthReport.make(store: store, required: HealthReport.requiredServices)
         Output.standard(Self.render(report))
         switch report.status {
-        case .ok:
+        case .ok, .overloaded:
             return
         case .down:
             throw CommandFailure(.unavailable, "Redis at \(application.redisURL) is down"

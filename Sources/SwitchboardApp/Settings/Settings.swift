@@ -1,3 +1,5 @@
+import EventBusRedis
+import Ingress
 import Telemetry
 
 /// Everything a `switchboard` process is configured with.
@@ -37,6 +39,17 @@ public struct Settings: Sendable, Equatable {
     public var httpIdleTimeoutSeconds = 10
     /// The largest request body accepted, in bytes.
     public var httpMaximumBodyBytes = 64 * 1024
+    /// Orders the ingress accepted and has not seen end, beyond which `POST /orders` answers `503`
+    /// (`OverloadLimits.maximumPendingOrders`).
+    public var httpMaximumPendingOrders = OverloadLimits().maximumPendingOrders
+    /// Open `GET /orders/{id}/events` streams, beyond which new ones answer `503`.
+    public var httpMaximumEventStreams = OverloadLimits().maximumEventStreams
+    /// On streams: the services' backlog (stream entries not read or not acknowledged) beyond which
+    /// `POST /orders` answers `503`.
+    public var httpMaximumBacklog = OverloadLimits().maximumBacklog
+    /// On pub/sub: messages one subscription holds for its consumer; beyond, new messages are dropped and
+    /// counted (`RedisPubSubTransport`).
+    public var pubsubMaximumBufferedMessages = RedisPubSubTransport.defaultMaximumBufferedMessages
     /// Seconds work in flight may take to finish after SIGINT or SIGTERM.
     public var shutdownGraceSeconds = 5
     /// The lowest log level written.

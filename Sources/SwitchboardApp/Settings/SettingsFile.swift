@@ -22,6 +22,13 @@ struct SettingsFile: Decodable {
         var connectionLimit: Int?
         var idleTimeoutSeconds: Int?
         var maximumBodyBytes: Int?
+        var maximumPendingOrders: Int?
+        var maximumEventStreams: Int?
+        var maximumBacklog: Int?
+    }
+
+    struct PubSub: Decodable {
+        var maximumBufferedMessages: Int?
     }
 
     struct Log: Decodable {
@@ -59,6 +66,7 @@ struct SettingsFile: Decodable {
 
     var redis: Redis?
     var streams: Streams?
+    var pubsub: PubSub?
     var catalog: String?
     var payment: Payment?
     var transport: String?

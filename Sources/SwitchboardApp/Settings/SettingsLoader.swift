@@ -113,6 +113,11 @@ public struct SettingsLoader: Sendable {
         try positive("http.connectionLimit", \.httpConnectionLimit, file.http?.connectionLimit)
         try positive("http.idleTimeoutSeconds", \.httpIdleTimeoutSeconds, file.http?.idleTimeoutSeconds)
         try positive("http.maximumBodyBytes", \.httpMaximumBodyBytes, file.http?.maximumBodyBytes)
+        try positive("http.maximumPendingOrders", \.httpMaximumPendingOrders, file.http?.maximumPendingOrders)
+        try positive("http.maximumEventStreams", \.httpMaximumEventStreams, file.http?.maximumEventStreams)
+        try positive("http.maximumBacklog", \.httpMaximumBacklog, file.http?.maximumBacklog)
+        try positive("pubsub.maximumBufferedMessages", \.pubsubMaximumBufferedMessages,
+                     file.pubsub?.maximumBufferedMessages)
         set("log.level", \.logLevel, try file.log?.level.map { text throws(CommandFailure) in
             try parseLevel(text, from: "\(path) log.level")
         })

@@ -88,7 +88,10 @@ struct ServiceFactory {
             configuration: configuration, store: store, transport: application.makeTransport(for: "ingress"),
             deadLetters: application.deadLetters(for: "ingress"), catalog: try loadCatalog(),
             metrics: application.metrics, instance: application.instanceName, logger: logger("ingress"),
-            grace: .seconds(settings.shutdownGraceSeconds)
+            grace: .seconds(settings.shutdownGraceSeconds),
+            limits: OverloadLimits(maximumPendingOrders: settings.httpMaximumPendingOrders,
+                                   maximumEventStreams: settings.httpMaximumEventStreams,
+                                   maximumBacklog: settings.httpMaximumBacklog)
         ))
     }
 
