@@ -1,7 +1,7 @@
 import Telemetry
 
 /// Where a connection connects: its URL's server, or for a `redis+sentinel://` URL the primary that the
-/// Sentinels name now. Shared by clients and subscriptions.
+/// Sentinels name now, or for a `redis+cluster://` URL its first seed node. Shared by clients and subscriptions.
 struct ServerLocator {
     /// The errors of a server that is not (or not yet) the primary: reconnect to the one the Sentinels name.
     private static let notPrimaryPrefixes = ["READONLY", "LOADING", "MASTERDOWN"]
@@ -19,7 +19,11 @@ struct ServerLocator {
     /// The server to connect to now; `nil` while the Sentinels are asked, and `resolved` is then called on
     /// the loop's thread with `nil` (ask again: the primary is known) or why no primary was found.
     func server(loop: RedisEventLoop, resolved: @escaping @Sendable (RedisError?) -> Void) -> RedisURL? {
-        guard let resolver else { return url }
+        guard let resolver else {
+            // A cluster's first seed, for subscriptions: a plain PUBLISH on any node reaches every node.
+            guard let seed = url.clusterSeeds?.first else { return url }
+            return url.with(endpoint: .tcp(host: seed.host, port: seed.port))
+        }
         if let primary = resolver.primary { return url.with(endpoint: primary) }
         resolver.resolve { result in
             loop.execute {
