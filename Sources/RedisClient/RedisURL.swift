@@ -91,7 +91,9 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
             guard !name.contains("/") else {
                 throw invalid("the primary's name '\(name)' holds a '/'; a database is chosen with ?db=N")
             }
-            let addresses = try Self.addresses(rest[..<slash], defaultPort: RedisSentinels.defaultPort, invalid: invalid)
+            let addresses = try Self.addresses(
+                rest[..<slash], defaultPort: RedisSentinels.defaultPort, invalid: invalid
+            )
             self.init(endpoint: .sentinel(RedisSentinels(addresses: addresses, primaryName: name)),
                       username: username, password: password, database: database)
             return
@@ -99,7 +101,9 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
         if isCluster {
             if rest.hasSuffix("/") { rest = rest.dropLast() }
             guard !rest.contains("/"), !rest.contains("?") else {
-                throw invalid("a cluster has only database 0: write the seed nodes alone, e.g. redis+cluster://h1:7000,h2:7001")
+                throw invalid("""
+                    a cluster has only database 0: write the seed nodes alone, e.g. redis+cluster://h1:7000,h2:7001
+                    """)
             }
             let seeds = try Self.addresses(rest, defaultPort: Self.defaultPort, invalid: invalid)
             self.init(endpoint: .cluster(seeds: seeds), username: username, password: password)

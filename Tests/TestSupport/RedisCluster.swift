@@ -31,7 +31,8 @@ public final class RedisCluster: Sendable {
             let cluster = RedisCluster(nodes: nodes)
             let created = try await ChildProcess.run(
                 Executable.redisCLI,
-                ["--cluster", "create"] + nodes.map(\.address) + ["--cluster-replicas", String(replicas), "--cluster-yes"],
+                ["--cluster", "create"] + nodes.map(\.address)
+                    + ["--cluster-replicas", String(replicas), "--cluster-yes"],
                 timeout: .seconds(30)
             )
             guard created.exitCode == 0 else { throw RedisServerError("redis-cli --cluster create failed: \(created)") }
@@ -89,7 +90,9 @@ public final class RedisCluster: Sendable {
     /// and every running node says `cluster_state:ok` again.
     /// - Returns: the killed node.
     @discardableResult
-    public func killPrimary(serving slot: HashSlot, within timeout: Duration = .seconds(30)) async throws -> RedisServer {
+    public func killPrimary(
+        serving slot: HashSlot, within timeout: Duration = .seconds(30)
+    ) async throws -> RedisServer {
         let victim = try await primary(serving: slot)
         victim.crash()
         let promoted = await eventually(within: timeout, every: .milliseconds(100)) {

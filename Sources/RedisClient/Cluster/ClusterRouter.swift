@@ -200,7 +200,9 @@ final class ClusterRouter: Sendable {
             no node of the Redis Cluster at \(url) told its slots (\(failures.joined(separator: "; "))); are the \
             seed nodes of the URL cluster nodes, and is one of them up?
             """)
-        logger.warning("cannot read the Redis Cluster's topology", metadata: ["redis.url": "\(url)", "error": error.message])
+        logger.warning(
+            "cannot read the Redis Cluster's topology", metadata: ["redis.url": "\(url)", "error": error.message]
+        )
         return .failure(error)
     }
 
