@@ -177,12 +177,20 @@ struct RedisClusterClientTests {
 
     @Test("after kill -9 of a primary its replica takes over and the client follows")
     func followsFailover() async throws {
-        try await withRedisCluster { cluster in
+        try await withRedisCluster { cluster in try await withTimeout(.seconds(60), "following a failover") {
             let client = cluster.makeClient()
             let key = Self.keys[0]
             _ = try await client.send(Self.set(key, "before"))
             _ = try await client.send(RedisCommand("WAIT", 1, 5_000).routed(by: key))
             let victim = try await cluster.primary(serving: HashSlot(key: key))
+            // A subscriber whose first seed is the victim moves on to the next seed.
+            let seeds = ([victim] + cluster.nodes.filter { $0.port != victim.port }).map {
+                RedisURL.Address(host: "127.0.0.1", port: $0.port)
+            }
+            let events = RedisSubscriber(url: RedisURL(endpoint: .cluster(seeds: seeds)), logger: .disabled)
+                .subscribe(channels: ["cluster.news"])
+            var iterator = events.makeAsyncIterator()
+            #expect(await iterator.next() == .subscribed)
             victim.crash()
             // Commands wait (up to clusterRetryTimeout) while the replica is promoted; only those in flight
             // when the connection broke fail.
@@ -197,6 +205,10 @@ struct RedisClusterClientTests {
             let promoted = try await cluster.primary(serving: HashSlot(key: key))
             #expect(promoted.port != victim.port)
             #expect(try await promoted.cli("GET", key) == "after")
-        }
+            while let event = await iterator.next(), event != .subscribed {}
+            #expect(try await client.send("PUBLISH", "cluster.news", "hello").int == 1)
+            let message = RedisPubSubMessage(channel: "cluster.news", payload: Array("hello".utf8))
+            #expect(await iterator.next() == .message(message))
+        } }
     }
 }

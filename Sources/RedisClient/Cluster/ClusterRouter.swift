@@ -65,18 +65,20 @@ final class ClusterRouter: Sendable {
                 case nil:
                     return replies
                 case .moved(let slot, let owner)?:
+                    redirections += 1
+                    guard redirections <= Self.maximumRedirections else { return replies }
                     state.withLock { $0.topology?.assign(slot, to: owner) }
                     _ = refresh()
                     redirect = (owner, false)
                 case .ask(_, let node)?:
+                    redirections += 1
+                    guard redirections <= Self.maximumRedirections else { return replies }
                     redirect = (node, true)
                 case .tryAgain?, .clusterDown?:
                     guard ContinuousClock.now < deadline else { return replies }
                     _ = refresh()
                     try? await Task.sleep(for: backoff.next())
                 }
-                redirections += 1
-                if redirections > Self.maximumRedirections { return replies }
             case .failure(let error):
                 _ = refresh()
                 guard Self.wasNotSent(error), ContinuousClock.now < deadline else { throw error }
