@@ -38,7 +38,9 @@ public final class RedisClient: Sendable {
                 url: url, seeds: seeds, configuration: configuration, logger: logger, loop: .shared
             ))
         } else {
-            transport = .server(CommandConnection(url: url, configuration: configuration, logger: logger, loop: .shared))
+            transport = .server(CommandConnection(
+                url: url, configuration: configuration, logger: logger, loop: .shared
+            ))
         }
     }
 

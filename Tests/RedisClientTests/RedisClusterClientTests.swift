@@ -206,7 +206,8 @@ struct RedisClusterClientTests {
             #expect(promoted.port != victim.port)
             #expect(try await promoted.cli("GET", key) == "after")
             while let event = await iterator.next(), event != .subscribed {}
-            #expect(try await client.send("PUBLISH", "cluster.news", "hello").int == 1)
+            // PUBLISH counts only the receivers on the node it was sent to; the cluster bus carries it on.
+            _ = try await client.send("PUBLISH", "cluster.news", "hello")
             let message = RedisPubSubMessage(channel: "cluster.news", payload: Array("hello".utf8))
             #expect(await iterator.next() == .message(message))
         } }
