@@ -11,10 +11,20 @@ import Telemetry
 /// with jitter and requests fail at once with `.unavailable` in between, so callers never hang on a dead
 /// server; a reply slower than `commandTimeout` fails with `.timeout`. With a `redis+sentinel://` URL the
 /// client connects to the primary its Sentinels name and follows it across failovers.
+///
+/// With a `redis+cluster://` URL it holds one such connection per node of the Redis Cluster and sends each
+/// command to the node serving the slot of its `RedisCommand.routingKey`, following `MOVED`, `ASK`,
+/// `TRYAGAIN`, `CLUSTERDOWN` and failovers (`ClusterRouter`); other URLs never look at routing keys.
 public final class RedisClient: Sendable {
     /// Where the client connects.
     public let url: RedisURL
-    private let connection: CommandConnection
+    private let transport: Transport
+
+    /// One server (or the primary its Sentinels name), or the nodes of a cluster.
+    private enum Transport: Sendable {
+        case server(CommandConnection)
+        case cluster(ClusterRouter)
+    }
 
     /// Creates a client; nothing connects until the first command.
     /// - Parameters:
@@ -23,12 +33,22 @@ public final class RedisClient: Sendable {
     ///   - logger: where connection state changes are logged.
     public init(url: RedisURL, configuration: RedisConfiguration = RedisConfiguration(), logger: Logger) {
         self.url = url
-        self.connection = CommandConnection(url: url, configuration: configuration, logger: logger, loop: .shared)
+        if let seeds = url.clusterSeeds {
+            transport = .cluster(ClusterRouter(
+                url: url, seeds: seeds, configuration: configuration, logger: logger, loop: .shared
+            ))
+        } else {
+            transport = .server(CommandConnection(
+                url: url, configuration: configuration, logger: logger, loop: .shared
+            ))
+        }
     }
 
     deinit {
-        let connection = connection
-        connection.loop.execute { connection.shutDown() }
+        switch transport {
+        case .server(let connection): connection.loop.execute { connection.shutDown() }
+        case .cluster(let router): RedisEventLoop.shared.execute { router.shutDown() }
+        }
     }
 
     /// Sends one command and returns its reply.
@@ -50,10 +70,14 @@ public final class RedisClient: Sendable {
 
     /// Sends all commands before reading any reply: one round trip for the lot.
     ///
-    /// Error replies are returned in place, so one failing command does not hide the others' replies.
+    /// Error replies are returned in place, so one failing command does not hide the others' replies. On a
+    /// Redis Cluster each node gets its share of the commands at once (a pipeline is not a transaction).
     public func pipeline(_ commands: [RedisCommand]) async throws(RedisError) -> [RedisReply] {
         guard !commands.isEmpty else { return [] }
-        return try await submit(commands)
+        switch transport {
+        case .server: return try await submit(commands)
+        case .cluster(let router): return try await router.pipeline(commands)
+        }
     }
 
     /// Runs a Lua script by its SHA1 (`EVALSHA`), sending the source with `EVAL` when the server does not
@@ -66,9 +90,13 @@ public final class RedisClient: Sendable {
         _ script: RedisScript, keys: [any RedisArgumentConvertible] = [], arguments: [any RedisArgumentConvertible] = []
     ) async throws(RedisError) -> RedisReply {
         let parameters: [any RedisArgumentConvertible] = [keys.count] + keys + arguments
-        var reply = try await submit(RedisCommand("EVALSHA", [script.sha1] + parameters))
+        var command = RedisCommand("EVALSHA", [script.sha1] + parameters)
+        command.routingKey = keys.isEmpty ? nil : command.arguments[3]
+        var reply = try await submit(command)
         if case .error(let message) = reply, message.hasPrefix("NOSCRIPT") {
-            reply = try await submit(RedisCommand("EVAL", [script.source] + parameters))
+            command.arguments[0] = Array("EVAL".utf8)
+            command.arguments[1] = Array(script.source.utf8)
+            reply = try await submit(command)
         }
         if case .error(let message) = reply {
             throw RedisError(reply: message, "Redis script \(script.name) failed: \(message)")
@@ -142,11 +170,15 @@ public final class RedisClient: Sendable {
         command.append(keys.count)
         command.arguments.append(contentsOf: keys)
         command.arguments.append(contentsOf: arguments)
+        command.routingKey = keys.first
         let commands = [command] + (next.map { [$0] } ?? [])
         var replies = try await submit(commands)
         if case .error(let message) = replies[0], message.hasPrefix("ERR Function not found") {
-            let load = try await submit(RedisCommand(name: "FUNCTION", arguments: ["LOAD", "REPLACE", library.source]))
-            if case .error(let message) = load {
+            // On a cluster, routed by the same key: loaded on the primary that lacked it.
+            var load = RedisCommand(name: "FUNCTION", arguments: ["LOAD", "REPLACE", library.source])
+            load.routingKey = command.routingKey
+            let loaded = try await submit(load)
+            if case .error(let message) = loaded {
                 throw RedisError(reply: message, "Redis refused to load the function library \(library.name): \(message)")
             }
             replies = try await submit(commands)
@@ -160,15 +192,20 @@ public final class RedisClient: Sendable {
     /// What the Sentinels of a `redis+sentinel://` URL and the primary they name say now, asking every
     /// Sentinel (for health reports, not hot paths); `nil` for other URLs.
     public func sentinelStatus() async -> RedisSentinelStatus? {
-        await connection.locator.status()
+        guard case .server(let connection) = transport else { return nil }
+        return await connection.locator.status()
     }
 
     /// Closes the connection, failing requests still in flight with `.closed`; a later command opens a new one.
     public func close() async {
-        let connection = connection
+        let error = RedisError(.closed, "the Redis client for \(url) was closed")
+        let transport = transport
         await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
-            connection.loop.execute {
-                connection.close(failing: RedisError(.closed, "the Redis client for \(connection.url) was closed"))
+            RedisEventLoop.shared.execute {
+                switch transport {
+                case .server(let connection): connection.close(failing: error)
+                case .cluster(let router): router.close(failing: error)
+                }
                 continuation.resume()
             }
         }
@@ -178,12 +215,12 @@ public final class RedisClient: Sendable {
         try await submit([command])[0]
     }
 
-    /// Hands the commands to the event loop and suspends until their replies (or an error) come back.
+    /// Sends commands together and suspends until their replies (or an error) come back; on a cluster, to the
+    /// node serving the first command's routing key.
     private func submit(_ commands: [RedisCommand]) async throws(RedisError) -> [RedisReply] {
-        let connection = connection
-        let result = await withUnsafeContinuation { continuation in
-            connection.loop.submit(PendingRequest(commands: commands, connection: connection, continuation: continuation))
+        switch transport {
+        case .server(let connection): try await connection.send(commands).get()
+        case .cluster(let router): try await router.send(commands, routing: commands[0].routingKey)
         }
-        return try result.get()
     }
 }

@@ -24,9 +24,16 @@ extension Array: RedisArgumentConvertible where Element == UInt8 {
 ///
 /// Hot paths build commands without boxing each argument in an existential:
 /// `RedisCommand(name: "HGET", arguments: [key, field])` from strings or bytes, or `append` one by one.
+///
+/// On a Redis Cluster (`redis+cluster://`) a command goes to the node serving the slot of its `routingKey`,
+/// which the caller sets (`RedisCommand("GET", key).routed(by: key)`); without one it goes to the same
+/// primary every time, and a `MOVED` reply sends it on. Other URLs ignore the routing key.
 public struct RedisCommand: Sendable, Equatable, CustomStringConvertible {
     /// The command name and its arguments, each as bytes.
     public var arguments: [[UInt8]]
+    /// The key whose hash slot picks the node on a Redis Cluster (for `FCALL`, `EVAL`: the first key); `nil`
+    /// for a command without keys. Every key of one command must share its slot (hash tags, `{…}`).
+    public var routingKey: [UInt8]?
 
     /// Creates a command from its name and arguments.
     public init(_ name: String, _ arguments: any RedisArgumentConvertible...) {
@@ -84,6 +91,14 @@ public struct RedisCommand: Sendable, Equatable, CustomStringConvertible {
     /// Appends an integer argument, sent in decimal.
     public mutating func append(_ argument: Int) {
         arguments.append(argument.redisArgument)
+    }
+
+    /// The same command, routed on a Redis Cluster by the slot of `key`.
+    /// - Parameter key: the key (or any key of the same slot) the command touches.
+    public func routed(by key: some RedisArgumentConvertible) -> RedisCommand {
+        var command = self
+        command.routingKey = key.redisArgument
+        return command
     }
 
     /// The command's name, upper-cased, for messages.

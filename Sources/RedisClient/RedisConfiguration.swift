@@ -7,19 +7,25 @@ public struct RedisConfiguration: Sendable {
     public var commandTimeout: Duration?
     /// How reconnect attempts are spaced after a failure.
     public var backoff: Backoff
+    /// On a Redis Cluster, how long a command keeps being tried again while its slot cannot be served
+    /// (`TRYAGAIN`, `CLUSTERDOWN`, its primary unreachable until a replica is promoted) before it fails.
+    public var clusterRetryTimeout: Duration
 
     /// Creates a configuration.
     /// - Parameters:
     ///   - connectTimeout: how long connecting may take.
     ///   - commandTimeout: how long a command may wait for its reply.
     ///   - backoff: how reconnect attempts are spaced.
+    ///   - clusterRetryTimeout: on a Redis Cluster, how long a command is retried while its slot is not served.
     public init(
         connectTimeout: Duration = .seconds(2),
         commandTimeout: Duration? = .seconds(5),
-        backoff: Backoff = Backoff()
+        backoff: Backoff = Backoff(),
+        clusterRetryTimeout: Duration = .seconds(15)
     ) {
         self.connectTimeout = connectTimeout
         self.commandTimeout = commandTimeout
         self.backoff = backoff
+        self.clusterRetryTimeout = clusterRetryTimeout
     }
 }

@@ -15,7 +15,8 @@ public struct RedisError: Error, Sendable, Equatable, CustomStringConvertible {
         /// Redis answered with an error reply (`-ERR …`, `-NOSCRIPT …`, …).
         case server
         /// Redis answered that it cannot serve commands yet: it is loading its data after a start (`LOADING`),
-        /// or is a replica that lost its primary (`MASTERDOWN`). Asking again a moment later succeeds.
+        /// or is a replica that lost its primary (`MASTERDOWN`), or a Redis Cluster cannot serve the slot
+        /// (`CLUSTERDOWN`, `TRYAGAIN`, after the client's own retries). Asking again a moment later succeeds.
         case notReady
         /// The bytes from the server were not valid RESP.
         case protocolError
@@ -47,7 +48,7 @@ public struct RedisError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The error replies of a server that cannot serve yet but will.
-    private static let notReadyPrefixes = ["LOADING", "MASTERDOWN"]
+    private static let notReadyPrefixes = ["LOADING", "MASTERDOWN", "CLUSTERDOWN", "TRYAGAIN"]
 
     public var description: String { message }
 

@@ -1,7 +1,9 @@
 /// Where a Redis server is and how to log in: `redis://[[user]:password@]host[:port][/db]`,
 /// `unix:///path/to.sock[?db=N]`, or, for a primary watched by Redis Sentinel,
 /// `redis+sentinel://[[user]:password@]host1[:26379][,host2[:26379]…]/primary-name[?db=N]`, whose user and
-/// password are the primary's (the Sentinels' own password is `RedisSentinels.password`).
+/// password are the primary's (the Sentinels' own password is `RedisSentinels.password`), or, for a Redis
+/// Cluster, `redis+cluster://[[user]:password@]host1[:6379][,host2[:6379]…]`: seed nodes, any of the cluster,
+/// that the topology is asked from (a cluster has only database 0).
 public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
     /// How to reach the server.
     public enum Endpoint: Sendable, Equatable, CustomStringConvertible {
@@ -9,15 +11,21 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
         case unix(path: String)
         /// The primary that these Sentinels name, found when connecting and again after every failover.
         case sentinel(RedisSentinels)
+        /// A Redis Cluster, found from these seed nodes; commands go to the node serving their key's slot.
+        case cluster(seeds: [Address])
 
         public var description: String {
             switch self {
-            case .tcp(let host, let port): RedisSentinels.Address(host: host, port: port).description
+            case .tcp(let host, let port): Address(host: host, port: port).description
             case .unix(let path): path
             case .sentinel(let sentinels): sentinels.description
+            case .cluster(let seeds): seeds.map(\.description).joined(separator: ",")
             }
         }
     }
+
+    /// A server's host and port: a Sentinel, or a node of a cluster.
+    public typealias Address = RedisSentinels.Address
 
     /// The default port of Redis.
     public static let defaultPort = 6379
@@ -55,8 +63,9 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
             return
         }
         let isSentinel = string.hasPrefix("redis+sentinel://")
-        guard isSentinel || string.hasPrefix("redis://") else {
-            throw invalid("it must start with redis://, redis+sentinel:// or unix://")
+        let isCluster = string.hasPrefix("redis+cluster://")
+        guard isSentinel || isCluster || string.hasPrefix("redis://") else {
+            throw invalid("it must start with redis://, redis+sentinel://, redis+cluster:// or unix://")
         }
         var rest = Substring(string.drop { $0 != "/" }.dropFirst(2))
         var username: String?
@@ -82,13 +91,22 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
             guard !name.contains("/") else {
                 throw invalid("the primary's name '\(name)' holds a '/'; a database is chosen with ?db=N")
             }
-            let addresses = try rest[..<slash].split(separator: ",", omittingEmptySubsequences: false).map {
-                (text) throws(RedisError) -> RedisSentinels.Address in
-                let (host, port) = try Self.address(text, defaultPort: RedisSentinels.defaultPort, invalid: invalid)
-                return RedisSentinels.Address(host: host, port: port)
-            }
+            let addresses = try Self.addresses(
+                rest[..<slash], defaultPort: RedisSentinels.defaultPort, invalid: invalid
+            )
             self.init(endpoint: .sentinel(RedisSentinels(addresses: addresses, primaryName: name)),
                       username: username, password: password, database: database)
+            return
+        }
+        if isCluster {
+            if rest.hasSuffix("/") { rest = rest.dropLast() }
+            guard !rest.contains("/"), !rest.contains("?") else {
+                throw invalid("""
+                    a cluster has only database 0: write the seed nodes alone, e.g. redis+cluster://h1:7000,h2:7001
+                    """)
+            }
+            let seeds = try Self.addresses(rest, defaultPort: Self.defaultPort, invalid: invalid)
+            self.init(endpoint: .cluster(seeds: seeds), username: username, password: password)
             return
         }
         var database = 0
@@ -117,6 +135,12 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The seed nodes of a `redis+cluster://` URL, `nil` for other URLs.
+    public var clusterSeeds: [Address]? {
+        if case .cluster(let seeds) = endpoint { return seeds }
+        return nil
+    }
+
     /// The same login and database on another server: the primary a Sentinel named, or a Sentinel itself.
     func with(endpoint: Endpoint) -> RedisURL {
         RedisURL(endpoint: endpoint, username: username, password: password, database: database)
@@ -137,6 +161,16 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
             database = number
         }
         return database
+    }
+
+    /// `host[:port],host[:port]…`, at least one.
+    private static func addresses(
+        _ text: Substring, defaultPort: Int, invalid: (String) -> RedisError
+    ) throws(RedisError) -> [Address] {
+        try text.split(separator: ",", omittingEmptySubsequences: false).map { (text) throws(RedisError) -> Address in
+            let (host, port) = try Self.address(text, defaultPort: defaultPort, invalid: invalid)
+            return Address(host: host, port: port)
+        }
     }
 
     /// `host[:port]` or `[ipv6][:port]`.
@@ -186,6 +220,8 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
             return "redis://\(credentials)\(endpoint)" + (database == 0 ? "" : "/\(database)")
         case .sentinel:
             return "redis+sentinel://\(credentials)\(endpoint)" + (database == 0 ? "" : "?db=\(database)")
+        case .cluster:
+            return "redis+cluster://\(credentials)\(endpoint)"
         }
     }
 

@@ -48,6 +48,10 @@ write("settings", (root / "Config/switchboard.acl.json").read_text())
 urls = sorted({u for t in texts.values() for u in re.findall(r"(?:redis|unix)://[^\s\"'`,)]*", t)})
 for url in urls:
     write("redis-url", url)
+# Cluster URLs: seed lists hold commas, which the pattern above stops at.
+for url in ["redis+cluster://127.0.0.1:7000,127.0.0.1:7001,127.0.0.1:7002", "redis+cluster://alice:s%40cret@h1,[::1]:7000/",
+            "redis+cluster://:pw@node-a:6379"]:
+    write("redis-url", url)
 
 def request(method, path_choice, segment, headers, body):
     """The http target's input (Tests/Fuzz/Support/FuzzInput.swift): method, path segment, path, headers, body."""

@@ -20,6 +20,12 @@ struct RedisURLParsingTests {
             endpoint: .sentinel(RedisSentinels(addresses: [.init(host: "s1", port: 1)], primaryName: "main")),
             username: "alice", password: "pw", database: 4
         )),
+        ("redis+cluster://n1:7000,n2,[::1]:7002", RedisURL(endpoint: .cluster(seeds: [
+            .init(host: "n1", port: 7000), .init(host: "n2", port: 6379), .init(host: "::1", port: 7002),
+        ]))),
+        ("redis+cluster://alice:s%40cret@n1:7000/", RedisURL(
+            endpoint: .cluster(seeds: [.init(host: "n1", port: 7000)]), username: "alice", password: "s@cret"
+        )),
     ])
     func valid(_ text: String, _ expected: RedisURL) throws {
         #expect(try RedisURL(text) == expected)
@@ -32,6 +38,8 @@ struct RedisURLParsingTests {
         ("redis+sentinel://s1:26379", "primary's name"), ("redis+sentinel://s1:26379/", "primary's name"),
         ("redis+sentinel://s1,,s2/m", "host"), ("redis+sentinel://s1:0/m", "port"),
         ("redis+sentinel://s1/m?db=x", "db"), ("redis+sentinel://s1/m/3", "primary"),
+        ("redis+cluster://", "host"), ("redis+cluster://n1,,n2", "host"), ("redis+cluster://n1:0", "port"),
+        ("redis+cluster://n1/3", "database 0"), ("redis+cluster://n1?db=1", "database 0"),
         // Found by the redis-url fuzz target: hosts with control characters or spaces were accepted.
         ("redis:///K>:///K>@\u{10}\u{4}\u{0}", "control characters"), ("redis://my host:6379", "spaces"),
         ("redis://[[]", "IPv6"), ("redis://a]b:1", "IPv6"), ("redis://[]:1", "host is missing"), ("redis://[abc]", "IPv6"),
@@ -58,5 +66,13 @@ struct RedisURLParsingTests {
         #expect(url.description == "redis+sentinel://:***@s1:26379,s2:26380/main?db=2")
         #expect(url.sentinels?.primaryName == "main")
         #expect(try RedisURL("redis://h").sentinels == nil)
+    }
+
+    @Test("a cluster URL prints as it is written, without the password")
+    func clusterDescription() throws {
+        let url = try RedisURL("redis+cluster://:secret@n1:7000,[::1]:7001")
+        #expect(url.description == "redis+cluster://:***@n1:7000,[::1]:7001")
+        #expect(url.clusterSeeds == [.init(host: "n1", port: 7000), .init(host: "::1", port: 7001)])
+        #expect(try RedisURL("redis://h").clusterSeeds == nil)
     }
 }

@@ -96,7 +96,7 @@ public final class RedisServer: Sendable {
         switch endpoint {
         case .unix(let path): "unix://\(path)"
         case .tcp(let host, let port): "redis://\(options.password.map { ":\($0)@" } ?? "")\(host):\(port)"
-        case .sentinel: preconditionFailure("a test server listens on a socket or a port")
+        case .sentinel, .cluster: preconditionFailure("a test server listens on a socket or a port")
         }
     }
 
@@ -105,7 +105,7 @@ public final class RedisServer: Sendable {
         let address: [String] = switch endpoint {
         case .unix(let path): ["-s", path]
         case .tcp(let host, let port): ["-h", host, "-p", String(port)]
-        case .sentinel: preconditionFailure("a test server listens on a socket or a port")
+        case .sentinel, .cluster: preconditionFailure("a test server listens on a socket or a port")
         }
         return address + (options.password.map { ["-a", $0, "--no-auth-warning"] } ?? [])
     }
@@ -200,7 +200,7 @@ public final class RedisServer: Sendable {
             arguments += ["--port", "0", "--unixsocket", path, "--unixsocketperm", "700"]
         case .tcp(let host, let port):
             arguments += ["--port", String(port), "--bind", host]
-        case .sentinel:
+        case .sentinel, .cluster:
             preconditionFailure("a test server listens on a socket or a port")
         }
         if let password = options.password { arguments += ["--requirepass", password] }

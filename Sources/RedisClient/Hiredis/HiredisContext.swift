@@ -31,6 +31,11 @@ final class HiredisContext {
                 cannot connect to the Sentinel group \(sentinels) itself: its primary is found first (a bug in \
                 the Redis client if you see this)
                 """)
+        case .cluster(let seeds):
+            throw RedisError(.connectionFailed, """
+                cannot connect to the Redis Cluster \(seeds) itself: each node is connected to on its own (a bug in \
+                the Redis client if you see this)
+                """)
         }
         guard let made else {
             throw RedisError(.connectionFailed, "cannot connect to Redis at \(url): out of memory")

@@ -58,6 +58,8 @@ private func spelled(_ url: RedisURL) -> String {
     case .sentinel(let sentinels):
         return "redis+sentinel://" + credentials(of: url, encoded) + sentinels.addresses.map(\.description)
             .joined(separator: ",") + "/" + encoded(sentinels.primaryName) + "?db=\(url.database)"
+    case .cluster(let seeds):
+        return "redis+cluster://" + credentials(of: url, encoded) + seeds.map(\.description).joined(separator: ",")
     }
 }
 
