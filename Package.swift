@@ -94,7 +94,13 @@ let package = Package(
             name: "EventTransportConformanceTests",
             dependencies: ["EventBus", "EventBusInMemory", "EventBusRedis", "RedisClient", "TestSupport"]
         ),
-        .testTarget(name: "SwitchboardAppTests", dependencies: ["SwitchboardApp", "EventBus"]),
+        .testTarget(
+            name: "SwitchboardAppTests",
+            dependencies: [
+                "SwitchboardApp", "EventBus", "Ingress", "NotificationService", "OrderService", "PaymentService",
+                "RedisClient", "SagaEvents", "StockService",
+            ]
+        ),
         .testTarget(
             name: "StockServiceTests",
             dependencies: ["StockService", "SagaEvents", "EventBus", "EventBusInMemory"]
@@ -111,14 +117,25 @@ let package = Package(
             name: "PaymentServiceTests",
             dependencies: ["PaymentService", "SagaEvents", "EventBus", "EventBusInMemory", "RedisClient", "TestSupport"]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["EventBus", "RedisClient", "SwitchboardApp", "TestSupport"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "EventBus", "OrderService", "PaymentService", "RedisClient", "SagaEvents", "StockService",
+                "SwitchboardApp", "TestSupport",
+            ]
+        ),
         .testTarget(
             name: "IngressTests", dependencies: ["Ingress", "EventBus", "SagaEvents", "Telemetry", "TestSupport"]
         ),
-        .testTarget(name: "IngressEndToEndTests", dependencies: ["SwitchboardApp", "TestSupport"]),
-        .testTarget(name: "StreamsEndToEndTests", dependencies: ["SwitchboardApp", "TestSupport"]),
-        .testTarget(name: "OperabilityEndToEndTests", dependencies: ["TestSupport"]),
-        .testTarget(name: "SentinelEndToEndTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "IngressEndToEndTests", dependencies: ["EventBus", "SwitchboardApp", "TestSupport"]),
+        .testTarget(
+            name: "StreamsEndToEndTests",
+            dependencies: [
+                "OrderService", "PaymentService", "SagaEvents", "StockService", "SwitchboardApp", "TestSupport",
+            ]
+        ),
+        .testTarget(name: "OperabilityEndToEndTests", dependencies: ["OrderService", "StockService", "TestSupport"]),
+        .testTarget(name: "SentinelEndToEndTests", dependencies: ["OrderService", "TestSupport"]),
         .testTarget(name: "AccessControlEndToEndTests", dependencies: ["RedisClient", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -3,7 +3,8 @@ import JSONBytes
 /// The bounded log of one chain's events (one order), kept in the broker for `switchboard trace` and
 /// for replaying an order's past events to a client.
 ///
-/// On Redis it is a stream, `switchboard:trace:<correlation id>`, with each event's JSON in the field
+/// On Redis it is a stream, `switchboard:trace:{p07}:<correlation id>` (in the chain's `Partition`), with
+/// each event's JSON in the field
 /// `event`: every commit appends the events it emits in the same atomic step, with one
 /// `XADD … MAXLEN ~ capacity`. The log expires `retentionSeconds` after the chain began: the step that
 /// logs a chain's first event (`Commit.Change.trace`, the ingress's accept) sets the expiry, and
@@ -23,9 +24,12 @@ public enum TraceLog {
         CardNumberMask.masked(event.encoded())
     }
 
-    /// The log's key for a correlation id: `switchboard:trace:<id>`.
+    /// The prefix of every log's key; `keyPrefix + "*"` matches them all.
+    public static let keyPrefix = "switchboard:trace:"
+
+    /// The log's key for a correlation id: `switchboard:trace:{p07}:<id>`, in the chain's `Partition`.
     public static func key(for correlationID: String) -> String {
-        "switchboard:trace:\(correlationID)"
+        "\(keyPrefix)\(Partition.tag(of: correlationID)):\(correlationID)"
     }
 
     /// A chain's events as read from its log, in causal order: each event after the event that caused

@@ -13,7 +13,7 @@ extension RedisClient {
     func record(_ key: String) async throws(EventBusError) -> StoredRecord? {
         let reply: RedisReply
         do {
-            reply = try await send("HGETALL", key)
+            reply = try await send(RedisCommand("HGETALL", key).routed(by: key))
         } catch {
             throw EventBusError(error)
         }

@@ -34,7 +34,7 @@ public struct RedisDeadLetterStore: DeadLetterStore {
             "XADD", key, "MAXLEN", "~", capacity, "*",
             "channel", letter.channel, "service", letter.service, "reason", letter.reason,
             "time", RFC3339.string(from: letter.time), "payload", letter.payload
-        )
+        ).routed(by: key)
         let reply: RedisReply
         do {
             reply = try await client.send(command)
@@ -47,7 +47,8 @@ public struct RedisDeadLetterStore: DeadLetterStore {
 
     public func list(limit: Int) async throws(EventBusError) -> [DeadLetter] {
         do {
-            let reply = try await client.send("XRANGE", key, "-", "+", "COUNT", max(limit, 1))
+            let command = RedisCommand("XRANGE", key, "-", "+", "COUNT", max(limit, 1)).routed(by: key)
+            let reply = try await client.send(command)
             return RedisStreamEntry.entries(in: reply).map(Self.letter(from:))
         } catch {
             throw EventBusError(error)
@@ -58,7 +59,7 @@ public struct RedisDeadLetterStore: DeadLetterStore {
     public func remove(ids: [String]) async throws(EventBusError) -> Int {
         guard !ids.isEmpty else { return 0 }
         do {
-            return try await client.send(RedisCommand("XDEL", [key] + ids)).int ?? 0
+            return try await client.send(RedisCommand("XDEL", [key] + ids).routed(by: key)).int ?? 0
         } catch {
             throw EventBusError(error)
         }

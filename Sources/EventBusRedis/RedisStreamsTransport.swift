@@ -42,7 +42,8 @@ public struct RedisStreamsTransport: EventTransport {
 
     public func publish(raw payload: [UInt8], on channel: String) async throws(EventBusError) -> Int? {
         do {
-            _ = try await client.send("XADD", channel, "*", StreamEntry.eventField, payload)
+            let command = RedisCommand("XADD", channel, "*", StreamEntry.eventField, payload).routed(by: channel)
+            _ = try await client.send(command)
             return nil
         } catch {
             throw EventBusError(error)
@@ -73,7 +74,7 @@ public struct RedisStreamsTransport: EventTransport {
     public func acknowledge(_ message: InboundMessage, group: String) async throws(EventBusError) {
         guard let id = message.deliveryID else { return }
         do {
-            _ = try await client.send("XACK", message.channel, group, id)
+            _ = try await client.send(RedisCommand("XACK", message.channel, group, id).routed(by: message.channel))
         } catch {
             throw EventBusError(error)
         }

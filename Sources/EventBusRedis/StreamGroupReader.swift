@@ -60,7 +60,8 @@ actor StreamGroupReader {
         if !groupsReady {
             for stream in streams {
                 do {
-                    _ = try await client.send("XGROUP", "CREATE", stream, group, "0", "MKSTREAM")
+                    let command = RedisCommand("XGROUP", "CREATE", stream, group, "0", "MKSTREAM").routed(by: stream)
+                    _ = try await client.send(command)
                 } catch where error.message.contains("BUSYGROUP") {
                     // The group exists already: another instance or an earlier start made it.
                 }
@@ -92,13 +93,15 @@ actor StreamGroupReader {
     /// Takes over entries idle for longer than `claimIdle` (`XAUTOCLAIM`), with their delivery counts.
     private func claimAbandoned() async throws(RedisError) {
         for stream in streams {
-            let reply = try await client.send("XAUTOCLAIM", stream, group, consumer,
-                                              configuration.claimIdle.wholeMilliseconds, "0-0",
-                                              "COUNT", configuration.batchSize)
+            let reply = try await client.send(RedisCommand("XAUTOCLAIM", stream, group, consumer,
+                                                           configuration.claimIdle.wholeMilliseconds, "0-0",
+                                                           "COUNT", configuration.batchSize).routed(by: stream))
             guard let parts = reply.array, parts.count >= 2 else { continue }
             let claimed = StreamEntry.entries(from: parts[1], stream: stream)
             guard !claimed.isEmpty else { continue }
-            let pending = try await client.send("XPENDING", stream, group, "-", "+", claimed.count * 2, consumer)
+            let pending = try await client.send(
+                RedisCommand("XPENDING", stream, group, "-", "+", claimed.count * 2, consumer).routed(by: stream)
+            )
             var deliveries: [String: Int] = [:]
             for entry in pending.array ?? [] {
                 if let fields = entry.array, fields.count == 4, let id = fields[0].string, let count = fields[3].int {

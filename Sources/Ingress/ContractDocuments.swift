@@ -1395,7 +1395,7 @@ components:
             How the order is paid: either a vault token with the card's last four digits, which is what
             the ingress publishes, or the card number itself, accepted for testing with `redis-cli` and
             treated as before, never both. The ingress keeps the card number in the Redis string
-            `vault:card:<token>` (written in the same atomic step as the event, readable by the payment
+            `vault:card:{pNN}:<token>` (written in the same atomic step as the event, readable by the payment
             service's user only), which expires after 15 minutes and is deleted when the charge settles,
             approved or not, or the payment is voided; a token whose entry is gone fails the payment as
             `invalid_card`.

@@ -1,5 +1,6 @@
 import Foundation
 import RedisClient
+import SagaEvents
 import TestSupport
 import Testing
 
@@ -56,7 +57,7 @@ struct CardDataEndToEndTests {
         let trace = try #require(try await http.get("/orders/\(waiting)/trace").json?["events"] as? [[String: Any]])
         let payment = (trace.first?["data"] as? [String: Any])?["payment"] as? [String: Any]
         #expect(payment?["last4"] as? String == "1111" && payment?["card"] == nil, "\(trace)")
-        let vaultKey = "vault:card:" + (try #require(payment?["token"] as? String))
+        let vaultKey = CardVault.key(for: try #require(payment?["token"] as? String), orderID: waiting)
         #expect(try await cluster.redis.cli("GET", vaultKey) == Self.httpCards[4])
         #expect((1...900).contains(Int(try await cluster.redis.cli("TTL", vaultKey)) ?? 0))
         try await cluster.restart("payment")

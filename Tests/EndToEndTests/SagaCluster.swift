@@ -1,6 +1,8 @@
 import Foundation
-import Synchronization
+import OrderService
+import StockService
 import SwitchboardApp
+import Synchronization
 import TestSupport
 import Testing
 
@@ -183,7 +185,7 @@ final class SagaCluster: Sendable {
     /// read (`status`, `reason`, `amount` as a number, `currency`, `customerId`).
     func order(_ id: String) async throws -> [String: Any]? {
         let names = ["status", "reason", "amount", "currency", "customerId"]
-        let values = try await redis.cli(["HMGET", "order:\(id)"] + names)
+        let values = try await redis.cli(["HMGET", OrderKeys.order(id)] + names)
             .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         guard values.first.map({ !$0.isEmpty }) == true else { return nil }
         var record: [String: Any] = [:]
@@ -207,8 +209,8 @@ final class SagaCluster: Sendable {
 
     /// A SKU's `available` and `reserved` units.
     func stock(_ sku: String) async throws -> (available: Int, reserved: Int) {
-        let available = Int(try await redis.cli("HGET", "stock:item:\(sku)", "available")) ?? -1
-        let reserved = Int(try await redis.cli("HGET", "stock:item:\(sku)", "reserved")) ?? -1
+        let available = Int(try await redis.cli("HGET", StockKeys.item(sku), "available")) ?? -1
+        let reserved = Int(try await redis.cli("HGET", StockKeys.item(sku), "reserved")) ?? -1
         return (available, reserved)
     }
 

@@ -1,4 +1,6 @@
 import Foundation
+import OrderService
+import PaymentService
 import TestSupport
 import Testing
 
@@ -17,7 +19,7 @@ struct SagaEndToEndTests {
         #expect(order["status"] as? String == "confirmed")
         #expect(order["amount"] as? Int == 3 * 1250)
         #expect(order["currency"] as? String == "USD")
-        #expect(try await cluster.redis.cli("HGET", "order:o-ok", "seen")
+        #expect(try await cluster.redis.cli("HGET", OrderKeys.order("o-ok"), "seen")
             == "order.created\nstock.reserved\npayment.completed\norder.confirmed")
         #expect(await cluster.waitForEvent(on: "notification.sent", for: "o-ok"))
         #expect(try await cluster.events(on: "payment.completed", for: "o-ok").count == 1)
@@ -70,7 +72,7 @@ struct SagaEndToEndTests {
         for id in ["o-pen", "o-what"] {
             #expect(try await cluster.events(on: "payment.completed", for: id).isEmpty)
             #expect(try await cluster.events(on: "payment.failed", for: id).isEmpty)
-            #expect(try await cluster.redis.cli("HGET", "payment:\(id)", "status") == "voided")
+            #expect(try await cluster.redis.cli("HGET", PaymentKeys.payment(id), "status") == "voided")
         }
         #expect(try await ProviderLedger.read(from: cluster.redis).charges.isEmpty)
         await cluster.stop()
@@ -128,8 +130,8 @@ struct SagaEndToEndTests {
             try await ProviderLedger.read(from: cluster.redis).charges.count == 1
         }
         try #require(charged, "the provider never charged")
-        #expect(try await cluster.redis.cli("HGET", "payment:o-kill", "status") == "charging")
-        #expect(try await cluster.redis.cli("HGET", "payment:o-kill", "idempotencyKey") == "o-kill")
+        #expect(try await cluster.redis.cli("HGET", PaymentKeys.payment("o-kill"), "status") == "charging")
+        #expect(try await cluster.redis.cli("HGET", PaymentKeys.payment("o-kill"), "idempotencyKey") == "o-kill")
 
         try await cluster.redis.cli("DEL", "payment:simulator")
         try await cluster.killAndRestart("payment")
@@ -143,7 +145,8 @@ struct SagaEndToEndTests {
         #expect(await cluster.waitForQuiescence(), "the saga never went quiet")
         let ledger = try await ProviderLedger.read(from: cluster.redis)
         #expect(ledger.charges.map(\.amount) == [2500])
-        #expect(try await cluster.redis.cli("HGET", "payment:o-kill", "paymentId") == ledger.charges.first?.paymentID)
+        #expect(try await cluster.redis.cli("HGET", PaymentKeys.payment("o-kill"), "paymentId")
+                == ledger.charges.first?.paymentID)
         #expect(try await cluster.events(on: "payment.completed", for: "o-kill").count == 1)
         let money = try await cluster.moneyViolations(of: ["o-kill"])
         #expect(money.isEmpty, "\(money)")
@@ -169,7 +172,7 @@ struct SagaEndToEndTests {
                 .allSatisfy { !$0.isEmpty }
         }
         try #require(answered, "the provider did not answer every order: \(cluster.log(of: "payment"))")
-        let chargingAtStop = try await cluster.redis.field("status", ofEach: ids.map { "payment:\($0)" })
+        let chargingAtStop = try await cluster.redis.field("status", ofEach: ids.map { PaymentKeys.payment($0) })
         cluster.redis.stop()
         let retried = await eventually(within: .seconds(20)) {
             cluster.log(of: "payment").contains("broker unavailable, retrying")
@@ -181,14 +184,14 @@ struct SagaEndToEndTests {
         // Each in-flight order's payment is committed with the ledger's payment id: its one charge.
         var statuses: [String] = []
         let committed = await eventually(within: .seconds(30), every: .milliseconds(100)) {
-            statuses = try await cluster.redis.field("status", ofEach: ids.map { "payment:\($0)" })
+            statuses = try await cluster.redis.field("status", ofEach: ids.map { PaymentKeys.payment($0) })
             return statuses.allSatisfy { $0 == "completed" }
         }
         #expect(committed, "payments after the outage: \(statuses)")
         let ledger = try await ProviderLedger.read(from: cluster.redis)
         #expect(ledger.charges.map(\.key).sorted() == ids.sorted(), "\(ledger.charges)")
         #expect(ledger.refunds.isEmpty)
-        let paymentIDs = try await cluster.redis.field("paymentId", ofEach: ids.map { "payment:\($0)" })
+        let paymentIDs = try await cluster.redis.field("paymentId", ofEach: ids.map { PaymentKeys.payment($0) })
         let charges = Dictionary(uniqueKeysWithValues: ledger.charges.map { ($0.key, $0.paymentID) })
         #expect(paymentIDs == ids.map { charges[$0] ?? "none" })
         await cluster.stop()

@@ -167,7 +167,8 @@ extension IngressEndToEndTests {
             try #require(subscribed)
         }
 
-        /// How many orders the ingress accepted (`ingress:order:<id>`, kept until the order service records them).
+        /// How many orders the ingress accepted (`ingress:order:{p07}:<id>`, kept until the order service records
+        /// them).
         private static func orderCount(_ cluster: IngressCluster) async throws -> Int {
             let keys = try await cluster.redis.cli("--scan", "--pattern", "ingress:order:*")
             return keys.split(separator: "\n").count

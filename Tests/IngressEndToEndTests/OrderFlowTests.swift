@@ -1,3 +1,4 @@
+import EventBus
 import Foundation
 import TestSupport
 import Testing
@@ -107,7 +108,7 @@ extension IngressEndToEndTests {
                 func emit(_ type: String, _ eventID: String, order: String = id) async throws {
                     let event = envelope(type, eventID, order: order)
                     try await cluster.redis.cli("PUBLISH", type, event)
-                    try await cluster.redis.cli("XADD", "switchboard:trace:\(order)", "*", "event", event)
+                    try await cluster.redis.cli("XADD", TraceLog.key(for: order), "*", "event", event)
                 }
                 // Another order's events are not this stream's business.
                 try await emit("order.confirmed", "e-0", order: "o-2")

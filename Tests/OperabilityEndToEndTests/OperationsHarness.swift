@@ -1,4 +1,6 @@
 import Foundation
+import OrderService
+import StockService
 import TestSupport
 import Testing
 
@@ -84,7 +86,7 @@ final class OperationsHarness: @unchecked Sendable {
 
     /// How many of `ids` are confirmed.
     func confirmed(_ ids: [String]) async throws -> Int {
-        try await redis.field("status", ofEach: ids.map { "order:\($0)" }).filter { $0 == "confirmed" }.count
+        try await redis.field("status", ofEach: ids.map { OrderKeys.order($0) }).filter { $0 == "confirmed" }.count
     }
 
     /// Waits until every order of `ids` is confirmed; false when `timeout` ran out first.
@@ -109,7 +111,7 @@ final class OperationsHarness: @unchecked Sendable {
         #expect(money.isEmpty, "money: \(money.prefix(10))", sourceLocation: sourceLocation)
         var stock = ""
         let settled = await eventually(within: .seconds(20), every: .milliseconds(200)) {
-            stock = try await redis.cli("HMGET", "stock:item:BOOK-1", "available", "reserved")
+            stock = try await redis.cli("HMGET", StockKeys.item("BOOK-1"), "available", "reserved")
             return stock == "\(1_000_000 - ids.count)\n0"
         }
         #expect(settled, "BOOK-1 available/reserved: \(stock), expected \(1_000_000 - ids.count)/0",

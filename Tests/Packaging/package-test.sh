@@ -189,7 +189,7 @@ echo "  POST /orders: $order"
 check "an order placed over HTTP is confirmed: 2 × BOOK-1 at 1250 from /etc/switchboard/catalog.json" \
     bash -c '[[ $1 == *"\"status\":\"confirmed\""* && $1 == *"\"amount\":2500"* ]]' _ "$order"
 check "the stock service reserved it in the private Redis" \
-    test "$(redis-cli -p "$redis_port" HGET stock:item:BOOK-1 available)" = 999998
+    test "$(redis-cli -p "$redis_port" HGET "stock:{stock}:item:BOOK-1" available)" = 999998
 
 # `systemctl stop` sends SIGTERM: every process finishes and exits 0.
 stopped_cleanly() {

@@ -32,7 +32,7 @@ import Testing
     @Test func chargesTheVaultedCardAndDeletesItsEntryWithTheResult() async throws {
         let commit = try await settle(with: MemoryCardVault(["tok_1": Saga.goodCard]))
         #expect(await provider.charges.map(\.card) == [Saga.goodCard])
-        #expect(commit.outcome.changes == [.delete(key: "vault:card:tok_1")])
+        #expect(commit.outcome.changes == [.delete(key: CardVault.key(for: "tok_1", orderID: "o-1"))])
         #expect(commit.outcome.record["status"] == "completed")
         #expect(commit.outcome.record["cardLast4"] == "4242")
         #expect(commit.outcome.record["cardToken"] == nil)
@@ -45,7 +45,7 @@ import Testing
         #expect(commit.outcome.record["status"] == "failed")
         #expect(commit.outcome.record["reason"] == PaymentFailure.invalidCard.rawValue)
         #expect(commit.outcome.events.map(\.type) == [EventTypes.paymentFailed])
-        #expect(commit.outcome.changes == [.delete(key: "vault:card:tok_1")])
+        #expect(commit.outcome.changes == [.delete(key: CardVault.key(for: "tok_1", orderID: "o-1"))])
     }
 
     @Test func aVaultThatRefusesFailsThePaymentAfterVoidingTheKey() async throws {
@@ -63,7 +63,7 @@ import Testing
                                             OrderCancelled(orderId: "o-1", customerId: "c-1", reason: "out_of_stock"))
         let voided = try #require(try await service.decide(cancelled, record: record))
         #expect(voided.outcome.record["status"] == "voided")
-        #expect(voided.outcome.changes == [.delete(key: "vault:card:tok_1")])
+        #expect(voided.outcome.changes == [.delete(key: CardVault.key(for: "tok_1", orderID: "o-1"))])
     }
 
     @Test func aCardThatComesAfterTheCancellationIsDeletedAtOnce() async throws {
@@ -74,7 +74,7 @@ import Testing
         let record = StoredRecord(version: 1, fields: first.outcome.record)
         let late = try #require(try await service.decide(try .saga(EventTypes.orderCreated, created), record: record))
         #expect(late.outcome.record == first.outcome.record)
-        #expect(late.outcome.changes == [.delete(key: "vault:card:tok_1")])
+        #expect(late.outcome.changes == [.delete(key: CardVault.key(for: "tok_1", orderID: "o-1"))])
         #expect(late.outcome.events.isEmpty)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import OrderService
 import TestSupport
 import Testing
 
@@ -116,7 +117,7 @@ final class SentinelSystem: @unchecked Sendable {
         var statuses: [String: String] = [:]
         _ = await eventually(within: timeout, every: .milliseconds(250)) {
             let primary = try await deployment.primary()
-            let values = try await primary.field("status", ofEach: ids.map { "order:\($0)" })
+            let values = try await primary.field("status", ofEach: ids.map { OrderKeys.order($0) })
             statuses = Dictionary(uniqueKeysWithValues: zip(ids, values).filter { !$0.1.isEmpty })
             return ids.allSatisfy { ["confirmed", "cancelled"].contains(statuses[$0]) }
         }
@@ -134,7 +135,7 @@ final class SentinelSystem: @unchecked Sendable {
                     confirmed = confirmed + 1
                 end
             end
-            local stock = redis.call('HMGET', 'stock:item:BOOK-1', 'available', 'reserved')
+            local stock = redis.call('HMGET', 'stock:{stock}:item:BOOK-1', 'available', 'reserved')
             local charged, twice = {}, {}
             for _, entry in ipairs(redis.call('XRANGE', 'payment.completed', '-', '+')) do
                 local id = string.match(entry[2][2], '"orderId":"([^"]+)"')

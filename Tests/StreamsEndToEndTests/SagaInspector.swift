@@ -1,4 +1,6 @@
 import Foundation
+import OrderService
+import StockService
 import TestSupport
 
 /// Reads what the saga left in Redis, with the real `redis-cli`: order records, stock, stream entries,
@@ -16,7 +18,7 @@ struct SagaInspector: Sendable {
 
     /// The status of each order whose record exists (the `status` field of `order:<id>`), by order id.
     func statuses(of ids: [String]) async throws -> [String: String] {
-        let values = try await redis.field("status", ofEach: ids.map { "order:\($0)" })
+        let values = try await redis.field("status", ofEach: ids.map { OrderKeys.order($0) })
         var statuses: [String: String] = [:]
         for (id, value) in zip(ids, values) where !value.isEmpty {
             statuses[id] = value
@@ -28,7 +30,7 @@ struct SagaInspector: Sendable {
     func confirmedAmounts(of ids: [String]) async throws -> [String: Int] {
         let statuses = try await statuses(of: ids)
         let confirmed = ids.filter { statuses[$0] == "confirmed" }
-        let amounts = try await redis.field("amount", ofEach: confirmed.map { "order:\($0)" })
+        let amounts = try await redis.field("amount", ofEach: confirmed.map { OrderKeys.order($0) })
         return Dictionary(uniqueKeysWithValues: zip(confirmed, amounts.map { Int($0) ?? -1 }))
     }
 
@@ -42,7 +44,7 @@ struct SagaInspector: Sendable {
 
     /// A SKU's `available` and `reserved` units (`-1` when missing).
     func stock(_ sku: String) async throws -> Stock {
-        let fields = try await redis.cli("HMGET", "stock:item:\(sku)", "available", "reserved")
+        let fields = try await redis.cli("HMGET", StockKeys.item(sku), "available", "reserved")
             .split(separator: "\n", omittingEmptySubsequences: false)
         return Stock(available: Int(fields.first ?? "") ?? -1, reserved: Int(fields.last ?? "") ?? -1)
     }

@@ -1,4 +1,7 @@
 import Foundation
+import OrderService
+import PaymentService
+import SagaEvents
 import TestSupport
 import Testing
 
@@ -129,7 +132,7 @@ struct StreamsDurabilityTests {
             let orders = TestOrder.batch("window", count: 20, declineEvery: 5)
             #expect(try await cluster.add(orders) == orders.count)
             try await waitForAnswers(to: orders, in: cluster)
-            let intents = try await cluster.redis.field("status", ofEach: orders.map { "payment:\($0.id)" })
+            let intents = try await cluster.redis.field("status", ofEach: orders.map { PaymentKeys.payment($0.id) })
             #expect(intents.allSatisfy { $0 == "charging" }, "\(intents)")
             #expect(try await ProviderLedger.read(from: cluster.redis).charges.count == 16)
             #expect(try await cluster.inspector.length(of: "payment.completed") == 0)
@@ -181,11 +184,12 @@ struct StreamsDurabilityTests {
             try await cluster.startSaga(["order", "payment", "notification"])
             let inspector = cluster.inspector
             // A string where the order service keeps a hash: every commit on the record fails with WRONGTYPE.
-            try await cluster.redis.cli("SET", "order:o-poison", "x")
+            try await cluster.redis.cli("SET", OrderKeys.order("o-poison"), "x")
             // Its card is in the vault, as the ingress leaves it: a letter holding a card number could not be
             // replayed, as it is stored masked.
             let poison = TestOrder(id: "o-poison", vaultToken: "tok_poison")
-            try await cluster.redis.cli("SET", "vault:card:tok_poison", poison.card, "EX", "900")
+            let vaultKey = CardVault.key(for: "tok_poison", orderID: "o-poison")
+            try await cluster.redis.cli("SET", vaultKey, poison.card, "EX", "900")
             #expect(try await cluster.add([poison]) == 1)
 
             var letters: [[String: String]] = []
@@ -208,7 +212,7 @@ struct StreamsDurabilityTests {
             #expect(handlingAttempts(of: "order.created", in: cluster.logs(of: "order-1")) == attempts)
             #expect(try await inspector.deadLetters().count == 1)
 
-            try await cluster.redis.cli("DEL", "order:o-poison")
+            try await cluster.redis.cli("DEL", OrderKeys.order("o-poison"))
             let id = try #require(letter["id"])
             let replay = try await cluster.switchboard(["dlq", "replay", id])
             #expect(replay.exitCode == 0, "\(replay)")
@@ -221,7 +225,7 @@ struct StreamsDurabilityTests {
             print("poison event: \(tally)")
             #expect(tally.confirmed == 1)
             try await expectConsistent(tally, of: [poison], in: cluster)
-            #expect(try await cluster.redis.cli("EXISTS", "vault:card:tok_poison") == "0",
+            #expect(try await cluster.redis.cli("EXISTS", vaultKey) == "0",
                     "the settled charge left its vault entry")
         }
     }
@@ -244,7 +248,7 @@ struct StreamsDurabilityTests {
         let ledger = try await ProviderLedger.read(from: cluster.redis)
         let charged = Dictionary(ledger.charges.map { ($0.key, $0.paymentID) }) { first, _ in first }
         let confirmed = orders.filter { $0.expectedStatus == "confirmed" }.map(\.id)
-        let recorded = try await cluster.redis.field("paymentId", ofEach: confirmed.map { "payment:\($0)" })
+        let recorded = try await cluster.redis.field("paymentId", ofEach: confirmed.map { PaymentKeys.payment($0) })
         let mismatched = zip(confirmed, recorded).filter { charged[$0.0] != $0.1 }.map(\.0)
         #expect(mismatched.isEmpty, "payment ids not the ledger's: \(mismatched.prefix(10))")
     }

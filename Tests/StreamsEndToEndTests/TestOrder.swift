@@ -9,7 +9,7 @@ struct TestOrder: Sendable, Hashable {
     var sku = "BOOK-1"
     var quantity = 1
     var card = goodCard
-    /// When set, the card is in the vault under this token (`vault:card:<token>`, written by the test as the
+    /// When set, the card is in the vault under this token (`CardVault.key(for:orderID:)`, written by the test as the
     /// ingress would) and the payload carries the token and the last four digits instead of the number.
     var vaultToken: String?
 

@@ -14,12 +14,23 @@ import Telemetry
 /// The ingress's view of Redis: the order and stock read models, heartbeats, trace logs, and the
 /// atomic accept step.
 ///
-/// Own keys: `ingress:order:<id>` (an accepted order the order service has not recorded yet) and
-/// `ingress:idempotency:<key>` (which order an `Idempotency-Key` produced, and for which request),
-/// both kept for `retentionSeconds`. It writes (and may not read) the `CardVault`'s `vault:card:<token>`.
+/// Own keys: `ingress:order:{p07}:<id>` (an accepted order the order service has not recorded yet) and
+/// `ingress:idempotency:{p12}:<key>` (which order an `Idempotency-Key` produced, and for which request),
+/// both kept for `retentionSeconds`, each in the `Partition` of its id or key. It writes (and may not read)
+/// the `CardVault`'s `vault:card:{p07}:<token>`.
 public struct RedisIngressStore: IngressStore {
     /// How long accepted orders and idempotency keys are kept: one day.
     public static let retentionSeconds = 24 * 3600
+
+    /// The key of an accepted order: `ingress:order:{p07}:<id>`, in the order's partition.
+    public static func acceptedKey(_ orderID: String) -> String {
+        "ingress:order:\(Partition.tag(of: orderID)):\(orderID)"
+    }
+
+    /// The key of an `Idempotency-Key`'s claim: `ingress:idempotency:{p12}:<key>`, in the key's partition.
+    public static func idempotencyKey(_ key: String) -> String {
+        "ingress:idempotency:\(Partition.tag(of: key)):\(key)"
+    }
 
     /// How `order.created` reaches the services.
     public enum Emission: String, Sendable {
@@ -99,8 +110,8 @@ public struct RedisIngressStore: IngressStore {
         let accepted = order.jsonBytes
         let claim = idempotency.map { "\(order.orderId)\n\($0.fingerprint)" } ?? ""
         let keys: [any RedisArgumentConvertible] = [
-            "ingress:order:\(order.orderId)", "ingress:idempotency:\(idempotency?.key ?? "")", event.type,
-            TraceLog.key(for: order.orderId), CardVault.key(for: card.token),
+            Self.acceptedKey(order.orderId), Self.idempotencyKey(idempotency?.key ?? ""), event.type,
+            TraceLog.key(for: order.orderId), CardVault.key(for: card.token, orderID: order.orderId),
         ]
         let arguments: [any RedisArgumentConvertible] = [
             accepted, event.encoded(), claim, Self.retentionSeconds, emission.rawValue, TraceLog.capacity,
@@ -142,7 +153,9 @@ public struct RedisIngressStore: IngressStore {
     /// read only when the first is missing.
     public func order(_ id: String) async throws(EventBusError) -> OrderRecord? {
         let key = OrderKeys.order(id)
-        let hash = try await run { () async throws(RedisError) in try await client.send("HGETALL", key) }
+        let hash = try await run { () async throws(RedisError) in
+            try await client.send(RedisCommand("HGETALL", key).routed(by: key))
+        }
         if let stored = try StoredRecord(hash: hash, key: key) {
             do {
                 return try OrderRecord(stored: stored)
@@ -150,7 +163,10 @@ public struct RedisIngressStore: IngressStore {
                 throw EventBusError(.rejected, "the order record \(key) cannot be read: \(error)")
             }
         }
-        let text = try await run { () async throws(RedisError) in try await client.send("GET", "ingress:order:\(id)") }
+        let accepted = Self.acceptedKey(id)
+        let text = try await run { () async throws(RedisError) in
+            try await client.send(RedisCommand("GET", accepted).routed(by: accepted))
+        }
         guard let text = text.string,
               let accepted = try? JSONDecoder().decode(AcceptedOrder.self, from: Data(text.utf8))
         else { return nil }
@@ -166,7 +182,8 @@ public struct RedisIngressStore: IngressStore {
 
     public func stock(_ sku: String) async throws(EventBusError) -> (available: Int, reserved: Int)? {
         let reply = try await run { () async throws(RedisError) in
-            try await client.send("HMGET", StockKeys.item(sku), "available", "reserved")
+            let key = StockKeys.item(sku)
+            return try await client.send(RedisCommand("HMGET", key, "available", "reserved").routed(by: key))
         }
         guard let fields = reply.array, fields.count == 2, let available = fields[0].int else { return nil }
         return (available, fields[1].int ?? 0)
@@ -194,8 +211,9 @@ public struct RedisIngressStore: IngressStore {
     }
 
     public func trace(_ correlationID: String) async throws(EventBusError) -> [CloudEvent] {
+        let key = TraceLog.key(for: correlationID)
         let reply = try await run { () async throws(RedisError) in
-            try await client.send("XRANGE", TraceLog.key(for: correlationID), "-", "+")
+            try await client.send(RedisCommand("XRANGE", key, "-", "+").routed(by: key))
         }
         return TraceLog.causalOrder(Self.events(in: reply).map(\.event))
     }
@@ -211,12 +229,12 @@ public struct RedisIngressStore: IngressStore {
         let task = Task {
             let follower = makeFollowingClient()
             do throws(RedisError) {
-                let past = Self.events(in: try await client.send("XRANGE", key, "-", "+"))
+                let past = Self.events(in: try await client.send(RedisCommand("XRANGE", key, "-", "+").routed(by: key)))
                 for event in TraceLog.causalOrder(past.map(\.event)) { continuation.yield(event) }
                 var position = past.last?.id ?? "0-0"
                 while !Task.isCancelled {
-                    let reply = try await follower.send("XREAD", "BLOCK", Self.followBlockMilliseconds,
-                                                        "STREAMS", key, position)
+                    let reply = try await follower.send(RedisCommand("XREAD", "BLOCK", Self.followBlockMilliseconds,
+                                                                     "STREAMS", key, position).routed(by: key))
                     guard let entries = reply.array?.first?.array?.last else { continue }
                     let read = Self.events(in: entries)
                     for entry in read { continuation.yield(entry.event) }

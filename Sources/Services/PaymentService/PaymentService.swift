@@ -47,7 +47,8 @@ public struct PaymentService: EventService {
 
     public func decide(_ event: CloudEvent, record: StoredRecord?) async throws(CloudEventError) -> Commit? {
         let current = try Self.read(record)
-        let key = try recordKey(for: event)
+        let orderID = try event.orderID()
+        let key = PaymentKeys.payment(orderID)
         var vaulted: String?
         let action: PaymentMachine.Action
         switch event.type {
@@ -65,10 +66,13 @@ public struct PaymentService: EventService {
             // An order cancelled before its card came will never be charged: its vault entry goes now.
             guard let current, current.status == .voided, let vaulted else { return nil }
             return Commit(key: key, expected: record, outcome: Commit.Outcome(
-                record: current.fields, changes: [.delete(key: CardVault.key(for: vaulted))], final: true))
+                record: current.fields, changes: [.delete(key: CardVault.key(for: vaulted, orderID: orderID))],
+                final: true))
         case .store(let next):
             // A payment voided before its charge no longer needs its card.
-            let changes = current?.cardToken.map { [Commit.Change.delete(key: CardVault.key(for: $0))] } ?? []
+            let changes = current?.cardToken.map {
+                [Commit.Change.delete(key: CardVault.key(for: $0, orderID: orderID))]
+            } ?? []
             return Commit(key: key, expected: record,
                           outcome: Commit.Outcome(record: next.fields, changes: next.cardToken == nil ? changes : [],
                                                   final: next.status.isFinal))
@@ -92,7 +96,9 @@ public struct PaymentService: EventService {
             let result = await Self.ask(provider, for: charge, vault: vault, orderID: orderID, logger: logger)
             let settled = machine.settle(charge, result: result)
             let emitted = event.caused(type: settled.type, source: source, payload: settled.payload)
-            let used = charge.cardToken.map { [Commit.Change.delete(key: CardVault.key(for: $0))] } ?? []
+            let used = charge.cardToken.map {
+                [Commit.Change.delete(key: CardVault.key(for: $0, orderID: orderID))]
+            } ?? []
             return Commit(key: key, expected: record,
                           outcome: Commit.Outcome(record: settled.record.fields, changes: used, events: [emitted],
                                                   final: settled.record.status.isFinal))
@@ -110,7 +116,7 @@ public struct PaymentService: EventService {
         if let token = charge.cardToken {
             let read: Result<String?, EventBusError>
             do throws(EventBusError) {
-                read = .success(try await Self.card(of: token, in: vault))
+                read = .success(try await Self.card(of: token, orderID: orderID, in: vault))
             } catch {
                 read = .failure(error)
             }
@@ -148,11 +154,13 @@ public struct PaymentService: EventService {
     /// the entry is gone.
     /// - Throws: `EventBusError` when the vault refuses (e.g. the user may not read it), or is unavailable
     ///   when the task is cancelled.
-    private static func card(of token: String, in vault: any CardVaultReader) async throws(EventBusError) -> String? {
+    private static func card(
+        of token: String, orderID: String, in vault: any CardVaultReader
+    ) async throws(EventBusError) -> String? {
         var backoff = Backoff(initial: .milliseconds(50), maximum: .seconds(2))
         while true {
             do throws(EventBusError) {
-                return try await vault.card(forToken: token)
+                return try await vault.card(forToken: token, orderID: orderID)
             } catch where error.code == .unavailable && !Task.isCancelled {
                 try? await Task.sleep(for: backoff.next())
             }

@@ -2,7 +2,8 @@ import EventBus
 
 /// Where a card number waits for its charge, so it never travels on the bus nor stays at rest.
 ///
-/// The ingress writes the card of each order it accepts to `vault:card:<token>` (a string, the card number)
+/// The ingress writes the card of each order it accepts to `vault:card:{p07}:<token>` (a string, the card
+/// number; the hash tag is the order's `Partition`, so the accept step's keys share one Redis Cluster slot)
 /// in its accept step, expiring after `retentionSeconds`, and publishes `order.created` with the token and
 /// the last four digits (`PaymentDetails`). The payment service reads the entry just before it charges and
 /// deletes it in the commit that settles the charge, approved or not, or that voids the payment. Only the
@@ -14,9 +15,9 @@ public enum CardVault {
     /// be reserved and charged, retries included.
     public static let retentionSeconds = 15 * 60
 
-    /// The key of `token`'s entry: `vault:card:<token>`.
-    public static func key(for token: String) -> String {
-        keyPrefix + token
+    /// The key of `token`'s entry for the order `orderID`: `vault:card:{p07}:<token>`, in the order's partition.
+    public static func key(for token: String, orderID: String) -> String {
+        "\(keyPrefix)\(Partition.tag(of: orderID)):\(token)"
     }
 
     /// A new token: `tok_` and 32 random hex digits.

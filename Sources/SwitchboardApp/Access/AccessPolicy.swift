@@ -54,8 +54,8 @@ public struct AccessPolicy: Sendable {
              emits: [EventTypes.notificationSent], ownKeys: ["notification:*"]),
         Role(name: "ingress", consumes: [EventTypes.orderConfirmed, EventTypes.orderCancelled],
              emits: [EventTypes.orderCreated], ownKeys: ["ingress:*"],
-             readKeys: ["order:*", "stock:item:*", InstanceHeartbeat.keyPrefix + "*", MetricsSnapshot.keyPrefix + "*",
-                        TraceLog.key(for: "*")],
+             readKeys: ["order:*", StockKeys.item("*"), InstanceHeartbeat.keyPrefix + "*",
+                        MetricsSnapshot.keyPrefix + "*", TraceLog.keyPrefix + "*"],
              writeKeys: [CardVault.keyPrefix + "*"]),
     ]
 
@@ -102,7 +102,7 @@ public struct AccessPolicy: Sendable {
     /// `ACL SETUSER <name> on <password>`.
     public func rules(for name: String) -> String {
         guard let role = Self.services.first(where: { $0.name == name }) else { return Self.adminRules }
-        let shared = [TraceLog.key(for: "*"), RedisDeadLetterStore.defaultKey,
+        let shared = [TraceLog.keyPrefix + "*", RedisDeadLetterStore.defaultKey,
                       "\(InstanceHeartbeat.keyPrefix)\(role.name):*", MetricsSnapshot.keyPrefix + "*"]
         let keys = (role.ownKeys + role.emits + shared).map { "~\($0)" }
         var parts = ["resetkeys", "resetchannels", "-@all"] + Self.connectionCommands + Self.recordCommands + keys
@@ -112,12 +112,13 @@ public struct AccessPolicy: Sendable {
             parts.append(Self.selector(Self.ingressReadCommands + (role.readKeys + role.consumes).map { "%R~\($0)" }
                 + role.consumes.map { "&\($0)" }))
             // FCALL declares its keys read-write: the vault's, which the root rules only let it write, here.
-            parts.append(Self.selector(["+fcall"] + (role.ownKeys + role.emits + [TraceLog.key(for: "*")]
+            parts.append(Self.selector(["+fcall"] + (role.ownKeys + role.emits + [TraceLog.keyPrefix + "*"]
                 + role.writeKeys).map { "~\($0)" }))
         } else {
             parts.append(Self.selector(Self.consumerCommands + role.consumes.map { "~\($0)" }
                 + role.consumes.map { "&\($0)" }))
-            parts.append(Self.selector(["+fcall"] + (role.ownKeys + role.emits + role.consumes + [TraceLog.key(for: "*")])
+            let traces = TraceLog.keyPrefix + "*"
+            parts.append(Self.selector(["+fcall"] + (role.ownKeys + role.emits + role.consumes + [traces])
                 .map { "~\($0)" }))
         }
         return parts.joined(separator: " ")

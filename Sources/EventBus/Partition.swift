@@ -1,0 +1,38 @@
+/// One of the fixed number of partitions every per-order key is in, so that all of one order's keys share a
+/// Redis Cluster hash slot and each service's commit for an order is one Redis Function call on one node.
+///
+/// An order's partition is its id's FNV-1a hash modulo `count`, written into keys as the hash tag `{p07}`
+/// (`order:{p07}:o-1`): Redis Cluster hashes only what is between the braces, so every key with the same tag
+/// is in the same slot. On a single server the braces are plain characters: one key layout everywhere.
+/// `count` is fixed for a system's lifetime (changing it moves every order to other keys; see docs/cluster.md).
+public struct Partition: Hashable, Sendable {
+    /// How many partitions there are: 64, so a cluster can grow to 64 primaries before one holds none.
+    public static let count = 64
+    /// Every partition, `p00` to `p63`.
+    public static let all = (0..<count).map { Partition(uncheckedIndex: $0) }
+    private static let tags = (0..<count).map { "{p\($0 < 10 ? "0" : "")\($0)}" }
+
+    /// The partition's number, `0..<count`.
+    public let index: Int
+
+    private init(uncheckedIndex index: Int) {
+        self.index = index
+    }
+
+    /// The partition of an order (or any chain of events) with id `id`.
+    public init(of id: String) {
+        var hash: UInt32 = 2_166_136_261
+        for byte in id.utf8 {
+            hash = (hash ^ UInt32(byte)) &* 16_777_619
+        }
+        self.init(uncheckedIndex: Int(hash % UInt32(Self.count)))
+    }
+
+    /// The partition's hash tag, `{p07}`, which names it in keys.
+    public var hashTag: String { Self.tags[index] }
+
+    /// The hash tag of `id`'s partition: `Partition(of: id).hashTag`.
+    public static func tag(of id: String) -> String {
+        Partition(of: id).hashTag
+    }
+}
