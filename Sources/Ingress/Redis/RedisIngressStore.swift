@@ -109,8 +109,11 @@ public struct RedisIngressStore: IngressStore {
     {
         let accepted = order.jsonBytes
         let claim = idempotency.map { "\(order.orderId)\n\($0.fingerprint)" } ?? ""
+        // Without a claim the idempotency key is not touched: the accepted order's key stands in for it, so
+        // the call's keys stay in the order's slot.
+        let acceptedKey = Self.acceptedKey(order.orderId)
         let keys: [any RedisArgumentConvertible] = [
-            Self.acceptedKey(order.orderId), Self.idempotencyKey(idempotency?.key ?? ""), event.type,
+            acceptedKey, idempotency.map { Self.idempotencyKey($0.key) } ?? acceptedKey, event.type,
             TraceLog.key(for: order.orderId), CardVault.key(for: card.token, orderID: order.orderId),
         ]
         let arguments: [any RedisArgumentConvertible] = [
