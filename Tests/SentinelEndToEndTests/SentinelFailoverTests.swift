@@ -15,10 +15,14 @@ struct SentinelFailoverTests {
         #expect(run.unfinished.isEmpty, "\(run.unfinished.count) of \(run.acknowledged) acknowledged orders not ended")
     }
 
-    /// The process followed the new primary, said so once, and orders were confirmed after the failover.
+    /// The process followed the new primary, said so once per switch of the Sentinels at most (switches in
+    /// quick succession may be followed as one), and orders were confirmed after the failover.
     private func expectFollowed(_ system: SentinelSystem, _ run: FailoverRun) {
         #expect(run.figures.firstConfirmedAfter != nil, "no order was confirmed after the failover")
-        #expect(system.failoversLogged == 1, "\(system.failoverLines)")
+        let switches = system.deployment.switchesLogged
+        #expect(switches >= 1, "the Sentinels never switched the primary")
+        #expect((1...max(1, switches)).contains(system.failoversLogged),
+                "\(switches) switches, followed: \(system.failoverLines)")
     }
 
     /// Orders the ingress answered 503 for may still be on their way: their sagas are given time to end.

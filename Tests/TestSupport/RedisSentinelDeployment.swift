@@ -65,6 +65,13 @@ public final class RedisSentinelDeployment: Sendable {
         return url
     }
 
+    /// How many times the Sentinels switched the primary so far (`+switch-master` in the log of the Sentinel
+    /// that saw the most): usually once per failover asked for, more when a loaded machine makes the
+    /// Sentinels fail over again.
+    public var switchesLogged: Int {
+        sentinels.map { $0.log.components(separatedBy: "+switch-master").count - 1 }.max() ?? 0
+    }
+
     /// The server the Sentinels name as the primary now (asking the first running Sentinel).
     public func primary() async throws -> RedisServer {
         for sentinel in sentinels where sentinel.isRunning {
