@@ -36,10 +36,11 @@ let package = Package(
         .target(name: "Telemetry", dependencies: ["JSONBytes"]),
         .target(name: "Resilience"),
         .target(name: "JSONBytes"),
+        .target(name: "Lifecycle", dependencies: ["Telemetry"]),
         .target(name: "RedisClient", dependencies: ["CHiredis", "Resilience", "Telemetry"]),
-        .target(name: "EventBus", dependencies: ["JSONBytes", "Resilience", "Telemetry"]),
-        .target(name: "EventBusRedis", dependencies: ["EventBus", "RedisClient", "Telemetry"]),
-        .target(name: "EventBusInMemory", dependencies: ["EventBus"]),
+        .target(name: "EventBus", dependencies: ["JSONBytes", "Lifecycle", "Resilience", "Telemetry"]),
+        .target(name: "EventBusRedis", dependencies: ["EventBus", "Lifecycle", "RedisClient", "Telemetry"]),
+        .target(name: "EventBusInMemory", dependencies: ["EventBus", "Lifecycle"]),
         .target(name: "HTTPServer", dependencies: ["CMicroHTTPD", "Telemetry"]),
 
         // The saga: shared event types, then one module per service (pure logic + its EventService).
@@ -54,13 +55,14 @@ let package = Package(
             path: "Sources/Services/NotificationService"
         ),
         .target(
-            name: "PaymentService", dependencies: ["EventBus", "SagaEvents", "Resilience", "RedisClient", "Telemetry"],
+            name: "PaymentService",
+            dependencies: ["EventBus", "Lifecycle", "SagaEvents", "Resilience", "RedisClient", "Telemetry"],
             path: "Sources/Services/PaymentService"
         ),
         .target(
             name: "Ingress",
             dependencies: [
-                "HTTPServer", "EventBus", "EventBusRedis", "JSONBytes", "RedisClient", "Telemetry", "SagaEvents",
+                "HTTPServer", "EventBus", "EventBusRedis", "JSONBytes", "Lifecycle", "RedisClient", "Telemetry", "SagaEvents",
                 "OrderService",
                 "StockService",
             ]
@@ -70,7 +72,7 @@ let package = Package(
         .target(
             name: "SwitchboardApp",
             dependencies: [
-                "EventBus", "EventBusRedis", "RedisClient", "Telemetry",
+                "EventBus", "EventBusRedis", "Lifecycle", "RedisClient", "Telemetry",
                 "SagaEvents", "OrderService", "StockService", "PaymentService", "NotificationService", "Ingress",
                 "HTTPServer", "Bench",
             ]
@@ -78,12 +80,14 @@ let package = Package(
         .executableTarget(name: "switchboard", dependencies: ["SwitchboardApp"]),
 
         .target(name: "TestSupport", dependencies: ["RedisClient"], path: "Tests/TestSupport"),
+        .target(name: "SagaFixtures", dependencies: ["EventBus", "SagaEvents"], path: "Tests/SagaFixtures"),
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "TestSupport"]),
         .testTarget(name: "JSONBytesTests", dependencies: ["JSONBytes"]),
         .testTarget(
             name: "EventBusTests",
             dependencies: ["EventBus", "EventBusInMemory", "JSONBytes", "SagaEvents", "Telemetry"]
         ),
+        .testTarget(name: "LifecycleTests", dependencies: ["Lifecycle", "Telemetry"]),
         .testTarget(name: "ResilienceTests", dependencies: ["Resilience", "Telemetry"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
         .testTarget(
@@ -97,19 +101,19 @@ let package = Package(
         .testTarget(name: "SwitchboardAppTests", dependencies: ["SwitchboardApp", "EventBus"]),
         .testTarget(
             name: "StockServiceTests",
-            dependencies: ["StockService", "SagaEvents", "EventBus", "EventBusInMemory"]
+            dependencies: ["SagaFixtures", "StockService", "SagaEvents", "EventBus", "EventBusInMemory"]
         ),
         .testTarget(
             name: "OrderServiceTests",
-            dependencies: ["OrderService", "SagaEvents", "EventBus", "EventBusInMemory"]
+            dependencies: ["SagaFixtures", "OrderService", "SagaEvents", "EventBus", "EventBusInMemory"]
         ),
         .testTarget(
             name: "NotificationServiceTests",
-            dependencies: ["NotificationService", "SagaEvents", "EventBus", "EventBusInMemory"]
+            dependencies: ["SagaFixtures", "NotificationService", "SagaEvents", "EventBus", "EventBusInMemory"]
         ),
         .testTarget(
             name: "PaymentServiceTests",
-            dependencies: ["PaymentService", "SagaEvents", "EventBus", "EventBusInMemory", "RedisClient", "TestSupport"]
+            dependencies: ["SagaFixtures", "PaymentService", "SagaEvents", "EventBus", "EventBusInMemory", "RedisClient", "TestSupport"]
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["EventBus", "RedisClient", "SwitchboardApp", "TestSupport"]),
         .testTarget(name: "IngressTests", dependencies: ["Ingress", "EventBus", "SagaEvents", "TestSupport"]),

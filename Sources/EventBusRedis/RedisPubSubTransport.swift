@@ -1,4 +1,5 @@
 import EventBus
+import Lifecycle
 import RedisClient
 import Telemetry
 
@@ -11,18 +12,23 @@ public struct RedisPubSubTransport: EventTransport {
     private let client: RedisClient
     private let subscriber: RedisSubscriber
     private let finalRecordRetention: Duration
+    private let traceRetention: Duration
 
     /// Creates the transport.
     /// - Parameters:
     ///   - url: the Redis server.
     ///   - configuration: timeouts and backoff for its connections.
     ///   - finalRecordRetention: how long a record is kept after a final commit (`Commit.Outcome.isFinal`).
+    ///   - traceRetention: how long a chain's trace log is kept after it began (`TraceLog`); shorter than
+    ///     the default only in tests and soak runs.
     ///   - logger: where connection state changes are logged.
     public init(url: RedisURL, configuration: RedisConfiguration = RedisConfiguration(),
-                finalRecordRetention: Duration = Commit.defaultFinalRecordRetention, logger: Logger) {
+                finalRecordRetention: Duration = Commit.defaultFinalRecordRetention,
+                traceRetention: Duration = .seconds(TraceLog.retentionSeconds), logger: Logger) {
         self.client = RedisClient(url: url, configuration: configuration, logger: logger)
         self.subscriber = RedisSubscriber(url: url, configuration: configuration, logger: logger)
         self.finalRecordRetention = finalRecordRetention
+        self.traceRetention = traceRetention
     }
 
     public func publish(_ event: CloudEvent) async throws(EventBusError) -> Int? {
@@ -61,7 +67,7 @@ public struct RedisPubSubTransport: EventTransport {
         async throws(EventBusError) -> CommitResult
     {
         try await CommitFunction.run(commit, emission: .publish, finalRecordRetention: finalRecordRetention,
-                                     on: client)
+                                     traceRetention: traceRetention, on: client)
     }
 
     private func messages(channels: [String], patterns: [String], until shutdown: GracefulShutdown)

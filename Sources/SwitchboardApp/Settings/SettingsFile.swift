@@ -35,6 +35,8 @@ struct SettingsFile: Decodable {
 
     struct Retention: Decodable {
         var finalRecordDays: Int?
+        var finalRecordSeconds: Int?
+        var traceSeconds: Int?
     }
 
     struct Payment: Decodable {
@@ -55,6 +57,7 @@ struct SettingsFile: Decodable {
         var claimIdleMilliseconds: Int?
         var maximumDeliveries: Int?
         var maximumLength: Int?
+        var consumerIdleLimitSeconds: Int?
     }
 
     var redis: Redis?
