@@ -4,16 +4,20 @@ import PackageDescription
 // Layers, bottom to top; a target depends only on targets of lower layers (docs/architecture.md says more):
 //   1. C shims: CHiredis, CMicroHTTPD, CCurl, each imported by one folder of one module.
 //   2. Used by every layer: JSONBytes (JSON reader and writer, CardNumberMask), Telemetry (logs, metrics,
-//      time; masks card numbers in log lines with JSONBytes), Resilience (backoff, circuit breaker).
+//      time; masks card numbers in log lines with JSONBytes), Resilience (backoff, circuit breaker),
+//      Lifecycle (Service, ServiceGroup, GracefulShutdown, ShutdownSignal; logs with Telemetry).
 //   3. RedisClient (over CHiredis), HTTPServer (over CMicroHTTPD).
-//   4. EventBus: the envelope, EventTransport, Commit, EventService and ServiceRunner; no I/O.
-//   5. Transports: EventBusRedis (pub/sub and streams, over RedisClient), EventBusInMemory (for tests).
+//   4. EventBus: the envelope, EventTransport, Commit, EventService and ServiceRunner (a Lifecycle Service); no I/O.
+//   5. Transports: EventBusRedis (pub/sub and streams, over RedisClient), EventBusInMemory (for tests, with the
+//      glob matching of its watchers).
 //   6. The saga: SagaEvents (event types, payloads, records), then one module per service: StockService,
-//      OrderService, NotificationService, PaymentService (which also uses RedisClient for the provider's ledger).
+//      OrderService, NotificationService, PaymentService (which also uses RedisClient for the provider's ledger
+//      and runs the simulated provider's control loop as a Lifecycle Service).
 //      Services import EventBus, never a transport.
 //   7. Edges: Ingress (the HTTP API: HTTPServer, EventBusRedis, the order and stock records), Bench (CCurl).
 //   8. SwitchboardApp (settings, commands, wiring), then the executable switchboard (main.swift).
-// Tests: TestSupport (private redis-servers, child processes), a test target per tested module, the transport
+// Tests: TestSupport (private redis-servers, child processes, their graceful teardown), SagaFixtures (the saga's
+// events for the services' tests), a test target per tested module with logic of its own, the transport
 // conformance suite, and the end-to-end suites that run the built executable.
 let package = Package(
     name: "Switchboard",

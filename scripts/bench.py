@@ -168,20 +168,26 @@ def run(redis_port, redis_pid, transport, layout, log_level):
         system.stop()
 
 
+def start_redis(workdir):
+    """A private redis-server without persistence on a free port, once it answers; returns (port, process)."""
+    port = free_port()
+    redis = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                              "--appendonly", "no", "--dir", workdir, "--logfile", f"{workdir}/redis.log"])
+    for _ in range(100):
+        if subprocess.run(["redis-cli", "-p", str(port), "PING"], capture_output=True).returncode == 0:
+            break
+        time.sleep(0.05)
+    return port, redis
+
+
 def main():
     if not os.access(BIN, os.X_OK):
         sys.exit(f"{BIN} is not built: run `swift build -c release` first")
     workdir = subprocess.run(["mktemp", "-d", "/tmp/switchboard-bench-XXXXXX"], capture_output=True, text=True,
                              check=True).stdout.strip()
-    port = free_port()
-    redis = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                              "--appendonly", "no", "--dir", workdir, "--logfile", f"{workdir}/redis.log"])
+    port, redis = start_redis(workdir)
     runs = []
     try:
-        for _ in range(100):
-            if subprocess.run(["redis-cli", "-p", str(port), "PING"], capture_output=True).returncode == 0:
-                break
-            time.sleep(0.05)
         print("broker ceiling (redis-benchmark, 200k commands, pipeline 32):", flush=True)
         publish = redis_benchmark(port, "PUBLISH", "bench.channel", PAYLOAD)
         xadd = redis_benchmark(port, "XADD", "bench.stream", "*", "event", PAYLOAD)

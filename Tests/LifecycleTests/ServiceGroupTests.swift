@@ -83,37 +83,21 @@ struct ServiceGroupTests {
         #expect(journal.entries == ["stopped c", "stopped b", "stopped a"])
     }
 
-    @Test("a second signal cancels at once what still runs")
-    func secondSignalCancels() async throws {
+    @Test("a second signal, or the end of the grace period, cancels at once what still runs",
+          arguments: [(signals: 2, grace: Duration.seconds(3600)), (signals: 1, grace: .zero)])
+    func cancellation(signals count: Int, grace: Duration) async throws {
         let journal = Journal()
         let (signals, signal) = AsyncStream<Int32>.makeStream()
         let group = ServiceGroup(
             services: [PoliteService(description: "a", journal: journal),
                        StubbornService(description: "b", journal: journal)],
-            grace: .seconds(3600), signals: signals, logger: .disabled
+            grace: grace, signals: signals, logger: .disabled
         )
         async let run: Void = group.run()
         await journal.waitForStarts(2)
-        signal.yield(2)
-        signal.yield(2)
+        for _ in 0..<count { signal.yield(2) }
         try await run
         // b ignored its request, so a was never asked: both were cancelled.
-        #expect(Set(journal.entries) == ["cancelled a", "cancelled b"])
-    }
-
-    @Test("when the grace period is over, what still runs is cancelled")
-    func graceExpiryCancels() async throws {
-        let journal = Journal()
-        let (signals, signal) = AsyncStream<Int32>.makeStream()
-        let group = ServiceGroup(
-            services: [PoliteService(description: "a", journal: journal),
-                       StubbornService(description: "b", journal: journal)],
-            grace: .zero, signals: signals, logger: .disabled
-        )
-        async let run: Void = group.run()
-        await journal.waitForStarts(2)
-        signal.yield(15)
-        try await run
         #expect(Set(journal.entries) == ["cancelled a", "cancelled b"])
     }
 
