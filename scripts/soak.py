@@ -29,7 +29,7 @@ def option(name, default):
     return next((type(default)(a.split("=", 1)[1]) for a in sys.argv if a.startswith(f"--{name}=")), default)
 
 
-RATE = option("rate", 120)
+RATE = option("rate", 200)
 DURATION = option("duration", 240)
 RETENTION = option("retention", 20)
 SAMPLE = 10
