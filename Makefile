@@ -26,7 +26,7 @@ PYTHON_REQUIREMENTS := Tests/contract/requirements.txt Tests/browser/requirement
 FUZZ_SECONDS ?= 180
 FUZZ_CHECK_SECONDS ?= 5
 
-.PHONY: help deps build run test contract-test package-test docs bench bench-overload bench-sentinel clean release install deb fuzz fuzz-check browser-test
+.PHONY: help deps build run test contract-test package-test docs bench bench-overload bench-soak bench-sentinel clean release install deb fuzz fuzz-check browser-test
 
 help:
 	@echo "make run    install what is missing, start a private redis-server if none is reachable, run everything"
@@ -34,6 +34,7 @@ help:
 	@echo "make fuzz   every fuzz target for FUZZ_SECONDS=$(FUZZ_SECONDS) s each; crashes kept in .build-fuzz/crashes/"
 	@echo "make bench  release build, then the broker's ceiling and the system's numbers (bench/results.md)"
 	@echo "make bench-overload  release build, then 64/1,000/4,000 clients and 2x capacity (bench/overload.md)"
+	@echo "make bench-soak  release build, then an hour of orders in 4 minutes, retention in seconds (bench/soak.md)"
 	@echo "make bench-sentinel  orders across Redis Sentinel failovers, durable accept on and off (README)"
 	@echo "make build  build the switchboard executable"
 	@echo "make install  release build, installed under PREFIX=$(PREFIX) (DESTDIR honoured)"
@@ -135,6 +136,12 @@ bench: deps
 bench-overload: deps
 	swift build -c release --product switchboard
 	python3 scripts/bench-overload.py "$$(swift build -c release --show-bin-path)/switchboard" --scale=$${SCALE:-1}
+
+## bench-soak: release build, then scripts/soak.py: an hour of orders at a steady rate, fifteen times faster, with
+## retention shortened to seconds; RSS, Redis memory and key count over time go to bench/soak.md (about 5 minutes).
+bench-soak: deps
+	swift build -c release --product switchboard
+	python3 scripts/soak.py "$$(swift build -c release --show-bin-path)/switchboard"
 
 clean:
 	swift package clean

@@ -4,16 +4,20 @@ import PackageDescription
 // Layers, bottom to top; a target depends only on targets of lower layers (docs/architecture.md says more):
 //   1. C shims: CHiredis, CMicroHTTPD, CCurl, each imported by one folder of one module.
 //   2. Used by every layer: JSONBytes (JSON reader and writer, CardNumberMask), Telemetry (logs, metrics,
-//      time; masks card numbers in log lines with JSONBytes), Resilience (backoff, circuit breaker).
+//      time; masks card numbers in log lines with JSONBytes), Resilience (backoff, circuit breaker),
+//      Lifecycle (Service, ServiceGroup, GracefulShutdown, ShutdownSignal; logs with Telemetry).
 //   3. RedisClient (over CHiredis), HTTPServer (over CMicroHTTPD).
-//   4. EventBus: the envelope, EventTransport, Commit, EventService and ServiceRunner; no I/O.
-//   5. Transports: EventBusRedis (pub/sub and streams, over RedisClient), EventBusInMemory (for tests).
+//   4. EventBus: the envelope, EventTransport, Commit, EventService and ServiceRunner (a Lifecycle Service); no I/O.
+//   5. Transports: EventBusRedis (pub/sub and streams, over RedisClient), EventBusInMemory (for tests, with the
+//      glob matching of its watchers).
 //   6. The saga: SagaEvents (event types, payloads, records), then one module per service: StockService,
-//      OrderService, NotificationService, PaymentService (which also uses RedisClient for the provider's ledger).
+//      OrderService, NotificationService, PaymentService (which also uses RedisClient for the provider's ledger
+//      and runs the simulated provider's control loop as a Lifecycle Service).
 //      Services import EventBus, never a transport.
 //   7. Edges: Ingress (the HTTP API: HTTPServer, EventBusRedis, the order and stock records), Bench (CCurl).
 //   8. SwitchboardApp (settings, commands, wiring), then the executable switchboard (main.swift).
-// Tests: TestSupport (private redis-servers, child processes), a test target per tested module, the transport
+// Tests: TestSupport (private redis-servers, child processes, their graceful teardown), SagaFixtures (the saga's
+// events for the services' tests), a test target per tested module with logic of its own, the transport
 // conformance suite, and the end-to-end suites that run the built executable.
 let package = Package(
     name: "Switchboard",
@@ -36,10 +40,11 @@ let package = Package(
         .target(name: "Telemetry", dependencies: ["JSONBytes"]),
         .target(name: "Resilience"),
         .target(name: "JSONBytes"),
+        .target(name: "Lifecycle", dependencies: ["Telemetry"]),
         .target(name: "RedisClient", dependencies: ["CHiredis", "Resilience", "Telemetry"]),
-        .target(name: "EventBus", dependencies: ["JSONBytes", "Resilience", "Telemetry"]),
-        .target(name: "EventBusRedis", dependencies: ["EventBus", "RedisClient", "Telemetry"]),
-        .target(name: "EventBusInMemory", dependencies: ["EventBus"]),
+        .target(name: "EventBus", dependencies: ["JSONBytes", "Lifecycle", "Resilience", "Telemetry"]),
+        .target(name: "EventBusRedis", dependencies: ["EventBus", "Lifecycle", "RedisClient", "Telemetry"]),
+        .target(name: "EventBusInMemory", dependencies: ["EventBus", "Lifecycle"]),
         .target(name: "HTTPServer", dependencies: ["CMicroHTTPD", "Telemetry"]),
 
         // The saga: shared event types, then one module per service (pure logic + its EventService).
@@ -54,13 +59,14 @@ let package = Package(
             path: "Sources/Services/NotificationService"
         ),
         .target(
-            name: "PaymentService", dependencies: ["EventBus", "SagaEvents", "Resilience", "RedisClient", "Telemetry"],
+            name: "PaymentService",
+            dependencies: ["EventBus", "Lifecycle", "SagaEvents", "Resilience", "RedisClient", "Telemetry"],
             path: "Sources/Services/PaymentService"
         ),
         .target(
             name: "Ingress",
             dependencies: [
-                "HTTPServer", "EventBus", "EventBusRedis", "JSONBytes", "RedisClient", "Telemetry", "SagaEvents",
+                "HTTPServer", "EventBus", "EventBusRedis", "JSONBytes", "Lifecycle", "RedisClient", "Telemetry", "SagaEvents",
                 "OrderService",
                 "StockService",
             ]
@@ -70,7 +76,7 @@ let package = Package(
         .target(
             name: "SwitchboardApp",
             dependencies: [
-                "EventBus", "EventBusRedis", "RedisClient", "Telemetry",
+                "EventBus", "EventBusRedis", "Lifecycle", "RedisClient", "Telemetry",
                 "SagaEvents", "OrderService", "StockService", "PaymentService", "NotificationService", "Ingress",
                 "HTTPServer", "Bench",
             ]
@@ -78,12 +84,14 @@ let package = Package(
         .executableTarget(name: "switchboard", dependencies: ["SwitchboardApp"]),
 
         .target(name: "TestSupport", dependencies: ["RedisClient"], path: "Tests/TestSupport"),
+        .target(name: "SagaFixtures", dependencies: ["EventBus", "SagaEvents"], path: "Tests/SagaFixtures"),
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "TestSupport"]),
         .testTarget(name: "JSONBytesTests", dependencies: ["JSONBytes"]),
         .testTarget(
             name: "EventBusTests",
             dependencies: ["EventBus", "EventBusInMemory", "JSONBytes", "SagaEvents", "Telemetry"]
         ),
+        .testTarget(name: "LifecycleTests", dependencies: ["Lifecycle", "Telemetry"]),
         .testTarget(name: "ResilienceTests", dependencies: ["Resilience", "Telemetry"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
         .testTarget(
@@ -103,19 +111,19 @@ let package = Package(
         ),
         .testTarget(
             name: "StockServiceTests",
-            dependencies: ["StockService", "SagaEvents", "EventBus", "EventBusInMemory"]
+            dependencies: ["SagaFixtures", "StockService", "SagaEvents", "EventBus", "EventBusInMemory"]
         ),
         .testTarget(
             name: "OrderServiceTests",
-            dependencies: ["OrderService", "SagaEvents", "EventBus", "EventBusInMemory"]
+            dependencies: ["SagaFixtures", "OrderService", "SagaEvents", "EventBus", "EventBusInMemory"]
         ),
         .testTarget(
             name: "NotificationServiceTests",
-            dependencies: ["NotificationService", "SagaEvents", "EventBus", "EventBusInMemory"]
+            dependencies: ["SagaFixtures", "NotificationService", "SagaEvents", "EventBus", "EventBusInMemory"]
         ),
         .testTarget(
             name: "PaymentServiceTests",
-            dependencies: ["PaymentService", "SagaEvents", "EventBus", "EventBusInMemory", "RedisClient", "TestSupport"]
+            dependencies: ["SagaFixtures", "PaymentService", "SagaEvents", "EventBus", "EventBusInMemory", "RedisClient", "TestSupport"]
         ),
         .testTarget(
             name: "EndToEndTests",

@@ -47,19 +47,25 @@ def free_port():
         return s.getsockname()[1]
 
 
+def start_redis(workdir):
+    """A private redis-server without persistence on a free port, once it answers; returns (port, process)."""
+    port = free_port()
+    redis = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                              "--appendonly", "no", "--dir", workdir, "--logfile", f"{workdir}/redis.log"])
+    for _ in range(100):
+        if subprocess.run(["redis-cli", "-p", str(port), "PING"], capture_output=True).returncode == 0:
+            break
+        time.sleep(0.05)
+    return port, redis
+
+
 @contextlib.contextmanager
 def private_redis():
     """A redis-server of its own on a free port, without persistence; yields (port, pid), then stops it."""
     workdir = subprocess.run(["mktemp", "-d", "/tmp/switchboard-bench-XXXXXX"], capture_output=True, text=True,
                              check=True).stdout.strip()
-    port = free_port()
-    redis = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                              "--appendonly", "no", "--dir", workdir, "--logfile", f"{workdir}/redis.log"])
+    port, redis = start_redis(workdir)
     try:
-        for _ in range(100):
-            if subprocess.run(["redis-cli", "-p", str(port), "PING"], capture_output=True).returncode == 0:
-                break
-            time.sleep(0.05)
         yield port, redis.pid
     finally:
         redis.terminate()

@@ -1,3 +1,5 @@
+import Lifecycle
+
 /// Moves events between services and keeps their state, on a broker (Redis) or in memory.
 ///
 /// The same service code runs on every transport; which one is a configuration choice.

@@ -1,3 +1,4 @@
+import Lifecycle
 import Resilience
 import Telemetry
 
@@ -35,7 +36,7 @@ public struct ServiceRunner: Sendable {
         var received: ContinuousClock.Instant
     }
 
-    private let service: any EventService
+    let service: any EventService
     private let transport: any EventTransport
     private let deadLetters: any DeadLetterStore
     private let instance: String

@@ -1,4 +1,5 @@
 import EventBus
+import Lifecycle
 
 /// A transport that keeps everything in memory, for unit tests of service logic.
 ///
@@ -122,8 +123,8 @@ public actor InMemoryTransport: EventTransport {
         (lists[TraceLog.key(for: correlationID)] ?? []).reversed().compactMap { try? CloudEvent(envelope: Array($0.utf8)) }
     }
 
-    /// How long `key` is kept after the last commit that set its expiry (a trace log that a chain's first
-    /// event started, a final record); `nil` when it is kept for ever. Time does not pass in memory: nothing
+    /// How long `key` is kept after the last commit that set its expiry (a trace log, from its first entry
+    /// or a chain's first event; a final record); `nil` when it is kept for ever. Time does not pass in memory: nothing
     /// expires, the transport only remembers what Redis would have been told.
     public func expiry(of key: String) -> Duration? {
         expiries[key]
@@ -144,6 +145,7 @@ public actor InMemoryTransport: EventTransport {
         let key = traceKey(of: event)
         lists[key, default: []].insert(String(decoding: TraceLog.entry(for: event), as: UTF8.self), at: 0)
         lists[key] = Array(lists[key]!.prefix(TraceLog.capacity))
+        if expiries[key] == nil { expiries[key] = .seconds(TraceLog.retentionSeconds) }
     }
 
     /// A list, newest first, as `Commit.Change.prepend` left it.

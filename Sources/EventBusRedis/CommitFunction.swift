@@ -36,9 +36,11 @@ struct CommitFunction {
     private static let commitSource = #"""
         #!lua name=switchboard_bus
 
-        -- Appends an event to a chain's trace log, a stream trimmed to about `capacity` entries.
-        local function trace(key, event, capacity)
+        -- Appends an event to a chain's trace log, a stream trimmed to about `capacity` entries, which
+        -- expires `retention` seconds after its first entry (NX: a log that has an expiry keeps it).
+        local function trace(key, event, capacity, retention)
             redis.call('XADD', key, 'MAXLEN', '~', capacity, '*', 'event', event)
+            redis.call('EXPIRE', key, retention, 'NX')
         end
 
         local function commit(keys, args)
@@ -86,7 +88,7 @@ struct CommitFunction {
                 elseif op == 'delete' then
                     redis.call('DEL', key)
                 elseif op == 'trace' then
-                    trace(key, a, capacity)
+                    trace(key, a, capacity, retention)
                     redis.call('EXPIRE', key, retention)
                 end
             end
@@ -100,7 +102,7 @@ struct CommitFunction {
                 else
                     redis.call('XADD', channel, '*', 'event', event)
                 end
-                trace(log, event, capacity)
+                trace(log, event, capacity, retention)
             end
             if ack ~= '' then redis.call('XACK', keys[tonumber(ack)], group, id) end
             return {1, chosen, version + 1}
@@ -110,9 +112,11 @@ struct CommitFunction {
 
         """#
 
-    /// Runs `commit` on `client`; a final outcome's record expires after `finalRecordRetention`.
+    /// Runs `commit` on `client`; a final outcome's record expires after `finalRecordRetention`, a trace
+    /// log `traceRetention` after its first entry.
     static func run(
-        _ commit: Commit, emission: Emission, finalRecordRetention: Duration, on client: RedisClient
+        _ commit: Commit, emission: Emission, finalRecordRetention: Duration, traceRetention: Duration,
+        on client: RedisClient
     ) async throws(EventBusError) -> CommitResult {
         var keys = KeyTable(first: commit.key)
         var arguments: [[UInt8]] = []
@@ -130,7 +134,7 @@ struct CommitFunction {
             }
         }
         arguments += [commit.expectedVersion.redisArgument, TraceLog.capacity.redisArgument,
-                      TraceLog.retentionSeconds.redisArgument, commit.conditions.count.redisArgument]
+                      Int(traceRetention.components.seconds).redisArgument, commit.conditions.count.redisArgument]
         for condition in commit.conditions {
             arguments += [keys.index(of: condition.key).redisArgument, Array(condition.field.utf8),
                           condition.minimum.redisArgument]

@@ -1,4 +1,5 @@
 import EventBus
+import Lifecycle
 import RedisClient
 import Telemetry
 
@@ -20,23 +21,28 @@ public struct RedisPubSubTransport: EventTransport {
     private let logger: Logger
     private let maximumBufferedMessages: Int
     private let metrics: MetricsRegistry?
+    private let traceRetention: Duration
 
     /// Creates the transport.
     /// - Parameters:
     ///   - url: the Redis server.
     ///   - configuration: timeouts and backoff for its connections.
     ///   - finalRecordRetention: how long a record is kept after a final commit (`Commit.Outcome.isFinal`).
+    ///   - traceRetention: how long a chain's trace log is kept after it began (`TraceLog`); shorter than
+    ///     the default only in tests and soak runs.
     ///   - logger: where connection state changes and dropped messages are logged.
     ///   - maximumBufferedMessages: the most messages one subscription holds for its consumer.
     ///   - metrics: where dropped messages are counted (`switchboard_pubsub_dropped_total`).
     public init(
         url: RedisURL, configuration: RedisConfiguration = RedisConfiguration(),
-        finalRecordRetention: Duration = Commit.defaultFinalRecordRetention, logger: Logger,
+        finalRecordRetention: Duration = Commit.defaultFinalRecordRetention,
+        traceRetention: Duration = .seconds(TraceLog.retentionSeconds), logger: Logger,
         maximumBufferedMessages: Int = defaultMaximumBufferedMessages, metrics: MetricsRegistry? = nil
     ) {
         self.client = RedisClient(url: url, configuration: configuration, logger: logger)
         self.subscriber = RedisSubscriber(url: url, configuration: configuration, logger: logger)
         self.finalRecordRetention = finalRecordRetention
+        self.traceRetention = traceRetention
         self.logger = logger
         self.maximumBufferedMessages = maximumBufferedMessages
         self.metrics = metrics
@@ -78,7 +84,7 @@ public struct RedisPubSubTransport: EventTransport {
         async throws(EventBusError) -> CommitResult
     {
         try await CommitFunction.run(commit, emission: .publish, finalRecordRetention: finalRecordRetention,
-                                     on: client)
+                                     traceRetention: traceRetention, on: client)
     }
 
     private func messages(channels: [String], patterns: [String], subscriber name: String,

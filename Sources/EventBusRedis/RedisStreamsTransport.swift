@@ -1,4 +1,5 @@
 import EventBus
+import Lifecycle
 import RedisClient
 import Telemetry
 
@@ -17,6 +18,7 @@ public struct RedisStreamsTransport: EventTransport {
     private let logger: Logger
     private let client: RedisClient
     private let finalRecordRetention: Duration
+    private let traceRetention: Duration
 
     /// Creates the transport.
     /// - Parameters:
@@ -24,14 +26,18 @@ public struct RedisStreamsTransport: EventTransport {
     ///   - redisConfiguration: timeouts and backoff for its connections.
     ///   - configuration: batch size, blocking, claiming, delivery limit and trimming.
     ///   - finalRecordRetention: how long a record is kept after a final commit (`Commit.Outcome.isFinal`).
+    ///   - traceRetention: how long a chain's trace log is kept after it began (`TraceLog`); shorter than
+    ///     the default only in tests and soak runs.
     ///   - logger: where connection and claiming events are logged.
     public init(url: RedisURL, redisConfiguration: RedisConfiguration = RedisConfiguration(),
                 configuration: StreamsConfiguration = StreamsConfiguration(),
-                finalRecordRetention: Duration = Commit.defaultFinalRecordRetention, logger: Logger) {
+                finalRecordRetention: Duration = Commit.defaultFinalRecordRetention,
+                traceRetention: Duration = .seconds(TraceLog.retentionSeconds), logger: Logger) {
         self.url = url
         self.redisConfiguration = redisConfiguration
         self.configuration = configuration
         self.finalRecordRetention = finalRecordRetention
+        self.traceRetention = traceRetention
         self.logger = logger
         self.client = RedisClient(url: url, configuration: redisConfiguration, logger: logger)
     }
@@ -89,7 +95,7 @@ public struct RedisStreamsTransport: EventTransport {
     {
         let acknowledge = message.flatMap { message in message.deliveryID.map { (message.channel, group, $0) } }
         return try await CommitFunction.run(commit, emission: .streams(acknowledge: acknowledge),
-                                            finalRecordRetention: finalRecordRetention, on: client)
+                                            finalRecordRetention: finalRecordRetention, traceRetention: traceRetention, on: client)
     }
 
     /// A connection of its own for blocking reads, whose command timeout outlasts `BLOCK`.

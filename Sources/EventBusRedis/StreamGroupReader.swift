@@ -1,4 +1,5 @@
 import EventBus
+import Lifecycle
 import RedisClient
 import Resilience
 import Telemetry

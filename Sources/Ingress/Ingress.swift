@@ -1,5 +1,6 @@
 import EventBus
 import HTTPServer
+import Lifecycle
 import StockService
 import Telemetry
 

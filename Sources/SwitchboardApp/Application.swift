@@ -107,21 +107,24 @@ public struct Application: Sendable {
         _ settings: Settings, url: RedisURL, configuration: RedisConfiguration, logger: Logger, trimmed: [String],
         metrics: MetricsRegistry?
     ) -> any EventTransport {
-        let retention = Duration.seconds(settings.finalRecordRetentionDays * 24 * 3600)
+        let retention = Duration.seconds(settings.finalRecordRetentionSeconds ?? settings.finalRecordRetentionDays * 24 * 3600)
+        let traceRetention = Duration.seconds(settings.traceRetentionSeconds ?? TraceLog.retentionSeconds)
         switch settings.transport {
         case .pubsub:
             return RedisPubSubTransport(
-                url: url, configuration: configuration, finalRecordRetention: retention, logger: logger,
+                url: url, configuration: configuration, finalRecordRetention: retention,
+                traceRetention: traceRetention, logger: logger,
                 maximumBufferedMessages: settings.pubsubMaximumBufferedMessages, metrics: metrics
             )
         case .streams:
             let streams = StreamsConfiguration(
                 batchSize: settings.streamsBatchSize, claimIdle: .milliseconds(settings.streamsClaimIdleMilliseconds),
                 maximumDeliveries: settings.streamsMaximumDeliveries, maximumLength: settings.streamsMaximumLength,
-                trimmedStreams: trimmed
+                trimmedStreams: trimmed, consumerIdleLimit: .seconds(settings.streamsConsumerIdleLimitSeconds)
             )
             return RedisStreamsTransport(url: url, redisConfiguration: configuration, configuration: streams,
-                                         finalRecordRetention: retention, logger: logger)
+                                         finalRecordRetention: retention, traceRetention: traceRetention,
+                                         logger: logger)
         }
     }
 

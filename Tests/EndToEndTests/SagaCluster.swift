@@ -65,12 +65,7 @@ final class SagaCluster: Sendable {
 
     /// Stops every process (SIGTERM, expecting exit 0) and the server.
     func stop() async {
-        let running = processes.withLock { $0 }
-        for process in running.values { process.send(signal: SIGTERM) }
-        for process in running.values {
-            let termination = await process.waitForExit(timeout: .seconds(10))
-            #expect(termination == .exited(0), "\(process.commandLine): \(process.text(of: .standardError))")
-        }
+        await ChildProcess.stopGracefully(processes.withLock { $0 }, timeout: .seconds(10))
         observer.kill()
         redis.shutDown()
     }
@@ -162,16 +157,12 @@ final class SagaCluster: Sendable {
 
     /// Publishes many messages at once through one `redis-cli` reading commands from a file.
     func publishAll(_ messages: [(channel: String, payload: String)]) async throws {
-        let file = redis.directory + "/commands.txt"
         // redis-cli reads single-quoted arguments like a shell; the payloads here hold no single quote.
         let lines = messages.map { message in
             transport == "streams" ? "XADD \(message.channel) * event '\(message.payload)'"
                 : "PUBLISH \(message.channel) '\(message.payload)'"
         }
-        try lines.joined(separator: "\n").appending("\n").write(toFile: file, atomically: true, encoding: .utf8)
-        let command = ([Executable.redisCLI] + redis.redisCLIArguments).map(Self.quoted).joined(separator: " ")
-        let result = try await ChildProcess.run("/bin/sh", ["-c", "\(command) < \(Self.quoted(file))"])
-        #expect(result.exitCode == 0, "\(result)")
+        try await redis.cli(script: lines, name: "commands.txt")
     }
 
     /// A bare `order.created` payload.
@@ -329,9 +320,5 @@ final class SagaCluster: Sendable {
         let logs = processes.withLock { $0.values.map { "\($0.commandLine): \($0.text(of: .standardError))" } }
             .joined(separator: "\n")
         try #require(ready, "the services did not subscribe in time:\n\(logs)")
-    }
-
-    private static func quoted(_ text: String) -> String {
-        "'" + text.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
     }
 }

@@ -174,6 +174,20 @@ struct EventTransportConformanceTests {
         }
     }
 
+    @Test("a trace log that an ordinary event started expires too", arguments: TransportKind.allCases)
+    func traceLogStartedByAnEmittedEventExpires(kind: TransportKind) async throws {
+        try await TransportHarness.with(kind) { harness async throws in
+            let reserved = CloudEvent(source: "switchboard/stock", type: "stock.reserved", correlationID: "o-8",
+                                      data: ["orderId": "o-8"])
+            let commit = Commit(key: "stock:reservation:o-8", expected: nil,
+                                outcome: .init(record: ["status": "reserved"], events: [reserved]))
+            #expect(try await harness.apply(commit) == .applied(fallback: nil, version: 1))
+            let expiry = try #require(try await harness.expiry(of: TraceLog.key(for: "o-8")))
+            let retention = Duration.seconds(TraceLog.retentionSeconds)
+            #expect(expiry > retention - .seconds(60) && expiry <= retention)
+        }
+    }
+
     @Test("a final outcome gives its record the final-record expiry in the same step; others leave it as it was",
           arguments: TransportKind.allCases)
     func finalRecordsExpire(kind: TransportKind) async throws {

@@ -132,10 +132,7 @@ final class IngressCluster: Sendable {
 
     /// Stops the process (SIGTERM, expecting exit 0), the helpers, the observer and the server.
     func stop() async {
-        process.send(signal: SIGTERM)
-        let termination = await process.waitForExit(timeout: .seconds(15))
-        #expect(termination == .exited(0), "\(process.commandLine): \(process.text(of: .standardError))")
-        process.kill()
+        await ChildProcess.stopGracefully([process.commandLine: process])
         for helper in helpers.withLock({ $0 }) { helper.kill() }
         observer?.kill()
         redis.shutDown()

@@ -1,5 +1,6 @@
 import EventBus
 import NotificationService
+import SagaFixtures
 import Testing
 
 /// A notification follows an order's final event, so its record is final at once and expires

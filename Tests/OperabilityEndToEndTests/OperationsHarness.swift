@@ -74,14 +74,10 @@ final class OperationsHarness: @unchecked Sendable {
 
     /// Adds one order of one BOOK-1 per id to the `order.created` stream, through one `redis-cli`.
     func addOrders(_ ids: [String]) async throws {
-        let file = redis.directory + "/orders-\(ids.first ?? "none").txt"
-        try ids.map { id in
+        try await redis.cli(script: ids.map { id in
             #"XADD order.created * event '{"orderId":"\#(id)","customerId":"c","#
                 + #""items":[{"sku":"BOOK-1","quantity":1}],"payment":{"card":"4242424242424242"}}'"#
-        }.joined(separator: "\n").appending("\n").write(toFile: file, atomically: true, encoding: .utf8)
-        let command = ([Executable.redisCLI] + redis.redisCLIArguments).joined(separator: " ")
-        let result = try await ChildProcess.run("/bin/sh", ["-c", "\(command) < '\(file)' > /dev/null"])
-        try #require(result.exitCode == 0, "redis-cli failed: \(result)")
+        }, name: "orders-\(ids.first ?? "none").txt")
     }
 
     /// How many of `ids` are confirmed.
@@ -120,11 +116,7 @@ final class OperationsHarness: @unchecked Sendable {
 
     /// Stops every process (`SIGTERM`, expecting exit 0) and the server.
     func stop() async {
-        for process in processes.values { process.send(signal: SIGTERM) }
-        for (name, process) in processes {
-            let termination = await process.waitForExit(timeout: .seconds(15))
-            #expect(termination == .exited(0), "\(name): \(process.text(of: .standardError).suffix(1500))")
-        }
+        await ChildProcess.stopGracefully(processes)
         processes = [:]
         redis.shutDown()
     }

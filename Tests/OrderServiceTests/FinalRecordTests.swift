@@ -1,6 +1,7 @@
 import EventBus
 import OrderService
 import SagaEvents
+import SagaFixtures
 import Testing
 
 /// The order service marks the commit that makes an order final, so the order's record expires

@@ -1,6 +1,7 @@
 import EventBus
 import OrderService
 import SagaEvents
+import SagaFixtures
 import Testing
 
 @Suite struct OrderMachineTests {

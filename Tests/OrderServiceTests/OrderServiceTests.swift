@@ -2,6 +2,7 @@ import EventBus
 import EventBusInMemory
 import OrderService
 import SagaEvents
+import SagaFixtures
 import Testing
 
 @Suite struct OrderServiceTests {

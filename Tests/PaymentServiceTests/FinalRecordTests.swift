@@ -1,6 +1,7 @@
 import EventBus
 import PaymentService
 import SagaEvents
+import SagaFixtures
 import Testing
 
 /// The payment service marks a settled, failed or voided payment final, so its record expires
@@ -11,11 +12,11 @@ struct FinalRecordTests {
 
     @Test("waiting for the other half and charging are not final; voiding is")
     func decisions() async throws {
-        let created = try CloudEvent.saga(EventTypes.orderCreated, Saga.created())
+        let created = try CloudEvent.saga(EventTypes.orderCreated, Saga.orderCreated())
         let store = try #require(try await service.decide(created, record: nil))
         #expect(!store.outcome.isFinal)
         let awaiting = StoredRecord(version: 1, fields: store.outcome.record)
-        let reserved = try CloudEvent.saga(EventTypes.stockReserved, Saga.reserved())
+        let reserved = try CloudEvent.saga(EventTypes.stockReserved, Saga.stockReserved())
         #expect(try await service.decide(reserved, record: awaiting)?.outcome.isFinal == false)
         let cancelled = try CloudEvent.saga(EventTypes.orderCancelled,
                                             OrderCancelled(orderId: "o-1", customerId: "c-1", reason: "out_of_stock"))
@@ -24,9 +25,9 @@ struct FinalRecordTests {
 
     @Test("the provider's answer, committed after the charge, is final")
     func settledIsFinal() async throws {
-        let created = try CloudEvent.saga(EventTypes.orderCreated, Saga.created())
+        let created = try CloudEvent.saga(EventTypes.orderCreated, Saga.orderCreated())
         let store = try #require(try await service.decide(created, record: nil))
-        let reserved = try CloudEvent.saga(EventTypes.stockReserved, Saga.reserved())
+        let reserved = try CloudEvent.saga(EventTypes.stockReserved, Saga.stockReserved())
         let awaiting = StoredRecord(version: 1, fields: store.outcome.record)
         let charge = try #require(try await service.decide(reserved, record: awaiting))
         let charging = StoredRecord(version: 2, fields: charge.outcome.record)

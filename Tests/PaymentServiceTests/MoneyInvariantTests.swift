@@ -2,6 +2,7 @@ import EventBus
 import EventBusInMemory
 import PaymentService
 import SagaEvents
+import SagaFixtures
 import TestSupport
 import Testing
 
@@ -36,8 +37,8 @@ import Testing
         let runner = ServiceRunner(service: PaymentService(provider: observing, vault: MemoryCardVault()),
                                    transport: transport, deadLetters: deadLetters, instance: "payment-1",
                                    logger: .disabled)
-        #expect(await runner.handle(message(try .saga(EventTypes.orderCreated, Saga.created()))) == .applied)
-        #expect(await runner.handle(message(try .saga(EventTypes.stockReserved, Saga.reserved()))) == .applied)
+        #expect(await runner.handle(message(try .saga(EventTypes.orderCreated, Saga.orderCreated()))) == .applied)
+        #expect(await runner.handle(message(try .saga(EventTypes.stockReserved, Saga.stockReserved()))) == .applied)
         let intent = try #require(await seen.records.first ?? nil)
         #expect(intent.status == .charging)
         #expect(intent.idempotencyKey == "o-1")
@@ -50,8 +51,8 @@ import Testing
 
     @Test func aCrashBetweenTheChargeAndItsCommitIsResumedWithTheSameKeyAndChargesOnce() async throws {
         let dying = instance("payment-1", answerDelay: .seconds(600))
-        #expect(await dying.handle(message(try .saga(EventTypes.orderCreated, Saga.created()))) == .applied)
-        let reserved = try CloudEvent.saga(EventTypes.stockReserved, Saga.reserved())
+        #expect(await dying.handle(message(try .saga(EventTypes.orderCreated, Saga.orderCreated()))) == .applied)
+        let reserved = try CloudEvent.saga(EventTypes.stockReserved, Saga.stockReserved())
         let handling = Task { await dying.handle(message(reserved)) }
         let charged = await eventually(within: .seconds(10)) { await ledger.charges.count == 1 }
         try #require(charged, "the provider never charged")
@@ -78,8 +79,8 @@ import Testing
                                instance("payment-2", answerDelay: .milliseconds(5)))
         try await withThrowingTaskGroup(of: Void.self) { group in
             for order in orders {
-                let created = message(try .saga(EventTypes.orderCreated, Saga.created(order: order), order: order))
-                let reserved = message(try .saga(EventTypes.stockReserved, Saga.reserved(order: order, amount: 100),
+                let created = message(try .saga(EventTypes.orderCreated, Saga.orderCreated(order: order), order: order))
+                let reserved = message(try .saga(EventTypes.stockReserved, Saga.stockReserved(order: order, amount: 100),
                                                   order: order))
                 // Each half goes to both instances at once, as duplicates racing on two consumers.
                 group.addTask { _ = await first.handle(created) }
@@ -105,8 +106,8 @@ import Testing
         let runner = ServiceRunner(service: PaymentService(provider: losing, vault: MemoryCardVault()),
                                    transport: transport, deadLetters: deadLetters, instance: "payment-1",
                                    logger: .disabled)
-        #expect(await runner.handle(message(try .saga(EventTypes.orderCreated, Saga.created()))) == .applied)
-        let reserved = try CloudEvent.saga(EventTypes.stockReserved, Saga.reserved())
+        #expect(await runner.handle(message(try .saga(EventTypes.orderCreated, Saga.orderCreated()))) == .applied)
+        let reserved = try CloudEvent.saga(EventTypes.stockReserved, Saga.stockReserved())
         #expect(await runner.handle(message(reserved)) == .applied)
         let failed = try #require(await transport.published.first { $0.type == EventTypes.paymentFailed })
         #expect(try failed.decodeData(as: PaymentFailed.self).reason == .providerUnavailable)
@@ -121,8 +122,8 @@ import Testing
 
     @Test func aDuplicatedStockReservedAfterTheChargeAsksNothingMore() async throws {
         let runner = instance("payment-1")
-        #expect(await runner.handle(message(try .saga(EventTypes.orderCreated, Saga.created()))) == .applied)
-        let reserved = try CloudEvent.saga(EventTypes.stockReserved, Saga.reserved())
+        #expect(await runner.handle(message(try .saga(EventTypes.orderCreated, Saga.orderCreated()))) == .applied)
+        let reserved = try CloudEvent.saga(EventTypes.stockReserved, Saga.stockReserved())
         #expect(await runner.handle(message(reserved)) == .applied)
         #expect(await runner.handle(message(reserved)) == .ignored)
         #expect(await instance("payment-2").handle(message(reserved)) == .ignored)

@@ -1,5 +1,6 @@
 import PaymentService
 import SagaEvents
+import SagaFixtures
 import Testing
 
 @Suite struct PaymentMachineTests {
@@ -8,11 +9,11 @@ import Testing
     // MARK: Collecting card and amount
 
     @Test func theCardComingFirstIsKeptUntilTheAmountArrives() {
-        let first = machine.orderCreated(Saga.created(), record: nil)
+        let first = machine.orderCreated(Saga.orderCreated(), record: nil)
         let waiting = PaymentRecord(status: .awaitingAmount, card: Saga.goodCard)
         #expect(first == .store(waiting))
 
-        let second = machine.stockReserved(Saga.reserved(amount: 2500, currency: "EUR"), record: waiting)
+        let second = machine.stockReserved(Saga.stockReserved(amount: 2500, currency: "EUR"), record: waiting)
         guard case .charge(let charge) = second else {
             Issue.record("expected a charge, got \(second)")
             return
@@ -24,11 +25,11 @@ import Testing
     }
 
     @Test func theAmountComingFirstIsKeptUntilTheCardArrives() {
-        let first = machine.stockReserved(Saga.reserved(amount: 1800, currency: "USD"), record: nil)
+        let first = machine.stockReserved(Saga.stockReserved(amount: 1800, currency: "USD"), record: nil)
         let waiting = PaymentRecord(status: .awaitingCard, amount: 1800, currency: "USD")
         #expect(first == .store(waiting))
 
-        let second = machine.orderCreated(Saga.created(card: "5555555555554444"), record: waiting)
+        let second = machine.orderCreated(Saga.orderCreated(card: "5555555555554444"), record: waiting)
         guard case .charge(let charge) = second else {
             Issue.record("expected a charge, got \(second)")
             return
@@ -41,16 +42,16 @@ import Testing
 
     @Test func aDuplicateHalfDoesNothing() {
         let awaitingAmount = PaymentRecord(status: .awaitingAmount, card: Saga.goodCard)
-        #expect(machine.orderCreated(Saga.created(card: "4000000000000002"), record: awaitingAmount) == .nothing)
+        #expect(machine.orderCreated(Saga.orderCreated(card: "4000000000000002"), record: awaitingAmount) == .nothing)
         let awaitingCard = PaymentRecord(status: .awaitingCard, amount: 2500, currency: "USD")
-        #expect(machine.stockReserved(Saga.reserved(amount: 1), record: awaitingCard) == .nothing)
+        #expect(machine.stockReserved(Saga.stockReserved(amount: 1), record: awaitingCard) == .nothing)
     }
 
     @Test(arguments: [PaymentRecord.Status.charging, .completed, .failed, .voided])
     func nothingHappensOnceThePaymentIsFinalOrBeingCharged(_ status: PaymentRecord.Status) {
         let record = PaymentRecord(status: status, cardLast4: "4242", amount: 2500, currency: "USD")
-        #expect(machine.orderCreated(Saga.created(), record: record) == .nothing)
-        #expect(machine.stockReserved(Saga.reserved(), record: record) == .nothing)
+        #expect(machine.orderCreated(Saga.orderCreated(), record: record) == .nothing)
+        #expect(machine.stockReserved(Saga.stockReserved(), record: record) == .nothing)
         #expect(machine.orderCancelled(record: record) == .nothing)
     }
 
@@ -66,8 +67,8 @@ import Testing
 
     @Test func aVoidedOrderIsNeverCharged() {
         let voided = PaymentRecord(status: .voided)
-        #expect(machine.stockReserved(Saga.reserved(), record: voided) == .nothing)
-        #expect(machine.orderCreated(Saga.created(), record: voided) == .nothing)
+        #expect(machine.stockReserved(Saga.stockReserved(), record: voided) == .nothing)
+        #expect(machine.orderCreated(Saga.orderCreated(), record: voided) == .nothing)
     }
 
     // MARK: The charge as a step of its own
@@ -90,7 +91,7 @@ import Testing
 
     /// A charge as the machine asks for one (`Charge` has no public initializer).
     func charge(card: String = Saga.goodCard, amount: Int = 2500) throws -> PaymentMachine.Charge {
-        let action = machine.stockReserved(Saga.reserved(amount: amount),
+        let action = machine.stockReserved(Saga.stockReserved(amount: amount),
                                            record: PaymentRecord(status: .awaitingAmount, card: card))
         guard case .charge(let charge) = action else { throw ChargeMissing() }
         return charge

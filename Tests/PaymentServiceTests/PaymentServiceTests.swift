@@ -2,6 +2,7 @@ import EventBus
 import EventBusInMemory
 import PaymentService
 import SagaEvents
+import SagaFixtures
 import Testing
 
 @Suite struct PaymentServiceTests {
@@ -36,12 +37,12 @@ import Testing
     }
 
     @Test func chargesOnceWhenTheCardComesFirst() async throws {
-        #expect(await deliver(try .saga(EventTypes.orderCreated, Saga.created())) == .applied)
+        #expect(await deliver(try .saga(EventTypes.orderCreated, Saga.orderCreated())) == .applied)
         #expect(await provider.charges.isEmpty)
         #expect(await transport.published.isEmpty)
         #expect(try await record()?.status == .awaitingAmount)
 
-        let reserved = try CloudEvent.saga(EventTypes.stockReserved, Saga.reserved(amount: 2500))
+        let reserved = try CloudEvent.saga(EventTypes.stockReserved, Saga.stockReserved(amount: 2500))
         #expect(await deliver(reserved) == .applied)
         #expect(await provider.charges == [
             .init(card: Saga.goodCard, amount: 2500, currency: "USD", idempotencyKey: "o-1"),
@@ -56,11 +57,11 @@ import Testing
     }
 
     @Test func chargesOnceWhenTheAmountComesFirst() async throws {
-        #expect(await deliver(try .saga(EventTypes.stockReserved, Saga.reserved(amount: 900))) == .applied)
+        #expect(await deliver(try .saga(EventTypes.stockReserved, Saga.stockReserved(amount: 900))) == .applied)
         #expect(await provider.charges.isEmpty)
         #expect(try await record()?.status == .awaitingCard)
 
-        let created = try CloudEvent.saga(EventTypes.orderCreated, Saga.created())
+        let created = try CloudEvent.saga(EventTypes.orderCreated, Saga.orderCreated())
         #expect(await deliver(created) == .applied)
         #expect(await provider.charges.map(\.amount) == [900])
         let completed = await published(EventTypes.paymentCompleted)
@@ -70,26 +71,26 @@ import Testing
     }
 
     @Test func aRedeliveredStockReservedNeverChargesTwice() async throws {
-        #expect(await deliver(try .saga(EventTypes.orderCreated, Saga.created())) == .applied)
-        let reserved = try CloudEvent.saga(EventTypes.stockReserved, Saga.reserved())
+        #expect(await deliver(try .saga(EventTypes.orderCreated, Saga.orderCreated())) == .applied)
+        let reserved = try CloudEvent.saga(EventTypes.stockReserved, Saga.stockReserved())
         #expect(await deliver(reserved) == .applied)
         #expect(await deliver(reserved) == .ignored)
-        #expect(await deliver(try .saga(EventTypes.stockReserved, Saga.reserved())) == .ignored)
-        #expect(await deliver(try .saga(EventTypes.orderCreated, Saga.created())) == .ignored)
+        #expect(await deliver(try .saga(EventTypes.stockReserved, Saga.stockReserved())) == .ignored)
+        #expect(await deliver(try .saga(EventTypes.orderCreated, Saga.orderCreated())) == .ignored)
         #expect(await provider.charges.count == 1)
         #expect(await published(EventTypes.paymentCompleted).count == 1)
     }
 
     @Test func aDuplicatedCardDoesNotReplaceTheFirst() async throws {
-        #expect(await deliver(try .saga(EventTypes.orderCreated, Saga.created())) == .applied)
-        #expect(await deliver(try .saga(EventTypes.orderCreated, Saga.created(card: "4000000000000002"))) == .ignored)
-        #expect(await deliver(try .saga(EventTypes.stockReserved, Saga.reserved())) == .applied)
+        #expect(await deliver(try .saga(EventTypes.orderCreated, Saga.orderCreated())) == .applied)
+        #expect(await deliver(try .saga(EventTypes.orderCreated, Saga.orderCreated(card: "4000000000000002"))) == .ignored)
+        #expect(await deliver(try .saga(EventTypes.stockReserved, Saga.stockReserved())) == .applied)
         #expect(await provider.charges.map(\.card) == [Saga.goodCard])
     }
 
     @Test func concurrentDeliveriesOfTheSecondHalfPublishOneOutcome() async throws {
-        #expect(await deliver(try .saga(EventTypes.orderCreated, Saga.created())) == .applied)
-        let reserved = try CloudEvent.saga(EventTypes.stockReserved, Saga.reserved())
+        #expect(await deliver(try .saga(EventTypes.orderCreated, Saga.orderCreated())) == .applied)
+        let reserved = try CloudEvent.saga(EventTypes.stockReserved, Saga.stockReserved())
         async let first = deliver(reserved)
         async let second = deliver(reserved)
         let outcomes = await [first, second]
@@ -106,7 +107,7 @@ import Testing
 
     @Test func aCardThatIsNotTwelveToNineteenDigitsIsDeadLetteredUncharged() async throws {
         let simulated = runner(SimulatedCardProvider(ledger: InMemoryChargeLedger()))
-        let disposition = await deliver(try .saga(EventTypes.orderCreated, Saga.created(card: "not-a-card")),
+        let disposition = await deliver(try .saga(EventTypes.orderCreated, Saga.orderCreated(card: "not-a-card")),
                                         to: simulated)
         #expect(disposition == .deadLettered(reason: "data.payment.card: must be 12 to 19 digits"))
         #expect(try await record() == nil)
@@ -120,8 +121,8 @@ import Testing
     ])
     func theSimulatedProvidersVerdictBecomesTheOutcome(card: String, failure: PaymentFailure?) async throws {
         let simulated = runner(SimulatedCardProvider(ledger: InMemoryChargeLedger()))
-        #expect(await deliver(try .saga(EventTypes.orderCreated, Saga.created(card: card)), to: simulated) == .applied)
-        #expect(await deliver(try .saga(EventTypes.stockReserved, Saga.reserved()), to: simulated) == .applied)
+        #expect(await deliver(try .saga(EventTypes.orderCreated, Saga.orderCreated(card: card)), to: simulated) == .applied)
+        #expect(await deliver(try .saga(EventTypes.stockReserved, Saga.stockReserved()), to: simulated) == .applied)
         let stored = try #require(try await record())
         if let failure {
             let failed = try #require(await published(EventTypes.paymentFailed).first)
@@ -139,16 +140,16 @@ import Testing
 
     @Test func aProviderOutageFailsThePaymentAsProviderUnavailable() async throws {
         let down = runner(SimulatedCardProvider(failureRate: 1, ledger: InMemoryChargeLedger()))
-        #expect(await deliver(try .saga(EventTypes.stockReserved, Saga.reserved()), to: down) == .applied)
-        #expect(await deliver(try .saga(EventTypes.orderCreated, Saga.created()), to: down) == .applied)
+        #expect(await deliver(try .saga(EventTypes.stockReserved, Saga.stockReserved()), to: down) == .applied)
+        #expect(await deliver(try .saga(EventTypes.orderCreated, Saga.orderCreated()), to: down) == .applied)
         let failed = try #require(await published(EventTypes.paymentFailed).first)
         #expect(try failed.decodeData(as: PaymentFailed.self)
             == PaymentFailed(orderId: "o-1", reason: .providerUnavailable))
     }
 
     @Test func theStoredRecordKeepsOnlyTheLastFourDigits() async throws {
-        #expect(await deliver(try .saga(EventTypes.orderCreated, Saga.created(card: "5555555555554444"))) == .applied)
-        #expect(await deliver(try .saga(EventTypes.stockReserved, Saga.reserved())) == .applied)
+        #expect(await deliver(try .saga(EventTypes.orderCreated, Saga.orderCreated(card: "5555555555554444"))) == .applied)
+        #expect(await deliver(try .saga(EventTypes.stockReserved, Saga.stockReserved())) == .applied)
         let record = try #require(try await transport.record(PaymentKeys.payment("o-1")))
         #expect(!record.fields.values.contains { $0.contains("5555555555554444") })
         let stored = try #require(try PaymentRecord(stored: record))
@@ -159,18 +160,18 @@ import Testing
     }
 
     @Test func anOrderCancelledBeforeItsAmountIsNeverCharged() async throws {
-        #expect(await deliver(try .saga(EventTypes.orderCreated, Saga.created())) == .applied)
+        #expect(await deliver(try .saga(EventTypes.orderCreated, Saga.orderCreated())) == .applied)
         let cancelled = OrderCancelled(orderId: "o-1", customerId: "c-1", reason: "out_of_stock")
         #expect(await deliver(try .saga(EventTypes.orderCancelled, cancelled)) == .applied)
         #expect(try await record() == PaymentRecord(status: .voided))
-        #expect(await deliver(try .saga(EventTypes.stockReserved, Saga.reserved())) == .ignored)
+        #expect(await deliver(try .saga(EventTypes.stockReserved, Saga.stockReserved())) == .ignored)
         #expect(await provider.charges.isEmpty)
         #expect(await transport.published.isEmpty)
     }
 
     @Test func aCancellationAfterTheChargeChangesNothing() async throws {
-        #expect(await deliver(try .saga(EventTypes.orderCreated, Saga.created())) == .applied)
-        #expect(await deliver(try .saga(EventTypes.stockReserved, Saga.reserved())) == .applied)
+        #expect(await deliver(try .saga(EventTypes.orderCreated, Saga.orderCreated())) == .applied)
+        #expect(await deliver(try .saga(EventTypes.stockReserved, Saga.stockReserved())) == .applied)
         let cancelled = OrderCancelled(orderId: "o-1", customerId: "c-1", reason: "card_declined")
         #expect(await deliver(try .saga(EventTypes.orderCancelled, cancelled)) == .ignored)
         #expect(try await record()?.status == .completed)
@@ -178,9 +179,9 @@ import Testing
 
     @Test func ordersArePaidIndependently() async throws {
         for id in ["o-1", "o-2"] {
-            #expect(await deliver(try .saga(EventTypes.orderCreated, Saga.created(order: id), order: id)) == .applied)
+            #expect(await deliver(try .saga(EventTypes.orderCreated, Saga.orderCreated(order: id), order: id)) == .applied)
         }
-        #expect(await deliver(try .saga(EventTypes.stockReserved, Saga.reserved(order: "o-2", amount: 150),
+        #expect(await deliver(try .saga(EventTypes.stockReserved, Saga.stockReserved(order: "o-2", amount: 150),
                                         order: "o-2")) == .applied)
         #expect(await provider.charges == [
             .init(card: Saga.goodCard, amount: 150, currency: "USD", idempotencyKey: "o-2"),
@@ -229,8 +230,8 @@ import Testing
             Issue.record("expected a dead letter")
             return
         }
-        #expect(await deliver(try .saga(EventTypes.orderCreated, Saga.created())) == .applied)
-        #expect(await deliver(try .saga(EventTypes.stockReserved, Saga.reserved())) == .applied)
+        #expect(await deliver(try .saga(EventTypes.orderCreated, Saga.orderCreated())) == .applied)
+        #expect(await deliver(try .saga(EventTypes.stockReserved, Saga.stockReserved())) == .applied)
         #expect(await published(EventTypes.paymentCompleted).count == 1)
         #expect(await deadLetters.letters.count == 1)
     }

@@ -2,6 +2,7 @@ import EventBus
 import EventBusInMemory
 import PaymentService
 import SagaEvents
+import SagaFixtures
 import Testing
 
 /// Orders placed through the ingress: the card is a vault token, read just before the charge and deleted
@@ -17,7 +18,7 @@ import Testing
         let service = PaymentService(provider: provider, vault: vault)
         var record: StoredRecord?
         for event in [try CloudEvent.saga(EventTypes.orderCreated, created),
-                      try CloudEvent.saga(EventTypes.stockReserved, Saga.reserved())] {
+                      try CloudEvent.saga(EventTypes.stockReserved, Saga.stockReserved())] {
             let commit = try #require(try await service.decide(event, record: record))
             #expect(commit.outcome.record["card"] == nil, "the record keeps no card number")
             record = StoredRecord(version: (record?.version ?? 0) + 1, fields: commit.outcome.record)

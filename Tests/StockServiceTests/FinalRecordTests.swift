@@ -1,5 +1,6 @@
 import EventBus
 import SagaEvents
+import SagaFixtures
 import StockService
 import Testing
 
@@ -12,7 +13,7 @@ struct FinalRecordTests {
     @Test("a reservation is not final, its out-of-stock fallbacks are; selling and releasing are final")
     func reservationLifecycle() async throws {
         let created = try CloudEvent.saga(EventTypes.orderCreated,
-                                          OrderCreated.make(items: [OrderItem(sku: "BOOK-1", quantity: 1)]))
+                                          Saga.orderCreated(items: [OrderItem(sku: "BOOK-1", quantity: 1)]))
         let reserve = try #require(try await service.decide(created, record: nil))
         #expect(!reserve.outcome.isFinal)
         #expect(reserve.fallbacks.allSatisfy { $0.isFinal })

@@ -1,4 +1,5 @@
 import SagaEvents
+import SagaFixtures
 import StockService
 import Testing
 
@@ -8,7 +9,7 @@ import Testing
     // MARK: order.created
 
     @Test func reserveMergesDuplicateSKUsAndPricesThemFromTheCatalog() {
-        let order = OrderCreated.make(items: [
+        let order = Saga.orderCreated(items: [
             OrderItem(sku: "BOOK-1", quantity: 2), OrderItem(sku: "MUG-1", quantity: 1),
             OrderItem(sku: "BOOK-1", quantity: 3),
         ])
@@ -31,7 +32,7 @@ import Testing
         let euros = StockMachine(catalog: Catalog(currency: "EUR", items: [
             Catalog.Item(sku: "TEA-1", name: "Tea", price: 420, stock: 10),
         ]))
-        let action = euros.orderCreated(.make(items: [OrderItem(sku: "TEA-1", quantity: 2)]), reservation: nil)
+        let action = euros.orderCreated(Saga.orderCreated(items: [OrderItem(sku: "TEA-1", quantity: 2)]), reservation: nil)
         guard case .reserve(_, let reserved) = action else {
             Issue.record("expected a reservation, got \(action)")
             return
@@ -42,7 +43,7 @@ import Testing
     }
 
     @Test func theLargestAllowedQuantityIsReserved() {
-        let order = OrderCreated.make(items: [OrderItem(sku: "BOOK-1", quantity: StockMachine.maximumQuantity)])
+        let order = Saga.orderCreated(items: [OrderItem(sku: "BOOK-1", quantity: StockMachine.maximumQuantity)])
         guard case .reserve(let items, let reserved) = machine.orderCreated(order, reservation: nil) else {
             Issue.record("the maximum quantity should be accepted")
             return
@@ -57,26 +58,26 @@ import Testing
     }
 
     @Test(arguments: [
-        InvalidOrder(testDescription: "no items", order: .make(items: [])),
-        InvalidOrder(testDescription: "quantity 0", order: .make(items: [OrderItem(sku: "BOOK-1", quantity: 0)])),
+        InvalidOrder(testDescription: "no items", order: Saga.orderCreated(items: [])),
+        InvalidOrder(testDescription: "quantity 0", order: Saga.orderCreated(items: [OrderItem(sku: "BOOK-1", quantity: 0)])),
         InvalidOrder(testDescription: "negative quantity",
-                     order: .make(items: [OrderItem(sku: "BOOK-1", quantity: -3)])),
+                     order: Saga.orderCreated(items: [OrderItem(sku: "BOOK-1", quantity: -3)])),
         InvalidOrder(testDescription: "quantity over the maximum",
-                     order: .make(items: [OrderItem(sku: "BOOK-1", quantity: StockMachine.maximumQuantity + 1)])),
-        InvalidOrder(testDescription: "lines of one SKU adding up past the maximum", order: .make(items: [
+                     order: Saga.orderCreated(items: [OrderItem(sku: "BOOK-1", quantity: StockMachine.maximumQuantity + 1)])),
+        InvalidOrder(testDescription: "lines of one SKU adding up past the maximum", order: Saga.orderCreated(items: [
             OrderItem(sku: "BOOK-1", quantity: StockMachine.maximumQuantity),
             OrderItem(sku: "BOOK-1", quantity: StockMachine.maximumQuantity),
         ])),
         InvalidOrder(testDescription: "Int.max quantity",
-                     order: .make(items: [OrderItem(sku: "BOOK-1", quantity: .max)])),
-        InvalidOrder(testDescription: "one bad line among good ones", order: .make(items: [
+                     order: Saga.orderCreated(items: [OrderItem(sku: "BOOK-1", quantity: .max)])),
+        InvalidOrder(testDescription: "one bad line among good ones", order: Saga.orderCreated(items: [
             OrderItem(sku: "BOOK-1", quantity: 1), OrderItem(sku: "MUG-1", quantity: 0),
         ])),
         InvalidOrder(testDescription: "empty customer",
-                     order: .make(customer: "", items: [OrderItem(sku: "BOOK-1", quantity: 1)])),
-        InvalidOrder(testDescription: "empty SKU", order: .make(items: [OrderItem(sku: "", quantity: 1)])),
+                     order: Saga.orderCreated(customer: "", items: [OrderItem(sku: "BOOK-1", quantity: 1)])),
+        InvalidOrder(testDescription: "empty SKU", order: Saga.orderCreated(items: [OrderItem(sku: "", quantity: 1)])),
         InvalidOrder(testDescription: "unknown SKU with quantity 0",
-                     order: .make(items: [OrderItem(sku: "NOPE-1", quantity: 0)])),
+                     order: Saga.orderCreated(items: [OrderItem(sku: "NOPE-1", quantity: 0)])),
     ])
     func invalidOrdersAreRejectedAsInvalidOrder(_ invalid: InvalidOrder) {
         #expect(machine.orderCreated(invalid.order, reservation: nil)
@@ -84,7 +85,7 @@ import Testing
     }
 
     @Test func anUnknownSKUIsRejectedByName() {
-        let order = OrderCreated.make(items: [
+        let order = Saga.orderCreated(items: [
             OrderItem(sku: "BOOK-1", quantity: 1), OrderItem(sku: "GHOST-7", quantity: 1),
             OrderItem(sku: "GHOST-8", quantity: 1),
         ])
@@ -97,7 +98,7 @@ import Testing
     ])
     func orderCreatedForAnOrderWithARecordDoesNothing(_ status: Reservation.Status) {
         let existing = Reservation(status: status, items: [OrderItem(sku: "BOOK-1", quantity: 1)])
-        let order = OrderCreated.make(items: [OrderItem(sku: "BOOK-1", quantity: 1)])
+        let order = Saga.orderCreated(items: [OrderItem(sku: "BOOK-1", quantity: 1)])
         #expect(machine.orderCreated(order, reservation: existing) == .nothing)
     }
 
@@ -111,7 +112,7 @@ import Testing
 
     @Test func cancellingAnUnseenOrderLeavesATombstoneThatALateOrderCreatedRespects() {
         #expect(machine.orderCancelled(orderID: "o-1", reservation: nil) == .tombstone)
-        let late = OrderCreated.make(items: [OrderItem(sku: "BOOK-1", quantity: 1)])
+        let late = Saga.orderCreated(items: [OrderItem(sku: "BOOK-1", quantity: 1)])
         #expect(machine.orderCreated(late, reservation: Reservation(status: .cancelled)) == .nothing)
     }
 

@@ -1,6 +1,7 @@
 import EventBus
 import EventBusInMemory
 import SagaEvents
+import SagaFixtures
 import StockService
 import Testing
 
@@ -42,7 +43,7 @@ import Testing
     }
 
     func order(_ items: [OrderItem], id: String = "o-1") throws -> CloudEvent {
-        try .saga(EventTypes.orderCreated, OrderCreated.make(order: id, items: items), order: id)
+        try .saga(EventTypes.orderCreated, Saga.orderCreated(order: id, items: items), order: id)
     }
 
     func cancelled(_ id: String = "o-1") throws -> CloudEvent {

@@ -147,13 +147,9 @@ final class StreamsCluster: Sendable {
     /// event '…'` lines from a file; returns how many entry ids Redis answered (each an acknowledged add).
     @discardableResult
     func add(_ orders: [TestOrder]) async throws -> Int {
-        let file = redis.directory + "/orders-\(orders.first?.id ?? "none").redis"
         let lines = orders.map { "XADD order.created * event '\($0.payload)'" }
-        try lines.joined(separator: "\n").appending("\n").write(toFile: file, atomically: true, encoding: .utf8)
-        let command = ([Executable.redisCLI] + redis.redisCLIArguments + ["<", file]).joined(separator: " ")
-        let result = try await ChildProcess.run("/bin/sh", ["-c", command], timeout: .seconds(30))
-        try #require(result.exitCode == 0, "redis-cli failed: \(result)")
-        let ids = result.standardOutput.split(separator: "\n").filter { line in
+        let output = try await redis.cli(script: lines, name: "orders-\(orders.first?.id ?? "none").redis")
+        let ids = output.split(separator: "\n").filter { line in
             line.range(of: #"^\d+-\d+$"#, options: .regularExpression) != nil
         }
         return ids.count
@@ -182,17 +178,7 @@ final class StreamsCluster: Sendable {
 
     /// Stops the instances not killed with `SIGTERM` and expects each to exit 0 within the grace time.
     private func stopAll() async {
-        let running = instances.withLock { $0.filter { !$0.value.killed } }
-        for instance in running.values {
-            instance.process.send(signal: SIGCONT)
-            instance.process.send(signal: SIGTERM)
-        }
-        for (name, instance) in running.sorted(by: { $0.key < $1.key }) {
-            let termination = await instance.process.waitForExit(timeout: .seconds(15))
-            instance.process.kill()
-            #expect(termination == .exited(0),
-                    "\(name) did not stop cleanly: \(instance.process.text(of: .standardError).suffix(3000))")
-        }
+        await ChildProcess.stopGracefully(instances.withLock { $0.filter { !$0.value.killed }.mapValues(\.process) })
     }
 
     private func killAll() {

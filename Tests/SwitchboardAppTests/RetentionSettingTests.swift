@@ -2,7 +2,7 @@ import Foundation
 @testable import SwitchboardApp
 import Testing
 
-@Suite("retention.finalRecordDays")
+@Suite("retention and idle consumer settings")
 struct RetentionSettingTests {
     private func load(_ json: String) throws -> ResolvedSettings {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-\(UUID()).json").path
@@ -30,5 +30,29 @@ struct RetentionSettingTests {
             guard let failure = error as? CommandFailure else { return false }
             return failure.exitCode == .configuration && failure.message.contains("retention.finalRecordDays")
         }
+    }
+
+    @Test("the test overrides in seconds are unset and unlisted by default, listed once set, refused when not positive")
+    func testOverrides() throws {
+        let keys = Settings().entries.map(\.key)
+        #expect(!keys.contains("retention.finalRecordSeconds") && !keys.contains("retention.traceSeconds"))
+        let resolved = try load(#"{"retention":{"finalRecordSeconds":20,"traceSeconds":30}}"#)
+        #expect(resolved.settings.finalRecordRetentionSeconds == 20)
+        #expect(resolved.settings.traceRetentionSeconds == 30)
+        #expect(resolved.settings.entries.contains { $0 == ("retention.finalRecordSeconds", "20") })
+        #expect(resolved.settings.entries.contains { $0 == ("retention.traceSeconds", "30") })
+        #expect {
+            _ = try load(#"{"retention":{"traceSeconds":-1}}"#)
+        } throws: { error in
+            (error as? CommandFailure)?.message.contains("retention.traceSeconds") == true
+        }
+    }
+
+    @Test("streams.consumerIdleLimitSeconds: an hour unless the file says otherwise")
+    func consumerIdleLimit() throws {
+        #expect(Settings().streamsConsumerIdleLimitSeconds == 3600)
+        let resolved = try load(#"{"streams":{"consumerIdleLimitSeconds":600}}"#)
+        #expect(resolved.settings.streamsConsumerIdleLimitSeconds == 600)
+        #expect(resolved.settings.entries.contains { $0 == ("streams.consumerIdleLimitSeconds", "600") })
     }
 }

@@ -1,3 +1,5 @@
+import Lifecycle
+
 /// `switchboard run [SERVICE…]`: runs services in this process until SIGINT or SIGTERM.
 ///
 /// A service may carry a tag, `SERVICE-TAG` (`stock-2`), as the instance names of the systemd template
@@ -25,9 +27,10 @@ struct RunCommand {
             "redis.url": "\(application.redisURL)", "instance": application.instanceName,
         ])
         let grace = Duration.seconds(application.settings.shutdownGraceSeconds)
-        let failures = await ServiceGroup(services: services, grace: grace, logger: application.logger).run()
-        guard failures.isEmpty else {
-            throw CommandFailure(.software, "a service failed: \(failures.joined(separator: "; "))")
+        do {
+            try await ServiceGroup(services: services, grace: grace, logger: application.logger).run()
+        } catch {
+            throw CommandFailure(.software, "a service failed: \(error.message)")
         }
     }
 }

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import EventBus
+import Lifecycle
 
 /// `switchboard tail [PATTERN]`: prints every event on channels matching PATTERN, one line each, until
 /// SIGINT or SIGTERM. Colours the event types when standard output is a terminal.

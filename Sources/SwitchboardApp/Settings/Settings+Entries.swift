@@ -32,11 +32,20 @@ extension Settings {
             ("streams.claimIdleMilliseconds", "\(streamsClaimIdleMilliseconds)"),
             ("streams.maximumDeliveries", "\(streamsMaximumDeliveries)"),
             ("streams.maximumLength", "\(streamsMaximumLength)"),
+            ("streams.consumerIdleLimitSeconds", "\(streamsConsumerIdleLimitSeconds)"),
             ("deadLetters.capacity", "\(deadLetterCapacity)"),
             ("retention.finalRecordDays", "\(finalRecordRetentionDays)"),
             ("shutdownGraceSeconds", "\(shutdownGraceSeconds)"),
             ("instance", instance ?? "(host-pid of each process)"),
-        ]
+        ] + testOverrides
+    }
+
+    /// The settings for tests and soak runs, listed only when set.
+    private var testOverrides: [(key: String, value: String)] {
+        [
+            finalRecordRetentionSeconds.map { ("retention.finalRecordSeconds", "\($0)") },
+            traceRetentionSeconds.map { ("retention.traceSeconds", "\($0)") },
+        ].compactMap { $0 }
     }
 
     /// A Redis URL with its password replaced by `****`: `redis://user:****@host:6379`.

@@ -61,6 +61,11 @@ public struct Settings: Sendable, Equatable {
     /// How many days each service keeps its record of an order once the order is final for it (confirmed,
     /// cancelled, paid, sent); the record's expiry is set by the commit that makes it final.
     public var finalRecordRetentionDays = 30
+    /// For tests and soak runs only: seconds final records are kept, instead of `finalRecordRetentionDays`.
+    public var finalRecordRetentionSeconds: Int?
+    /// For tests and soak runs only: seconds a chain's trace log is kept instead of seven days (the logs the
+    /// commits start; the ingress's accept keeps seven days).
+    public var traceRetentionSeconds: Int?
     /// The catalog file of the stock service and the ingress; nil for the built-in catalog (`Config/catalog.json`).
     public var catalogPath: String?
     /// This process's instance name within each service's group; `<host>-<pid>` when not set.
@@ -73,6 +78,8 @@ public struct Settings: Sendable, Equatable {
     public var streamsMaximumDeliveries = 5
     /// About how many entries each stream keeps (pending entries are never trimmed).
     public var streamsMaximumLength = 100_000
+    /// Seconds a stream consumer may stay idle with nothing pending before it is removed from its group.
+    public var streamsConsumerIdleLimitSeconds = 3600
     /// How long each simulated card charge takes, in milliseconds.
     public var paymentLatencyMilliseconds = 0
     /// The share of simulated card charges that fail as if the provider were down, from 0 to 1.

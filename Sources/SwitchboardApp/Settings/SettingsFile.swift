@@ -42,6 +42,8 @@ struct SettingsFile: Decodable {
 
     struct Retention: Decodable {
         var finalRecordDays: Int?
+        var finalRecordSeconds: Int?
+        var traceSeconds: Int?
     }
 
     struct Payment: Decodable {
@@ -62,6 +64,7 @@ struct SettingsFile: Decodable {
         var claimIdleMilliseconds: Int?
         var maximumDeliveries: Int?
         var maximumLength: Int?
+        var consumerIdleLimitSeconds: Int?
     }
 
     var redis: Redis?

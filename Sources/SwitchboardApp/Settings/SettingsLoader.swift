@@ -86,6 +86,11 @@ public struct SettingsLoader: Sendable {
             }
             set(key, keyPath, value)
         }
+        func positive(_ key: String, _ keyPath: WritableKeyPath<Settings, Int?>, _ value: Int?) throws(CommandFailure) {
+            guard let value else { return }
+            if value <= 0 { throw CommandFailure(.configuration, "\(path) \(key) must be > 0, found \(value)") }
+            set(key, keyPath, .some(value))
+        }
         func atLeastZero(_ key: String, _ keyPath: WritableKeyPath<Settings, Int>, _ value: Int?)
             throws(CommandFailure)
         {
@@ -145,8 +150,12 @@ public struct SettingsLoader: Sendable {
                      file.streams?.claimIdleMilliseconds)
         try positive("streams.maximumDeliveries", \.streamsMaximumDeliveries, file.streams?.maximumDeliveries)
         try positive("streams.maximumLength", \.streamsMaximumLength, file.streams?.maximumLength)
+        try positive("streams.consumerIdleLimitSeconds", \.streamsConsumerIdleLimitSeconds,
+                     file.streams?.consumerIdleLimitSeconds)
         try positive("deadLetters.capacity", \.deadLetterCapacity, file.deadLetters?.capacity)
         try positive("retention.finalRecordDays", \.finalRecordRetentionDays, file.retention?.finalRecordDays)
+        try positive("retention.finalRecordSeconds", \.finalRecordRetentionSeconds, file.retention?.finalRecordSeconds)
+        try positive("retention.traceSeconds", \.traceRetentionSeconds, file.retention?.traceSeconds)
         try positive("shutdownGraceSeconds", \.shutdownGraceSeconds, file.shutdownGraceSeconds)
     }
 

@@ -7,6 +7,7 @@ import EventBus
 import EventBusRedis
 import HTTPServer
 import Ingress
+import Lifecycle
 import NotificationService
 import OrderService
 import PaymentService
@@ -22,7 +23,8 @@ struct ServiceFactory {
     let application: Application
 
     /// Every part of the named services: runners, the ingress, heartbeats, the payment simulator's
-    /// runtime control, and the process's metrics publisher.
+    /// runtime control, and the process's metrics publisher, in start order. The group stops them in
+    /// reverse: each service before its heartbeat, so an instance is listed until its work is done.
     func services(named names: [String]) throws(CommandFailure) -> [any Service] {
         // The process's metrics snapshot is written as the first service's user (every service user may).
         var services: [any Service] = [MetricsPublisher(
@@ -32,8 +34,8 @@ struct ServiceFactory {
         for name in names {
             switch name {
             case "ingress":
-                services.append(try ingress())
                 services.append(heartbeat(name))
+                services.append(try ingress())
             case "payment":
                 let behaviour = SimulatorBehaviour(
                     latency: .milliseconds(application.settings.paymentLatencyMilliseconds),
@@ -48,29 +50,29 @@ struct ServiceFactory {
                     timeout: .milliseconds(application.settings.paymentTimeoutMilliseconds),
                     retries: application.settings.paymentRetries
                 )
+                services.append(heartbeat(name) { ["breaker": breaker.state.rawValue] })
+                services.append(SimulatorControlService(behaviour: behaviour, client: application.makeRedisClient(for: name),
+                                                        logger: logger(name)))
                 services.append(bus(name, PaymentService(
                     provider: provider, vault: RedisCardVault(client: application.makeRedisClient(for: name)), logger: logger(name)
                 )))
-                services.append(SimulatorControlService(behaviour: behaviour, client: application.makeRedisClient(for: name),
-                                                        logger: logger(name)))
-                services.append(heartbeat(name) { ["breaker": breaker.state.rawValue] })
             case "order":
-                services += [bus(name, OrderService()), heartbeat(name)]
+                services += [heartbeat(name), bus(name, OrderService())]
             case "stock":
-                services += [bus(name, StockService(catalog: try loadCatalog())), heartbeat(name)]
+                services += [heartbeat(name), bus(name, StockService(catalog: try loadCatalog()))]
             default:
-                services += [bus(name, NotificationService()), heartbeat(name)]
+                services += [heartbeat(name), bus(name, NotificationService())]
             }
         }
         return services
     }
 
     private func bus(_ name: String, _ logic: any EventService) -> any Service {
-        BusService(name: name, runner: ServiceRunner(
+        ServiceRunner(
             service: logic, transport: application.makeTransport(for: name), deadLetters: application.deadLetters(for: name),
             instance: application.instanceName, logger: logger(name), metrics: application.metrics,
             maximumDeliveries: application.settings.streamsMaximumDeliveries
-        ))
+        )
     }
 
     private func ingress() throws(CommandFailure) -> any Service {
@@ -84,7 +86,7 @@ struct ServiceFactory {
                                       followingClient: { [application] in application.makeRedisClient(for: "ingress") },
                                       durableAccept: settings.durableAcceptMilliseconds > 0
                                           ? .milliseconds(settings.durableAcceptMilliseconds) : nil)
-        return IngressService(ingress: Ingress(
+        return Ingress(
             configuration: configuration, store: store, transport: application.makeTransport(for: "ingress"),
             deadLetters: application.deadLetters(for: "ingress"), catalog: try loadCatalog(),
             metrics: application.metrics, instance: application.instanceName, logger: logger("ingress"),
@@ -92,7 +94,7 @@ struct ServiceFactory {
             limits: OverloadLimits(maximumPendingOrders: settings.httpMaximumPendingOrders,
                                    maximumEventStreams: settings.httpMaximumEventStreams,
                                    maximumBacklog: settings.httpMaximumBacklog)
-        ))
+        )
     }
 
     /// The breaker in front of the card provider; its state is logged, and kept as a gauge.
@@ -126,7 +128,7 @@ struct ServiceFactory {
             pid: Int(process.processIdentifier), startedAt: RFC3339.string(from: application.startedAt),
             version: Switchboard.version, transport: application.settings.transport.rawValue
         )
-        return HeartbeatService(name: "\(name).heartbeat", heartbeat: heartbeat, details: details,
+        return HeartbeatService(description: "\(name).heartbeat", heartbeat: heartbeat, details: details,
                                 client: application.makeRedisClient(for: name), logger: logger(name))
     }
 

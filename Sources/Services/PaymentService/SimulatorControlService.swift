@@ -1,5 +1,4 @@
-import EventBus
-import PaymentService
+import Lifecycle
 import RedisClient
 import Telemetry
 
@@ -7,17 +6,29 @@ import Telemetry
 /// `redis-cli HSET payment:simulator failureRate 1 latencyMilliseconds 0` (and `DEL payment:simulator`
 /// to return to the configured values). `answerDelayMilliseconds` holds each answer back after the
 /// provider charged, which tests use to kill a payment process between a charge and its commit. The
-/// hash is read at start and every second.
-struct SimulatorControlService: Service {
+/// hash is read at start and every second, until a graceful shutdown is requested.
+public struct SimulatorControlService: Service, CustomStringConvertible {
     /// The hash that overrides the configured behaviour.
-    static let key = "payment:simulator"
+    public static let key = "payment:simulator"
 
-    let name = "payment.simulator"
-    let behaviour: SimulatorBehaviour
-    let client: RedisClient
-    let logger: Logger
+    public let description = "payment.simulator"
+    private let behaviour: SimulatorBehaviour
+    private let client: RedisClient
+    private let logger: Logger
 
-    func run(until shutdown: GracefulShutdown) async throws {
+    /// Creates the control loop.
+    /// - Parameters:
+    ///   - behaviour: the simulated provider's behaviour, changed in place.
+    ///   - client: where the `payment:simulator` hash is read.
+    ///   - logger: one `notice` line per change.
+    public init(behaviour: SimulatorBehaviour, client: RedisClient, logger: Logger) {
+        self.behaviour = behaviour
+        self.client = client
+        self.logger = logger
+    }
+
+    public func run() async {
+        let shutdown = GracefulShutdown.current
         let configured = (latency: behaviour.latency, failureRate: behaviour.failureRate,
                           answerDelay: behaviour.answerDelay)
         var applied = configured
@@ -37,7 +48,7 @@ struct SimulatorControlService: Service {
                     ])
                 }
             }
-            try? await Task.sleep(for: .seconds(1))
+            await shutdown.sleep(for: .seconds(1))
         }
     }
 }

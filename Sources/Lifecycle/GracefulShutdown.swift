@@ -5,6 +5,9 @@ import Synchronization
 ///
 /// Unlike task cancellation, which stops work where it stands, a graceful shutdown only ends intake:
 /// transports stop delivering, runners finish their messages, the HTTP server stops accepting.
+///
+/// A `ServiceGroup` gives each service its own request, as a task-local value: a service reads it with
+/// `GracefulShutdown.current`.
 public final class GracefulShutdown: Sendable {
     private struct State {
         var requested = false
@@ -12,6 +15,13 @@ public final class GracefulShutdown: Sendable {
     }
 
     private let state = Mutex(State())
+
+    /// The request of the service running in this task, set by `ServiceGroup`.
+    @TaskLocal static var task: GracefulShutdown?
+
+    /// The graceful shutdown request of the service this task runs in (swift-service-lifecycle's
+    /// `gracefulShutdown()`, as a value); outside a `ServiceGroup`, a request that is never made.
+    public static var current: GracefulShutdown { task ?? GracefulShutdown() }
 
     /// Creates a token that has not been triggered.
     public init() {}

@@ -1,15 +1,15 @@
 /// A glob pattern as Redis `PSUBSCRIBE` reads it: `*` any run, `?` any one character, `[abc]` a set,
 /// `\` escapes the next character.
-public struct GlobPattern: Sendable, Equatable {
+struct GlobPattern: Sendable, Equatable {
     private let pattern: [Character]
 
     /// Creates a pattern from its text.
-    public init(_ pattern: String) {
+    init(_ pattern: String) {
         self.pattern = Array(pattern)
     }
 
     /// Whether `text` matches the whole pattern.
-    public func matches(_ text: String) -> Bool {
+    func matches(_ text: String) -> Bool {
         Self.match(pattern[...], Array(text)[...])
     }
 
