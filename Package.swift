@@ -113,7 +113,11 @@ let package = Package(
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["EventBus", "RedisClient", "SwitchboardApp", "TestSupport"]),
         .testTarget(
-            name: "IngressTests", dependencies: ["Ingress", "EventBus", "SagaEvents", "Telemetry", "TestSupport"]
+            name: "IngressTests",
+            dependencies: [
+                "Ingress", "HTTPServer", "EventBus", "EventBusInMemory", "SagaEvents", "OrderService", "StockService",
+                "Telemetry", "TestSupport",
+            ]
         ),
         .testTarget(name: "IngressEndToEndTests", dependencies: ["SwitchboardApp", "TestSupport"]),
         .testTarget(name: "StreamsEndToEndTests", dependencies: ["SwitchboardApp", "TestSupport"]),

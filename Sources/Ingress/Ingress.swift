@@ -89,8 +89,9 @@ public struct Ingress: Sendable {
             return response
         }) { request in
             let started = ContinuousClock.now
-            let response = await router.respond(to: request)
-            record(request, route: router.match(request)?.pattern ?? "unmatched", response, since: started)
+            let match = router.match(request)
+            let response = await match.respond()
+            record(request, route: match.route ?? "unmatched", response, since: started)
             return response
         }
         let port = try server.start()

@@ -26,12 +26,12 @@ final class MicroHTTPDDaemon: Sendable {
 
     let configuration: HTTPServerConfiguration
     let gate: @Sendable (HTTPRequest) -> HTTPResponse?
-    let handler: Router.Handler
+    let handler: @Sendable (HTTPRequest) async -> HTTPResponse
     let logger: Logger
     private let state = Mutex(State())
 
     init(configuration: HTTPServerConfiguration, logger: Logger,
-         gate: @escaping @Sendable (HTTPRequest) -> HTTPResponse?, handler: @escaping Router.Handler) {
+         gate: @escaping @Sendable (HTTPRequest) -> HTTPResponse?, handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse) {
         self.configuration = configuration
         self.gate = gate
         self.logger = logger
@@ -203,7 +203,7 @@ final class MicroHTTPDDaemon: Sendable {
 
     private var shuttingDown: HTTPResponse {
         ProblemDetails(status: 503, type: "shutting-down", title: "Service Unavailable",
-                       detail: "the server is shutting down").response(headers: [("Connection", "close")])
+                       detail: "the server is shutting down", headers: [("Connection", "close")]).response()
     }
 
     private static func headers(of connection: OpaquePointer) -> [(name: String, value: String)] {
