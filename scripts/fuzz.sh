@@ -39,7 +39,8 @@ mkdir -p "$build/fuzz"
 for target in "${targets[@]}"; do
 	nice -n 10 swiftc -swift-version 6 -parse-as-library -sanitize=fuzzer,address -g -module-name "FuzzTarget" \
 		-I "$build/debug/Modules" "${clang_modules[@]}" $(pkg-config --cflags-only-I hiredis libmicrohttpd libcurl) \
-		Tests/Fuzz/Support/*.swift Tests/IngressTests/Support/MemoryIngressStore.swift "Tests/Fuzz/Targets/$target.swift" "${objects[@]}" \
+		Tests/Fuzz/Support/*.swift Tests/IngressTests/Support/MemoryIngressStore.swift "Tests/Fuzz/Targets/$target.swift" \
+		"${objects[@]}" \
 		$(pkg-config --libs hiredis libmicrohttpd libcurl) -o "$build/fuzz/$target" 2>&1 | grep -v 'Cannot export local symbol' || true
 	test "${PIPESTATUS[0]}" -eq 0
 done

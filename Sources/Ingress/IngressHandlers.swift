@@ -209,7 +209,9 @@ struct IngressHandlers: Sendable {
         } catch {
             throw .unreachable(error)
         }
-        guard let levels else { throw .unavailable("stock for \(sku) is not seeded yet (is the stock service running?)") }
+        guard let levels else {
+            throw .unavailable("stock for \(sku) is not seeded yet (is the stock service running?)")
+        }
         let body: [String: JSONValue] = [
             "sku": .string(sku), "name": .string(item.name), "price": .integer(item.price),
             "currency": .string(catalog.currency), "available": .integer(levels.available),

@@ -24,13 +24,16 @@ struct IngressHandlersTests {
         )
     }
 
-    private static let order = #"{"customerId":"c-1","items":[{"sku":"BOOK-1","quantity":2}],"payment":{"card":"4242424242424242"}}"#
+    private static let order = """
+        {"customerId":"c-1","items":[{"sku":"BOOK-1","quantity":2}],"payment":{"card":"4242424242424242"}}
+        """
 
     private static func post(
-        _ body: String = order, contentType: String? = "application/json", _ headers: [(name: String, value: String)] = []
+        _ body: String = order, contentType: String? = "application/json",
+        _ headers: [(name: String, value: String)] = []
     ) -> HTTPRequest {
-        HTTPRequest(method: "POST", path: "/orders", headers: (contentType.map { [("Content-Type", $0)] } ?? []) + headers,
-                    body: Array(body.utf8))
+        let type = contentType.map { [(name: "Content-Type", value: $0)] } ?? []
+        return HTTPRequest(method: "POST", path: "/orders", headers: type + headers, body: Array(body.utf8))
     }
 
     private static func header(_ name: String, of response: HTTPResponse) -> String? {
@@ -74,10 +77,11 @@ struct IngressHandlersTests {
         #expect(published.contains(#""last4":"4242""#) && !published.contains("4242424242424242"))
     }
 
-    @Test("a body that is not application/json is 415, not JSON is 400, invalid fields 422 each named; nothing is accepted")
+    @Test("not application/json is 415, not JSON 400, invalid fields 422 each named; nothing is accepted")
     func validation() async {
         let ingress = ingress()
-        Self.expectProblem(await ingress.respond(to: Self.post(contentType: nil)), status: 415, type: "unsupported-media-type")
+        Self.expectProblem(await ingress.respond(to: Self.post(contentType: nil)), status: 415,
+                           type: "unsupported-media-type")
         Self.expectProblem(await ingress.respond(to: Self.post(contentType: "text/plain")), status: 415,
                            type: "unsupported-media-type")
         Self.expectProblem(await ingress.respond(to: Self.post("{", contentType: "application/json; charset=utf-8")),
@@ -101,8 +105,9 @@ struct IngressHandlersTests {
         let ingress = ingress()
         Self.expectProblem(await ingress.respond(to: Self.post(Self.order, [("Idempotency-Key", "")])), status: 400,
                            type: "invalid-idempotency-key")
-        Self.expectProblem(await ingress.respond(to: Self.post(Self.order, [("Idempotency-Key", String(repeating: "k", count: 201))])),
-                           status: 400, type: "invalid-idempotency-key")
+        let long = ("Idempotency-Key", String(repeating: "k", count: 201))
+        Self.expectProblem(await ingress.respond(to: Self.post(Self.order, [long])), status: 400,
+                           type: "invalid-idempotency-key")
         let key = ("Idempotency-Key", String(repeating: "k", count: 200))
         let first = await ingress.respond(to: Self.post(Self.order, [key]))
         let repeated = await ingress.respond(to: Self.post(Self.order, [key]))
@@ -116,7 +121,7 @@ struct IngressHandlersTests {
         #expect(store.accepted.count == 1)
     }
 
-    @Test("Prefer: wait=N answers 200 with the final order, 202 with its status otherwise, both with Preference-Applied")
+    @Test("Prefer: wait=N is 200 with the final order, else 202 with its status, both with Preference-Applied")
     func preferWait() async {
         let ingress = ingress()
         let waiting = await ingress.respond(to: Self.post(Self.order, [("Prefer", "respond-async, wait=0")]))
@@ -203,7 +208,7 @@ struct IngressHandlersTests {
         #expect(Self.header("Retry-After", of: down) == "1")
     }
 
-    @Test("GET /stock/{sku} is 200 from the catalog and the store, 404 for a SKU not in the catalog, 503 while Redis is down")
+    @Test("GET /stock/{sku} is 200 from catalog and store, 404 for a SKU not in the catalog, 503 while Redis is down")
     func stockReads() async {
         let ingress = ingress()
         let stock = await ingress.respond(to: HTTPRequest(method: "GET", path: "/stock/BOOK-1"))

@@ -6,7 +6,9 @@ import Testing
 struct RouterTests {
     private static let router: Router = {
         var router = Router()
-        router.add("GET", "/orders/{id}") { request in .json(status: 200, Array((request.parameters["id"] ?? "").utf8)) }
+        router.add("GET", "/orders/{id}") { request in
+            .json(status: 200, Array((request.parameters["id"] ?? "").utf8))
+        }
         router.add("POST", "/orders/{id}") { (_) throws(ProblemDetails) in
             throw ProblemDetails(status: 409, type: "conflict", title: "Conflict", detail: "taken",
                                  headers: [("Retry-After", "2")])

@@ -26,12 +26,12 @@ final class MicroHTTPDDaemon: Sendable {
 
     let configuration: HTTPServerConfiguration
     let gate: @Sendable (HTTPRequest) -> HTTPResponse?
-    let handler: @Sendable (HTTPRequest) async -> HTTPResponse
+    let handler: HTTPServer.Handler
     let logger: Logger
     private let state = Mutex(State())
 
     init(configuration: HTTPServerConfiguration, logger: Logger,
-         gate: @escaping @Sendable (HTTPRequest) -> HTTPResponse?, handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse) {
+         gate: @escaping @Sendable (HTTPRequest) -> HTTPResponse?, handler: @escaping HTTPServer.Handler) {
         self.configuration = configuration
         self.gate = gate
         self.logger = logger

@@ -159,7 +159,8 @@ struct DashboardRoutes: Sendable {
             switch error {
             case .missing: throw .notFound(error.message)
             case .maskedCard:
-                throw ProblemDetails(status: 409, type: "masked-card", title: "Card Number Masked", detail: error.message)
+                throw ProblemDetails(status: 409, type: "masked-card", title: "Card Number Masked",
+                                     detail: error.message)
             case .unavailable: throw .unavailable(error.message)
             }
         }
