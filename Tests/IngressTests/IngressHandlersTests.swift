@@ -15,12 +15,14 @@ import Testing
 struct IngressHandlersTests {
     private let store = MemoryIngressStore()
 
-    private func ingress(limits: OverloadLimits = OverloadLimits()) -> Ingress {
+    private func ingress(limits: OverloadLimits = OverloadLimits(), metrics: MetricsRegistry = MetricsRegistry())
+        -> Ingress
+    {
         Ingress(
             configuration: HTTPServerConfiguration(port: 0), store: store, transport: InMemoryTransport(),
             deadLetters: InMemoryDeadLetterStore(), catalog: Catalog(items: [
                 Catalog.Item(sku: "BOOK-1", name: "A book", price: 1200, stock: 10),
-            ]), metrics: MetricsRegistry(), instance: "test", logger: .disabled, limits: limits
+            ]), metrics: metrics, instance: "test", logger: .disabled, limits: limits
         )
     }
 
@@ -233,5 +235,20 @@ struct IngressHandlersTests {
         Self.expectProblem(wrongMethod, status: 405, type: "method-not-allowed")
         #expect(Self.header("Allow", of: wrongMethod) == "POST")
         #expect(Self.object(of: wrongMethod)["detail"] as? String == "DELETE is not allowed on /orders; use POST")
+    }
+
+    @Test("each request is counted once, by its route's pattern, method and status; no route counts as unmatched")
+    func requestMetrics() async {
+        let metrics = MetricsRegistry()
+        let ingress = ingress(metrics: metrics)
+        _ = await ingress.respond(to: HTTPRequest(method: "GET", path: "/orders/ord_none"))
+        _ = await ingress.respond(to: HTTPRequest(method: "GET", path: "/stock/BOOK-1"))
+        _ = await ingress.respond(to: HTTPRequest(method: "DELETE", path: "/orders"))
+        let totals = metrics.snapshot().totals("switchboard_http_requests_total", by: ["route", "method", "status"])
+        #expect(totals == [
+            ["route": "/orders/{id}", "method": "GET", "status": "404"]: 1,
+            ["route": "/stock/{sku}", "method": "GET", "status": "200"]: 1,
+            ["route": "unmatched", "method": "DELETE", "status": "405"]: 1,
+        ])
     }
 }
