@@ -133,7 +133,11 @@ let package = Package(
             ]
         ),
         .testTarget(
-            name: "IngressTests", dependencies: ["Ingress", "EventBus", "SagaEvents", "Telemetry", "TestSupport"]
+            name: "IngressTests",
+            dependencies: [
+                "Ingress", "HTTPServer", "EventBus", "EventBusInMemory", "SagaEvents", "OrderService", "StockService",
+                "Telemetry", "TestSupport",
+            ]
         ),
         .testTarget(name: "IngressEndToEndTests", dependencies: ["EventBus", "SwitchboardApp", "TestSupport"]),
         .testTarget(

@@ -7,7 +7,8 @@
 #
 # The modules are built by SwiftPM, instrumented (-sanitize=fuzzer,address), in .build-fuzz (git-ignored),
 # so `swift build` and `swift test` never see the fuzz targets; each target is one file of
-# Tests/Fuzz/Targets, compiled with Tests/Fuzz/Support and linked against those modules' objects.
+# Tests/Fuzz/Targets, compiled with Tests/Fuzz/Support and the ingress's store double (shared with
+# Tests/IngressTests) and linked against those modules' objects.
 # A crash or a violated property stops the target and is kept as a file in .build-fuzz/crashes/TARGET/
 # (reproduce: .build-fuzz/fuzz/TARGET FILE). Inputs that reach new code go to .build-fuzz/corpus/TARGET/.
 set -euo pipefail
@@ -38,7 +39,8 @@ mkdir -p "$build/fuzz"
 for target in "${targets[@]}"; do
 	nice -n 10 swiftc -swift-version 6 -parse-as-library -sanitize=fuzzer,address -g -module-name "FuzzTarget" \
 		-I "$build/debug/Modules" "${clang_modules[@]}" $(pkg-config --cflags-only-I hiredis libmicrohttpd libcurl) \
-		Tests/Fuzz/Support/*.swift "Tests/Fuzz/Targets/$target.swift" "${objects[@]}" \
+		Tests/Fuzz/Support/*.swift Tests/IngressTests/Support/MemoryIngressStore.swift "Tests/Fuzz/Targets/$target.swift" \
+		"${objects[@]}" \
 		$(pkg-config --libs hiredis libmicrohttpd libcurl) -o "$build/fuzz/$target" 2>&1 | grep -v 'Cannot export local symbol' || true
 	test "${PIPESTATUS[0]}" -eq 0
 done

@@ -6,6 +6,9 @@ import Telemetry
 /// are kept alive, idle or trickling connections time out after `idleTimeoutSeconds`, and the number of
 /// connections is capped, so slow clients cannot starve the others.
 public final class HTTPServer: Sendable {
+    /// What answers a request: a response for every request, errors included.
+    public typealias Handler = @Sendable (HTTPRequest) async -> HTTPResponse
+
     private let daemon: MicroHTTPDDaemon
 
     /// Creates a server; it listens once `start()` is called.
@@ -15,10 +18,10 @@ public final class HTTPServer: Sendable {
     ///   - gate: sees each complete request first, on the I/O thread, and answers it there at once when it
     ///     returns a response, without a task or suspending the connection: the cheap path for shedding
     ///     load. It must not block. `nil` (its usual answer) passes the request to `handler`.
-    ///   - handler: answers every request the gate passes (usually `Router.respond(to:)`).
+    ///   - handler: answers every request the gate passes (usually `Router.respond(to:)`, or a `Router.Match`).
     public init(configuration: HTTPServerConfiguration, logger: Logger,
                 gate: @escaping @Sendable (HTTPRequest) -> HTTPResponse? = { _ in nil },
-                handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse) {
+                handler: @escaping Handler) {
         self.daemon = MicroHTTPDDaemon(configuration: configuration, logger: logger, gate: gate, handler: handler)
     }
 

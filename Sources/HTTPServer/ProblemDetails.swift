@@ -4,8 +4,10 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// An error answer in `application/problem+json` (RFC 9457).
-public struct ProblemDetails: Sendable, Encodable, Equatable {
+/// An error answer in `application/problem+json` (RFC 9457), and the error a route's handler throws to
+/// give it: the router renders whatever a handler throws with `response()`, so no handler builds an
+/// error response itself.
+public struct ProblemDetails: Error, Sendable, Encodable, Equatable {
     /// One invalid field of a request body.
     public struct FieldError: Sendable, Encodable, Equatable {
         /// Where the field is, as a JSON Pointer-like path, e.g. `items[0].quantity`.
@@ -29,6 +31,9 @@ public struct ProblemDetails: Sendable, Encodable, Equatable {
     public var detail: String
     /// For validation errors, every bad field.
     public var errors: [FieldError]?
+    /// Header fields the answer carries besides `Content-Type`, e.g. `Allow` for 405 or `Retry-After` for
+    /// 503; not part of the body.
+    public var headers: [(name: String, value: String)]
 
     /// Creates a problem.
     /// - Parameters:
@@ -37,21 +42,42 @@ public struct ProblemDetails: Sendable, Encodable, Equatable {
     ///   - title: a short summary.
     ///   - detail: what went wrong with this request.
     ///   - errors: the bad fields, for validation errors.
-    public init(status: Int, type: String, title: String, detail: String, errors: [FieldError]? = nil) {
+    ///   - headers: more header fields of the answer, e.g. `Retry-After`.
+    public init(
+        status: Int, type: String, title: String, detail: String, errors: [FieldError]? = nil,
+        headers: [(name: String, value: String)] = []
+    ) {
         self.type = "https://switchboard.dev/problems/\(type)"
         self.title = title
         self.status = status
         self.detail = detail
         self.errors = errors
+        self.headers = headers
     }
 
-    /// The problem as a response.
-    /// - Parameter headers: more header fields, e.g. `Allow` for 405.
-    public func response(headers: [(name: String, value: String)] = []) -> HTTPResponse {
+    /// `404`: nothing at this path, or no such resource.
+    /// - Parameter detail: what was not found, e.g. "no order o-1".
+    public static func notFound(_ detail: String) -> ProblemDetails {
+        ProblemDetails(status: 404, type: "not-found", title: "Not Found", detail: detail)
+    }
+
+    /// The problem as a response: its status, `Content-Type: application/problem+json`, its header fields
+    /// and its members as a JSON object with sorted keys.
+    public func response() -> HTTPResponse {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let body = (try? Array(encoder.encode(self))) ?? []
         return HTTPResponse(status: status, headers: [("Content-Type", "application/problem+json")] + headers,
                             body: .bytes(body))
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case type, title, status, detail, errors
+    }
+
+    public static func == (left: ProblemDetails, right: ProblemDetails) -> Bool {
+        left.type == right.type && left.title == right.title && left.status == right.status
+            && left.detail == right.detail && left.errors == right.errors
+            && left.headers.elementsEqual(right.headers) { $0.name == $1.name && $0.value == $1.value }
     }
 }

@@ -2,16 +2,63 @@
 ///
 /// Patterns are literal segments and `{name}` parameters, e.g. `/orders/{id}/events`. A path that no
 /// pattern matches is answered `404`; a path some pattern matches but not with this method is answered
-/// `405` with an `Allow` header; both as `application/problem+json`.
+/// `405` with an `Allow` header. A handler answers with a response or throws a `ProblemDetails`, which
+/// the router renders (`ProblemDetails.response()`): every error answer is `application/problem+json`.
+///
+/// A request is matched once (`match(_:)`): the `Match` carries the route's pattern, for metrics and
+/// logs, and answers the request.
 public struct Router: Sendable {
-    /// What handles a request.
-    public typealias Handler = @Sendable (HTTPRequest) async -> HTTPResponse
+    /// What handles a request: a response, or a thrown problem the router renders.
+    public typealias Handler = @Sendable (HTTPRequest) async throws(ProblemDetails) -> HTTPResponse
 
-    private struct Route: Sendable {
+    fileprivate struct Route: Sendable {
         var method: String
         var segments: [Substring]
         var name: String
         var handler: Handler
+    }
+
+    /// A request matched to its route, or to the problem that answers it when no route takes it.
+    public struct Match: Sendable {
+        fileprivate enum Answer: Sendable {
+            case handler(Handler)
+            case problem(ProblemDetails)
+        }
+
+        /// The pattern of the matched route, e.g. `/orders/{id}`; `nil` when none matched (`404`, `405`).
+        public let route: String?
+        /// The request with the parameters taken from its path (`HTTPRequest.parameters`).
+        public let request: HTTPRequest
+        private let answer: Answer
+
+        fileprivate init(route: String?, request: HTTPRequest, answer: Answer) {
+            self.route = route
+            self.request = request
+            self.answer = answer
+        }
+
+        fileprivate static func route(_ route: Route, request: HTTPRequest) -> Match {
+            Match(route: route.name, request: request, answer: .handler(route.handler))
+        }
+
+        fileprivate static func problem(_ problem: ProblemDetails, request: HTTPRequest) -> Match {
+            Match(route: nil, request: request, answer: .problem(problem))
+        }
+
+        /// Answers the request: the route's handler's response, or the problem it threw or that no route
+        /// matched, rendered.
+        public func respond() async -> HTTPResponse {
+            switch answer {
+            case .handler(let handler):
+                do {
+                    return try await handler(request)
+                } catch {
+                    return error.response()
+                }
+            case .problem(let problem):
+                return problem.response()
+            }
+        }
     }
 
     private var routes: [Route] = []
@@ -28,17 +75,8 @@ public struct Router: Sendable {
         routes.append(Route(method: method, segments: Self.segments(of: pattern), name: pattern, handler: handler))
     }
 
-    /// The route a request matches: its pattern (for metrics) and parameters; `nil` when none.
-    public func match(_ request: HTTPRequest) -> (pattern: String, parameters: [String: String])? {
-        let path = Self.segments(of: request.path)
-        for route in routes where route.method == request.method {
-            if let parameters = Self.parameters(route.segments, path) { return (route.name, parameters) }
-        }
-        return nil
-    }
-
-    /// Answers a request.
-    public func respond(to request: HTTPRequest) async -> HTTPResponse {
+    /// The route a request matches, first added first; when none does, the `404` or `405` that answers it.
+    public func match(_ request: HTTPRequest) -> Match {
         let path = Self.segments(of: request.path)
         var allowed: [String] = []
         for route in routes {
@@ -49,16 +87,22 @@ public struct Router: Sendable {
             }
             var routed = request
             routed.parameters = parameters
-            return await route.handler(routed)
+            return .route(route, request: routed)
         }
         if allowed.isEmpty {
-            return ProblemDetails(status: 404, type: "not-found", title: "Not Found",
-                                  detail: "no resource at \(request.path)").response()
+            return .problem(.notFound("no resource at \(request.path)"), request: request)
         }
         let allow = allowed.joined(separator: ", ")
-        return ProblemDetails(status: 405, type: "method-not-allowed", title: "Method Not Allowed",
-                              detail: "\(request.method) is not allowed on \(request.path); use \(allow)")
-            .response(headers: [("Allow", allow)])
+        let problem = ProblemDetails(
+            status: 405, type: "method-not-allowed", title: "Method Not Allowed",
+            detail: "\(request.method) is not allowed on \(request.path); use \(allow)", headers: [("Allow", allow)]
+        )
+        return .problem(problem, request: request)
+    }
+
+    /// Matches and answers a request.
+    public func respond(to request: HTTPRequest) async -> HTTPResponse {
+        await match(request).respond()
     }
 
     private static func segments(of path: String) -> [Substring] {

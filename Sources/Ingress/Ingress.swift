@@ -54,10 +54,27 @@ public struct Ingress: Sendable {
         self.router = router
     }
 
-    /// Answers one request as the server does, without a socket: what the fuzz targets drive
-    /// (`Tests/Fuzz`). Live events are not watched here, so `Prefer: wait` times out unanswered.
+    /// Answers one request as the server does, without a socket, and counts it in the metrics by its
+    /// route: what the server's handler runs, and what the fuzz targets and in-process tests drive. Live
+    /// events are not watched here, so `Prefer: wait` times out unanswered.
     public func respond(to request: HTTPRequest) async -> HTTPResponse {
-        await router.respond(to: request)
+        let started = ContinuousClock.now
+        let match = router.match(request)
+        let response = await match.respond()
+        Self.record(request, route: match.route ?? "unmatched", response, since: started, in: handlers.metrics)
+        return response
+    }
+
+    /// Counts an answered request (`switchboard_http_requests_total`) and its duration, by route.
+    private static func record(
+        _ request: HTTPRequest, route: String, _ response: HTTPResponse, since started: ContinuousClock.Instant,
+        in metrics: MetricsRegistry
+    ) {
+        metrics.increment("switchboard_http_requests_total", help: "HTTP requests, by route, method and status.",
+                          labels: ["route": route, "method": request.method, "status": String(response.status)])
+        metrics.observe("switchboard_http_request_duration_seconds",
+                        help: "Time to answer an HTTP request (to the head of a stream), by route.",
+                        labels: ["route": route], value: (ContinuousClock.now - started).seconds)
     }
 
     /// Listens until `shutdown` is requested or the task is cancelled, then stops taking requests and
@@ -67,33 +84,17 @@ public struct Ingress: Sendable {
     ///   - ready: called with the port once the server listens.
     /// - Throws: `HTTPServerError` when the port cannot be bound.
     public func run(until shutdown: GracefulShutdown, ready: @Sendable (Int) -> Void = { _ in }) async throws {
-        let router = self.router
         let metrics = handlers.metrics
         let admission = handlers.admission
-        @Sendable
-        func record(
-            _ request: HTTPRequest, route: String, _ response: HTTPResponse, since started: ContinuousClock.Instant
-        ) {
-            metrics.increment("switchboard_http_requests_total", help: "HTTP requests, by route, method and status.",
-                              labels: ["route": route, "method": request.method, "status": String(response.status)])
-            metrics.observe("switchboard_http_request_duration_seconds",
-                            help: "Time to answer an HTTP request (to the head of a stream), by route.",
-                            labels: ["route": route], value: (ContinuousClock.now - started).seconds)
-        }
         let server = HTTPServer(configuration: configuration, logger: handlers.logger, gate: { request in
             // New orders while every place is taken: shed on the I/O thread, before any task is made.
             guard request.method == "POST", request.path == "/orders", let reason = admission.shedEarly() else {
                 return nil
             }
             let response = admission.response(reason)
-            record(request, route: "/orders", response, since: .now)
+            Self.record(request, route: "/orders", response, since: .now, in: metrics)
             return response
-        }) { request in
-            let started = ContinuousClock.now
-            let response = await router.respond(to: request)
-            record(request, route: router.match(request)?.pattern ?? "unmatched", response, since: started)
-            return response
-        }
+        }, handler: respond(to:))
         let port = try server.start()
         handlers.logger.notice("ingress listening", metadata: ["http.port": String(port)])
         ready(port)

@@ -32,42 +32,42 @@ struct IngressHandlers: Sendable {
     /// Sheds the order at once when the ingress is overloaded; otherwise the order holds a pending place
     /// (`PendingOrders`) from now until its final event passes, or gives it back at once when it was not
     /// published.
-    func createOrder(_ request: HTTPRequest) async -> HTTPResponse {
+    func createOrder(_ request: HTTPRequest) async throws(ProblemDetails) -> HTTPResponse {
         let orderID = RandomIdentifier.compact(prefix: "ord_")
         if let reason = admission.admitOrder(orderID) { return admission.response(reason) }
         var published = false
-        let response = await placeOrder(request, orderID: orderID, published: &published)
-        if !published { admission.pending.end(orderID) }
-        return response
+        defer { if !published { admission.pending.end(orderID) } }
+        return try await placeOrder(request, orderID: orderID, published: &published)
     }
 
     /// Validates the order, publishes it and answers; `published` tells whether `order.created` went out.
-    private func placeOrder(_ request: HTTPRequest, orderID: String, published: inout Bool) async -> HTTPResponse {
+    private func placeOrder(_ request: HTTPRequest, orderID: String, published: inout Bool)
+        async throws(ProblemDetails) -> HTTPResponse
+    {
         let mediaType = request.header("Content-Type")?.split(separator: ";").first?.trimmed.lowercased()
         guard mediaType == "application/json" else {
-            return ProblemDetails(status: 415, type: "unsupported-media-type", title: "Unsupported Media Type",
-                                  detail: "send the order as application/json, not \(mediaType ?? "no Content-Type")")
-                .response()
+            throw ProblemDetails(status: 415, type: "unsupported-media-type", title: "Unsupported Media Type",
+                                 detail: "send the order as application/json, not \(mediaType ?? "no Content-Type")")
         }
         let body: JSONValue
         do {
             body = try JSONValue(jsonBytes: request.body)
         } catch {
-            return ProblemDetails(status: 400, type: "malformed-json", title: "Malformed JSON",
-                                  detail: "the body is not valid JSON").response()
+            throw ProblemDetails(status: 400, type: "malformed-json", title: "Malformed JSON",
+                                 detail: "the body is not valid JSON")
         }
         let order: OrderRequest
         do {
             order = try OrderRequest.validate(body)
         } catch {
-            return ProblemDetails(status: 422, type: "invalid-order", title: "Invalid Order",
-                                  detail: "\(error.errors.count) field(s) are invalid", errors: error.errors).response()
+            throw ProblemDetails(status: 422, type: "invalid-order", title: "Invalid Order",
+                                 detail: "\(error.errors.count) field(s) are invalid", errors: error.errors)
         }
         var claim: IdempotencyClaim?
         if let key = request.header("Idempotency-Key") {
             guard (1...200).contains(key.count) else {
-                return ProblemDetails(status: 400, type: "invalid-idempotency-key", title: "Invalid Idempotency-Key",
-                                      detail: "Idempotency-Key must be 1 to 200 characters").response()
+                throw ProblemDetails(status: 400, type: "invalid-idempotency-key", title: "Invalid Idempotency-Key",
+                                     detail: "Idempotency-Key must be 1 to 200 characters")
             }
             claim = IdempotencyClaim(key: key, fingerprint: order.fingerprint)
         }
@@ -86,19 +86,18 @@ struct IngressHandlers: Sendable {
             result = try await store.accept(event, order: accepted, card: card, idempotency: claim)
         } catch {
             if let watch { await feed.unsubscribe(orderID, token: watch.token) }
-            return unavailable("Redis is unreachable: \(error.message)")
+            throw .unreachable(error)
         }
         if case .accepted = result {} else if let watch {
             await feed.unsubscribe(orderID, token: watch.token)
         }
         switch result {
         case .noSubscriber:
-            return unavailable("no service is subscribed to order.created (is the order service running?)")
+            throw .unavailable("no service is subscribed to order.created (is the order service running?)")
         case .repeated(let previous, let fingerprint):
             guard fingerprint == order.fingerprint else {
-                return ProblemDetails(status: 422, type: "idempotency-key-reused", title: "Idempotency-Key Reused",
-                                      detail: "Idempotency-Key \(claim?.key ?? "") was used with a different order")
-                    .response()
+                throw ProblemDetails(status: 422, type: "idempotency-key-reused", title: "Idempotency-Key Reused",
+                                     detail: "Idempotency-Key \(claim?.key ?? "") was used with a different order")
             }
             return await answer(orderID: previous, request: request)
         case .accepted:
@@ -153,25 +152,30 @@ struct IngressHandlers: Sendable {
 
     // MARK: GET /orders/{id}, GET /orders/{id}/events
 
-    func order(_ request: HTTPRequest) async -> HTTPResponse {
+    func order(_ request: HTTPRequest) async throws(ProblemDetails) -> HTTPResponse {
         let id = request.parameters["id"] ?? ""
+        guard let record = try await existingOrder(id) else { throw .notFound("no order \(id)") }
         do {
-            guard let record = try await store.order(id) else { return notFound("no order \(id)") }
             return .json(status: 200, try await view(of: record).jsonBytes)
         } catch {
-            return unavailable("Redis is unreachable: \(error.message)")
+            throw .unreachable(error)
+        }
+    }
+
+    /// The order's record as `store.order(_:)` reads it; a broker failure as `503`.
+    func existingOrder(_ id: String) async throws(ProblemDetails) -> OrderRecord? {
+        do {
+            return try await store.order(id)
+        } catch {
+            throw .unreachable(error)
         }
     }
 
     /// The order's events as server-sent events, as its trace log records them: first those already
     /// logged, then each one as it is logged, ending once the order is confirmed or cancelled.
-    func orderEvents(_ request: HTTPRequest) async -> HTTPResponse {
+    func orderEvents(_ request: HTTPRequest) async throws(ProblemDetails) -> HTTPResponse {
         let id = request.parameters["id"] ?? ""
-        do {
-            guard try await store.order(id) != nil else { return notFound("no order \(id)") }
-        } catch {
-            return unavailable("Redis is unreachable: \(error.message)")
-        }
+        guard try await existingOrder(id) != nil else { throw .notFound("no order \(id)") }
         if let reason = admission.admitStream() { return admission.response(reason) }
         let events = store.follow(id)
         let headers = [("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache")]
@@ -196,16 +200,18 @@ struct IngressHandlers: Sendable {
 
     // MARK: GET /stock/{sku}
 
-    func stock(_ request: HTTPRequest) async -> HTTPResponse {
+    func stock(_ request: HTTPRequest) async throws(ProblemDetails) -> HTTPResponse {
         let sku = request.parameters["sku"] ?? ""
-        guard let item = catalog.item(sku) else { return notFound("no SKU \(sku) in the catalog") }
+        guard let item = catalog.item(sku) else { throw .notFound("no SKU \(sku) in the catalog") }
         let levels: (available: Int, reserved: Int)?
         do {
             levels = try await store.stock(sku)
         } catch {
-            return unavailable("Redis is unreachable: \(error.message)")
+            throw .unreachable(error)
         }
-        guard let levels else { return unavailable("stock for \(sku) is not seeded yet (is the stock service running?)") }
+        guard let levels else {
+            throw .unavailable("stock for \(sku) is not seeded yet (is the stock service running?)")
+        }
         let body: [String: JSONValue] = [
             "sku": .string(sku), "name": .string(item.name), "price": .integer(item.price),
             "currency": .string(catalog.currency), "available": .integer(levels.available),
@@ -238,15 +244,6 @@ struct IngressHandlers: Sendable {
     }
 
     // MARK: Helpers
-
-    func notFound(_ detail: String) -> HTTPResponse {
-        ProblemDetails(status: 404, type: "not-found", title: "Not Found", detail: detail).response()
-    }
-
-    func unavailable(_ detail: String) -> HTTPResponse {
-        ProblemDetails(status: 503, type: "unavailable", title: "Service Unavailable", detail: detail)
-            .response(headers: [("Retry-After", "1")])
-    }
 
     /// `wait=N` from a `Prefer` header, capped at `maximumWaitSeconds`; `nil` when absent or not a number.
     static func preferredWait(_ header: String?) -> Int? {

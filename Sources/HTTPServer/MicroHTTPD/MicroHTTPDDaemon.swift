@@ -18,20 +18,21 @@ final class MicroHTTPDDaemon: Sendable {
         var daemon: DaemonHandle?
         /// Requests whose handlers run, their connections suspended; whoever takes one out answers it.
         var handling: [ObjectIdentifier: (exchange: Exchange, connection: ConnectionHandle)] = [:]
-        /// Requests answered 503 by `stop`, until MHD has sent the answer.
-        var closing: Set<ObjectIdentifier> = []
+        /// Requests whose handlers answered (or `stop` answered 503), until MHD has sent the answer: `stop`
+        /// waits for them, so an answer given within the grace period reaches its client.
+        var sending: Set<ObjectIdentifier> = []
         var stopping = false
         var streams: [ObjectIdentifier: StreamedBody] = [:]
     }
 
     let configuration: HTTPServerConfiguration
     let gate: @Sendable (HTTPRequest) -> HTTPResponse?
-    let handler: Router.Handler
+    let handler: HTTPServer.Handler
     let logger: Logger
     private let state = Mutex(State())
 
     init(configuration: HTTPServerConfiguration, logger: Logger,
-         gate: @escaping @Sendable (HTTPRequest) -> HTTPResponse?, handler: @escaping Router.Handler) {
+         gate: @escaping @Sendable (HTTPRequest) -> HTTPResponse?, handler: @escaping HTTPServer.Handler) {
         self.configuration = configuration
         self.gate = gate
         self.logger = logger
@@ -72,14 +73,10 @@ final class MicroHTTPDDaemon: Sendable {
         }
         // Requests still running when the grace period is over are answered 503 and resumed: MHD aborts the
         // process when it is stopped with a connection suspended.
-        let late = state.withLock { state in
-            let late = state.handling.values.map(\.exchange)
-            state.closing = Set(late.map(ObjectIdentifier.init))
-            return late
-        }
+        let late = state.withLock { state in state.handling.values.map(\.exchange) }
         late.forEach { answer($0, with: shuttingDown) }
         let sent = ContinuousClock.now + .seconds(1)
-        while state.withLock({ !$0.closing.isEmpty }), ContinuousClock.now < sent {
+        while state.withLock({ !$0.sending.isEmpty }), ContinuousClock.now < sent {
             try? await Task.sleep(for: .milliseconds(10))
         }
         let daemon = state.withLock { state -> DaemonHandle? in
@@ -149,9 +146,13 @@ final class MicroHTTPDDaemon: Sendable {
     /// Stores the answer of a suspended request and resumes its connection, unless it was answered
     /// already (by `stop` at the end of the grace period: the handler's late answer is dropped).
     private func answer(_ exchange: Exchange, with response: HTTPResponse) {
-        guard let entry = state.withLock({ $0.handling.removeValue(forKey: ObjectIdentifier(exchange)) }) else {
-            return
+        let id = ObjectIdentifier(exchange)
+        let entry = state.withLock { state in
+            let entry = state.handling.removeValue(forKey: id)
+            if entry != nil { state.sending.insert(id) }
+            return entry
         }
+        guard let entry else { return }
         _ = exchange.transition(to: .answered(response))
         entry.connection.resume()
     }
@@ -159,7 +160,7 @@ final class MicroHTTPDDaemon: Sendable {
     fileprivate func completed(_ context: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) {
         guard let context, let existing = context.pointee else { return }
         let exchange = ObjectIdentifier(Unmanaged<Exchange>.fromOpaque(existing).takeUnretainedValue())
-        state.withLock { _ = $0.closing.remove(exchange) }
+        state.withLock { _ = $0.sending.remove(exchange) }
         Unmanaged<Exchange>.fromOpaque(existing).release()
         context.pointee = nil
     }
@@ -203,7 +204,7 @@ final class MicroHTTPDDaemon: Sendable {
 
     private var shuttingDown: HTTPResponse {
         ProblemDetails(status: 503, type: "shutting-down", title: "Service Unavailable",
-                       detail: "the server is shutting down").response(headers: [("Connection", "close")])
+                       detail: "the server is shutting down", headers: [("Connection", "close")]).response()
     }
 
     private static func headers(of connection: OpaquePointer) -> [(name: String, value: String)] {

@@ -53,9 +53,9 @@ struct DashboardRoutes: Sendable {
         ])
     }
 
-    func asset(_ request: HTTPRequest) async -> HTTPResponse {
+    func asset(_ request: HTTPRequest) async throws(ProblemDetails) -> HTTPResponse {
         let name = request.parameters["asset"] ?? ""
-        guard let asset = Self.assets[name] else { return handlers.notFound("no dashboard file \(name)") }
+        guard let asset = Self.assets[name] else { throw .notFound("no dashboard file \(name)") }
         return text(asset.text, type: asset.type)
     }
 
@@ -139,40 +139,40 @@ struct DashboardRoutes: Sendable {
         }
     }
 
-    func deadLetterList(_ request: HTTPRequest) async -> HTTPResponse {
+    func deadLetterList(_ request: HTTPRequest) async throws(ProblemDetails) -> HTTPResponse {
         do {
             let letters = try await deadLetters.list()
             return .json(status: 200, IngressHandlers.json(["deadLetters": letters.map(DeadLetterView.init)]),
                          headers: [("Cache-Control", "no-cache")])
         } catch {
-            return handlers.unavailable("Redis is unreachable: \(error.message)")
+            throw .unavailable("Redis is unreachable: \(error.message)")
         }
     }
 
     /// Publishes the dead letter again on its channel and removes it, as `switchboard dlq replay ID` does.
-    func replay(_ request: HTTPRequest) async -> HTTPResponse {
+    func replay(_ request: HTTPRequest) async throws(ProblemDetails) -> HTTPResponse {
         let id = request.parameters["id"] ?? ""
+        let letter: DeadLetter?
         do {
-            guard let letter = try await deadLetters.replay([id]).first else {
-                return handlers.notFound("no dead letter \(id)")
-            }
-            return .json(status: 200, IngressHandlers.json(["replayed": DeadLetterView(letter)]))
+            letter = try await deadLetters.replay([id]).first
         } catch {
             switch error {
-            case .missing: return handlers.notFound(error.message)
+            case .missing: throw .notFound(error.message)
             case .maskedCard:
-                return ProblemDetails(status: 409, type: "masked-card", title: "Card Number Masked",
-                                      detail: error.message).response()
-            case .unavailable: return handlers.unavailable(error.message)
+                throw ProblemDetails(status: 409, type: "masked-card", title: "Card Number Masked",
+                                     detail: error.message)
+            case .unavailable: throw .unavailable(error.message)
             }
         }
+        guard let letter else { throw .notFound("no dead letter \(id)") }
+        return .json(status: 200, IngressHandlers.json(["replayed": DeadLetterView(letter)]))
     }
 
     // MARK: GET /orders/{id}/trace
 
     /// What `switchboard trace` shows, as JSON: the order's status and the events of its chain from its
     /// trace log, in causal order, each as published.
-    func trace(_ request: HTTPRequest) async -> HTTPResponse {
+    func trace(_ request: HTTPRequest) async throws(ProblemDetails) -> HTTPResponse {
         let id = request.parameters["id"] ?? ""
         let record: (status: String, final: Bool)?
         let events: [CloudEvent]
@@ -180,9 +180,9 @@ struct DashboardRoutes: Sendable {
             record = try await handlers.store.order(id).map { ($0.status.rawValue, $0.status.isFinal) }
             events = try await handlers.store.trace(id)
         } catch {
-            return handlers.unavailable("Redis is unreachable: \(error.message)")
+            throw .unreachable(error)
         }
-        guard record != nil || !events.isEmpty else { return handlers.notFound("no order \(id)") }
+        guard record != nil || !events.isEmpty else { throw .notFound("no order \(id)") }
         let head = IngressHandlers.json(["orderId": id, "status": record?.status ?? "pending"])
         var body = Array(head.dropLast()) + Array(",\"final\":\(record?.final ?? false),\"events\":[".utf8)
         for (index, event) in events.enumerated() {

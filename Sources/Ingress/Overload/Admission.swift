@@ -29,8 +29,9 @@ final class Admission: Sendable {
         self.metrics = metrics
         responses = Dictionary(uniqueKeysWithValues: ShedReason.allCases.map { reason in
             let detail = "\(reason.detail): retry after \(limits.retryAfterSeconds) s (\(reason.rawValue))"
-            let problem = ProblemDetails(status: 503, type: "overloaded", title: "Overloaded", detail: detail)
-            return (reason, problem.response(headers: [("Retry-After", String(limits.retryAfterSeconds))]))
+            let problem = ProblemDetails(status: 503, type: "overloaded", title: "Overloaded", detail: detail,
+                                         headers: [("Retry-After", String(limits.retryAfterSeconds))])
+            return (reason, problem.response())
         })
         for reason in ShedReason.allCases {
             metrics.increment(Self.shedMetric, help: Self.shedHelp, labels: ["reason": reason.rawValue], by: 0)
