@@ -101,7 +101,8 @@ struct RedisClientIntegrationTests {
             }
             #expect(error.code == .timeout)
             #expect(error.message.contains("did not answer in time"))
-            #expect(try await client.send("PING") == .simpleString("PONG"))
+            // Recovering takes a reconnect, which a loaded machine may stretch past the 200 ms: ask until it answers.
+            #expect(await eventually { try await client.send("PING") == .simpleString("PONG") })
         }
     }
 
