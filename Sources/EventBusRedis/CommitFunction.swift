@@ -119,9 +119,9 @@ struct CommitFunction {
         arguments.reserveCapacity(32)
         switch emission {
         case .publish:
-            arguments += [Array("publish".utf8), [], [], []]
+            arguments += [Word.publish, [], [], []]
         case .streams(let acknowledge):
-            arguments.append(Array("streams".utf8))
+            arguments.append(Word.streams)
             if let acknowledge {
                 arguments += [keys.index(of: acknowledge.stream).redisArgument, Array(acknowledge.group.utf8),
                               Array(acknowledge.id.utf8)]
@@ -168,15 +168,15 @@ struct CommitFunction {
         for change in outcome.changes {
             switch change {
             case .increment(let key, let field, let amount):
-                arguments += [Array("increment".utf8), keys.index(of: key).redisArgument, Array(field.utf8),
+                arguments += [Word.increment, keys.index(of: key).redisArgument, Array(field.utf8),
                               amount.redisArgument]
             case .prepend(let key, let value, let keep):
-                arguments += [Array("prepend".utf8), keys.index(of: key).redisArgument, Array(value.utf8),
+                arguments += [Word.prepend, keys.index(of: key).redisArgument, Array(value.utf8),
                               keep.redisArgument]
             case .delete(let key):
-                arguments += [Array("delete".utf8), keys.index(of: key).redisArgument, [], []]
+                arguments += [Word.delete, keys.index(of: key).redisArgument, [], []]
             case .trace(let event):
-                arguments += [Array("trace".utf8), keys.index(of: traceKey(of: event)).redisArgument,
+                arguments += [Word.trace, keys.index(of: traceKey(of: event)).redisArgument,
                               TraceLog.entry(for: event), []]
             }
         }
@@ -205,17 +205,31 @@ struct CommitFunction {
         return .applied(fallback: chosen == 0 ? nil : chosen - 1, version: version)
     }
 
+    /// The constant words of the argument list, as bytes made once rather than once per commit.
+    private enum Word {
+        static let publish = Array("publish".utf8)
+        static let streams = Array("streams".utf8)
+        static let increment = Array("increment".utf8)
+        static let prepend = Array("prepend".utf8)
+        static let delete = Array("delete".utf8)
+        static let trace = Array("trace".utf8)
+    }
+
     /// The keys of one commit, each once, numbered as Lua's 1-based `KEYS`.
+    ///
+    /// A commit names a handful of keys (its record, a stock item, event channels, a trace log), so a linear
+    /// search beats hashing every key into a dictionary.
     private struct KeyTable {
         private(set) var keys: [String] = []
-        private var indices: [String: Int] = [:]
 
-        init(first: String) { _ = index(of: first) }
+        init(first: String) {
+            keys.reserveCapacity(6)
+            keys.append(first)
+        }
 
         mutating func index(of key: String) -> Int {
-            if let index = indices[key] { return index }
+            if let index = keys.firstIndex(of: key) { return index + 1 }
             keys.append(key)
-            indices[key] = keys.count
             return keys.count
         }
     }
