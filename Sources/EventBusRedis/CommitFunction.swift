@@ -119,21 +119,21 @@ struct CommitFunction {
         arguments.reserveCapacity(32)
         switch emission {
         case .publish:
-            arguments += [Word.publish, [], [], []]
+            arguments.append(Word.publish, [], [], [])
         case .streams(let acknowledge):
             arguments.append(Word.streams)
             if let acknowledge {
-                arguments += [keys.index(of: acknowledge.stream).redisArgument, Array(acknowledge.group.utf8),
-                              Array(acknowledge.id.utf8)]
+                arguments.append(keys.index(of: acknowledge.stream).redisArgument, Array(acknowledge.group.utf8),
+                                 Array(acknowledge.id.utf8))
             } else {
-                arguments += [[], [], []]
+                arguments.append([], [], [])
             }
         }
-        arguments += [commit.expectedVersion.redisArgument, TraceLog.capacity.redisArgument,
-                      TraceLog.retentionSeconds.redisArgument, commit.conditions.count.redisArgument]
+        arguments.append(commit.expectedVersion.redisArgument, TraceLog.capacity.redisArgument,
+                         TraceLog.retentionSeconds.redisArgument, commit.conditions.count.redisArgument)
         for condition in commit.conditions {
-            arguments += [keys.index(of: condition.key).redisArgument, Array(condition.field.utf8),
-                          condition.minimum.redisArgument]
+            arguments.append(keys.index(of: condition.key).redisArgument, Array(condition.field.utf8),
+                             condition.minimum.redisArgument)
         }
         for outcome in [commit.outcome] + commit.fallbacks {
             append(outcome, after: commit.expected, expiry: outcome.isFinal ? finalRecordRetention : nil,
@@ -160,30 +160,30 @@ struct CommitFunction {
         let changed = StoredRecord(version: 0, fields: outcome.record).changes(from: expected)
         arguments.append(changed.set.count.redisArgument)
         for field in changed.set {
-            arguments += [Array(field.name.utf8), Array(field.value.utf8)]
+            arguments.append(Array(field.name.utf8), Array(field.value.utf8))
         }
         arguments.append(changed.removed.count.redisArgument)
-        arguments += changed.removed.map { Array($0.utf8) }
+        for name in changed.removed { arguments.append(Array(name.utf8)) }
         arguments.append(outcome.changes.count.redisArgument)
         for change in outcome.changes {
             switch change {
             case .increment(let key, let field, let amount):
-                arguments += [Word.increment, keys.index(of: key).redisArgument, Array(field.utf8),
-                              amount.redisArgument]
+                arguments.append(Word.increment, keys.index(of: key).redisArgument, Array(field.utf8),
+                                 amount.redisArgument)
             case .prepend(let key, let value, let keep):
-                arguments += [Word.prepend, keys.index(of: key).redisArgument, Array(value.utf8),
-                              keep.redisArgument]
+                arguments.append(Word.prepend, keys.index(of: key).redisArgument, Array(value.utf8),
+                                 keep.redisArgument)
             case .delete(let key):
-                arguments += [Word.delete, keys.index(of: key).redisArgument, [], []]
+                arguments.append(Word.delete, keys.index(of: key).redisArgument, [], [])
             case .trace(let event):
-                arguments += [Word.trace, keys.index(of: traceKey(of: event)).redisArgument,
-                              TraceLog.entry(for: event), []]
+                arguments.append(Word.trace, keys.index(of: traceKey(of: event)).redisArgument,
+                                 TraceLog.entry(for: event), [])
             }
         }
         arguments.append(outcome.events.count.redisArgument)
         for event in outcome.events {
-            arguments += [keys.index(of: event.type).redisArgument, keys.index(of: traceKey(of: event)).redisArgument,
-                          event.encoded()]
+            arguments.append(keys.index(of: event.type).redisArgument,
+                             keys.index(of: traceKey(of: event)).redisArgument, event.encoded())
         }
         arguments[lengthIndex] = (arguments.count - lengthIndex - 1).redisArgument
     }
@@ -232,5 +232,16 @@ struct CommitFunction {
             keys.append(key)
             return keys.count
         }
+    }
+}
+
+extension Array where Element == [UInt8] {
+    /// Appends two to four arguments in a row, with no array literal allocated for them on the way.
+    fileprivate mutating func append(_ first: [UInt8], _ second: [UInt8], _ third: [UInt8]? = nil,
+                                     _ fourth: [UInt8]? = nil) {
+        append(first)
+        append(second)
+        if let third { append(third) }
+        if let fourth { append(fourth) }
     }
 }
