@@ -269,11 +269,11 @@ public struct ServiceRunner: Sendable {
             "correlation.id": work.event.correlationID ?? "", "outcome": outcome,
             "duration.ms": duration.millisecondsText,
         ])
-        let labels = ["type": work.event.type, "service": service.name]
-        metrics?.increment("switchboard_events_handled_total", help: "Events handled, by type and service.",
-                           labels: labels.merging(["outcome": outcome]) { $1 })
-        metrics?.observe("switchboard_handler_duration_seconds", help: "Time to handle an event, by type and service.",
-                         labels: labels, value: duration.seconds)
+        guard let metrics else { return }
+        metrics.increment("switchboard_events_handled_total", help: "Events handled, by type and service.",
+                          labels: ["type": work.event.type, "service": service.name, "outcome": outcome])
+        metrics.observe("switchboard_handler_duration_seconds", help: "Time to handle an event, by type and service.",
+                        labels: ["type": work.event.type, "service": service.name], value: duration.seconds)
     }
 
     /// Applies each setup commit, retrying while the broker is away; false when cancelled first.

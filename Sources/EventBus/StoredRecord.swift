@@ -38,11 +38,23 @@ public struct StoredRecord: Sendable, Equatable {
     }
 
     /// What changes from `old` to this record: the fields to set (new or different) and those to delete.
+    ///
+    /// Both lists are sorted by name, so the same change is always written the same way. Built in place,
+    /// one array each, as every commit asks for it.
     public func changes(from old: StoredRecord?) -> (set: [(name: String, value: String)], removed: [String]) {
-        let previous = old?.fields ?? [:]
-        let set = fields.filter { previous[$0.key] != $0.value }.sorted { $0.key < $1.key }
-            .map { (name: $0.key, value: $0.value) }
-        let removed = previous.keys.filter { fields[$0] == nil }.sorted()
+        var set: [(name: String, value: String)] = []
+        set.reserveCapacity(fields.count)
+        for (name, value) in fields where old?.fields[name] != value {
+            set.append((name, value))
+        }
+        set.sort { $0.name < $1.name }
+        var removed: [String] = []
+        if let old {
+            for name in old.fields.keys where fields[name] == nil {
+                removed.append(name)
+            }
+            removed.sort()
+        }
         return (set, removed)
     }
 }

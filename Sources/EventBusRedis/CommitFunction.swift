@@ -123,21 +123,21 @@ struct CommitFunction {
         arguments.reserveCapacity(32)
         switch emission {
         case .publish:
-            arguments += [Array("publish".utf8), [], [], []]
+            arguments.append(Word.publish, [], [], [])
         case .streams(let acknowledge):
-            arguments.append(Array("streams".utf8))
+            arguments.append(Word.streams)
             if let acknowledge {
-                arguments += [keys.index(of: acknowledge.stream).redisArgument, Array(acknowledge.group.utf8),
-                              Array(acknowledge.id.utf8)]
+                arguments.append(keys.index(of: acknowledge.stream).redisArgument, Array(acknowledge.group.utf8),
+                                 Array(acknowledge.id.utf8))
             } else {
-                arguments += [[], [], []]
+                arguments.append([], [], [])
             }
         }
-        arguments += [commit.expectedVersion.redisArgument, TraceLog.capacity.redisArgument,
-                      Int(traceRetention.components.seconds).redisArgument, commit.conditions.count.redisArgument]
+        arguments.append(commit.expectedVersion.redisArgument, TraceLog.capacity.redisArgument,
+                         Int(traceRetention.components.seconds).redisArgument, commit.conditions.count.redisArgument)
         for condition in commit.conditions {
-            arguments += [keys.index(of: condition.key).redisArgument, Array(condition.field.utf8),
-                          condition.minimum.redisArgument]
+            arguments.append(keys.index(of: condition.key).redisArgument, Array(condition.field.utf8),
+                             condition.minimum.redisArgument)
         }
         for outcome in [commit.outcome] + commit.fallbacks {
             append(outcome, after: commit.expected, expiry: outcome.isFinal ? finalRecordRetention : nil,
@@ -164,30 +164,30 @@ struct CommitFunction {
         let changed = StoredRecord(version: 0, fields: outcome.record).changes(from: expected)
         arguments.append(changed.set.count.redisArgument)
         for field in changed.set {
-            arguments += [Array(field.name.utf8), Array(field.value.utf8)]
+            arguments.append(Array(field.name.utf8), Array(field.value.utf8))
         }
         arguments.append(changed.removed.count.redisArgument)
-        arguments += changed.removed.map { Array($0.utf8) }
+        for name in changed.removed { arguments.append(Array(name.utf8)) }
         arguments.append(outcome.changes.count.redisArgument)
         for change in outcome.changes {
             switch change {
             case .increment(let key, let field, let amount):
-                arguments += [Array("increment".utf8), keys.index(of: key).redisArgument, Array(field.utf8),
-                              amount.redisArgument]
+                arguments.append(Word.increment, keys.index(of: key).redisArgument, Array(field.utf8),
+                                 amount.redisArgument)
             case .prepend(let key, let value, let keep):
-                arguments += [Array("prepend".utf8), keys.index(of: key).redisArgument, Array(value.utf8),
-                              keep.redisArgument]
+                arguments.append(Word.prepend, keys.index(of: key).redisArgument, Array(value.utf8),
+                                 keep.redisArgument)
             case .delete(let key):
-                arguments += [Array("delete".utf8), keys.index(of: key).redisArgument, [], []]
+                arguments.append(Word.delete, keys.index(of: key).redisArgument, [], [])
             case .trace(let event):
-                arguments += [Array("trace".utf8), keys.index(of: traceKey(of: event)).redisArgument,
-                              TraceLog.entry(for: event), []]
+                arguments.append(Word.trace, keys.index(of: traceKey(of: event)).redisArgument,
+                                 TraceLog.entry(for: event), [])
             }
         }
         arguments.append(outcome.events.count.redisArgument)
         for event in outcome.events {
-            arguments += [keys.index(of: event.type).redisArgument, keys.index(of: traceKey(of: event)).redisArgument,
-                          event.encoded()]
+            arguments.append(keys.index(of: event.type).redisArgument,
+                             keys.index(of: traceKey(of: event)).redisArgument, event.encoded())
         }
         arguments[lengthIndex] = (arguments.count - lengthIndex - 1).redisArgument
     }
@@ -209,18 +209,43 @@ struct CommitFunction {
         return .applied(fallback: chosen == 0 ? nil : chosen - 1, version: version)
     }
 
+    /// The constant words of the argument list, as bytes made once rather than once per commit.
+    private enum Word {
+        static let publish = Array("publish".utf8)
+        static let streams = Array("streams".utf8)
+        static let increment = Array("increment".utf8)
+        static let prepend = Array("prepend".utf8)
+        static let delete = Array("delete".utf8)
+        static let trace = Array("trace".utf8)
+    }
+
     /// The keys of one commit, each once, numbered as Lua's 1-based `KEYS`.
+    ///
+    /// A commit names a handful of keys (its record, a stock item, event channels, a trace log), so a linear
+    /// search beats hashing every key into a dictionary.
     private struct KeyTable {
         private(set) var keys: [String] = []
-        private var indices: [String: Int] = [:]
 
-        init(first: String) { _ = index(of: first) }
+        init(first: String) {
+            keys.reserveCapacity(6)
+            keys.append(first)
+        }
 
         mutating func index(of key: String) -> Int {
-            if let index = indices[key] { return index }
+            if let index = keys.firstIndex(of: key) { return index + 1 }
             keys.append(key)
-            indices[key] = keys.count
             return keys.count
         }
+    }
+}
+
+extension Array where Element == [UInt8] {
+    /// Appends two to four arguments in a row, with no array literal allocated for them on the way.
+    fileprivate mutating func append(_ first: [UInt8], _ second: [UInt8], _ third: [UInt8]? = nil,
+                                     _ fourth: [UInt8]? = nil) {
+        append(first)
+        append(second)
+        if let third { append(third) }
+        if let fourth { append(fourth) }
     }
 }

@@ -13,7 +13,8 @@ extension Substring: RedisArgumentConvertible {
 }
 
 extension Int: RedisArgumentConvertible {
-    public var redisArgument: [UInt8] { Array(String(self).utf8) }
+    /// The decimal text; small values are shared, not allocated (`DecimalArgument`).
+    public var redisArgument: [UInt8] { DecimalArgument.bytes(of: self) }
 }
 
 extension Array: RedisArgumentConvertible where Element == UInt8 {

@@ -19,12 +19,9 @@ public struct LogRecord: Sendable {
 
     /// The line in logfmt: `time=… level=info logger=… msg="…" key=value…`, keys sorted.
     public var logfmt: String {
-        var line = "time=\(RFC3339.string(from: time)) level=\(level) logger=\(Self.logfmtValue(label))"
-        line += " msg=\(Self.logfmtValue(message))"
-        for key in metadata.keys.sorted() {
-            line += " \(key)=\(Self.logfmtValue(metadata[key]!))"
-        }
-        return line
+        var line: [UInt8] = []
+        appendLogfmt(to: &line)
+        return String(decoding: line, as: UTF8.self)
     }
 
     /// The line as one JSON object.
@@ -38,20 +35,5 @@ public struct LogRecord: Sendable {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(fields) else { return logfmt }
         return String(decoding: data, as: UTF8.self)
-    }
-
-    private static func logfmtValue(_ value: String) -> String {
-        let needsQuotes = value.isEmpty || value.contains { $0 == " " || $0 == "=" || $0 == "\"" || $0.isNewline }
-        guard needsQuotes else { return value }
-        var escaped = ""
-        for character in value {
-            switch character {
-            case "\\": escaped += "\\\\"
-            case "\"": escaped += "\\\""
-            case "\n": escaped += "\\n"
-            default: escaped.append(character)
-            }
-        }
-        return "\"\(escaped)\""
     }
 }

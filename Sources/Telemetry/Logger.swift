@@ -79,8 +79,8 @@ public struct Logger: Sendable {
         _ level: Level, _ message: @autoclosure () -> String, metadata extra: @autoclosure () -> Metadata = [:]
     ) {
         guard level >= logLevel else { return }
-        var merged = metadata
-        merged.merge(extra()) { _, new in new }
+        // A logger without metadata of its own (the usual case) passes the line's on, merging nothing.
+        let merged = metadata.isEmpty ? extra() : metadata.merging(extra()) { _, new in new }
         sink.write(LogRecord(time: Date(), level: level, label: label, message: message(), metadata: merged))
     }
 

@@ -39,17 +39,20 @@ public final class MetricsRegistry: Sendable {
     ) {
         families.withLock { families in
             if families[name] == nil { families[name] = Family(kind: .histogram, help: help, buckets: buckets) }
-            // Taken out and put back rather than copied, so the family's dictionary is never copied whole.
+            // Changed in place, so neither dictionary is copied and the labels are hashed once.
             let bounds = families[name]!.buckets
-            var histogram = families[name]!.histograms.removeValue(forKey: labels)
-                ?? Histogram(counts: Array(repeating: 0, count: bounds.count))
-            for (index, bound) in bounds.enumerated() where value <= bound {
-                histogram.counts[index] += 1
-            }
-            histogram.sum += value
-            histogram.count += 1
-            families[name]!.histograms[labels] = histogram
+            Self.record(value, bounds: bounds, in: &families[name]!.histograms[
+                labels, default: Histogram(counts: Array(repeating: 0, count: bounds.count))
+            ])
         }
+    }
+
+    private static func record(_ value: Double, bounds: [Double], in histogram: inout Histogram) {
+        for (index, bound) in bounds.enumerated() where value <= bound {
+            histogram.counts[index] += 1
+        }
+        histogram.sum += value
+        histogram.count += 1
     }
 
     /// The current value of a counter or gauge, for tests and reports.

@@ -54,12 +54,16 @@ final class StandardErrorWriter: Sendable {
                 return pending.records
             }
             guard !batch.isEmpty else { return }
-            var text = ""
+            var text: [UInt8] = []
+            text.reserveCapacity(batch.count * 256)
             for (record, format) in batch {
-                text += format == .json ? record.json : record.logfmt
-                text += "\n"
+                switch format {
+                case .logfmt: record.appendLogfmt(to: &text)
+                case .json: text.append(contentsOf: record.json.utf8)
+                }
+                text.append(UInt8(ascii: "\n"))
             }
-            var utf8 = CardNumberMask.masked(Array(text.utf8))
+            var utf8 = CardNumberMask.masked(text)
             utf8.withUnsafeMutableBytes { bytes in
                 var offset = 0
                 while offset < bytes.count {

@@ -36,4 +36,30 @@ struct RecordFieldsTests {
         #expect(changes.removed == ["card"])
         #expect(new.changes(from: nil).set.count == 3)
     }
+
+    @Test("applying the changes to any old record gives the new one; both lists sorted, nothing unchanged listed")
+    func changesRoundTrip() {
+        var generator = SystemRandomNumberGenerator()
+        let names = ["a", "b", "status", "amount", "card", "seen", "z"]
+        func randomFields() -> [String: String] {
+            var fields: [String: String] = [:]
+            for name in names where Bool.random(using: &generator) {
+                fields[name] = ["1", "2", "x"].randomElement(using: &generator)!
+            }
+            return fields
+        }
+        for _ in 0..<500 {
+            let old = Bool.random(using: &generator) ? StoredRecord(version: 1, fields: randomFields()) : nil
+            let new = StoredRecord(version: 0, fields: randomFields())
+            let changes = new.changes(from: old)
+            var applied = old?.fields ?? [:]
+            for field in changes.set { applied[field.name] = field.value }
+            for name in changes.removed { applied[name] = nil }
+            #expect(applied == new.fields)
+            #expect(changes.set.map(\.name) == changes.set.map(\.name).sorted())
+            #expect(changes.removed == changes.removed.sorted())
+            #expect(changes.set.allSatisfy { old?.fields[$0.name] != $0.value })
+            #expect(changes.removed.allSatisfy { old?.fields[$0] != nil })
+        }
+    }
 }

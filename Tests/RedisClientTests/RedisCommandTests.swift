@@ -21,4 +21,20 @@ struct RedisCommandTests {
         #expect(appended.name == "HSET")
         #expect(RedisCommand("get", "key").name == "GET")
     }
+
+    @Test("integers are sent as their decimal text, shared or formatted, at every edge",
+          arguments: [0, 1, 9, 10, 99, 1_023, 1_024, 1_025, 99_999, -1, -10, -1_024, Int.max, Int.min])
+    func integerArguments(value: Int) {
+        #expect(value.redisArgument == Array(String(value).utf8))
+        #expect(RedisCommand("INCRBY", "k", value).arguments.last == Array(String(value).utf8))
+    }
+
+    @Test("every integer from -5,000 to 5,000 and random ones match their decimal text")
+    func integerArgumentsRoundTrip() {
+        var generator = SystemRandomNumberGenerator()
+        let random = (0..<1_000).map { _ in Int.random(in: Int.min...Int.max, using: &generator) }
+        for value in Array(-5_000...5_000) + random {
+            #expect(value.redisArgument == Array(String(value).utf8), "\(value)")
+        }
+    }
 }

@@ -20,6 +20,28 @@ struct LogRecordTests {
             + #"msg="charge \"o 1\" failed\nretrying" empty="" error="a=b" order.id=o-1 path=C:\tmp"#)
     }
 
+    @Test("logfmt values: quoted for spaces, =, quotes and every line break, UTF-8 kept, line feeds escaped",
+          arguments: [
+              ("plain", "plain"), ("", #""""#), ("a b", #""a b""#), ("k=v", #""k=v""#),
+              (#"say "hi""#, #""say \"hi\"""#),
+              ("one\ntwo", #""one\ntwo""#), ("one\r\ntwo", "\"one\r\\ntwo\""), ("tab\tkept", "tab\tkept"),
+              ("cr\r", "\"cr\r\""), ("vt\u{0B}", "\"vt\u{0B}\""), ("nel\u{85}", "\"nel\u{85}\""),
+              ("ls\u{2028}", "\"ls\u{2028}\""), ("ps\u{2029}", "\"ps\u{2029}\""), ("ünïcødé→", "ünïcødé→"),
+              (#"C:\tmp"#, #"C:\tmp"#), (#"a \ b"#, #""a \\ b""#),
+          ])
+    func logfmtValues(value: String, written: String) {
+        let record = LogRecord(time: Self.time, level: .info, label: "l", message: "m", metadata: ["k": value])
+        #expect(record.logfmt == "time=2025-12-01T00:00:00.123Z level=info logger=l msg=m k=" + written)
+        #expect(!record.logfmt.utf8.contains(UInt8(ascii: "\n")), "a line feed would split the record")
+    }
+
+    @Test("the bytes appended are the logfmt line, after what the buffer held")
+    func logfmtBytes() {
+        var line = Array("before|".utf8)
+        Self.record.appendLogfmt(to: &line)
+        #expect(line == Array(("before|" + Self.record.logfmt).utf8))
+    }
+
     @Test("JSON: one object per line, the metadata beside time, level, logger and msg, read back as written")
     func json() throws {
         let line = Self.record.json
