@@ -29,10 +29,24 @@ for product in SwitchboardApp EventBusInMemory; do
 	nice -n 10 swift build --build-path "$build" --target "$product" "${flags[@]}" 2>&1 | grep -v '^\[' || true
 	test "${PIPESTATUS[0]}" -eq 0
 done
-modules=(Telemetry Resilience JSONBytes RedisClient EventBus EventBusRedis EventBusInMemory HTTPServer SagaEvents StockService
-	OrderService NotificationService PaymentService Ingress Bench SwitchboardApp)
+# Every Swift module of Sources/ that was built (the C shims have no objects; the executable's main is left out).
+modules=()
+for source in Sources/*/ Sources/Services/*/; do
+	module=$(basename "$source")
+	if [ "$module" = Services ] || [ "$module" = switchboard ]; then continue; fi
+	if compgen -G "$build/debug/$module.build/*.o" > /dev/null; then modules+=("$module"); fi
+done
+# The objects of each module's current sources, from its output file map: objects of deleted sources stay
+# in the build folder and must not be linked.
 objects=()
-for module in "${modules[@]}"; do objects+=("$build"/debug/"$module".build/*.o); done
+for module in "${modules[@]}"; do
+	while IFS= read -r object; do objects+=("$object"); done < <(python3 -c '
+import json, os, sys
+for source, outputs in json.load(open(sys.argv[1])).items():
+    if source and os.path.exists(source) and "object" in outputs:
+        print(outputs["object"])
+' "$build/debug/$module.build/output-file-map.json")
+done
 clang_modules=()
 for library in CHiredis CMicroHTTPD CCurl; do clang_modules+=(-Xcc "-fmodule-map-file=Sources/$library/module.modulemap"); done
 mkdir -p "$build/fuzz"
