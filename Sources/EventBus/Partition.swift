@@ -31,6 +31,21 @@ public struct Partition: Hashable, Sendable {
     /// The partition's hash tag, `{p07}`, which names it in keys.
     public var hashTag: String { Self.tags[index] }
 
+    /// The partition whose hash tag `key` carries (`order:{p07}:o-1` → `p07`), or nil for a key without one.
+    public init?(taggedKey key: String) {
+        guard let open = key.utf8.firstIndex(of: UInt8(ascii: "{")) else { return nil }
+        let tag = key.utf8[open...].prefix(5)
+        guard tag.count == 5, tag.last == UInt8(ascii: "}"),
+              let index = Self.tags.firstIndex(where: { $0.utf8.elementsEqual(tag) }) else { return nil }
+        self.init(uncheckedIndex: index)
+    }
+
+    /// The name of this partition's share of an event channel or stream on a Redis Cluster: the channel
+    /// followed by the hash tag, `order.created{p07}`, so it is in the slot of the partition's records.
+    public func shard(of channel: String) -> String {
+        channel + hashTag
+    }
+
     /// The hash tag of `id`'s partition: `Partition(of: id).hashTag`.
     public static func tag(of id: String) -> String {
         Partition(of: id).hashTag

@@ -31,4 +31,16 @@ struct PartitionTests {
         #expect(CardVault.key(for: "tok_1", orderID: "ord_1") == "vault:card:\(tag):tok_1")
         #expect(TraceLog.key(for: "ord_1").hasPrefix(TraceLog.keyPrefix))
     }
+
+    @Test("a key's tag names its partition, and a partition's share of a channel carries the tag")
+    func taggedKeysAndShards() {
+        let partition = Partition(of: "o-1")
+        #expect(Partition(taggedKey: "order:{p40}:o-1") == partition)
+        #expect(Partition(taggedKey: TraceLog.key(for: "ord_9")) == Partition(of: "ord_9"))
+        #expect(Partition(taggedKey: "order.created") == nil)
+        #expect(Partition(taggedKey: "stock:{stock}:item:BOOK-1") == nil)
+        #expect(Partition(taggedKey: "x:{p64}:y") == nil)
+        #expect(Partition(taggedKey: "x:{p4") == nil)
+        #expect(partition.shard(of: "order.created") == "order.created{p40}")
+    }
 }
