@@ -9,12 +9,14 @@ import PackageDescription
 //   3. RedisClient (over CHiredis), HTTPServer (over CMicroHTTPD).
 //   4. EventBus: the envelope, EventTransport, Commit, EventService and ServiceRunner (a Lifecycle Service); no I/O.
 //   5. Transports: EventBusRedis (pub/sub and streams, over RedisClient), EventBusInMemory (for tests, with the
-//      glob matching of its watchers).
+//      glob matching of its watchers); then SystemReads (over EventBusRedis: heartbeats, published metrics, trace
+//      logs, the health report), which the ingress and the trace and health commands read through.
 //   6. The saga: SagaEvents (event types, payloads, records), then one module per service: StockService,
 //      OrderService, NotificationService, PaymentService (which also uses RedisClient for the provider's ledger
 //      and runs the simulated provider's control loop as a Lifecycle Service).
 //      Services import EventBus, never a transport.
-//   7. Edges: Ingress (the HTTP API: HTTPServer, EventBusRedis, the order and stock records), Bench (CCurl).
+//   7. Edges: Ingress (the HTTP API and its accept: HTTPServer, EventBusRedis, SystemReads, the order and stock
+//      records), Bench (CCurl).
 //   8. SwitchboardApp (settings, commands, wiring), then the executable switchboard (main.swift).
 // Tests: TestSupport (private redis-servers, child processes, their graceful teardown), SagaFixtures (the saga's
 // events for the services' tests), a test target per tested module with logic of its own, the transport
@@ -45,6 +47,7 @@ let package = Package(
         .target(name: "EventBus", dependencies: ["JSONBytes", "Lifecycle", "Resilience", "Telemetry"]),
         .target(name: "EventBusRedis", dependencies: ["EventBus", "Lifecycle", "RedisClient", "Telemetry"]),
         .target(name: "EventBusInMemory", dependencies: ["EventBus", "Lifecycle"]),
+        .target(name: "SystemReads", dependencies: ["EventBus", "EventBusRedis", "RedisClient", "Telemetry"]),
         .target(name: "HTTPServer", dependencies: ["CMicroHTTPD", "Telemetry"]),
 
         // The saga: shared event types, then one module per service (pure logic + its EventService).
@@ -67,8 +70,7 @@ let package = Package(
             name: "Ingress",
             dependencies: [
                 "HTTPServer", "EventBus", "EventBusRedis", "JSONBytes", "Lifecycle", "RedisClient", "Telemetry", "SagaEvents",
-                "OrderService",
-                "StockService",
+                "OrderService", "StockService", "SystemReads",
             ]
         ),
         .target(name: "Bench", dependencies: ["CCurl", "EventBus", "RedisClient", "Telemetry"]),
@@ -77,8 +79,8 @@ let package = Package(
             name: "SwitchboardApp",
             dependencies: [
                 "EventBus", "EventBusRedis", "Lifecycle", "RedisClient", "Telemetry",
-                "SagaEvents", "OrderService", "StockService", "PaymentService", "NotificationService", "Ingress",
-                "HTTPServer", "Bench",
+                "SagaEvents", "OrderService", "StockService", "PaymentService", "NotificationService", "SystemReads",
+                "Ingress", "HTTPServer", "Bench",
             ]
         ),
         .executableTarget(name: "switchboard", dependencies: ["SwitchboardApp"]),
@@ -97,6 +99,9 @@ let package = Package(
         .testTarget(
             name: "EventBusRedisTests",
             dependencies: ["EventBus", "EventBusRedis", "RedisClient", "TestSupport"]
+        ),
+        .testTarget(
+            name: "SystemReadsTests", dependencies: ["EventBus", "RedisClient", "SystemReads", "Telemetry", "TestSupport"]
         ),
         .testTarget(
             name: "EventTransportConformanceTests",
@@ -136,7 +141,7 @@ let package = Package(
             name: "IngressTests",
             dependencies: [
                 "Ingress", "HTTPServer", "EventBus", "EventBusInMemory", "SagaEvents", "OrderService", "StockService",
-                "Telemetry", "TestSupport",
+                "SystemReads", "Telemetry", "TestSupport",
             ]
         ),
         .testTarget(name: "IngressEndToEndTests", dependencies: ["EventBus", "SwitchboardApp", "TestSupport"]),

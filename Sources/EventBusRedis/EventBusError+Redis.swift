@@ -20,3 +20,14 @@ extension RedisClient {
         return try StoredRecord(hash: reply, key: key)
     }
 }
+
+extension EventBusError {
+    /// Runs `body`, throwing a Redis failure as the bus error it stands for (`init(_:)`).
+    public static func mapping<Value>(_ body: () async throws(RedisError) -> Value) async throws(EventBusError) -> Value {
+        do {
+            return try await body()
+        } catch {
+            throw EventBusError(error)
+        }
+    }
+}

@@ -2,6 +2,7 @@ import EventBus
 import HTTPServer
 import Lifecycle
 import StockService
+import SystemReads
 import Telemetry
 
 /// The HTTP ingress: turns `POST /orders` into `order.created` events and lets clients read orders,
@@ -18,6 +19,8 @@ public struct Ingress: Sendable {
     /// - Parameters:
     ///   - configuration: the HTTP server's port and limits.
     ///   - store: the broker, for accepting orders and reading read models.
+    ///   - reads: the running system's heartbeats, published metrics and trace logs, for `GET /health`,
+    ///     `GET /metrics`, the orders' histories and event streams, and the dashboard.
     ///   - transport: where live events are watched, for `Prefer: wait` and event streams, and where
     ///     replayed dead letters are published.
     ///   - deadLetters: the dead-letter store the dashboard lists and replays from.
@@ -28,7 +31,8 @@ public struct Ingress: Sendable {
     ///   - grace: how long requests in flight may take to finish at shutdown.
     ///   - limits: how much work it takes on before it sheds requests with `503`.
     public init(
-        configuration: HTTPServerConfiguration, store: any IngressStore, transport: any EventTransport,
+        configuration: HTTPServerConfiguration, store: any IngressStore, reads: any SystemReader,
+        transport: any EventTransport,
         deadLetters: any DeadLetterStore, catalog: Catalog, metrics: MetricsRegistry, instance: String, logger: Logger,
         grace: Duration = .seconds(5), limits: OverloadLimits = OverloadLimits()
     ) {
@@ -36,7 +40,7 @@ public struct Ingress: Sendable {
         self.transport = transport
         self.grace = grace
         let admission = Admission(limits: limits, metrics: metrics)
-        let handlers = IngressHandlers(store: store, feed: OrderFeed(pending: admission.pending), admission: admission,
+        let handlers = IngressHandlers(store: store, reads: reads, feed: OrderFeed(pending: admission.pending), admission: admission,
                                        catalog: catalog, metrics: metrics, instance: instance, logger: logger)
         self.handlers = handlers
         var router = Router()

@@ -9,6 +9,7 @@ import JSONBytes
 import OrderService
 import SagaEvents
 import StockService
+import SystemReads
 import Telemetry
 
 /// The answers to the ingress's routes (`docs/http.md`).
@@ -19,6 +20,7 @@ struct IngressHandlers: Sendable {
     static let maximumStreamDuration = Duration.seconds(300)
 
     let store: any IngressStore
+    let reads: any SystemReader
     let feed: OrderFeed
     let admission: Admission
     let catalog: Catalog
@@ -147,7 +149,7 @@ struct IngressHandlers: Sendable {
 
     /// The order as clients are shown it: its record and its history, read together.
     private func view(of record: OrderRecord) async throws(EventBusError) -> OrderView {
-        OrderView(record: record, history: try await store.history(record.orderId))
+        OrderView(record: record, history: OrderHistory.entries(from: try await reads.trace(record.orderId)))
     }
 
     // MARK: GET /orders/{id}, GET /orders/{id}/events
@@ -177,7 +179,7 @@ struct IngressHandlers: Sendable {
         let id = request.parameters["id"] ?? ""
         guard try await existingOrder(id) != nil else { throw .notFound("no order \(id)") }
         if let reason = admission.admitStream() { return admission.response(reason) }
-        let events = store.follow(id)
+        let events = reads.follow(id)
         let headers = [("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache")]
         return HTTPResponse(status: 200, headers: headers, body: .stream { [admission] writer in
             defer { admission.endStream() }
@@ -225,7 +227,7 @@ struct IngressHandlers: Sendable {
     /// `200` while `ok` or `overloaded` (the ingress works, shedding what it cannot take: a load balancer
     /// should keep sending), `503` while `degraded` or `down`.
     func health(_ request: HTTPRequest) async -> HTTPResponse {
-        var report = await HealthReport.make(store: store, required: HealthReport.requiredServices)
+        var report = await HealthReport.make(reader: reads, required: HealthReport.requiredServices)
         if report.status == .ok, admission.isOverloaded { report.status = .overloaded }
         return .json(status: report.status == .ok || report.status == .overloaded ? 200 : 503, Self.json(report))
     }
@@ -239,7 +241,7 @@ struct IngressHandlers: Sendable {
 
     /// This process's metrics as they are now, then those every other running process published.
     func metricsSnapshots() async -> [(instance: String?, snapshot: MetricsSnapshot)] {
-        let others = ((try? await store.metricsSnapshots()) ?? []).filter { $0.instance != instance }
+        let others = ((try? await reads.metricsSnapshots()) ?? []).filter { $0.instance != instance }
         return [(instance, metrics.snapshot())] + others.map { ($0.instance, $0.snapshot) }
     }
 

@@ -1,11 +1,10 @@
 import EventBus
 import JSONBytes
-import RedisClient
-import Telemetry
 import OrderService
 import SagaEvents
 
-/// What the ingress reads and writes in the broker.
+/// What the ingress reads and writes in the broker for its orders; what the running system says about
+/// itself it reads through a `SystemReader`.
 public protocol IngressStore: Sendable {
     /// Publishes `event` (an `order.created`), records the order as accepted and keeps its card in the
     /// `CardVault`, atomically; with an idempotency claim, only if the key was not used before.
@@ -16,30 +15,8 @@ public protocol IngressStore: Sendable {
     /// that the order service has not seen yet (`pending`); `nil` when neither exists.
     func order(_ id: String) async throws(EventBusError) -> OrderRecord?
 
-    /// An order's history as clients are shown it, from its trace log (`OrderHistory`).
-    func history(_ id: String) async throws(EventBusError) -> [OrderHistory.Entry]
-
     /// A SKU's `available` and `reserved` units; `nil` when the stock service never seeded it.
     func stock(_ sku: String) async throws(EventBusError) -> (available: Int, reserved: Int)?
-
-    /// The live instances of every service, from their heartbeats.
-    func instances() async throws(EventBusError) -> [InstanceHeartbeat]
-
-    /// The metrics every running process published (`MetricsPublisher`), by instance.
-    func metricsSnapshots() async throws(EventBusError) -> [(instance: String, snapshot: MetricsSnapshot)]
-
-    /// The events of an order's chain so far, in causal order (`TraceLog.causalOrder`), from the trace log.
-    func trace(_ correlationID: String) async throws(EventBusError) -> [CloudEvent]
-
-    /// The events of an order's chain so far, in causal order, then each one logged after them, until
-    /// the consumer stops iterating; the stream ends early when the broker fails.
-    func follow(_ correlationID: String) -> AsyncStream<CloudEvent>
-
-    /// How long a `PING` takes; throws when Redis does not answer.
-    func ping() async throws(EventBusError) -> Duration
-
-    /// With Redis Sentinel: what the Sentinels and the primary they name say; `nil` without.
-    func sentinel() async -> RedisSentinelStatus?
 
     /// The services' backlog, sampled by the ingress to shed load (`OverloadLimits.maximumBacklog`): stream
     /// entries their consumer groups have not read or not acknowledged; `nil` where there is none to read.
@@ -47,9 +24,6 @@ public protocol IngressStore: Sendable {
 }
 
 extension IngressStore {
-    /// No Sentinel.
-    public func sentinel() async -> RedisSentinelStatus? { nil }
-
     /// No backlog to read.
     public func backlog() async throws(EventBusError) -> Int? { nil }
 }

@@ -19,7 +19,7 @@ struct IngressHandlersTests {
         -> Ingress
     {
         Ingress(
-            configuration: HTTPServerConfiguration(port: 0), store: store, transport: InMemoryTransport(),
+            configuration: HTTPServerConfiguration(port: 0), store: store, reads: store, transport: InMemoryTransport(),
             deadLetters: InMemoryDeadLetterStore(), catalog: Catalog(items: [
                 Catalog.Item(sku: "BOOK-1", name: "A book", price: 1200, stock: 10),
             ]), metrics: metrics, instance: "test", logger: .disabled, limits: limits

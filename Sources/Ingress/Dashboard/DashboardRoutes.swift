@@ -6,6 +6,7 @@ import Foundation
 import EventBus
 import HTTPServer
 import JSONBytes
+import SystemReads
 import Telemetry
 
 /// The dashboard (`GET /`) and its feeds (`docs/http.md`, "Dashboard"): the page and its files, every
@@ -178,7 +179,7 @@ struct DashboardRoutes: Sendable {
         let events: [CloudEvent]
         do {
             record = try await handlers.store.order(id).map { ($0.status.rawValue, $0.status.isFinal) }
-            events = try await handlers.store.trace(id)
+            events = try await handlers.reads.trace(id)
         } catch {
             throw .unreachable(error)
         }

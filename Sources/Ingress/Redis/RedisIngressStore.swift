@@ -9,10 +9,10 @@ import OrderService
 import RedisClient
 import SagaEvents
 import StockService
-import Telemetry
 
-/// The ingress's view of Redis: the order and stock read models, heartbeats, trace logs, and the
-/// atomic accept step.
+/// The ingress's view of Redis: the atomic accept step, the order and stock read models, and the backlog it
+/// sheds on. What the running system says about itself (heartbeats, metrics, trace logs) is read through
+/// `RedisSystemReader`.
 ///
 /// Own keys: `ingress:order:{p07}:<id>` (an accepted order the order service has not recorded yet) and
 /// `ingress:idempotency:{p12}:<key>` (which order an `Idempotency-Key` produced, and for which request),
@@ -42,27 +42,17 @@ public struct RedisIngressStore: IngressStore {
 
     private let client: RedisClient
     private let emission: Emission
-    private let makeFollowingClient: @Sendable () -> RedisClient
     private let durableAccept: Duration?
-
-    /// How long one blocking read of a trace log waits for new events while following it, in milliseconds.
-    static let followBlockMilliseconds = 1000
 
     /// Creates the store.
     /// - Parameters:
     ///   - client: the connection to use.
     ///   - emission: how `order.created` is sent, matching the services' transport.
-    ///   - followingClient: makes a connection of its own for each follower of a trace log, whose
-    ///     blocking reads must not hold up other requests; by default a client like `client`.
     ///   - durableAccept: when set, `accept` succeeds only once a replica has the order (`WAIT 1`), waiting
     ///     at most this long; `nil` answers as soon as the primary has it.
-    public init(
-        client: RedisClient, emission: Emission = .publish, followingClient: (@Sendable () -> RedisClient)? = nil,
-        durableAccept: Duration? = nil
-    ) {
+    public init(client: RedisClient, emission: Emission = .publish, durableAccept: Duration? = nil) {
         self.client = client
         self.emission = emission
-        self.makeFollowingClient = followingClient ?? { client }
         self.durableAccept = durableAccept
     }
 
@@ -179,10 +169,6 @@ public struct RedisIngressStore: IngressStore {
         return record
     }
 
-    public func history(_ id: String) async throws(EventBusError) -> [OrderHistory.Entry] {
-        OrderHistory.entries(from: try await trace(id))
-    }
-
     public func stock(_ sku: String) async throws(EventBusError) -> (available: Int, reserved: Int)? {
         let reply = try await run { () async throws(RedisError) in
             let key = StockKeys.item(sku)
@@ -190,82 +176,6 @@ public struct RedisIngressStore: IngressStore {
         }
         guard let fields = reply.array, fields.count == 2, let available = fields[0].int else { return nil }
         return (available, fields[1].int ?? 0)
-    }
-
-    public func instances() async throws(EventBusError) -> [InstanceHeartbeat] {
-        try await values(prefix: InstanceHeartbeat.keyPrefix).compactMap { _, value in
-            try? JSONDecoder().decode(InstanceHeartbeat.self, from: Data(value))
-        }
-    }
-
-    public func metricsSnapshots() async throws(EventBusError) -> [(instance: String, snapshot: MetricsSnapshot)] {
-        try await values(prefix: MetricsSnapshot.keyPrefix).compactMap { key, value in
-            guard let snapshot = try? JSONDecoder().decode(MetricsSnapshot.self, from: Data(value)) else { return nil }
-            return (String(key.dropFirst(MetricsSnapshot.keyPrefix.count)), snapshot)
-        }
-    }
-
-    /// Every key with `prefix` (`SCAN`) and its value (`MGET`).
-    private func values(prefix: String) async throws(EventBusError) -> [(key: String, value: [UInt8])] {
-        let keys = try await run { () async throws(RedisError) in try await client.scan(matching: "\(prefix)*") }
-        guard !keys.isEmpty else { return [] }
-        let values = try await run { () async throws(RedisError) in try await client.send(RedisCommand("MGET", keys)) }
-        return zip(keys, values.array ?? []).compactMap { key, value in value.bytes.map { (key, $0) } }
-    }
-
-    public func trace(_ correlationID: String) async throws(EventBusError) -> [CloudEvent] {
-        let key = TraceLog.key(for: correlationID)
-        let reply = try await run { () async throws(RedisError) in
-            try await client.send(RedisCommand("XRANGE", key, "-", "+").routed(by: key))
-        }
-        return TraceLog.causalOrder(Self.events(in: reply).map(\.event))
-    }
-
-    /// The events already in the trace log, in causal order, then each event appended after them, read
-    /// with `XREAD BLOCK` on a connection of the follower's own. The stream ends when its consumer stops,
-    /// or when Redis fails (the client then reconnects and asks again).
-    public func follow(_ correlationID: String) -> AsyncStream<CloudEvent> {
-        let key = TraceLog.key(for: correlationID)
-        let client = self.client
-        let makeFollowingClient = self.makeFollowingClient
-        let (events, continuation) = AsyncStream<CloudEvent>.makeStream()
-        let task = Task {
-            let follower = makeFollowingClient()
-            do throws(RedisError) {
-                let past = Self.events(in: try await client.send(RedisCommand("XRANGE", key, "-", "+").routed(by: key)))
-                for event in TraceLog.causalOrder(past.map(\.event)) { continuation.yield(event) }
-                var position = past.last?.id ?? "0-0"
-                while !Task.isCancelled {
-                    let reply = try await follower.send(RedisCommand("XREAD", "BLOCK", Self.followBlockMilliseconds,
-                                                                     "STREAMS", key, position).routed(by: key))
-                    guard let entries = reply.array?.first?.array?.last else { continue }
-                    let read = Self.events(in: entries)
-                    for entry in read { continuation.yield(entry.event) }
-                    position = read.last?.id ?? position
-                }
-            } catch {}
-            await follower.close()
-            continuation.finish()
-        }
-        continuation.onTermination = { _ in task.cancel() }
-        return events
-    }
-
-    /// The events of `XRANGE`-shaped entries, `[[id, [field, value, …]], …]`, with their entry ids;
-    /// entries that are not events are skipped.
-    private static func events(in reply: RedisReply) -> [(id: String, event: CloudEvent)] {
-        RedisStreamEntry.entries(in: reply).compactMap { entry in
-            guard let bytes = entry.fields[TraceLog.eventField], let event = try? CloudEvent(envelope: bytes) else {
-                return nil
-            }
-            return (entry.id, event)
-        }
-    }
-
-    public func ping() async throws(EventBusError) -> Duration {
-        let start = ContinuousClock.now
-        _ = try await run { () async throws(RedisError) in try await client.send("PING") }
-        return ContinuousClock.now - start
     }
 
     /// On streams, `lag` plus `pending` of every consumer group (`XINFO GROUPS`) of every event stream; a
@@ -293,15 +203,7 @@ public struct RedisIngressStore: IngressStore {
         return total
     }
 
-    public func sentinel() async -> RedisSentinelStatus? {
-        await client.sentinelStatus()
-    }
-
     private func run<Value>(_ body: () async throws(RedisError) -> Value) async throws(EventBusError) -> Value {
-        do {
-            return try await body()
-        } catch {
-            throw EventBusError(error)
-        }
+        try await EventBusError.mapping(body)
     }
 }

@@ -1,4 +1,4 @@
-import Ingress
+import SystemReads
 
 /// `switchboard health`: what `GET /health` says, for a terminal. Exits 0 when everything is up and 69
 /// when Redis is down or a service has no live instance.
@@ -8,8 +8,8 @@ struct HealthCommand {
     /// Prints the report on standard output.
     /// - Throws: `CommandFailure` (69) with one line saying what is wrong, unless all is well.
     func run() async throws(CommandFailure) {
-        let store = RedisIngressStore(client: application.makeRedisClient(logger: .disabled))
-        let report = await HealthReport.make(store: store, required: HealthReport.requiredServices)
+        let reader = RedisSystemReader(client: application.makeRedisClient(logger: .disabled))
+        let report = await HealthReport.make(reader: reader, required: HealthReport.requiredServices)
         Output.standard(Self.render(report))
         switch report.status {
         case .ok, .overloaded:

@@ -1,5 +1,5 @@
 import EventBus
-import Ingress
+import SystemReads
 import Telemetry
 
 /// `switchboard trace ORDER_ID`: the timeline of one order's chain from its trace log: each event,
@@ -12,7 +12,7 @@ struct TraceCommand {
         try await application.requireBroker()
         let events: [CloudEvent]
         do {
-            events = try await RedisIngressStore(client: application.makeRedisClient(logger: .disabled)).trace(orderID)
+            events = try await RedisSystemReader(client: application.makeRedisClient(logger: .disabled)).trace(orderID)
         } catch {
             throw CommandFailure(.unavailable, error.message)
         }

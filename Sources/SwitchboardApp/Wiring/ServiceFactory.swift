@@ -13,6 +13,7 @@ import OrderService
 import PaymentService
 import Resilience
 import StockService
+import SystemReads
 import Telemetry
 
 /// Builds the services `switchboard run` runs, each with its heartbeat, from the application's settings.
@@ -81,13 +82,15 @@ struct ServiceFactory {
             port: settings.httpPort, connectionLimit: settings.httpConnectionLimit,
             idleTimeoutSeconds: settings.httpIdleTimeoutSeconds, maximumBodySize: settings.httpMaximumBodyBytes
         )
-        let store = RedisIngressStore(client: application.makeRedisClient(for: "ingress"),
-                                      emission: settings.transport == .streams ? .streams : .publish,
-                                      followingClient: { [application] in application.makeRedisClient(for: "ingress") },
+        let client = application.makeRedisClient(for: "ingress")
+        let store = RedisIngressStore(client: client, emission: settings.transport == .streams ? .streams : .publish,
                                       durableAccept: settings.durableAcceptMilliseconds > 0
                                           ? .milliseconds(settings.durableAcceptMilliseconds) : nil)
+        let reads = RedisSystemReader(client: client, followingClient: { [application] in
+            application.makeRedisClient(for: "ingress")
+        })
         return Ingress(
-            configuration: configuration, store: store, transport: application.makeTransport(for: "ingress"),
+            configuration: configuration, store: store, reads: reads, transport: application.makeTransport(for: "ingress"),
             deadLetters: application.deadLetters(for: "ingress"), catalog: try loadCatalog(),
             metrics: application.metrics, instance: application.instanceName, logger: logger("ingress"),
             grace: .seconds(settings.shutdownGraceSeconds),

@@ -12,7 +12,7 @@ import Telemetry
 enum IngressHarness {
     static let store = MemoryIngressStore()
     static let ingress = Ingress(
-        configuration: HTTPServerConfiguration(port: 0), store: store, transport: InMemoryTransport(),
+        configuration: HTTPServerConfiguration(port: 0), store: store, reads: store, transport: InMemoryTransport(),
         deadLetters: InMemoryDeadLetterStore(), catalog: catalog, metrics: MetricsRegistry(), instance: "fuzz", logger: .disabled
     )
 

@@ -3,9 +3,10 @@ import Ingress
 import OrderService
 import SagaEvents
 import Synchronization
+import SystemReads
 import Telemetry
 
-/// The ingress's broker in memory (a test double of `IngressStore`), for driving the ingress without Redis:
+/// The ingress's broker in memory (a test double of `IngressStore` and `SystemReader`), for driving the ingress without Redis:
 /// the in-process tests of `Tests/IngressTests` and the fuzz targets (`scripts/fuzz.sh` compiles this file
 /// with `Tests/Fuzz/Support`).
 ///
@@ -13,7 +14,7 @@ import Telemetry
 /// remembers what was accepted; an accepted order reads as `acceptedStatus`. `broker` makes it answer as
 /// Redis does when nobody subscribes to `order.created` or Redis is down. It knows no instances, metrics
 /// or trace logs, and every SKU has 10 units.
-final class MemoryIngressStore: IngressStore {
+final class MemoryIngressStore: IngressStore, SystemReader {
     /// How the broker behaves.
     enum Broker: Sendable {
         /// Takes every order.
@@ -78,7 +79,6 @@ final class MemoryIngressStore: IngressStore {
         }
     }
 
-    func history(_ id: String) async throws(EventBusError) -> [OrderHistory.Entry] { try checkUp([]) }
     func stock(_ sku: String) async throws(EventBusError) -> (available: Int, reserved: Int)? { try checkUp((10, 0)) }
     func instances() async throws(EventBusError) -> [InstanceHeartbeat] { try checkUp([]) }
     func metricsSnapshots() async throws(EventBusError) -> [(instance: String, snapshot: MetricsSnapshot)] {

@@ -39,20 +39,20 @@ public struct HealthReport: Codable, Sendable, Equatable {
     public var redis: Redis
     public var services: [String: Service]
 
-    /// Asks the store and judges.
+    /// Asks the reader and judges.
     /// - Parameters:
-    ///   - store: where Redis and heartbeats are read.
+    ///   - reader: where Redis and heartbeats are read.
     ///   - required: the services an order needs.
-    public static func make(store: any IngressStore, required: [String]) async -> HealthReport {
+    public static func make(reader: any SystemReader, required: [String]) async -> HealthReport {
         let latency: Duration
-        let sentinel = await store.sentinel()
+        let sentinel = await reader.sentinel()
         do {
-            latency = try await store.ping()
+            latency = try await reader.ping()
         } catch {
             return HealthReport(status: .down, redis: Redis(status: "down", error: error.message, sentinel: sentinel),
                                 services: [:])
         }
-        let instances = (try? await store.instances()) ?? []
+        let instances = (try? await reader.instances()) ?? []
         var services: [String: Service] = [:]
         for name in Set(required + instances.map(\.service)) {
             let live = instances.filter { $0.service == name }.sorted { $0.instance < $1.instance }
