@@ -120,7 +120,7 @@ let package = Package(
         ),
         .testTarget(
             name: "OrderServiceTests",
-            dependencies: ["SagaFixtures", "OrderService", "SagaEvents", "EventBus", "EventBusInMemory"]
+            dependencies: ["SagaFixtures", "OrderService", "SagaEvents", "EventBus", "EventBusInMemory", "Telemetry"]
         ),
         .testTarget(
             name: "NotificationServiceTests",

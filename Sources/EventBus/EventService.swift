@@ -25,8 +25,10 @@ public protocol EventService: Sendable {
 
     /// What `event` does, given the current value of its record; `nil` when it changes nothing
     /// (a duplicate, or an event that does not concern this service's state).
-    /// - Throws: `CloudEventError` when the data is invalid; the message is dead-lettered.
-    func decide(_ event: CloudEvent, record: StoredRecord?) async throws(CloudEventError) -> Commit?
+    /// - Throws: `CloudEventError` when the data is invalid, `RecordError` when the stored record cannot be
+    ///   read (a record of the service's `Record` type throws it as it is read); either way the message is
+    ///   dead-lettered, saying which of the two was at fault. Nothing else.
+    func decide(_ event: CloudEvent, record: StoredRecord?) async throws -> Commit?
 
     /// Commits applied once when the service starts, before it takes any message, e.g. seeding stock.
     /// A commit whose record does not have the expected version is skipped, so setup never overwrites
@@ -40,8 +42,9 @@ public protocol EventService: Sendable {
     /// asks for none. It must not perform anything itself: the runner calls it on the record a commit
     /// would leave, to know whether to acknowledge the message with that commit (not when a follow-up is
     /// to come), and on the record once committed or confirmed, to run the follow-up and commit its result.
-    /// - Throws: `CloudEventError` when the record cannot be read; the message is dead-lettered.
-    func followUp(after record: StoredRecord, for event: CloudEvent) throws(CloudEventError) -> FollowUp?
+    /// - Throws: `CloudEventError` when the event's data is invalid, `RecordError` when the record cannot be
+    ///   read; the message is dead-lettered.
+    func followUp(after record: StoredRecord, for event: CloudEvent) throws -> FollowUp?
 }
 
 extension EventService {
@@ -52,7 +55,7 @@ extension EventService {
     public func applied(_ outcome: Commit.Outcome, for event: CloudEvent, logger: Logger) {}
 
     /// No effect outside the broker.
-    public func followUp(after record: StoredRecord, for event: CloudEvent) throws(CloudEventError) -> FollowUp? {
+    public func followUp(after record: StoredRecord, for event: CloudEvent) throws -> FollowUp? {
         nil
     }
 

@@ -9,8 +9,9 @@ import Telemetry
 /// of different records run concurrently, up to `maximumConcurrency` records at once. When the broker
 /// is unreachable, an operation is retried with backoff until it succeeds or the runner is cancelled,
 /// so nothing received is dropped for an outage. A message that cannot be decoded, whose data the
-/// service rejects, or that was delivered more than `maximumDeliveries` times, goes to the dead-letter
-/// store with the reason and is acknowledged. When the broker refuses an operation (say, a record key of
+/// service rejects, whose record cannot be read (`RecordError`: the store is at fault, not the event), or
+/// that was delivered more than `maximumDeliveries` times, goes to the dead-letter store with the reason
+/// and is acknowledged, counted by its `Cause`. When the broker refuses an operation (say, a record key of
 /// the wrong type), a redeliverable message (streams) is left pending to be tried again later, and any
 /// other is dead-lettered.
 public struct ServiceRunner: Sendable {
@@ -26,6 +27,20 @@ public struct ServiceRunner: Sendable {
         case leftPending(reason: String)
         /// The runner was cancelled before the message was settled.
         case abandoned
+    }
+
+    /// Why a message went to the dead-letter store: the `cause` label of `switchboard_events_deadlettered_total`.
+    public enum Cause: String, Sendable {
+        /// The message is not an event, or the service rejected its data (`CloudEventError`).
+        case invalidEvent = "invalid_event"
+        /// The service's stored record for it cannot be read (`RecordError`): the event may be fine.
+        case unreadableRecord = "unreadable_record"
+        /// Delivered more than `maximumDeliveries` times without being processed.
+        case redelivered
+        /// Its record changed under every one of `maximumConflicts` commits.
+        case conflicts
+        /// The broker refused an operation and the message cannot be redelivered.
+        case refused
     }
 
     /// A decoded message waiting for its turn.
@@ -89,7 +104,7 @@ public struct ServiceRunner: Sendable {
                 switch decode(message) {
                 case .success(let decoded): work = decoded
                 case .failure(let rejection):
-                    _ = await deadLetter(message, reason: rejection.reason)
+                    _ = await deadLetter(message, reason: rejection.reason, cause: rejection.cause)
                     continue
                 }
                 guard lanes.enqueue(work, key: work.key) else { continue }
@@ -115,27 +130,30 @@ public struct ServiceRunner: Sendable {
     public func handle(_ message: InboundMessage) async -> Disposition {
         switch decode(message) {
         case .success(let work): await process(work)
-        case .failure(let rejection): await deadLetter(message, reason: rejection.reason)
+        case .failure(let rejection): await deadLetter(message, reason: rejection.reason, cause: rejection.cause)
         }
     }
 
     /// Why a message cannot be processed at all.
     private struct Rejection: Error {
         var reason: String
+        var cause: Cause
     }
 
     /// Decodes a message and finds its record, or says why it cannot be processed.
     private func decode(_ message: InboundMessage) -> Result<Work, Rejection> {
         if message.deliveryCount > maximumDeliveries {
-            return .failure(Rejection(reason:
-                "delivered \(message.deliveryCount) times without being processed (limit \(maximumDeliveries))"))
+            return .failure(Rejection(
+                reason: "delivered \(message.deliveryCount) times without being processed (limit \(maximumDeliveries))",
+                cause: .redelivered
+            ))
         }
         do {
             let event = try CloudEvent(decoding: message.payload, channel: message.channel)
             return .success(Work(message: message, event: event, key: try service.recordKey(for: event),
                                  received: .now))
         } catch {
-            return .failure(Rejection(reason: error.message))
+            return .failure(Rejection(reason: error.message, cause: .invalidEvent))
         }
     }
 
@@ -221,11 +239,14 @@ public struct ServiceRunner: Sendable {
                     confirmed = true
                     conflicts += 1
                     guard conflicts < maximumConflicts else {
-                        return await deadLetter(work.message, reason: "its record \(work.key) kept changing under it")
+                        return await deadLetter(work.message, reason: "its record \(work.key) kept changing under it",
+                                                cause: .conflicts)
                     }
                 }
             } catch let error as CloudEventError {
-                return await deadLetter(work.message, reason: error.message)
+                return await deadLetter(work.message, reason: error.message, cause: .invalidEvent)
+            } catch let error as RecordError {
+                return await deadLetter(work.message, reason: Self.unreadable(work.key, error), cause: .unreadableRecord)
             } catch let error as EventBusError {
                 if Task.isCancelled { break }
                 return await refused(work, reason: error.message)
@@ -238,7 +259,7 @@ public struct ServiceRunner: Sendable {
 
     /// Whether a record `commit` may leave asks for a follow-up, in which case the message is acknowledged
     /// with the follow-up's result rather than with `commit`.
-    private func asksForFollowUp(_ commit: Commit, for event: CloudEvent) throws(CloudEventError) -> Bool {
+    private func asksForFollowUp(_ commit: Commit, for event: CloudEvent) throws -> Bool {
         let version = commit.expectedVersion + 1
         for outcome in [commit.outcome] + commit.fallbacks {
             if try service.followUp(after: StoredRecord(version: version, fields: outcome.record), for: event) != nil {
@@ -251,7 +272,7 @@ public struct ServiceRunner: Sendable {
     /// The broker refused an operation: leave a redeliverable message pending, dead-letter any other.
     private func refused(_ work: Work, reason: String) async -> Disposition {
         guard work.message.deliveryID != nil else {
-            return await deadLetter(work.message, reason: "the broker refused it: \(reason)")
+            return await deadLetter(work.message, reason: "the broker refused it: \(reason)", cause: .refused)
         }
         logger.warning("broker refused an operation; the message stays pending for redelivery", metadata: [
             "service": service.name, "event.type": work.event.type, "event.id": work.event.id, "error": reason,
@@ -292,7 +313,13 @@ public struct ServiceRunner: Sendable {
         return true
     }
 
-    private func deadLetter(_ message: InboundMessage, reason: String) async -> Disposition {
+    /// The reason a message whose record cannot be read is dead-lettered with: the store, not the event.
+    static func unreadable(_ key: String, _ error: RecordError) -> String {
+        "its record \(key) cannot be read (\(error.message)): the stored record is at fault, not the event; "
+            + "repair the record, then replay this dead letter"
+    }
+
+    private func deadLetter(_ message: InboundMessage, reason: String, cause: Cause) async -> Disposition {
         let letter = DeadLetter(channel: message.channel, service: service.name, reason: reason,
                                 payload: message.payload)
         var backoff = Backoff()
@@ -304,11 +331,12 @@ public struct ServiceRunner: Sendable {
                 try await transport.acknowledge(message, group: service.name)
             }
             logger.warning("message dead-lettered", metadata: [
-                "service": service.name, "channel": message.channel, "reason": reason, "deadletter.id": id,
+                "service": service.name, "channel": message.channel, "reason": reason, "cause": cause.rawValue,
+                "deadletter.id": id,
             ])
             metrics?.increment("switchboard_events_deadlettered_total",
-                               help: "Messages sent to the dead-letter store, by channel and service.",
-                               labels: ["type": message.channel, "service": service.name])
+                               help: "Messages sent to the dead-letter store, by channel, service and cause.",
+                               labels: ["type": message.channel, "service": service.name, "cause": cause.rawValue])
             return .deadLettered(reason: reason)
         } catch {
             logger.error("message could not be dead-lettered", metadata: [

@@ -1,3 +1,4 @@
+import EventBus
 import SagaEvents
 
 /// The notification service's record of one order: the templates already sent for it, stored as the

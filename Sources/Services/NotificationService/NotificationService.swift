@@ -28,13 +28,8 @@ public struct NotificationService: EventService {
         NotificationKeys.order(try event.orderID())
     }
 
-    public func decide(_ event: CloudEvent, record: StoredRecord?) async throws(CloudEventError) -> Commit? {
-        let current: NotificationRecord
-        do {
-            current = try NotificationRecord(stored: record) ?? NotificationRecord()
-        } catch {
-            throw CloudEventError(.invalidField, "the stored notification record cannot be read: \(error)")
-        }
+    public func decide(_ event: CloudEvent, record: StoredRecord?) async throws -> Commit? {
+        let current = try NotificationRecord(stored: record) ?? NotificationRecord()
         let template: NotificationTemplate
         var values: [String: String]
         switch event.type {

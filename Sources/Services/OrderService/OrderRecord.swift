@@ -1,3 +1,4 @@
+import EventBus
 import SagaEvents
 
 /// The order service's record of one order: its state, which with the order's trace log makes the read

@@ -20,13 +20,8 @@ public struct OrderService: EventService {
         OrderKeys.order(try event.orderID())
     }
 
-    public func decide(_ event: CloudEvent, record: StoredRecord?) async throws(CloudEventError) -> Commit? {
-        let current: OrderRecord?
-        do {
-            current = try OrderRecord(stored: record)
-        } catch {
-            throw CloudEventError(.invalidField, "the stored order record cannot be read: \(error)")
-        }
+    public func decide(_ event: CloudEvent, record: StoredRecord?) async throws -> Commit? {
+        let current = try OrderRecord(stored: record)
         guard let transition = try machine.apply(event, to: current) else { return nil }
         // The order service is where every order begins, so it writes the order's first event to the
         // order's trace log; every later event is logged by the commit that emits it.

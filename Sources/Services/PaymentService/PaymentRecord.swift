@@ -1,3 +1,4 @@
+import EventBus
 import SagaEvents
 
 /// The payment service's record of one order.

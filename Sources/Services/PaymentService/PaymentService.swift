@@ -45,8 +45,8 @@ public struct PaymentService: EventService {
         PaymentKeys.payment(try event.orderID())
     }
 
-    public func decide(_ event: CloudEvent, record: StoredRecord?) async throws(CloudEventError) -> Commit? {
-        let current = try Self.read(record)
+    public func decide(_ event: CloudEvent, record: StoredRecord?) async throws -> Commit? {
+        let current = try PaymentRecord(stored: record)
         let orderID = try event.orderID()
         let key = PaymentKeys.payment(orderID)
         var vaulted: String?
@@ -85,9 +85,9 @@ public struct PaymentService: EventService {
     /// answer as the final record and event. A charge that failed without an answer may still have been
     /// made (the answer lost on its way back), so before the payment fails the key is voided at the
     /// provider (a charge made is refunded, none is made later), retried until the provider takes it.
-    public func followUp(after record: StoredRecord, for event: CloudEvent) throws(CloudEventError) -> FollowUp? {
+    public func followUp(after record: StoredRecord, for event: CloudEvent) throws -> FollowUp? {
         let orderID = try event.orderID()
-        guard let current = try Self.read(record), let charge = machine.pendingCharge(current, orderID: orderID) else {
+        guard let current = try PaymentRecord(stored: record), let charge = machine.pendingCharge(current, orderID: orderID) else {
             return nil
         }
         let (provider, vault, machine, key, source, logger) =
@@ -177,14 +177,6 @@ public struct PaymentService: EventService {
             } catch {
                 try? await Task.sleep(for: backoff.next())
             }
-        }
-    }
-
-    private static func read(_ record: StoredRecord?) throws(CloudEventError) -> PaymentRecord? {
-        do {
-            return try PaymentRecord(stored: record)
-        } catch {
-            throw CloudEventError(.invalidField, "the stored payment record cannot be read: \(error)")
         }
     }
 }

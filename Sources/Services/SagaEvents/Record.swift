@@ -20,18 +20,6 @@ extension Record {
     }
 }
 
-/// Why a stored record cannot be read.
-public struct RecordError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// What is wrong, naming the field.
-    public var message: String
-
-    public init(_ message: String) {
-        self.message = message
-    }
-
-    public var description: String { message }
-}
-
 /// A stored record's fields, read with the conversions records need and errors that name the field.
 public struct RecordFields: Sendable {
     private let values: [String: String]

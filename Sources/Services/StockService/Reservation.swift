@@ -1,3 +1,4 @@
+import EventBus
 import SagaEvents
 
 /// The stock service's record of one order, stored as the fields `status` and `items` (`ItemsField`).

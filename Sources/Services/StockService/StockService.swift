@@ -36,8 +36,8 @@ public struct StockService: EventService {
         StockKeys.reservation(try event.orderID())
     }
 
-    public func decide(_ event: CloudEvent, record: StoredRecord?) async throws(CloudEventError) -> Commit? {
-        let reservation = try Self.reservation(from: record)
+    public func decide(_ event: CloudEvent, record: StoredRecord?) async throws -> Commit? {
+        let reservation = try Reservation(stored: record)
         let action: StockMachine.Action
         switch event.type {
         case EventTypes.orderCreated:
@@ -107,14 +107,6 @@ public struct StockService: EventService {
                           outcome: Commit.Outcome(record: Reservation(status: .cancelled).fields, final: true))
         case .nothing:
             return nil
-        }
-    }
-
-    private static func reservation(from record: StoredRecord?) throws(CloudEventError) -> Reservation? {
-        do {
-            return try Reservation(stored: record)
-        } catch {
-            throw CloudEventError(.invalidField, "the stored reservation cannot be read: \(error)")
         }
     }
 }
