@@ -134,7 +134,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "EventBus", "OrderService", "PaymentService", "RedisClient", "SagaEvents", "StockService",
-                "SwitchboardApp", "TestSupport",
+                "SwitchboardApp", "SystemReads", "TestSupport",
             ]
         ),
         .testTarget(
@@ -144,16 +144,21 @@ let package = Package(
                 "SystemReads", "Telemetry", "TestSupport",
             ]
         ),
-        .testTarget(name: "IngressEndToEndTests", dependencies: ["EventBus", "SwitchboardApp", "TestSupport"]),
+        .testTarget(
+            name: "IngressEndToEndTests", dependencies: ["EventBus", "SwitchboardApp", "SystemReads", "TestSupport"]
+        ),
         .testTarget(
             name: "StreamsEndToEndTests",
             dependencies: [
-                "OrderService", "PaymentService", "SagaEvents", "StockService", "SwitchboardApp", "TestSupport",
+                "OrderService", "PaymentService", "SagaEvents", "StockService", "SwitchboardApp", "SystemReads",
+                "TestSupport",
             ]
         ),
-        .testTarget(name: "OperabilityEndToEndTests", dependencies: ["OrderService", "StockService", "TestSupport"]),
+        .testTarget(
+            name: "OperabilityEndToEndTests", dependencies: ["OrderService", "StockService", "SystemReads", "TestSupport"]
+        ),
         .testTarget(name: "SentinelEndToEndTests", dependencies: ["OrderService", "TestSupport"]),
-        .testTarget(name: "AccessControlEndToEndTests", dependencies: ["RedisClient", "TestSupport"]),
+        .testTarget(name: "AccessControlEndToEndTests", dependencies: ["RedisClient", "SwitchboardApp", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

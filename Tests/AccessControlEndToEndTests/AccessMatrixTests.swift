@@ -1,4 +1,5 @@
 import RedisClient
+import SwitchboardApp
 import TestSupport
 import Testing
 
@@ -20,7 +21,8 @@ struct AccessMatrixTests {
         }
     }
 
-    static let services = ["order", "stock", "payment", "notification", "ingress"]
+    /// The users of the services, as the production wiring names them (`AccessPolicy.services`).
+    static let services = AccessPolicy.services.map(\.name)
 
     /// A commit as the services send it (`FCALL switchboard_commit`): record, channel or stream, trace log;
     /// no condition, one outcome that sets the version and emits one event.

@@ -1,5 +1,6 @@
 import Foundation
 import RedisClient
+import SwitchboardApp
 import TestSupport
 import Testing
 
@@ -62,6 +63,10 @@ struct LockedDownSagaTests {
         }
     }
 
+    /// How many services consume `order.created`, from the production wiring (their `subscriptions`, as the
+    /// ACLs take them): the groups on its stream, or its subscribers, once the system is ready.
+    static let orderCreatedConsumers = AccessPolicy.services.filter { $0.consumes.contains("order.created") }.count
+
     /// Starts `switchboard run` against `broker`, waits until every service listens, runs `body`, then
     /// stops it with SIGTERM, expecting a clean exit.
     static func withSystem(
@@ -77,9 +82,9 @@ struct LockedDownSagaTests {
         let ready = await eventually(within: .seconds(30), every: .milliseconds(50)) {
             guard try await http.get("/health", timeout: 2).status == 200 else { return false }
             if transport == "streams" {
-                return try await root.send("XINFO", "GROUPS", "order.created").array?.count == 3
+                return try await root.send("XINFO", "GROUPS", "order.created").array?.count == Self.orderCreatedConsumers
             }
-            return try await root.send("PUBSUB", "NUMSUB", "order.created").array?.last?.int == 3
+            return try await root.send("PUBSUB", "NUMSUB", "order.created").array?.last?.int == Self.orderCreatedConsumers
         }
         try #require(ready, "switchboard did not get ready: \(process.text(of: .standardError))")
         try await body(process, http)

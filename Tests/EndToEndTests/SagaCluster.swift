@@ -1,37 +1,31 @@
 import Foundation
 import OrderService
+import SagaEvents
 import StockService
 import SwitchboardApp
 import Synchronization
+import SystemReads
 import TestSupport
 import Testing
 
-/// The saga for one end-to-end test: a private redis-server, each service of the saga in its own
-/// `switchboard run SERVICE` process, and a `redis-cli PSUBSCRIBE '*'` process recording every event.
-/// The services read their own settings file (the repository's catalog, every other setting built in),
-/// and none of the caller's `SWITCHBOARD_*` or `REDIS_URL` variables.
+/// The saga for one end-to-end test: a `SwitchboardSystem` (a private redis-server and the services' own
+/// settings file), each service of the saga in its own `switchboard run SERVICE` process, and a
+/// `redis-cli PSUBSCRIBE '*'` process recording every event.
 final class SagaCluster: Sendable {
-    static let services = ["order", "stock", "payment", "notification"]
+    /// The services an order needs, as production names them (`HealthReport.requiredServices`).
+    static let services = HealthReport.requiredServices
 
-    let redis: RedisServer
-    let transport: String
-    private let environment: [String: String]
+    let system: SwitchboardSystem
+    var redis: RedisServer { system.redis }
+    var transport: String { system.transport }
     private let processes: Mutex<[String: ChildProcess]>
     private let observer: ChildProcess
 
     /// Every event type of the saga.
-    static let eventTypes = [
-        "order.created", "stock.reserved", "stock.rejected", "payment.completed", "payment.failed",
-        "order.confirmed", "order.cancelled", "stock.released", "notification.sent",
-    ]
+    static let eventTypes = EventTypes.all
 
-    /// The services' settings file, in the server's folder.
-    private var configPath: String { redis.directory + "/switchboard.json" }
-
-    private init(redis: RedisServer, transport: String, environment: [String: String], observer: ChildProcess) {
-        self.redis = redis
-        self.transport = transport
-        self.environment = environment
+    private init(system: SwitchboardSystem, observer: ChildProcess) {
+        self.system = system
         self.processes = Mutex([:])
         self.observer = observer
     }
@@ -45,20 +39,21 @@ final class SagaCluster: Sendable {
     ///     services start, e.g. `answerDelayMilliseconds`.
     static func start(transport: String, environment extra: [String: String] = [:], appendOnly: Bool = false,
                       settings: String = "", simulator: [String: String] = [:]) async throws -> SagaCluster {
-        let redis = try await RedisServer.start(RedisServer.Options(appendOnly: appendOnly))
+        let system = try await SwitchboardSystem.start(
+            transport: transport, redis: RedisServer.Options(appendOnly: appendOnly), settings: settings,
+            environment: extra
+        )
         do {
             if !simulator.isEmpty {
-                try await redis.cli(["HSET", "payment:simulator"] + simulator.flatMap { [$0.key, $0.value] })
+                try await system.redis.cli(["HSET", "payment:simulator"] + simulator.flatMap { [$0.key, $0.value] })
             }
-            try TestSettings.write(in: redis.directory, settings)
-            let environment = TestSettings.environment(extra)
-            let observer = try ChildProcess(Executable.redisCLI, redis.redisCLIArguments + ["PSUBSCRIBE", "*"])
-            let cluster = SagaCluster(redis: redis, transport: transport, environment: environment, observer: observer)
+            let observer = try ChildProcess(Executable.redisCLI, system.redis.redisCLIArguments + ["PSUBSCRIBE", "*"])
+            let cluster = SagaCluster(system: system, observer: observer)
             for service in services { try cluster.launch(service) }
             try await cluster.waitUntilReady()
             return cluster
         } catch {
-            redis.shutDown()
+            system.shutDown()
             throw error
         }
     }
@@ -67,7 +62,7 @@ final class SagaCluster: Sendable {
     func stop() async {
         await ChildProcess.stopGracefully(processes.withLock { $0 }, timeout: .seconds(10))
         observer.kill()
-        redis.shutDown()
+        system.shutDown()
     }
 
     /// Kills a service's process at once (`SIGKILL`), as a crash would, and starts a new one, then waits
@@ -93,14 +88,9 @@ final class SagaCluster: Sendable {
         processes.withLock { $0[service] = process }
     }
 
-    /// The options that point `switchboard` at this cluster's server, transport and settings.
-    private var clusterOptions: [String] {
-        ["--redis", redis.urlString, "--transport", transport, "--config", configPath]
-    }
-
     /// Starts `switchboard` with `arguments` against this cluster, e.g. `tail`; the caller stops it.
     func spawn(_ arguments: [String]) throws -> ChildProcess {
-        try ChildProcess(Executable.switchboard, arguments + clusterOptions, environment: environment)
+        try system.spawn(arguments)
     }
 
     /// Starts the HTTP ingress (`switchboard run ingress`) on a free port and waits until `/health` is `200`.
@@ -130,7 +120,7 @@ final class SagaCluster: Sendable {
 
     /// Runs `switchboard` once against this cluster's server, transport and settings.
     func switchboard(_ arguments: [String]) async throws -> ChildProcess.Result {
-        try await ChildProcess.run(Executable.switchboard, arguments + clusterOptions, environment: environment)
+        try await system.switchboard(arguments)
     }
 
     /// How `orders` (every order sent to the server) break the money invariant at the simulated provider,
@@ -290,32 +280,19 @@ final class SagaCluster: Sendable {
         return letters
     }
 
-    /// How many processes take each channel, from the production wiring (each service's `subscriptions`, as
-    /// the ACLs take them): the readiness check. The ingress, when it runs, subscribes to the final events on
-    /// pub/sub too (on streams it reads them without a group).
-    private var expectedConsumers: [(String, Int)] {
-        let ingressRuns = transport == "pubsub" && processes.withLock { $0["ingress"] != nil }
-        let roles = AccessPolicy.services.filter { role in
+    /// What the running processes consume, from the production wiring (each service's `subscriptions`, as
+    /// the ACLs take them): the readiness check. The ingress, when it runs, watches the final events too.
+    private var consumers: [(name: String, channels: [String])] {
+        let ingressRuns = processes.withLock { $0["ingress"] != nil }
+        return AccessPolicy.services.filter { role in
             Self.services.contains(role.name) || (ingressRuns && role.name == "ingress")
-        }
-        return Set(roles.flatMap(\.consumes)).sorted().map { channel in
-            (channel, roles.filter { $0.consumes.contains(channel) }.count)
-        }
+        }.map { ($0.name, $0.consumes) }
     }
 
     private func waitUntilReady() async throws {
         let ready = await eventually(within: .seconds(20)) {
             guard Int(try await redis.cli("PUBSUB", "NUMPAT")) ?? 0 >= 1 else { return false }
-            if transport == "streams" {
-                for (stream, groups) in expectedConsumers {
-                    let info = try await redis.cli("XINFO", "GROUPS", stream)
-                    guard info.split(separator: "\n").filter({ $0 == "name" }).count == groups else { return false }
-                }
-                return true
-            }
-            let counts = try await redis.cli(["PUBSUB", "NUMSUB"] + expectedConsumers.map(\.0))
-            let numbers = counts.split(separator: "\n").enumerated().filter { $0.offset % 2 == 1 }.map { Int($0.element) }
-            return numbers == expectedConsumers.map(\.1)
+            return try await system.isConsuming(consumers)
         }
         let logs = processes.withLock { $0.values.map { "\($0.commandLine): \($0.text(of: .standardError))" } }
             .joined(separator: "\n")

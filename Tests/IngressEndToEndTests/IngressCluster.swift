@@ -4,14 +4,15 @@ import SwitchboardApp
 import TestSupport
 import Testing
 
-/// Everything one ingress test talks to: a private redis-server, one `switchboard run` process (all
-/// services and the ingress, or only some of them) on a free HTTP port, and a `redis-cli PSUBSCRIBE '*'`
-/// observer recording every message published.
+/// Everything one ingress test talks to: a `SwitchboardSystem` (a private redis-server and the test's
+/// settings), one `switchboard run` process (all services and the ingress, or only some of them) on a free
+/// HTTP port, and a `redis-cli PSUBSCRIBE '*'` observer recording every message published.
 final class IngressCluster: Sendable {
     /// The channel `settle()` publishes its markers on; no service listens there.
     static let markerChannel = "test.marker"
 
-    let redis: RedisServer
+    let system: SwitchboardSystem
+    var redis: RedisServer { system.redis }
     let port: Int
     let http: HTTPClient
     /// The services the process runs; empty for all of them.
@@ -21,14 +22,14 @@ final class IngressCluster: Sendable {
     private let helpers = Mutex<[ChildProcess]>([])
 
     private init(
-        redis: RedisServer, port: Int, services: [String], process: ChildProcess, observer: ChildProcess?
+        system: SwitchboardSystem, port: Int, services: [String], process: ChildProcess, observer: ChildProcess?
     ) {
-        self.redis = redis
+        self.system = system
         self.port = port
         self.services = services
         self.process = process
         self.observer = observer
-        self.http = HTTPClient(port: port, scratch: redis.directory)
+        self.http = HTTPClient(port: port, scratch: system.redis.directory)
     }
 
     /// Starts a cluster, runs `body` with it, and always stops it (expecting a clean exit), even when
@@ -60,22 +61,17 @@ final class IngressCluster: Sendable {
     private static func start(
         services: [String], redisOptions: RedisServer.Options, observing: Bool, settings: String, transport: String
     ) async throws -> IngressCluster {
-        let redis = try await RedisServer.start(redisOptions)
+        let system = try await SwitchboardSystem.start(transport: transport, redis: redisOptions, settings: settings)
         do {
-            let configPath = try TestSettings.write(in: redis.directory, settings)
             var attempt = 0
             while true {
                 attempt += 1
                 let port = FreePort.next()
-                let process = try ChildProcess(Executable.switchboard, ["run"] + services + [
-                    "--redis", redis.urlString, "--http-port", String(port), "--config", configPath,
-                    "--transport", transport,
-                ], environment: TestSettings.environment())
-                if try await waitUntilServing(process, port: port, redis: redis, services: services,
-                                              transport: transport) {
+                let process = try system.spawn(["run"] + services + ["--http-port", String(port)])
+                if try await waitUntilServing(process, port: port, system: system, services: services) {
                     let observer = try observing
-                        ? ChildProcess(Executable.redisCLI, redis.redisCLIArguments + ["PSUBSCRIBE", "*"]) : nil
-                    let cluster = IngressCluster(redis: redis, port: port, services: services, process: process,
+                        ? ChildProcess(Executable.redisCLI, system.redis.redisCLIArguments + ["PSUBSCRIBE", "*"]) : nil
+                    let cluster = IngressCluster(system: system, port: port, services: services, process: process,
                                                  observer: observer)
                     if observing { try await cluster.settle() }
                     return cluster
@@ -85,7 +81,7 @@ final class IngressCluster: Sendable {
                 try #require(attempt < 3, "switchboard did not start: \(process.text(of: .standardError))")
             }
         } catch {
-            redis.shutDown()
+            system.shutDown()
             throw error
         }
     }
@@ -93,9 +89,9 @@ final class IngressCluster: Sendable {
     /// Waits until the ingress answers `/health` and the services have subscribed (on streams: made their
     /// consumer groups); false when the process exited (the port was taken).
     private static func waitUntilServing(
-        _ process: ChildProcess, port: Int, redis: RedisServer, services: [String], transport: String
+        _ process: ChildProcess, port: Int, system: SwitchboardSystem, services: [String]
     ) async throws -> Bool {
-        let http = HTTPClient(port: port, scratch: redis.directory)
+        let http = HTTPClient(port: port, scratch: system.redis.directory)
         let everything = services.isEmpty
         let ready = await eventually(within: .seconds(30), every: .milliseconds(50)) {
             guard process.isRunning else { return true }
@@ -109,21 +105,7 @@ final class IngressCluster: Sendable {
             let running = AccessPolicy.services.filter { role in
                 everything || services.contains(role.name) || role.name == "ingress"
             }
-            if transport == "streams" {
-                // The ingress follows streams without a group (`XREAD`); each service reads in its own group.
-                for role in running where role.name != "ingress" {
-                    for stream in role.consumes {
-                        guard try await redis.cli("XINFO", "GROUPS", stream).split(separator: "\n")
-                            .contains(Substring(role.name)) else { return false }
-                    }
-                }
-                return true
-            }
-            let channels = Array(Set(running.flatMap(\.consumes))).sorted()
-            let counts = try await redis.cli(["PUBSUB", "NUMSUB"] + channels)
-            let numbers = counts.split(separator: "\n").enumerated().filter { $0.offset % 2 == 1 }
-                .map { Int($0.element) }
-            return numbers == channels.map { channel in running.filter { $0.consumes.contains(channel) }.count }
+            return try await system.isConsuming(running.map { ($0.name, $0.consumes) })
         }
         guard process.isRunning else { return false }
         try #require(ready, "switchboard did not get ready: \(process.text(of: .standardError))")
@@ -135,7 +117,7 @@ final class IngressCluster: Sendable {
         await ChildProcess.stopGracefully([process.commandLine: process])
         for helper in helpers.withLock({ $0 }) { helper.kill() }
         observer?.kill()
-        redis.shutDown()
+        system.shutDown()
     }
 
     /// Sends the switchboard process `SIGTERM`, as `systemctl stop` does; `stop()` then finds it gone.
@@ -160,6 +142,18 @@ final class IngressCluster: Sendable {
         let helper = try ChildProcess(Executable.redisCLI, redis.redisCLIArguments + arguments)
         helpers.withLock { $0.append(helper) }
         return helper
+    }
+
+    /// Starts a `redis-cli SUBSCRIBE order.created` in place of the services, so orders are accepted (someone
+    /// listens) and never end, and waits until it listens.
+    @discardableResult
+    func startStandIn() async throws -> ChildProcess {
+        let standIn = try startHelper(["SUBSCRIBE", "order.created"])
+        let subscribed = await eventually {
+            try await redis.cli("PUBSUB", "NUMSUB", "order.created").hasSuffix("\n1")
+        }
+        try #require(subscribed, "the stand-in did not subscribe: \(standIn.text(of: .standardError))")
+        return standIn
     }
 
     // MARK: What was published

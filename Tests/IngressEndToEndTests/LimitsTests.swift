@@ -49,7 +49,7 @@ extension IngressEndToEndTests {
         func waitRunsOut() async throws {
             // Only the ingress, with a redis-cli subscribed in place of the services: no order ever ends.
             try await IngressCluster.run(services: ["ingress"]) { cluster in
-                try await Self.standIn(for: cluster)
+                try await cluster.startStandIn()
                 let started = ContinuousClock.now
                 let reply = try await cluster.http.post("/orders", json: IngressCluster.order(),
                                                         headers: ["Prefer": "wait=1"])
@@ -100,7 +100,7 @@ extension IngressEndToEndTests {
         @Test("SIGTERM: a request waiting for its order and an open event stream are answered and ended, exit 0")
         func drainsOnSigterm() async throws {
             try await IngressCluster.run(services: ["ingress"], settings: #""shutdownGraceSeconds": 15"#) { cluster in
-                try await Self.standIn(for: cluster)
+                try await cluster.startStandIn()
                 let accepted = try await cluster.http.post("/orders", json: IngressCluster.order())
                 let id = try #require(accepted.json?["orderId"] as? String, "\(accepted)")
                 let stream = try RawConnection(port: cluster.port)
@@ -140,7 +140,7 @@ extension IngressEndToEndTests {
         @Test("SIGTERM: a request that would wait past the grace period is answered 503 at its end, exit 0")
         func answersLateRequestsAtTheEndOfTheGrace() async throws {
             try await IngressCluster.run(services: ["ingress"], settings: #""shutdownGraceSeconds": 1"#) { cluster in
-                try await Self.standIn(for: cluster)
+                try await cluster.startStandIn()
                 let before = try await Self.orderCount(cluster)
                 async let waiting = cluster.http.exchange("POST", "/orders",
                                                           headers: ["Content-Type": "application/json",
@@ -155,16 +155,6 @@ extension IngressEndToEndTests {
                 print("SIGTERM, grace 1 s, a request waiting 20 s: 503 after \(answered.elapsed) from its start")
                 #expect(await cluster.waitForExit() == .exited(0), "\(cluster.log)")
             }
-        }
-
-        /// A `redis-cli` subscribed to `order.created` in place of the services, so orders are accepted
-        /// (someone listens) and never end.
-        private static func standIn(for cluster: IngressCluster) async throws {
-            try cluster.startHelper(["SUBSCRIBE", "order.created"])
-            let subscribed = await eventually {
-                try await cluster.redis.cli("PUBSUB", "NUMSUB", "order.created").hasSuffix("\n1")
-            }
-            try #require(subscribed)
         }
 
         /// How many orders the ingress accepted (`ingress:order:{p07}:<id>`, kept until the order service records

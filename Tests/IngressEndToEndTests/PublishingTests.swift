@@ -1,4 +1,5 @@
 import Foundation
+import SystemReads
 import TestSupport
 import Testing
 
@@ -52,11 +53,7 @@ extension IngressEndToEndTests {
         func onlyOrderCreatedIsPublished() async throws {
             // Only the ingress, with a redis-cli standing in for the order service: nothing else publishes.
             try await IngressCluster.run(services: ["ingress"]) { cluster in
-                let standIn = try cluster.startHelper(["SUBSCRIBE", "order.created"])
-                let subscribed = await eventually {
-                    try await cluster.redis.cli("PUBSUB", "NUMSUB", "order.created").hasSuffix("\n1")
-                }
-                try #require(subscribed, "\(standIn.text(of: .standardError))")
+                try await cluster.startStandIn()
 
                 let forged = #"{"specversion":"1.0","id":"forged-1","source":"switchboard/payment","#
                     + #""type":"payment.completed","correlationid":"o-forged","datacontenttype":"application/json","#
@@ -120,7 +117,7 @@ extension IngressEndToEndTests {
                 #expect(report["status"] as? String == "degraded")
                 #expect((report["redis"] as? [String: Any])?["status"] as? String == "up")
                 let services = report["services"] as? [String: [String: Any]] ?? [:]
-                for name in ["order", "stock", "payment", "notification"] {
+                for name in HealthReport.requiredServices {
                     #expect(services[name]?["status"] as? String == "down", "\(name): \(report)")
                     #expect((services[name]?["instances"] as? [Any])?.isEmpty == true, "\(name): \(report)")
                 }

@@ -1,4 +1,5 @@
 import Foundation
+import SystemReads
 import TestSupport
 import Testing
 
@@ -144,7 +145,7 @@ struct OperabilityTests {
     func healthFollowsInstances() async throws {
         let system = try await OperationsHarness.make()
         try system.start("web", services: ["ingress"])
-        let services = ["order", "stock", "payment", "notification"]
+        let services = HealthReport.requiredServices
         for service in services {
             try system.start(service, services: [service])
         }
@@ -167,10 +168,7 @@ struct OperabilityTests {
         }
         #expect(exposition.total("switchboard_http_requests_total", ["instance": "web"]) > 0)
         #expect(exposition.total("switchboard_events_handled_total", ["instance": "web"]) == 0)
-        let cli = { () async throws -> ChildProcess.Result in
-            try await ChildProcess.run(Executable.switchboard, ["health", "--redis", system.redis.urlString],
-                                       environment: TestSettings.environment())
-        }
+        let cli = { () async throws -> ChildProcess.Result in try await system.switchboard(["health"]) }
         #expect(try await cli().exitCode == 0)
 
         let payment = try #require(system.process("payment"))
@@ -200,7 +198,7 @@ struct OperabilityTests {
     func heartbeatExpiresAfterKill() async throws {
         let system = try await OperationsHarness.make()
         try system.start("web", services: ["ingress"])
-        for service in ["order", "stock", "payment", "notification"] {
+        for service in HealthReport.requiredServices {
             try system.start(service, services: [service])
         }
         try await system.waitUntilHealthy()
@@ -238,9 +236,7 @@ struct OperabilityTests {
         let id = try #require(reply.json?["orderId"] as? String)
         var trace: ChildProcess.Result?
         _ = await eventually {
-            trace = try await ChildProcess.run(Executable.switchboard,
-                                               ["trace", id, "--redis", system.redis.urlString],
-                                               environment: TestSettings.environment())
+            trace = try await system.switchboard(["trace", id])
             return trace?.standardOutput.contains("notification.sent") == true
         }
         #expect(trace?.exitCode == 0, "\(String(describing: trace))")
@@ -248,9 +244,7 @@ struct OperabilityTests {
             line.split(separator: " ").first { $0.wholeMatch(of: /[a-z]+\.[a-z]+/) != nil }.map(String.init)
         }
         #expect(types == ["order.created", "stock.reserved", "payment.completed", "order.confirmed", "notification.sent"])
-        let unknown = try await ChildProcess.run(Executable.switchboard,
-                                                 ["trace", "nope", "--redis", system.redis.urlString],
-                                                 environment: TestSettings.environment())
+        let unknown = try await system.switchboard(["trace", "nope"])
         #expect(unknown.exitCode == 65)
         await system.stop()
     }

@@ -4,22 +4,19 @@ import StockService
 import TestSupport
 import Testing
 
-/// A running system for operability tests: a private redis-server and `switchboard run` processes,
-/// each running a set of services, sharing one configuration (fast breaker, short grace).
+/// A running system for operability tests: a `SwitchboardSystem` (a private redis-server and one
+/// configuration: fast breaker, short grace) and `switchboard run` processes, each running a set of services.
 final class OperationsHarness: @unchecked Sendable {
-    let redis: RedisServer
+    let system: SwitchboardSystem
+    var redis: RedisServer { system.redis }
     let http: HTTPClient
-    let config: String
     let port: Int
-    let transport: String
     private var processes: [String: ChildProcess] = [:]
 
-    private init(redis: RedisServer, config: String, port: Int, transport: String) {
-        self.redis = redis
-        self.config = config
+    private init(system: SwitchboardSystem, port: Int) {
+        self.system = system
         self.port = port
-        self.transport = transport
-        self.http = HTTPClient(port: port, scratch: redis.directory)
+        self.http = HTTPClient(port: port, scratch: system.redis.directory)
     }
 
     /// Starts Redis and writes the configuration; start processes with `start(_:services:)`.
@@ -31,24 +28,30 @@ final class OperationsHarness: @unchecked Sendable {
     static func make(transport: String = "pubsub", appendOnly: Bool = false, fsyncAlways: Bool = false,
                      paymentTimeoutMilliseconds: Int = 2000,
                      coolDownMilliseconds: Int = 1500) async throws -> OperationsHarness {
-        let redis = try await RedisServer.start(RedisServer.Options(
-            appendOnly: appendOnly, extraArguments: fsyncAlways ? ["--appendfsync", "always"] : []
-        ))
-        let config = try TestSettings.write(in: redis.directory, """
-            "shutdownGraceSeconds": 5,
-             "payment": {"retries": 1, "timeoutMilliseconds": \(paymentTimeoutMilliseconds),
-                         "breaker": {"failureThreshold": 3, "coolDownMilliseconds": \(coolDownMilliseconds)}},
-             "streams": {"claimIdleMilliseconds": 1000}
-            """)
-        return OperationsHarness(redis: redis, config: config, port: FreePort.next(), transport: transport)
+        let system = try await SwitchboardSystem.start(
+            transport: transport,
+            redis: RedisServer.Options(appendOnly: appendOnly,
+                                       extraArguments: fsyncAlways ? ["--appendfsync", "always"] : []),
+            settings: """
+                "shutdownGraceSeconds": 5,
+                 "payment": {"retries": 1, "timeoutMilliseconds": \(paymentTimeoutMilliseconds),
+                             "breaker": {"failureThreshold": 3, "coolDownMilliseconds": \(coolDownMilliseconds)}},
+                 "streams": {"claimIdleMilliseconds": 1000}
+                """
+        )
+        return OperationsHarness(system: system, port: FreePort.next())
     }
 
     /// Starts `switchboard run SERVICES…` as process `name` (also its instance name).
     func start(_ name: String, services: [String] = []) throws {
-        processes[name] = try ChildProcess(Executable.switchboard, ["run"] + services + [
-            "--redis", redis.urlString, "--http-port", String(port), "--config", config, "--transport", transport,
-            "--instance", name, "--log-level", "warning",
-        ], environment: TestSettings.environment())
+        processes[name] = try system.spawn(["run"] + services + [
+            "--http-port", String(port), "--instance", name, "--log-level", "warning",
+        ])
+    }
+
+    /// Runs `switchboard ARGUMENTS…` once against this system (e.g. `health`, `trace ID`).
+    func switchboard(_ arguments: [String]) async throws -> ChildProcess.Result {
+        try await system.switchboard(arguments)
     }
 
     /// The process named `name`.
@@ -118,6 +121,6 @@ final class OperationsHarness: @unchecked Sendable {
     func stop() async {
         await ChildProcess.stopGracefully(processes)
         processes = [:]
-        redis.shutDown()
+        system.shutDown()
     }
 }

@@ -156,10 +156,7 @@ import Testing
         let event = CloudEvent(source: "switchboard/test", type: type, data: data)
         let message = InboundMessage(channel: type, payload: event.encoded())
         let disposition = await runner.handle(message)
-        guard case .deadLettered(let given) = disposition else {
-            Issue.record("expected a dead letter, got \(disposition)")
-            return
-        }
+        let given = try #require(disposition.deadLetterReason, "expected a dead letter, got \(disposition)")
         #expect(given.contains(reason), "\(given)")
         let letter = try #require(await deadLetters.letters.first)
         #expect(letter.service == "order")

@@ -38,10 +38,7 @@ struct UnreadableRecordTests {
         #expect(try await transport.commit(seeded, acknowledging: nil, group: "order") == .applied(fallback: nil, version: 1))
 
         let disposition = await deliver(try Saga.reserved())
-        guard case .deadLettered(let reason) = disposition else {
-            Issue.record("expected a dead letter, got \(disposition)")
-            return
-        }
+        let reason = try #require(disposition.deadLetterReason, "expected a dead letter, got \(disposition)")
         #expect(reason.contains("its record \(key) cannot be read"))
         #expect(reason.contains("field status has an unknown value \"lost\""))
         #expect(reason.contains("not the event"))
@@ -54,10 +51,7 @@ struct UnreadableRecordTests {
     @Test("an event whose data is invalid is the event's fault: cause invalid_event, the record is not blamed")
     func invalidEvent() async throws {
         let disposition = await deliver(CloudEvent.raw(EventTypes.stockReserved, .object(["orderId": .integer(7)])))
-        guard case .deadLettered(let reason) = disposition else {
-            Issue.record("expected a dead letter, got \(disposition)")
-            return
-        }
+        let reason = try #require(disposition.deadLetterReason, "expected a dead letter, got \(disposition)")
         #expect(!reason.contains("record"))
         #expect(deadLetterSamples.first?.contains("cause=\"invalid_event\"") == true)
     }

@@ -211,10 +211,7 @@ import Testing
     func malformedDataIsDeadLetteredWithTheFieldToBlame(type: String, data: JSONValue, reason: String) async throws {
         let message = InboundMessage(channel: type, payload: CloudEvent.raw(type, data).encoded())
         let disposition = await runner.handle(message)
-        guard case .deadLettered(let given) = disposition else {
-            Issue.record("expected a dead letter, got \(disposition)")
-            return
-        }
+        let given = try #require(disposition.deadLetterReason, "expected a dead letter, got \(disposition)")
         #expect(given.contains(reason), "\(given)")
         let letter = try #require(await deadLetters.letters.first)
         #expect(letter.service == "payment")

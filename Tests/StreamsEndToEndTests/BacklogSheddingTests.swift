@@ -80,7 +80,7 @@ extension StreamsDurabilityTests {
             let process = try ChildProcess(Executable.switchboard, [
                 "run", "ingress", "--transport", "streams", "--redis", cluster.redis.urlString, "--config", config,
                 "--http-port", String(port), "--instance", "ingress-1",
-            ])
+            ], environment: cluster.system.environment)
             let http = HTTPClient(port: port, scratch: cluster.redis.directory)
             let ready = await eventually(within: .seconds(20), every: .milliseconds(100)) {
                 try await http.get("/health", timeout: 2).status == 200

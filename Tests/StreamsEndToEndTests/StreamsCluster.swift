@@ -1,11 +1,12 @@
 import Foundation
 import Synchronization
 import SwitchboardApp
+import SystemReads
 import TestSupport
 import Testing
 
-/// The saga on the streams transport, one instance at a time: a private redis-server, a settings file in
-/// its folder, and one `switchboard run SERVICE --transport streams --instance NAME` process per instance,
+/// The saga on the streams transport, one instance at a time: a `SwitchboardSystem` (a private redis-server,
+/// a settings file in its folder), and one `switchboard run SERVICE --instance NAME` process per instance,
 /// which a test starts, freezes, kills (`SIGKILL`) and starts again. Instances log JSON lines, so a test can
 /// read what each one did.
 final class StreamsCluster: Sendable {
@@ -36,17 +37,14 @@ final class StreamsCluster: Sendable {
         var killed = false
     }
 
-    let redis: RedisServer
+    let system: SwitchboardSystem
+    var redis: RedisServer { system.redis }
     let inspector: SagaInspector
-    private let configPath: String
-    private let environment: [String: String]
     private let instances = Mutex<[String: Instance]>([:])
 
-    private init(redis: RedisServer, configPath: String, environment: [String: String]) {
-        self.redis = redis
-        self.inspector = SagaInspector(redis: redis)
-        self.configPath = configPath
-        self.environment = environment
+    private init(system: SwitchboardSystem) {
+        self.system = system
+        self.inspector = SagaInspector(redis: system.redis)
     }
 
     /// Starts redis-server and writes the settings, runs `body`, then stops every instance: gracefully
@@ -56,33 +54,33 @@ final class StreamsCluster: Sendable {
         let loading = options.keyLoadDelayMicroseconds > 0
             ? ["--key-load-delay", String(options.keyLoadDelayMicroseconds), "--loading-process-events-interval-bytes", "1024"]
             : []
-        let redis = try await RedisServer.start(RedisServer.Options(appendOnly: options.appendOnly,
-                                                                    extraArguments: loading))
         var streams = #""claimIdleMilliseconds": 30000"#
         if let limit = options.maximumDeliveries { streams += #", "maximumDeliveries": \#(limit)"# }
-        let configPath = try TestSettings.write(in: redis.directory, """
-            "shutdownGraceSeconds": 5, "log": {"format": "json"}, "streams": {\(streams)},
-             "payment": {"latencyMilliseconds": \(options.paymentLatencyMilliseconds),
-                         "timeoutMilliseconds": \(options.paymentTimeoutMilliseconds)}
-            """)
         // The file's claim idle time is overridden by the environment, as an operator would.
-        let environment = TestSettings.environment([
-            "SWITCHBOARD_STREAMS_CLAIM_IDLE_MS": String(options.claimIdleMilliseconds),
-        ])
-        let cluster = StreamsCluster(redis: redis, configPath: configPath, environment: environment)
+        let system = try await SwitchboardSystem.start(
+            transport: "streams", redis: RedisServer.Options(appendOnly: options.appendOnly, extraArguments: loading),
+            settings: """
+                "shutdownGraceSeconds": 5, "log": {"format": "json"}, "streams": {\(streams)},
+                 "payment": {"latencyMilliseconds": \(options.paymentLatencyMilliseconds),
+                             "timeoutMilliseconds": \(options.paymentTimeoutMilliseconds)}
+                """,
+            environment: ["SWITCHBOARD_STREAMS_CLAIM_IDLE_MS": String(options.claimIdleMilliseconds)]
+        )
+        let cluster = StreamsCluster(system: system)
         do {
             try await body(cluster)
         } catch {
             cluster.killAll()
-            redis.shutDown()
+            system.shutDown()
             throw error
         }
         await cluster.stopAll()
-        redis.shutDown()
+        system.shutDown()
     }
 
-    /// Starts one instance of each of `services`, named `SERVICE-1`, and waits until each reads its streams.
-    func startSaga(_ services: [String] = ["order", "stock", "payment", "notification"]) async throws {
+    /// Starts one instance of each of `services` (by default those an order needs, as production names them),
+    /// named `SERVICE-1`, and waits until each reads its streams.
+    func startSaga(_ services: [String] = HealthReport.requiredServices) async throws {
         for service in services {
             try await start(service, instance: "\(service)-1")
         }
@@ -93,20 +91,13 @@ final class StreamsCluster: Sendable {
     /// CONSUMERS` only once it was served an entry, so that cannot tell.)
     /// - Parameter logLevel: `info` logs every event handled; `notice` only claims, refusals and dead letters.
     func start(_ service: String, instance name: String, logLevel: String = "notice") async throws {
-        let process = try ChildProcess(Executable.switchboard, [
-            "run", service, "--transport", "streams", "--redis", redis.urlString, "--config", configPath,
-            "--instance", name, "--log-level", logLevel,
-        ], environment: environment)
+        let process = try system.spawn(["run", service, "--instance", name, "--log-level", logLevel])
         instances.withLock { $0[name] = Instance(service: service, process: process) }
         let started = await eventually(within: .seconds(20)) {
             guard try await self.redis.cli("EXISTS", "switchboard:instance:\(service):\(name)") == "1" else {
                 return false
             }
-            for stream in Self.subscriptions[service]! {
-                let groups = try await self.redis.cli("XINFO", "GROUPS", stream).split(separator: "\n")
-                guard groups.contains(Substring(service)) else { return false }
-            }
-            return true
+            return try await self.system.isConsuming([(service, Self.subscriptions[service]!)])
         }
         try #require(started, "\(name) did not start: \(process.text(of: .standardError))")
     }
@@ -167,9 +158,7 @@ final class StreamsCluster: Sendable {
 
     /// Runs `switchboard` once against this cluster's server with the streams transport.
     func switchboard(_ arguments: [String]) async throws -> ChildProcess.Result {
-        try await ChildProcess.run(Executable.switchboard, arguments + [
-            "--transport", "streams", "--redis", redis.urlString, "--config", configPath,
-        ], environment: environment)
+        try await system.switchboard(arguments)
     }
 
     private func process(_ name: String) -> ChildProcess? {
