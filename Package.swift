@@ -101,7 +101,8 @@ let package = Package(
             dependencies: ["EventBus", "EventBusRedis", "RedisClient", "TestSupport"]
         ),
         .testTarget(
-            name: "SystemReadsTests", dependencies: ["EventBus", "RedisClient", "SystemReads", "Telemetry", "TestSupport"]
+            name: "SystemReadsTests",
+            dependencies: ["EventBus", "RedisClient", "SystemReads", "Telemetry", "TestSupport"]
         ),
         .testTarget(
             name: "EventTransportConformanceTests",
@@ -155,7 +156,8 @@ let package = Package(
             ]
         ),
         .testTarget(
-            name: "OperabilityEndToEndTests", dependencies: ["OrderService", "StockService", "SystemReads", "TestSupport"]
+            name: "OperabilityEndToEndTests",
+            dependencies: ["OrderService", "StockService", "SystemReads", "TestSupport"]
         ),
         .testTarget(name: "SentinelEndToEndTests", dependencies: ["OrderService", "TestSupport"]),
         .testTarget(name: "AccessControlEndToEndTests", dependencies: ["RedisClient", "SwitchboardApp", "TestSupport"]),

@@ -246,7 +246,8 @@ public struct ServiceRunner: Sendable {
             } catch let error as CloudEventError {
                 return await deadLetter(work.message, reason: error.message, cause: .invalidEvent)
             } catch let error as RecordError {
-                return await deadLetter(work.message, reason: Self.unreadable(work.key, error), cause: .unreadableRecord)
+                return await deadLetter(work.message, reason: Self.unreadable(work.key, error),
+                                        cause: .unreadableRecord)
             } catch let error as EventBusError {
                 if Task.isCancelled { break }
                 return await refused(work, reason: error.message)

@@ -23,7 +23,9 @@ extension RedisClient {
 
 extension EventBusError {
     /// Runs `body`, throwing a Redis failure as the bus error it stands for (`init(_:)`).
-    public static func mapping<Value>(_ body: () async throws(RedisError) -> Value) async throws(EventBusError) -> Value {
+    public static func mapping<Value>(
+        _ body: () async throws(RedisError) -> Value
+    ) async throws(EventBusError) -> Value {
         do {
             return try await body()
         } catch {

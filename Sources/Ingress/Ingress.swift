@@ -40,8 +40,9 @@ public struct Ingress: Sendable {
         self.transport = transport
         self.grace = grace
         let admission = Admission(limits: limits, metrics: metrics)
-        let handlers = IngressHandlers(store: store, reads: reads, feed: OrderFeed(pending: admission.pending), admission: admission,
-                                       catalog: catalog, metrics: metrics, instance: instance, logger: logger)
+        let handlers = IngressHandlers(store: store, reads: reads, feed: OrderFeed(pending: admission.pending),
+                                       admission: admission, catalog: catalog, metrics: metrics, instance: instance,
+                                       logger: logger)
         self.handlers = handlers
         var router = Router()
         router.add("POST", "/orders", handler: handlers.createOrder)

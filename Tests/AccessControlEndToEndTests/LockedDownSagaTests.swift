@@ -82,9 +82,11 @@ struct LockedDownSagaTests {
         let ready = await eventually(within: .seconds(30), every: .milliseconds(50)) {
             guard try await http.get("/health", timeout: 2).status == 200 else { return false }
             if transport == "streams" {
-                return try await root.send("XINFO", "GROUPS", "order.created").array?.count == Self.orderCreatedConsumers
+                let groups = try await root.send("XINFO", "GROUPS", "order.created").array?.count
+                return groups == Self.orderCreatedConsumers
             }
-            return try await root.send("PUBSUB", "NUMSUB", "order.created").array?.last?.int == Self.orderCreatedConsumers
+            let subscribers = try await root.send("PUBSUB", "NUMSUB", "order.created").array?.last?.int
+            return subscribers == Self.orderCreatedConsumers
         }
         try #require(ready, "switchboard did not get ready: \(process.text(of: .standardError))")
         try await body(process, http)

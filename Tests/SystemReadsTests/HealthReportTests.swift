@@ -42,7 +42,8 @@ struct HealthReportTests {
     @Test("a required service without a live instance: degraded, naming it down; other services are listed too")
     func degraded() async {
         let live = [Self.heartbeat("order", "o-1"), Self.heartbeat("stock", "s-1"), Self.heartbeat("ingress", "i-1")]
-        let report = await HealthReport.make(reader: FixedReader(instances: live), required: ["order", "stock", "payment"])
+        let report = await HealthReport.make(reader: FixedReader(instances: live),
+                                             required: ["order", "stock", "payment"])
         #expect(report.status == .degraded)
         #expect(report.redis.latencyMilliseconds == 2)
         #expect(report.services["payment"]?.status == "down")

@@ -15,6 +15,11 @@ struct RedisSystemReaderTests {
                           version: "test", transport: "pubsub")
     }
 
+    /// Appends `event` to the trace log `key` as a service's commit does.
+    private static func log(_ event: CloudEvent, in key: String, on server: RedisServer) async throws {
+        try await server.cli("XADD", key, "*", TraceLog.eventField, String(decoding: event.encoded(), as: UTF8.self))
+    }
+
     private static func json(_ value: some Encodable) throws -> String {
         String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
     }
@@ -53,16 +58,14 @@ struct RedisSystemReaderTests {
             let key = TraceLog.key(for: "ord_1")
             #expect(try await reader.trace("ord_1").isEmpty)
             // The stock service logged what it caused before the order service logged its cause.
-            for event in [reserved, created] {
-                try await server.cli("XADD", key, "*", TraceLog.eventField, String(decoding: event.encoded(), as: UTF8.self))
-            }
+            for event in [reserved, created] { try await Self.log(event, in: key, on: server) }
             #expect(try await reader.trace("ord_1").map(\.id) == [created.id, reserved.id])
 
             var following = reader.follow("ord_1").makeAsyncIterator()
             #expect(await following.next()?.id == created.id)
             #expect(await following.next()?.id == reserved.id)
             let confirmed = reserved.caused(type: "order.confirmed", source: "test", data: .null)
-            try await server.cli("XADD", key, "*", TraceLog.eventField, String(decoding: confirmed.encoded(), as: UTF8.self))
+            try await Self.log(confirmed, in: key, on: server)
             #expect(await following.next()?.id == confirmed.id)
             await client.close()
         }

@@ -87,9 +87,9 @@ public struct PaymentService: EventService {
     /// provider (a charge made is refunded, none is made later), retried until the provider takes it.
     public func followUp(after record: StoredRecord, for event: CloudEvent) throws -> FollowUp? {
         let orderID = try event.orderID()
-        guard let current = try PaymentRecord(stored: record), let charge = machine.pendingCharge(current, orderID: orderID) else {
-            return nil
-        }
+        guard let current = try PaymentRecord(stored: record),
+              let charge = machine.pendingCharge(current, orderID: orderID)
+        else { return nil }
         let (provider, vault, machine, key, source, logger) =
             (provider, vault, machine, try recordKey(for: event), source, logger)
         return FollowUp(name: "charge") {

@@ -90,7 +90,8 @@ struct ServiceFactory {
             application.makeRedisClient(for: "ingress")
         })
         return Ingress(
-            configuration: configuration, store: store, reads: reads, transport: application.makeTransport(for: "ingress"),
+            configuration: configuration, store: store, reads: reads,
+            transport: application.makeTransport(for: "ingress"),
             deadLetters: application.deadLetters(for: "ingress"), catalog: try loadCatalog(),
             metrics: application.metrics, instance: application.instanceName, logger: logger("ingress"),
             grace: .seconds(settings.shutdownGraceSeconds),

@@ -6,9 +6,9 @@ import Synchronization
 import SystemReads
 import Telemetry
 
-/// The ingress's broker in memory (a test double of `IngressStore` and `SystemReader`), for driving the ingress without Redis:
-/// the in-process tests of `Tests/IngressTests` and the fuzz targets (`scripts/fuzz.sh` compiles this file
-/// with `Tests/Fuzz/Support`).
+/// The ingress's broker in memory (a test double of `IngressStore` and `SystemReader`), for driving the ingress
+/// without Redis: the in-process tests of `Tests/IngressTests` and the fuzz targets (`scripts/fuzz.sh` compiles
+/// this file with `Tests/Fuzz/Support`).
 ///
 /// It accepts every order (and repeats for a known `Idempotency-Key`) as `switchboard_accept` does, and
 /// remembers what was accepted; an accepted order reads as `acceptedStatus`. `broker` makes it answer as
