@@ -18,7 +18,8 @@ import PackageDescription
 //   7. Edges: Ingress (the HTTP API and its accept: HTTPServer, EventBusRedis, SystemReads, the order and stock
 //      records), Bench (CCurl).
 //   8. SwitchboardApp (settings, commands, wiring), then the executable switchboard (main.swift).
-// Tests: TestSupport (private redis-servers, child processes, their graceful teardown), SagaFixtures (the saga's
+// Tests: TestSupport (private redis-servers, child processes, their graceful teardown, SwitchboardSystem: the one
+// builder of a system of switchboard processes on a private redis-server), SagaFixtures (the saga's
 // events for the services' tests), a test target per tested module with logic of its own, the transport
 // conformance suite, and the end-to-end suites that run the built executable.
 let package = Package(
