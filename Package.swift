@@ -148,6 +148,8 @@ let package = Package(
         ),
         .testTarget(name: "OperabilityEndToEndTests", dependencies: ["OrderService", "StockService", "TestSupport"]),
         .testTarget(name: "SentinelEndToEndTests", dependencies: ["OrderService", "TestSupport"]),
+        .testTarget(name: "ClusterEndToEndTests",
+                    dependencies: ["OrderService", "StockService", "RedisClient", "TestSupport"]),
         .testTarget(name: "AccessControlEndToEndTests", dependencies: ["RedisClient", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
