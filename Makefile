@@ -26,7 +26,7 @@ PYTHON_REQUIREMENTS := Tests/contract/requirements.txt Tests/browser/requirement
 FUZZ_SECONDS ?= 180
 FUZZ_CHECK_SECONDS ?= 5
 
-.PHONY: help deps build run test contract-test package-test docs bench bench-overload bench-soak bench-sentinel clean release install deb fuzz fuzz-check browser-test
+.PHONY: help deps build run test contract-test package-test docs bench bench-overload bench-soak bench-sentinel bench-cluster clean release install deb fuzz fuzz-check browser-test
 
 help:
 	@echo "make run    install what is missing, start a private redis-server if none is reachable, run everything"
@@ -36,6 +36,7 @@ help:
 	@echo "make bench-overload  release build, then 64/1,000/4,000 clients and 2x capacity (bench/overload.md)"
 	@echo "make bench-soak  release build, then an hour of orders in 4 minutes, retention in seconds (bench/soak.md)"
 	@echo "make bench-sentinel  orders across Redis Sentinel failovers, durable accept on and off (README)"
+	@echo "make bench-cluster  release build, then one redis-server vs Redis Cluster of 1 and 3 primaries (bench/cluster.md)"
 	@echo "make build  build the switchboard executable"
 	@echo "make install  release build, installed under PREFIX=$(PREFIX) (DESTDIR honoured)"
 	@echo "make deb    release build, then a Debian package in $(DEB_FOLDER)/"
@@ -60,7 +61,7 @@ run: build
 
 # End-to-end suites that time failovers, kills and restarts: run after the others, one at a time, so a
 # loaded machine does not stretch their deadlines.
-SERIAL_SUITES := RedisSentinelTests RedisClusterClientTests SentinelEndToEndTests StreamsEndToEndTests OperabilityEndToEndTests
+SERIAL_SUITES := RedisSentinelTests RedisClusterClientTests SentinelEndToEndTests ClusterEndToEndTests StreamsEndToEndTests OperabilityEndToEndTests
 empty :=
 space := $(empty) $(empty)
 
@@ -142,6 +143,12 @@ bench-overload: deps
 bench-soak: deps
 	swift build -c release --product switchboard
 	python3 scripts/soak.py "$$(swift build -c release --show-bin-path)/switchboard"
+
+## bench-cluster: release build, then scripts/bench-cluster.py: the bus and HTTP loads on one redis-server, a cluster
+## of one primary and one of three, with each node's share of the commands (about 4 minutes; SCALE=F scales it).
+bench-cluster: deps
+	swift build -c release --product switchboard
+	python3 scripts/bench-cluster.py "$$(swift build -c release --show-bin-path)/switchboard" --scale=$${SCALE:-1}
 
 clean:
 	swift package clean

@@ -161,6 +161,8 @@ let package = Package(
             dependencies: ["OrderService", "StockService", "SystemReads", "TestSupport"]
         ),
         .testTarget(name: "SentinelEndToEndTests", dependencies: ["OrderService", "TestSupport"]),
+        .testTarget(name: "ClusterEndToEndTests",
+                    dependencies: ["OrderService", "StockService", "RedisClient", "TestSupport"]),
         .testTarget(name: "AccessControlEndToEndTests", dependencies: ["RedisClient", "SwitchboardApp", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -108,8 +108,14 @@ def redis_benchmark(port, *command):
     return float(re.findall(r"([\d.]+) requests per second", out)[-1])
 
 
-def bench(port, transport, *options):
-    command = [BIN, "bench", "--redis", f"redis://127.0.0.1:{port}", "--transport", transport, *options]
+def redis_url(redis):
+    """The URL of a private redis-server given by its port, or `redis` itself when it is a URL already."""
+    return redis if isinstance(redis, str) else f"redis://127.0.0.1:{redis}"
+
+
+def bench(redis, transport, *options):
+    """Runs `switchboard bench` against the Redis at `redis` (a port or a URL); returns its BENCH line's fields."""
+    command = [BIN, "bench", "--redis", redis_url(redis), "--transport", transport, *options]
     out = subprocess.run(command, capture_output=True, text=True, timeout=300)
     line = next((l for l in out.stdout.splitlines() if l.startswith("BENCH ")), None)
     if line is None:
@@ -121,12 +127,12 @@ def bench(port, transport, *options):
 class System:
     """`switchboard run` as one process with every service, or one process per service."""
 
-    def __init__(self, redis_port, transport, layout, log_level):
+    def __init__(self, redis, transport, layout, log_level):
         self.http_port = free_port()
         groups = [SERVICES] if layout == "one process" else [[name] for name in SERVICES]
         started = time.monotonic()
         self.processes = [
-            subprocess.Popen([BIN, "run", *group, "--config", CONFIG, "--redis", f"redis://127.0.0.1:{redis_port}",
+            subprocess.Popen([BIN, "run", *group, "--config", CONFIG, "--redis", redis_url(redis),
                               "--transport", transport, "--http-port", str(self.http_port),
                               "--log-level", log_level, "--instance", f"bench-{'-'.join(group)}"],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)

@@ -189,6 +189,28 @@ public final class RedisClient: Sendable {
         return (replies[0], replies.count > 1 ? replies[1] : nil)
     }
 
+    /// The nodes that hold keys, for commands that walk the key space (`SCAN`): the server itself (`nil`),
+    /// or every primary of a cluster as its map says now.
+    func keyNodes() async throws(RedisError) -> [RedisURL.Address?] {
+        switch transport {
+        case .server: [nil]
+        case .cluster(let router): try await router.primaries().map { $0 }
+        }
+    }
+
+    /// Sends `command` to one node of `keyNodes()`, as it is: no redirection is followed.
+    func send(_ command: RedisCommand, toNode node: RedisURL.Address?) async throws(RedisError) -> RedisReply {
+        let reply: RedisReply
+        switch (transport, node) {
+        case (.cluster(let router), let address?): reply = try await router.send([command], to: address)[0]
+        default: reply = try await submit(command)
+        }
+        if case .error(let message) = reply {
+            throw RedisError(reply: message, "Redis answered \(command.name) with an error: \(message)")
+        }
+        return reply
+    }
+
     /// What the Sentinels of a `redis+sentinel://` URL and the primary they name say now, asking every
     /// Sentinel (for health reports, not hot paths); `nil` for other URLs.
     public func sentinelStatus() async -> RedisSentinelStatus? {

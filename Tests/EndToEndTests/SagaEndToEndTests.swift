@@ -168,7 +168,7 @@ struct SagaEndToEndTests {
         // Charged and answered by the provider (its verdicts recorded), the answers still on their way back:
         // every order is between its charge and its commit.
         let answered = await eventually(within: .seconds(20)) {
-            try await cluster.redis.field("verdict", ofEach: ids.map { "provider:answer:\($0)" })
+            try await cluster.redis.field("verdict", ofEach: ids.map { "provider:{provider}:answer:\($0)" })
                 .allSatisfy { !$0.isEmpty }
         }
         try #require(answered, "the provider did not answer every order: \(cluster.log(of: "payment"))")

@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// The simulated provider's ledger on a private redis-server: the first answer to a key is the answer,
-/// whichever client asks and however often, also after Redis restarts; `provider:charges` holds every
+/// whichever client asks and however often, also after Redis restarts; `provider:{provider}:charges` holds every
 /// charge made and nothing else.
 @Suite struct RedisChargeLedgerTests {
     let request = ChargeRequest(card: "4242424242424242", amount: 2500, currency: "USD", idempotencyKey: "o-1")

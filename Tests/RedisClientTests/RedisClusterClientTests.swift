@@ -54,7 +54,7 @@ struct RedisClusterClientTests {
         }
     }
 
-    @Test("a pipeline spanning every node answers in the commands' order")
+    @Test("a pipeline spanning every node answers in the commands' order, and SCAN walks every primary")
     func pipelineAcrossNodes() async throws {
         try await withRedisCluster { cluster in
             let client = cluster.makeClient()
@@ -76,6 +76,7 @@ struct RedisClusterClientTests {
                     position += 1
                 }
             }
+            #expect(try await Set(client.scan(matching: "*")) == Set(Self.keys))
         }
     }
 

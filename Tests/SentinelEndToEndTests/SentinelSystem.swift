@@ -70,29 +70,9 @@ final class SentinelSystem: @unchecked Sendable {
         before: Duration = .seconds(3), after: Duration = .seconds(8),
         failOver: () async throws -> Void
     ) async throws -> FailoverRun {
-        let load = OrderLoad()
-        async let sending: Void = load.run(http: http)
-        try await Task.sleep(for: before)
-        let failoverAt = load.elapsed
-        do {
-            try await failOver()
-        } catch {
-            load.stop()
-            await sending
-            throw error
+        try await FailoverRun.measure(http: http, before: before, after: after, disrupt: failOver) { ids in
+            try await finalStatuses(of: ids)
         }
-        try await Task.sleep(for: after)
-        load.stop()
-        await sending
-        let answers = load.all
-        let figures = FailoverFigures(answers, duration: load.elapsed, failoverAt: failoverAt)
-        let acknowledged = answers.compactMap(\.orderID)
-        let statuses = try await finalStatuses(of: acknowledged)
-        return FailoverRun(
-            figures: figures, acknowledged: acknowledged.count,
-            lost: acknowledged.filter { statuses[$0] == nil },
-            unfinished: acknowledged.filter { statuses[$0] != nil && !["confirmed", "cancelled"].contains(statuses[$0]) }
-        )
     }
 
     /// Kills the primary (`kill -9`) and waits until the Sentinels name a promoted replica.

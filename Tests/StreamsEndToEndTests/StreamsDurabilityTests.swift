@@ -234,7 +234,7 @@ struct StreamsDurabilityTests {
     private func waitForAnswers(to orders: [TestOrder], in cluster: StreamsCluster) async throws {
         var answered = 0
         let all = await eventually(within: .seconds(30), every: .milliseconds(50)) {
-            answered = try await cluster.redis.field("verdict", ofEach: orders.map { "provider:answer:\($0.id)" })
+            answered = try await cluster.redis.field("verdict", ofEach: orders.map { "provider:{provider}:answer:\($0.id)" })
                 .filter { !$0.isEmpty }.count
             return answered == orders.count
         }

@@ -1,5 +1,5 @@
-/// The simulated card provider's ledger as a test reads it from Redis (`provider:charges`, one entry per
-/// charge the provider made, `provider:refunds`, one per charge refunded; see `RedisChargeLedger`): the
+/// The simulated card provider's ledger as a test reads it from Redis (`provider:{provider}:charges`, one entry per
+/// charge the provider made, `provider:{provider}:refunds`, one per charge refunded; see `RedisChargeLedger`): the
 /// oracle of the money invariant.
 public struct ProviderLedger: Sendable {
     /// One charge the provider made.
@@ -10,6 +10,11 @@ public struct ProviderLedger: Sendable {
         public var amount: Int
     }
 
+    /// The stream of every charge made (`RedisChargeLedger.chargesKey`).
+    public static let chargesKey = "provider:{provider}:charges"
+    /// The stream of every charge refunded (`RedisChargeLedger.refundsKey`).
+    public static let refundsKey = "provider:{provider}:refunds"
+
     /// Every charge, oldest first.
     public let charges: [Charge]
     /// Every refund, oldest first.
@@ -17,8 +22,8 @@ public struct ProviderLedger: Sendable {
 
     /// Reads the ledger of `redis`.
     public static func read(from redis: RedisServer) async throws -> ProviderLedger {
-        ProviderLedger(charges: try await entries(of: "provider:charges", in: redis),
-                       refunds: try await entries(of: "provider:refunds", in: redis))
+        ProviderLedger(charges: try await entries(of: chargesKey, in: redis),
+                       refunds: try await entries(of: refundsKey, in: redis))
     }
 
     private static func entries(of stream: String, in redis: RedisServer) async throws -> [Charge] {

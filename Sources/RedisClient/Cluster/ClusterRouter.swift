@@ -123,6 +123,18 @@ final class ClusterRouter: Sendable {
         return replies.map { $0 ?? .null }
     }
 
+    /// Sends commands to the node at `address`, as they are: for commands that go to every primary in turn
+    /// (`SCAN`), which no slot routes.
+    func send(_ commands: [RedisCommand], to address: Address) async throws(RedisError) -> [RedisReply] {
+        try await connection(to: address).send(commands).get()
+    }
+
+    /// Every primary of the map (asked for first if needed).
+    func primaries() async throws(RedisError) -> [Address] {
+        if let primaries = state.withLock({ $0.topology?.primaries }) { return primaries }
+        return try await refresh().value.get().primaries
+    }
+
     /// Whether a request failed before it was written: trying again cannot run it twice.
     private static func wasNotSent(_ error: RedisError) -> Bool {
         switch error.code {

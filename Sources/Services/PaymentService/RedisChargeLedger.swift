@@ -6,15 +6,16 @@ import SagaEvents
 /// side: it survives payment processes, their restarts and a Redis restart with persistence, and is
 /// shared by every payment instance.
 ///
-/// Keys:
-/// - `provider:answer:<idempotencyKey>`: a hash with the first answer to that key (`verdict` `approved`
+/// Keys, all with the hash tag `{provider}`, so a Function that touches an answer and a stream is in one
+/// Redis Cluster slot (the provider's store is one shard of its own; a real provider scales elsewhere):
+/// - `provider:{provider}:answer:<idempotencyKey>`: a hash with the first answer to that key (`verdict` `approved`
 ///   or `declined`, `detail` the payment id or the decline reason) and the request it answered
 ///   (`cardLast4`, `amount`, `currency`); it expires after `retention` (24 hours by default, as real
 ///   APIs keep keys), after which the key could charge again.
-/// - `provider:charges`: a stream with one entry per charge actually made (`key`, `paymentId`, `amount`,
+/// - `provider:{provider}:charges`: a stream with one entry per charge actually made (`key`, `paymentId`, `amount`,
 ///   `currency`), trimmed to about `capacity` entries. Declines are answers but not charges: they are
 ///   not in it.
-/// - `provider:refunds`: a stream with one entry per charge refunded by `void` (same fields).
+/// - `provider:{provider}:refunds`: a stream with one entry per charge refunded by `void` (same fields).
 ///
 /// The ledger stands for the provider's own store, which our Redis going away for a moment should not
 /// take down: a call that could not reach Redis, or found it loading its data, is retried with backoff
@@ -27,12 +28,12 @@ import SagaEvents
 /// an answer into `voided`; later requests with such a key are declined (`provider_unavailable`).
 public struct RedisChargeLedger: ChargeLedger {
     /// The stream of every charge made.
-    public static let chargesKey = "provider:charges"
+    public static let chargesKey = "provider:{provider}:charges"
     /// The stream of every charge refunded.
-    public static let refundsKey = "provider:refunds"
+    public static let refundsKey = "provider:{provider}:refunds"
 
     /// The hash holding the first answer to an idempotency key.
-    public static func answerKey(_ idempotencyKey: String) -> String { "provider:answer:\(idempotencyKey)" }
+    public static func answerKey(_ idempotencyKey: String) -> String { "provider:{provider}:answer:\(idempotencyKey)" }
 
     static let library = RedisFunctionLibrary(name: "switchboard_provider", source: #"""
         #!lua name=switchboard_provider
@@ -87,7 +88,7 @@ public struct RedisChargeLedger: ChargeLedger {
     /// - Parameters:
     ///   - client: the Redis the ledger lives in.
     ///   - retention: how long an idempotency key is remembered.
-    ///   - capacity: about how many charges `provider:charges` keeps.
+    ///   - capacity: about how many charges `provider:{provider}:charges` keeps.
     public init(client: RedisClient, retention: Duration = .seconds(86_400), capacity: Int = 1_000_000) {
         self.client = client
         self.retention = retention

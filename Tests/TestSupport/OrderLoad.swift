@@ -1,30 +1,33 @@
 import Foundation
 import Synchronization
-import TestSupport
 
 /// Orders sent over HTTP by a few concurrent clients until stopped, each with `Prefer: wait=10` so that its
 /// answer says when it was confirmed; what each answer was and when it came.
-final class OrderLoad: Sendable {
+public final class OrderLoad: Sendable {
     /// One answered `POST /orders`.
-    struct Answer: Sendable {
+    public struct Answer: Sendable {
         /// When the request was sent, since the load started.
-        var sent: Duration
+        public var sent: Duration
         /// When the answer came, since the load started.
-        var answered: Duration
+        public var answered: Duration
         /// The HTTP status, or 0 when no answer came.
-        var status: Int
+        public var status: Int
         /// The order's id, when the ingress acknowledged it (200 or 202).
-        var orderID: String?
+        public var orderID: String?
         /// The order's status in the answer (`confirmed`, `cancelled`, `pending`, …).
-        var orderStatus: String?
+        public var orderStatus: String?
     }
 
-    let started = ContinuousClock.now
+    /// When the load was created.
+    public let started = ContinuousClock.now
+    /// A load that has not started: `run` sends.
+    public init() {}
+
     private let answers = Mutex<[Answer]>([])
     private let isStopped = Atomic<Bool>(false)
 
     /// Sends orders from `clients` concurrent clients until `stop()`; returns when all have stopped.
-    func run(http: HTTPClient, clients: Int = 4) async {
+    public func run(http: HTTPClient, clients: Int = 4) async {
         await withTaskGroup(of: Void.self) { group in
             for client in 0..<clients {
                 group.addTask { await self.send(http: http, client: client) }
@@ -33,15 +36,15 @@ final class OrderLoad: Sendable {
     }
 
     /// Stops sending; requests in flight still finish.
-    func stop() {
+    public func stop() {
         isStopped.store(true, ordering: .relaxed)
     }
 
     /// Now, since the load started.
-    var elapsed: Duration { ContinuousClock.now - started }
+    public var elapsed: Duration { ContinuousClock.now - started }
 
     /// Every answer so far.
-    var all: [Answer] { answers.withLock { $0 } }
+    public var all: [Answer] { answers.withLock { $0 } }
 
     private func send(http: HTTPClient, client: Int) async {
         var number = 0

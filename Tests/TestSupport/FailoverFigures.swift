@@ -1,18 +1,18 @@
 /// What a run across a failover measured, from the load's answers: printed by the tests for the README.
-struct FailoverFigures: CustomStringConvertible {
+public struct FailoverFigures: CustomStringConvertible, Sendable {
     /// Orders acknowledged (200 or 202).
-    var acknowledged: Int
+    public var acknowledged: Int
     /// Answers that were 503 or no answer at all.
-    var refused: Int
+    public var refused: Int
     /// Acknowledged orders per second, over the whole run.
-    var ordersPerSecond: Double
+    public var ordersPerSecond: Double
     /// The 99th percentile of the time from sending an order to its answer, in milliseconds.
-    var p99Milliseconds: Double
+    public var p99Milliseconds: Double
     /// From the failover (or the primary's death) to the first order sent after it that ended confirmed.
-    var firstConfirmedAfter: Duration?
+    public var firstConfirmedAfter: Duration?
 
     /// Measures the answers of a load that ran for `duration`, with the failover at `failoverAt`.
-    init(_ answers: [OrderLoad.Answer], duration: Duration, failoverAt: Duration) {
+    public init(_ answers: [OrderLoad.Answer], duration: Duration, failoverAt: Duration) {
         let acknowledged = answers.filter { $0.orderID != nil }
         self.acknowledged = acknowledged.count
         refused = answers.count - acknowledged.count
@@ -23,7 +23,7 @@ struct FailoverFigures: CustomStringConvertible {
             .map(\.answered).min().map { $0 - failoverAt }
     }
 
-    var description: String {
+    public var description: String {
         let first = firstConfirmedAfter.map { String(format1: Self.seconds($0)) + " s" } ?? "none"
         return "\(acknowledged) acknowledged, \(refused) refused (503 or no answer), "
             + "\(String(format1: ordersPerSecond)) orders/s, p99 \(String(format1: p99Milliseconds)) ms, "
@@ -31,7 +31,7 @@ struct FailoverFigures: CustomStringConvertible {
     }
 
     /// The figures as cells of the README's table: orders/s, p99, first confirmed after, refused.
-    var tableCells: String {
+    public var tableCells: String {
         let first = firstConfirmedAfter.map { String(format1: Self.seconds($0)) + " s" } ?? "none"
         return "\(String(format1: ordersPerSecond)) | \(String(format1: p99Milliseconds)) ms | \(first) | "
             + "\(acknowledged) | \(refused)"
