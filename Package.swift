@@ -135,8 +135,8 @@ let package = Package(
         .testTarget(
             name: "IngressTests",
             dependencies: [
-                "Ingress", "HTTPServer", "EventBus", "EventBusInMemory", "SagaEvents", "OrderService", "StockService",
-                "Telemetry", "TestSupport",
+                "Ingress", "HTTPServer", "EventBus", "EventBusInMemory", "EventBusRedis", "SagaEvents", "OrderService",
+                "StockService", "Telemetry", "TestSupport",
             ]
         ),
         .testTarget(name: "IngressEndToEndTests", dependencies: ["EventBus", "SwitchboardApp", "TestSupport"]),
