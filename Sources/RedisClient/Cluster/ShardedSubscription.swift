@@ -152,12 +152,7 @@ final class ShardedSubscription: Sendable {
             await node.subscription.subscribe(channels: Array(target))
         }
         for (address, target) in wanted where current[address] == nil {
-            let subscription = connect(to: address, channels: target)
-            let isCancelled = state.withLock { state in
-                if !state.isCancelled { state.nodes[address] = Node(subscription: subscription, channels: target) }
-                return state.isCancelled
-            }
-            if isCancelled { subscription.cancel() }
+            connect(to: address, channels: target)
         }
         let settled = state.withLock { state in
             state.placed == state.requested && state.nodes.values.allSatisfy(\.isSubscribed)
@@ -166,16 +161,21 @@ final class ShardedSubscription: Sendable {
         return unplaced == 0 && state.withLock { state in !state.nodes.values.contains(where: \.isDown) }
     }
 
-    /// A node's connection, reporting to this subscription.
-    private func connect(to address: Address, channels: Set<String>) -> RedisSubscription {
+    /// Opens a node's connection, reporting to this subscription; it is in `nodes` before it can report.
+    private func connect(to address: Address, channels: Set<String>) {
         let connection = SubscriptionConnection(
             url: url.with(endpoint: .tcp(host: address.host, port: address.port)), configuration: configuration,
             logger: logger, loop: .shared, channels: Array(channels), patterns: [],
             handler: { [weak self] event in self?.nodeReported(event, address: address) },
             lost: { [weak self] channels in self?.nodeLost(channels, address: address) }
         )
-        connection.loop.execute { connection.start() }
-        return RedisSubscription(connection)
+        let isCancelled = state.withLock { state in
+            if !state.isCancelled {
+                state.nodes[address] = Node(subscription: RedisSubscription(connection), channels: channels)
+            }
+            return state.isCancelled
+        }
+        if !isCancelled { connection.loop.execute { connection.start() } }
     }
 
     // MARK: - What the nodes report, on the loop's thread
