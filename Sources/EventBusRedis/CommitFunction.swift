@@ -175,6 +175,7 @@ struct CommitFunction {
         }
         arguments.append(outcome.events.count.redisArgument)
         for event in outcome.events {
+            // The channel is named for the record (`keys[1]`), so on a cluster it is in the record's slot.
             arguments.append(keys.index(of: layout.channel(of: event.type, forKey: keys.keys[0])).redisArgument,
                              keys.index(of: traceKey(of: event)).redisArgument, event.encoded())
         }

@@ -2,9 +2,9 @@
 /// both libraries that emit, the bus's (`switchboard_commit`) and the ingress's (`switchboard_accept`), so a
 /// commit and an accept emit, count receivers and trace alike on every transport.
 ///
-/// It defines three local functions; `mode` is how the event is sent:
-/// - `publish` (`PUBLISH` on one server), `spublish` (sharded `SPUBLISH` on a Redis Cluster, the channel in
-///   the caller's slot: see `ChannelLayout`), `streams` (`XADD`);
+/// `mode` is how the event is sent (`Mode`): `publish` (`PUBLISH` on one server), `spublish` (sharded
+/// `SPUBLISH` on a Redis Cluster, the channel in the caller's slot: see `ChannelLayout`), `streams` (`XADD`).
+/// It defines three local functions:
 /// - `trace(log, event, capacity, retention)`: appends to a trace log trimmed to about `capacity` entries,
 ///   expiring `retention` seconds after its first entry (`EXPIRE … NX`: a log that has an expiry keeps it);
 /// - `receivers(mode, destination)`: how many would receive an event emitted now: the channel's
@@ -28,7 +28,7 @@ public enum EmitRoutine {
         }
 
         /// The mode as the function's argument.
-        public var argument: [UInt8] {
+        var argument: [UInt8] {
             switch self {
             case .publish: Self.words[0]
             case .spublish: Self.words[1]
