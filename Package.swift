@@ -142,8 +142,8 @@ let package = Package(
         .testTarget(
             name: "IngressTests",
             dependencies: [
-                "Ingress", "HTTPServer", "EventBus", "EventBusInMemory", "SagaEvents", "OrderService", "StockService",
-                "SystemReads", "Telemetry", "TestSupport",
+                "Ingress", "HTTPServer", "EventBus", "EventBusInMemory", "EventBusRedis", "SagaEvents", "OrderService",
+                "StockService", "SystemReads", "Telemetry", "TestSupport",
             ]
         ),
         .testTarget(

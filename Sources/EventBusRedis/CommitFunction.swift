@@ -13,7 +13,7 @@ import Telemetry
 /// order with no JSON in Lua. Every key is passed in `KEYS` and referred to by its 1-based index:
 ///
 /// ```
-/// ARGV: mode ("publish" | "streams"), ack stream index | "", ack group, ack id,
+/// ARGV: mode (`EmitRoutine.Mode`: "publish" | "spublish" | "streams"), ack stream index | "", ack group, ack id,
 ///       expected version, trace capacity, trace retention seconds,
 ///       condition count, (key index, field, minimum)…,
 ///       then 1 + condition count outcomes, each: its length in arguments,
@@ -30,19 +30,13 @@ struct CommitFunction {
     }
 
     static let library = RedisFunctionLibrary(
-        name: "switchboard_bus", source: commitSource + StreamTrimmer.functionSource + IdleConsumerPruner.functionSource
+        name: "switchboard_bus",
+        source: "#!lua name=switchboard_bus\n" + EmitRoutine.luaSource + commitSource + StreamTrimmer.functionSource
+            + IdleConsumerPruner.functionSource
     )
 
+    /// The commit itself; `trace` and `emit` are the `EmitRoutine`'s.
     private static let commitSource = #"""
-        #!lua name=switchboard_bus
-
-        -- Appends an event to a chain's trace log, a stream trimmed to about `capacity` entries, which
-        -- expires `retention` seconds after its first entry (NX: a log that has an expiry keeps it).
-        local function trace(key, event, capacity, retention)
-            redis.call('XADD', key, 'MAXLEN', '~', capacity, '*', 'event', event)
-            redis.call('EXPIRE', key, retention, 'NX')
-        end
-
         local function commit(keys, args)
             local mode, ack, group, id = args[1], args[2], args[3], args[4]
             local expected, capacity, retention = tonumber(args[5]), args[6], args[7]
@@ -95,14 +89,8 @@ struct CommitFunction {
             at = at + 1
 
             for _ = 1, tonumber(args[at]) do
-                local channel, log, event = keys[tonumber(args[at + 1])], keys[tonumber(args[at + 2])], args[at + 3]
+                emit(mode, keys[tonumber(args[at + 1])], keys[tonumber(args[at + 2])], args[at + 3], capacity, retention)
                 at = at + 3
-                if mode == 'publish' then
-                    redis.call('PUBLISH', channel, event)
-                else
-                    redis.call('XADD', channel, '*', 'event', event)
-                end
-                trace(log, event, capacity, retention)
             end
             if ack ~= '' then redis.call('XACK', keys[tonumber(ack)], group, id) end
             return {1, chosen, version + 1}
@@ -113,19 +101,20 @@ struct CommitFunction {
         """#
 
     /// Runs `commit` on `client`; a final outcome's record expires after `finalRecordRetention`, a trace
-    /// log `traceRetention` after its first entry.
+    /// log `traceRetention` after its first entry. Events go to the channels `layout` names for the
+    /// commit's record (on a cluster, its partition's: `SPUBLISH` in the record's slot).
     static func run(
-        _ commit: Commit, emission: Emission, finalRecordRetention: Duration, traceRetention: Duration,
-        on client: RedisClient
+        _ commit: Commit, emission: Emission, layout: ChannelLayout = .single, finalRecordRetention: Duration,
+        traceRetention: Duration, on client: RedisClient
     ) async throws(EventBusError) -> CommitResult {
         var keys = KeyTable(first: commit.key)
         var arguments: [[UInt8]] = []
         arguments.reserveCapacity(32)
         switch emission {
         case .publish:
-            arguments.append(Word.publish, [], [], [])
+            arguments.append(EmitRoutine.Mode(pubSubIn: layout).argument, [], [], [])
         case .streams(let acknowledge):
-            arguments.append(Word.streams)
+            arguments.append(EmitRoutine.Mode.streams.argument)
             if let acknowledge {
                 arguments.append(keys.index(of: acknowledge.stream).redisArgument, Array(acknowledge.group.utf8),
                                  Array(acknowledge.id.utf8))
@@ -141,7 +130,7 @@ struct CommitFunction {
         }
         for outcome in [commit.outcome] + commit.fallbacks {
             append(outcome, after: commit.expected, expiry: outcome.isFinal ? finalRecordRetention : nil,
-                   to: &arguments, keys: &keys)
+                   layout: layout, to: &arguments, keys: &keys)
         }
         let reply: RedisReply
         do {
@@ -155,8 +144,8 @@ struct CommitFunction {
 
     /// Appends one outcome, preceded by its length in arguments so the function can skip it.
     private static func append(
-        _ outcome: Commit.Outcome, after expected: StoredRecord?, expiry: Duration?, to arguments: inout [[UInt8]],
-        keys: inout KeyTable
+        _ outcome: Commit.Outcome, after expected: StoredRecord?, expiry: Duration?, layout: ChannelLayout,
+        to arguments: inout [[UInt8]], keys: inout KeyTable
     ) {
         let lengthIndex = arguments.count
         arguments.append([])
@@ -186,7 +175,8 @@ struct CommitFunction {
         }
         arguments.append(outcome.events.count.redisArgument)
         for event in outcome.events {
-            arguments.append(keys.index(of: event.type).redisArgument,
+            // The channel is named for the record (`keys[1]`), so on a cluster it is in the record's slot.
+            arguments.append(keys.index(of: layout.channel(of: event.type, forKey: keys.keys[0])).redisArgument,
                              keys.index(of: traceKey(of: event)).redisArgument, event.encoded())
         }
         arguments[lengthIndex] = (arguments.count - lengthIndex - 1).redisArgument
@@ -211,8 +201,6 @@ struct CommitFunction {
 
     /// The constant words of the argument list, as bytes made once rather than once per commit.
     private enum Word {
-        static let publish = Array("publish".utf8)
-        static let streams = Array("streams".utf8)
         static let increment = Array("increment".utf8)
         static let prepend = Array("prepend".utf8)
         static let delete = Array("delete".utf8)

@@ -5,6 +5,13 @@ import Telemetry
 
 /// The default transport: Redis `PUBLISH` / `SUBSCRIBE` on channels named exactly as the event types.
 ///
+/// On a Redis Cluster (`redis+cluster://`) it uses sharded pub/sub instead (`ChannelLayout.partitioned`):
+/// an event of an order is sent with `SPUBLISH` on its type's channel of the order's partition,
+/// `order.created{p07}`, in the slot of the order's records, so it stays on the node that owns them; a
+/// subscriber listens to every partition's channel of each type (`SSUBSCRIBE` per node) and receives the
+/// messages under the type's name. Redis has no sharded pattern subscription, so `watch(pattern:)` there
+/// covers the `knownChannels` the pattern matches.
+///
 /// At-most-once, as Redis pub/sub is: a message published while a service is disconnected is lost to
 /// it, and every subscriber gets every message (instances of one service do not share work). Each
 /// subscription holds at most `maximumBufferedMessages` messages its consumer has not taken; beyond, new
@@ -22,6 +29,8 @@ public struct RedisPubSubTransport: EventTransport {
     private let maximumBufferedMessages: Int
     private let metrics: MetricsRegistry?
     private let traceRetention: Duration
+    private let layout: ChannelLayout
+    private let knownChannels: [String]
 
     /// Creates the transport.
     /// - Parameters:
@@ -33,11 +42,14 @@ public struct RedisPubSubTransport: EventTransport {
     ///   - logger: where connection state changes and dropped messages are logged.
     ///   - maximumBufferedMessages: the most messages one subscription holds for its consumer.
     ///   - metrics: where dropped messages are counted (`switchboard_pubsub_dropped_total`).
+    ///   - knownChannels: the event types `watch(pattern:)` matches its pattern against on a Redis Cluster,
+    ///     which has no sharded pattern subscription; unused on one server, where a pattern covers any channel.
     public init(
         url: RedisURL, configuration: RedisConfiguration = RedisConfiguration(),
         finalRecordRetention: Duration = Commit.defaultFinalRecordRetention,
         traceRetention: Duration = .seconds(TraceLog.retentionSeconds), logger: Logger,
-        maximumBufferedMessages: Int = defaultMaximumBufferedMessages, metrics: MetricsRegistry? = nil
+        maximumBufferedMessages: Int = defaultMaximumBufferedMessages, metrics: MetricsRegistry? = nil,
+        knownChannels: [String] = []
     ) {
         self.client = RedisClient(url: url, configuration: configuration, logger: logger)
         self.subscriber = RedisSubscriber(url: url, configuration: configuration, logger: logger)
@@ -46,15 +58,41 @@ public struct RedisPubSubTransport: EventTransport {
         self.logger = logger
         self.maximumBufferedMessages = maximumBufferedMessages
         self.metrics = metrics
+        self.layout = ChannelLayout(url: url)
+        self.knownChannels = knownChannels
     }
 
+    /// Publishes an event; on a Redis Cluster with `SPUBLISH` on the channel of its order's partition, the
+    /// order being its correlation id (its own id when it has none), as a commit for that order would.
     public func publish(_ event: CloudEvent) async throws(EventBusError) -> Int? {
-        try await publish(raw: event.encoded(), on: event.type)
+        try await publish(event.encoded(), type: event.type, order: event.correlationID ?? event.id)
     }
 
+    /// Publishes bytes as they are; on a Redis Cluster the payload must be a CloudEvent, whose correlation id
+    /// (else its id) picks the partition's channel, as in `publish(_:)`.
     public func publish(raw payload: [UInt8], on channel: String) async throws(EventBusError) -> Int? {
+        guard layout == .partitioned else { return try await publish(payload, type: channel, order: "") }
+        let event: CloudEvent
         do {
-            return try await client.send("PUBLISH", channel, payload).int
+            event = try CloudEvent(envelope: payload)
+        } catch {
+            throw EventBusError(.rejected, """
+                on a Redis Cluster a message goes to the channel of its order's partition, read from the \
+                CloudEvent's correlationid (or id), and this payload is not a CloudEvent: \(error.message)
+                """)
+        }
+        return try await publish(payload, type: channel, order: event.correlationID ?? event.id)
+    }
+
+    private func publish(_ payload: [UInt8], type: String, order: String) async throws(EventBusError) -> Int? {
+        do {
+            switch layout {
+            case .single:
+                return try await client.send("PUBLISH", type, payload).int
+            case .partitioned:
+                let channel = layout.channel(of: type, forOrder: order)
+                return try await client.send(RedisCommand("SPUBLISH", channel, payload).routed(by: channel)).int
+            }
         } catch {
             throw EventBusError(error)
         }
@@ -66,8 +104,14 @@ public struct RedisPubSubTransport: EventTransport {
         messages(channels: channels, patterns: [], subscriber: group, until: shutdown)
     }
 
+    /// Every message on channels matching `pattern`; on a Redis Cluster, on the `knownChannels` it matches.
     public func watch(pattern: String) -> AsyncStream<InboundMessage> {
-        messages(channels: [], patterns: [pattern], subscriber: "watch", until: GracefulShutdown())
+        guard layout == .partitioned else {
+            return messages(channels: [], patterns: [pattern], subscriber: "watch", until: GracefulShutdown())
+        }
+        let glob = GlobPattern(pattern)
+        return messages(channels: knownChannels.filter(glob.matches), patterns: [], subscriber: "watch",
+                        until: GracefulShutdown())
     }
 
     public func watch(channels: [String]) -> AsyncStream<InboundMessage> {
@@ -83,18 +127,24 @@ public struct RedisPubSubTransport: EventTransport {
     public func commit(_ commit: Commit, acknowledging message: InboundMessage?, group: String)
         async throws(EventBusError) -> CommitResult
     {
-        try await CommitFunction.run(commit, emission: .publish, finalRecordRetention: finalRecordRetention,
-                                     traceRetention: traceRetention, on: client)
+        try await CommitFunction.run(commit, emission: .publish, layout: layout,
+                                     finalRecordRetention: finalRecordRetention, traceRetention: traceRetention,
+                                     on: client)
     }
 
     private func messages(channels: [String], patterns: [String], subscriber name: String,
                           until shutdown: GracefulShutdown) -> AsyncStream<InboundMessage>
     {
         let inbox = BoundedInbox(capacity: maximumBufferedMessages, name: name, logger: logger, metrics: metrics)
-        let subscription = subscriber.start(channels: channels, patterns: patterns) { event in
+        let layout = layout
+        let handler: @Sendable (RedisSubscriber.Event) -> Void = { event in
             if case .message(let message) = event {
-                inbox.offer(InboundMessage(channel: message.channel, payload: message.payload))
+                inbox.offer(InboundMessage(channel: layout.type(ofChannel: message.channel), payload: message.payload))
             }
+        }
+        let subscription = switch layout {
+        case .single: subscriber.start(channels: channels, patterns: patterns, handler: handler)
+        case .partitioned: subscriber.startSharded(channels: channels.flatMap(layout.channels(of:)), handler: handler)
         }
         inbox.onTermination { subscription.cancel() }
         shutdown.onRequest {

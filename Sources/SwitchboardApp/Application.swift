@@ -114,7 +114,8 @@ public struct Application: Sendable {
             return RedisPubSubTransport(
                 url: url, configuration: configuration, finalRecordRetention: retention,
                 traceRetention: traceRetention, logger: logger,
-                maximumBufferedMessages: settings.pubsubMaximumBufferedMessages, metrics: metrics
+                maximumBufferedMessages: settings.pubsubMaximumBufferedMessages, metrics: metrics,
+                knownChannels: EventTypes.all
             )
         case .streams:
             let streams = StreamsConfiguration(

@@ -247,6 +247,33 @@ struct RedisClientIntegrationTests {
         }
     }
 
+    @Test("a sharded subscription on one server: SSUBSCRIBE per slot, channels added and removed later")
+    func shardedSubscriptionOnOneServer() async throws {
+        try await withRedisServer { server async throws in
+            let client = server.makeClient()
+            let subscriber = RedisSubscriber(url: server.url, logger: .disabled)
+            try await withTimeout { () async throws in
+                let (stream, continuation) = AsyncStream<RedisSubscriber.Event>.makeStream()
+                let subscription = subscriber.startSharded(channels: ["order.created{p01}", "order.created{p02}"]) {
+                    continuation.yield($0)
+                }
+                defer { subscription.cancel() }
+                var events = stream.makeAsyncIterator()
+                #expect(await events.next() == .subscribed)
+                #expect(try await client.send("SPUBLISH", "order.created{p01}", "1") == .number(1))
+                #expect(try await client.send("PUBLISH", "order.created{p01}", "plain") == .number(0))
+                #expect(try await client.send("SPUBLISH", "order.created{p02}", "2") == .number(1))
+                #expect(await events.next() == .text("order.created{p01}", "1"))
+                #expect(await events.next() == .text("order.created{p02}", "2"))
+                await subscription.subscribe(channels: ["stock.reserved{p01}"])
+                await subscription.unsubscribe(channels: ["order.created{p01}"])
+                #expect(try await client.send("SPUBLISH", "order.created{p01}", "gone") == .number(0))
+                #expect(try await client.send("SPUBLISH", "stock.reserved{p01}", "3") == .number(1))
+                #expect(await events.next() == .text("stock.reserved{p01}", "3"))
+            }
+        }
+    }
+
     @Test("a message sent by redis-cli PUBLISH reaches the Swift subscriber")
     func redisCLIPublishReachesSubscriber() async throws {
         try await withRedisServer { server async throws in

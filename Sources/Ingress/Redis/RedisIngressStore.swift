@@ -34,7 +34,8 @@ public struct RedisIngressStore: IngressStore {
 
     /// How `order.created` reaches the services.
     public enum Emission: String, Sendable {
-        /// `PUBLISH` on the channel; "no subscriber" is nobody listening.
+        /// `PUBLISH` on the channel (on a Redis Cluster `SPUBLISH` on the order's partition channel,
+        /// `order.created{p07}`); "no subscriber" is nobody listening (`PUBSUB NUMSUB` / `SHARDNUMSUB`).
         case publish
         /// `XADD` to the stream; "no subscriber" is no consumer group on it.
         case streams
@@ -42,6 +43,9 @@ public struct RedisIngressStore: IngressStore {
 
     private let client: RedisClient
     private let emission: Emission
+    /// How `order.created` is named and sent: plainly on one server, per partition (`SPUBLISH`) on a cluster.
+    private let layout: ChannelLayout
+    private let mode: EmitRoutine.Mode
     private let durableAccept: Duration?
 
     /// Creates the store.
@@ -53,46 +57,41 @@ public struct RedisIngressStore: IngressStore {
     public init(client: RedisClient, emission: Emission = .publish, durableAccept: Duration? = nil) {
         self.client = client
         self.emission = emission
+        // Streams are one per type on a cluster too, for now (docs/cluster.md).
+        self.layout = emission == .streams ? .single : ChannelLayout(url: client.url)
+        self.mode = emission == .streams ? .streams : EmitRoutine.Mode(pubSubIn: layout)
         self.durableAccept = durableAccept
     }
 
     /// Checks the idempotency key, publishes, records the accepted order, keeps its card in the vault and
     /// starts the order's trace log, in one step: a request that reaches no subscriber records nothing, and
     /// a repeated key publishes nothing. A Redis Function (library `switchboard_ingress`), so a restarted or
-    /// promoted server has it.
+    /// promoted server has it; it emits and traces with the bus's `EmitRoutine`, as a commit does.
     ///
     /// `KEYS`: accepted order, idempotency key, channel or stream, trace log, vault entry. `ARGV`: the
-    /// accepted order, the event, the idempotency claim (or empty), retention seconds, `publish` | `streams`,
-    /// trace capacity, trace retention seconds, card number, vault retention seconds.
-    public static let library = RedisFunctionLibrary(name: "switchboard_ingress", source: #"""
-        #!lua name=switchboard_ingress
+    /// accepted order, the event, the idempotency claim (or empty), retention seconds, the mode
+    /// (`EmitRoutine.Mode`), trace capacity, trace retention seconds, card number, vault retention seconds.
+    public static let library = RedisFunctionLibrary(
+        name: "switchboard_ingress", source: "#!lua name=switchboard_ingress\n" + EmitRoutine.luaSource + acceptSource
+    )
 
+    private static let acceptSource = #"""
         local function accept(keys, args)
             if args[3] ~= '' then
                 local existing = redis.call('GET', keys[2])
                 if existing then return {0, existing} end
             end
-            local receivers
-            if args[5] == 'publish' then
-                -- Subscribers of the channel itself: pattern subscribers (tail) do not count.
-                if redis.call('PUBSUB', 'NUMSUB', keys[3])[2] == 0 then return {1, 0} end
-                receivers = redis.call('PUBLISH', keys[3], args[2])
-            else
-                local ok, groups = pcall(redis.call, 'XINFO', 'GROUPS', keys[3])
-                if not ok or #groups == 0 then return {1, 0} end
-                redis.call('XADD', keys[3], '*', 'event', args[2])
-                receivers = #groups
-            end
+            local count = receivers(args[5], keys[3])
+            if count == 0 then return {1, 0} end
+            local received = emit(args[5], keys[3], keys[4], args[2], args[6], args[7])
             redis.call('SET', keys[5], args[8], 'EX', args[9])
             redis.call('SET', keys[1], args[1], 'EX', args[4])
             if args[3] ~= '' then redis.call('SET', keys[2], args[3], 'EX', args[4]) end
-            redis.call('XADD', keys[4], 'MAXLEN', '~', args[6], '*', 'event', args[2])
-            redis.call('EXPIRE', keys[4], args[7])
-            return {2, receivers}
+            return {2, received or count}
         end
 
         redis.register_function('switchboard_accept', accept)
-        """#)
+        """#
 
     public func accept(_ event: CloudEvent, order: AcceptedOrder, card: VaultedCard, idempotency: IdempotencyClaim?)
         async throws(EventBusError) -> AcceptResult
@@ -103,11 +102,12 @@ public struct RedisIngressStore: IngressStore {
         // the call's keys stay in the order's slot.
         let acceptedKey = Self.acceptedKey(order.orderId)
         let keys: [any RedisArgumentConvertible] = [
-            acceptedKey, idempotency.map { Self.idempotencyKey($0.key) } ?? acceptedKey, event.type,
+            acceptedKey, idempotency.map { Self.idempotencyKey($0.key) } ?? acceptedKey,
+            layout.channel(of: event.type, forOrder: order.orderId),
             TraceLog.key(for: order.orderId), CardVault.key(for: card.token, orderID: order.orderId),
         ]
         let arguments: [any RedisArgumentConvertible] = [
-            accepted, event.encoded(), claim, Self.retentionSeconds, emission.rawValue, TraceLog.capacity,
+            accepted, event.encoded(), claim, Self.retentionSeconds, mode.rawValue, TraceLog.capacity,
             TraceLog.retentionSeconds, card.number, CardVault.retentionSeconds,
         ]
         let reply = try await run { () async throws(RedisError) in

@@ -162,6 +162,11 @@ final class ClusterRouter: Sendable {
         return address
     }
 
+    /// The map as a node tells it now (`CLUSTER SHARDS`), for a `ShardedSubscription` placing its channels.
+    func currentTopology() async throws(RedisError) -> ClusterTopology {
+        try await refresh().value.get()
+    }
+
     /// The connection to a node, made on first use.
     private func connection(to address: Address) -> CommandConnection {
         state.withLock { state in

@@ -6,6 +6,11 @@ import Telemetry
 /// Keeps the channels and patterns the subscription wants, subscribes to all of them on every new socket,
 /// and reports `.subscribed` once Redis confirmed them all; `.disconnected` when the socket fails, then
 /// reconnects after a backoff; with a `redis+sentinel://` URL, to the primary the Sentinels name then.
+///
+/// A `sharded` connection subscribes with `SSUBSCRIBE` (one command per hash slot, as a cluster requires)
+/// and has no patterns. It is one node's share of a `ShardedSubscription` on a cluster: a channel the node
+/// gives up (an `sunsubscribe` Redis sends by itself when the channel's slot moved away, or an error such as
+/// `MOVED` answering `SSUBSCRIBE`) is dropped and passed to `lost`, for the subscription to place elsewhere.
 /// Touched only on the loop's thread, which is why it may be
 /// `@unchecked Sendable`; `isCancelled` is the one thing other threads touch.
 final class SubscriptionConnection: EventLoopHandler, @unchecked Sendable {
@@ -17,17 +22,20 @@ final class SubscriptionConnection: EventLoopHandler, @unchecked Sendable {
         case caller(UnsafeContinuation<Void, Never>)
     }
 
-    /// Confirmations Redis still owes for one batch of `(P)(UN)SUBSCRIBE` commands; Redis sends one per
-    /// channel or pattern, in order, so batches complete in the order they were sent.
+    /// Confirmations Redis still owes for one batch of `(P|S)(UN)SUBSCRIBE` commands; Redis sends one per
+    /// channel or pattern, in order, so batches complete in the order they were sent. A sharded connection
+    /// owes one batch per command, whose `channels` are lost when the command is answered with an error.
     private struct Confirmations {
         var remaining: Int
-        let completion: Completion
+        let completion: Completion?
+        var channels: [String] = []
     }
 
-    /// The replies that confirm one channel or pattern of a `(P)(UN)SUBSCRIBE`.
-    private static let confirmationKinds = ["subscribe", "psubscribe", "unsubscribe", "punsubscribe"].map {
-        Array($0.utf8)
-    }
+    /// The replies that confirm one channel or pattern of a `(P|S)(UN)SUBSCRIBE`.
+    private static let confirmationKinds = [
+        "subscribe", "psubscribe", "unsubscribe", "punsubscribe", "ssubscribe", "sunsubscribe",
+    ].map { Array($0.utf8) }
+    private static let shardUnsubscribe = Array("sunsubscribe".utf8)
 
     let loop: RedisEventLoop
     /// Set (from any thread) by `cancel()`: no event is reported after it.
@@ -37,6 +45,8 @@ final class SubscriptionConnection: EventLoopHandler, @unchecked Sendable {
     private let configuration: RedisConfiguration
     private let logger: Logger
     private let handler: @Sendable (RedisSubscriber.Event) -> Void
+    /// Set for a sharded connection: called on the loop's thread with the channels it gave up.
+    private let lost: (@Sendable ([String]) -> Void)?
     private var channels: Set<String>
     private var patterns: Set<String>
     private var id: UInt64?
@@ -50,7 +60,8 @@ final class SubscriptionConnection: EventLoopHandler, @unchecked Sendable {
 
     init(
         url: RedisURL, configuration: RedisConfiguration, logger: Logger, loop: RedisEventLoop,
-        channels: [String], patterns: [String], handler: @escaping @Sendable (RedisSubscriber.Event) -> Void
+        channels: [String], patterns: [String], handler: @escaping @Sendable (RedisSubscriber.Event) -> Void,
+        lost: (@Sendable ([String]) -> Void)? = nil
     ) {
         self.url = url
         self.locator = ServerLocator(url: url, configuration: configuration, logger: logger)
@@ -60,6 +71,7 @@ final class SubscriptionConnection: EventLoopHandler, @unchecked Sendable {
         self.channels = Set(channels)
         self.patterns = Set(patterns)
         self.handler = handler
+        self.lost = lost
         self.health = ConnectionHealth(backoff: configuration.backoff)
     }
 
@@ -90,12 +102,9 @@ final class SubscriptionConnection: EventLoopHandler, @unchecked Sendable {
             continuation.resume()
             return
         }
-        owed.append(Confirmations(remaining: changedChannels.count + changedPatterns.count,
-                                  completion: .caller(continuation)))
         do {
-            for command in Self.commands(adding: adding, channels: changedChannels, patterns: changedPatterns) {
-                try socket.append(command)
-            }
+            try append(adding: adding, channels: changedChannels, patterns: changedPatterns, to: socket,
+                       completion: .caller(continuation))
         } catch {
             failed(error)
             return
@@ -104,15 +113,32 @@ final class SubscriptionConnection: EventLoopHandler, @unchecked Sendable {
         completeConfirmed()
     }
 
-    private static func commands(adding: Bool, channels: [String], patterns: [String]) -> [RedisCommand] {
-        var commands: [RedisCommand] = []
-        if !channels.isEmpty {
-            commands.append(RedisCommand(name: adding ? "SUBSCRIBE" : "UNSUBSCRIBE", arguments: channels))
+    /// Whether it subscribes with `SSUBSCRIBE`: it was made with `lost`.
+    private var isSharded: Bool { lost != nil }
+
+    /// Writes the commands that (un)subscribe `channels` and `patterns`, and what Redis then owes: one
+    /// batch for them all, or on a sharded connection one per slot (a cluster refuses channels of several
+    /// slots in one `SSUBSCRIBE`); `completion` comes with the last.
+    private func append(
+        adding: Bool, channels: [String], patterns: [String], to socket: RedisSocket, completion: Completion
+    ) throws(RedisError) {
+        guard isSharded else {
+            owed.append(Confirmations(remaining: channels.count + patterns.count, completion: completion))
+            if !channels.isEmpty {
+                try socket.append(RedisCommand(name: adding ? "SUBSCRIBE" : "UNSUBSCRIBE", arguments: channels))
+            }
+            if !patterns.isEmpty {
+                try socket.append(RedisCommand(name: adding ? "PSUBSCRIBE" : "PUNSUBSCRIBE", arguments: patterns))
+            }
+            return
         }
-        if !patterns.isEmpty {
-            commands.append(RedisCommand(name: adding ? "PSUBSCRIBE" : "PUNSUBSCRIBE", arguments: patterns))
+        let slots = Dictionary(grouping: channels) { HashSlot(key: $0) }.values
+        for (number, share) in slots.enumerated() {
+            owed.append(Confirmations(remaining: share.count, completion: number == slots.count - 1 ? completion : nil,
+                                      channels: share))
+            try socket.append(RedisCommand(name: adding ? "SSUBSCRIBE" : "SUNSUBSCRIBE", arguments: share))
         }
-        return commands
+        if slots.isEmpty { owed.append(Confirmations(remaining: 0, completion: completion)) }
     }
 
     private func connect() {
@@ -132,10 +158,9 @@ final class SubscriptionConnection: EventLoopHandler, @unchecked Sendable {
                 url: server, configuration: configuration, loop: loop, handler: id, generation: generation
             )
             socket = opened
-            owed = [Confirmations(remaining: channels.count + patterns.count, completion: .subscribed)]
-            for command in Self.commands(adding: true, channels: Array(channels), patterns: Array(patterns)) {
-                try opened.append(command)
-            }
+            owed = []
+            try append(adding: true, channels: Array(channels), patterns: Array(patterns), to: opened,
+                       completion: .subscribed)
         } catch {
             failed(error)
         }
@@ -180,11 +205,20 @@ final class SubscriptionConnection: EventLoopHandler, @unchecked Sendable {
     // MARK: - Replies and failures
 
     private func receive(_ reply: RedisReply) {
+        if case .error(let message) = reply, isSharded {
+            refused(message)
+            return
+        }
         guard case .array(let parts) = reply, case .bulkString(let kind)? = parts.first else { return }
         switch parts.count {
-        case 3 where kind.elementsEqual("message".utf8):
+        case 3 where kind.elementsEqual("message".utf8) || kind.elementsEqual("smessage".utf8):
             guard let channel = parts[1].string, let payload = parts[2].bytes else { return }
             report(.message(RedisPubSubMessage(channel: channel, payload: payload)))
+        case 3 where kind.elementsEqual(Self.shardUnsubscribe) && parts[1].string.map(channels.contains) == true:
+            // Not a confirmation: the server dropped a channel we still want, as its slot moved away.
+            let channel = parts[1].string!
+            channels.remove(channel)
+            lost?([channel])
         case 4 where kind.elementsEqual("pmessage".utf8):
             guard let pattern = parts[1].string, let channel = parts[2].string, let payload = parts[3].bytes
             else { return }
@@ -197,18 +231,32 @@ final class SubscriptionConnection: EventLoopHandler, @unchecked Sendable {
         }
     }
 
+    /// The oldest command still owed was answered with an error (`MOVED` when the node does not serve the
+    /// slot): its channels are given up, for the sharded subscription to place on the right node.
+    private func refused(_ message: String) {
+        guard let oldest = owed.firstIndex(where: { $0.remaining > 0 }) else { return }
+        let refused = owed[oldest].channels.filter { channels.remove($0) != nil }
+        owed[oldest].remaining = 0
+        logger.info("Redis refused a sharded subscription",
+                    metadata: ["redis.url": "\(server ?? url)", "channels": "\(refused.count)", "error": message])
+        completeConfirmed()
+        if !refused.isEmpty { lost?(refused) }
+    }
+
     /// Completes the oldest batches whose confirmations all came, once the socket is established.
     private func completeConfirmed() {
         guard socket?.isEstablished == true else { return }
         while let first = owed.first, first.remaining <= 0 {
             owed.removeFirst()
             switch first.completion {
-            case .subscribed:
+            case nil:
+                continue
+            case .subscribed?:
                 if health.established() {
                     logger.notice("Redis subscription restored", metadata: ["redis.url": "\(server ?? url)"])
                 }
                 report(.subscribed)
-            case .caller(let continuation):
+            case .caller(let continuation)?:
                 continuation.resume()
             }
         }
@@ -230,7 +278,7 @@ final class SubscriptionConnection: EventLoopHandler, @unchecked Sendable {
         socket?.close()
         socket = nil
         for confirmations in owed {
-            if case .caller(let continuation) = confirmations.completion { continuation.resume() }
+            if case .caller(let continuation)? = confirmations.completion { continuation.resume() }
         }
         owed.removeAll()
     }

@@ -13,7 +13,8 @@ import Telemetry
 ///
 /// A service user's rules have three parts, because a Redis ACL selector grants its commands on all of
 /// its keys and channels at once:
-/// - the root rules: its own records, emitting its own event types (`PUBLISH`, `XADD`), the trace logs,
+/// - the root rules: its own records, emitting its own event types (`PUBLISH`, `XADD`; `SPUBLISH` on their
+///   partition channels `order.created{p07}` on a Redis Cluster, see `ChannelLayout`), the trace logs,
 ///   dead letters, its heartbeats and the metrics snapshots;
 /// - a selector for consuming: only the stream-group and subscribe commands on the types it handles, so
 ///   it can read and acknowledge `order.created` but never add to it;
@@ -66,20 +67,20 @@ public struct AccessPolicy: Sendable {
     public static func defaultUser(for name: String) -> String { "switchboard-\(name)" }
 
     /// Commands every service user needs on its connections.
-    private static let connectionCommands = ["+ping", "+select", "+unsubscribe"]
+    private static let connectionCommands = ["+ping", "+select", "+unsubscribe", "+sunsubscribe"]
     /// Commands on a service's own records and the shared keys, run directly or by the bus functions.
     private static let recordCommands = [
         "+hget", "+hgetall", "+hmget", "+hset", "+hdel", "+hincrby", "+lpush", "+ltrim", "+get", "+set", "+del",
-        "+expire", "+pexpire", "+xadd", "+publish", "+xlen", "+xinfo|groups", "+xpending", "+xtrim",
+        "+expire", "+pexpire", "+xadd", "+publish", "+spublish", "+xlen", "+xinfo|groups", "+xpending", "+xtrim",
     ]
     /// Commands of a stream consumer group and a pub/sub subscriber, on the types consumed.
     private static let consumerCommands = [
-        "+subscribe", "+xreadgroup", "+xack", "+xautoclaim", "+xpending", "+xgroup|create", "+xinfo|groups", "+xlen",
+        "+subscribe", "+ssubscribe", "+xreadgroup", "+xack", "+xautoclaim", "+xpending", "+xgroup|create", "+xinfo|groups", "+xlen",
         "+xtrim", "+xinfo|consumers", "+xgroup|delconsumer",
     ]
     /// What the ingress reads: orders, stock levels, heartbeats, metrics, trace logs, the outcome events.
     private static let ingressReadCommands = [
-        "+hgetall", "+hmget", "+get", "+mget", "+scan", "+xrange", "+xread", "+subscribe",
+        "+hgetall", "+hmget", "+get", "+mget", "+scan", "+xrange", "+xread", "+subscribe", "+ssubscribe",
     ]
     /// The admin user: everything but the dangerous commands (`FLUSHALL`, `CONFIG`, `KEYS`, `DEBUG`, …)
     /// and dropping functions.
@@ -104,22 +105,24 @@ public struct AccessPolicy: Sendable {
         guard let role = Self.services.first(where: { $0.name == name }) else { return Self.adminRules }
         let shared = [TraceLog.keyPrefix + "*", RedisDeadLetterStore.defaultKey,
                       "\(InstanceHeartbeat.keyPrefix)\(role.name):*", MetricsSnapshot.keyPrefix + "*"]
-        let keys = (role.ownKeys + role.emits + shared).map { "~\($0)" }
+        // Each event type's channels in both layouts: `order.created`, and `order.created{p*}` on a cluster.
+        let emits = role.emits.flatMap(ChannelLayout.patterns(of:))
+        let consumes = role.consumes.flatMap(ChannelLayout.patterns(of:))
+        let keys = (role.ownKeys + emits + shared).map { "~\($0)" }
         var parts = ["resetkeys", "resetchannels", "-@all"] + Self.connectionCommands + Self.recordCommands + keys
-            + role.writeKeys.map { "%W~\($0)" } + role.emits.map { "&\($0)" }
+            + role.writeKeys.map { "%W~\($0)" } + emits.map { "&\($0)" }
         if role.name == "ingress" {
             parts.append("+pubsub|numsub")
-            parts.append(Self.selector(Self.ingressReadCommands + (role.readKeys + role.consumes).map { "%R~\($0)" }
-                + role.consumes.map { "&\($0)" }))
+            parts.append("+pubsub|shardnumsub")
+            parts.append(Self.selector(Self.ingressReadCommands + (role.readKeys + consumes).map { "%R~\($0)" }
+                + consumes.map { "&\($0)" }))
             // FCALL declares its keys read-write: the vault's, which the root rules only let it write, here.
-            parts.append(Self.selector(["+fcall"] + (role.ownKeys + role.emits + [TraceLog.keyPrefix + "*"]
+            parts.append(Self.selector(["+fcall"] + (role.ownKeys + emits + [TraceLog.keyPrefix + "*"]
                 + role.writeKeys).map { "~\($0)" }))
         } else {
-            parts.append(Self.selector(Self.consumerCommands + role.consumes.map { "~\($0)" }
-                + role.consumes.map { "&\($0)" }))
+            parts.append(Self.selector(Self.consumerCommands + consumes.map { "~\($0)" } + consumes.map { "&\($0)" }))
             let traces = TraceLog.keyPrefix + "*"
-            parts.append(Self.selector(["+fcall"] + (role.ownKeys + role.emits + role.consumes + [traces])
-                .map { "~\($0)" }))
+            parts.append(Self.selector(["+fcall"] + (role.ownKeys + emits + consumes + [traces]).map { "~\($0)" }))
         }
         return parts.joined(separator: " ")
     }

@@ -1,15 +1,16 @@
 /// A glob pattern as Redis `PSUBSCRIBE` reads it: `*` any run, `?` any one character, `[abc]` a set,
-/// `\` escapes the next character.
-struct GlobPattern: Sendable, Equatable {
+/// `\` escapes the next character. Used where Redis has no pattern subscription: the in-memory transport,
+/// and sharded pub/sub on a Redis Cluster (a pattern is matched against the known channels).
+public struct GlobPattern: Sendable, Equatable {
     private let pattern: [Character]
 
     /// Creates a pattern from its text.
-    init(_ pattern: String) {
+    public init(_ pattern: String) {
         self.pattern = Array(pattern)
     }
 
     /// Whether `text` matches the whole pattern.
-    func matches(_ text: String) -> Bool {
+    public func matches(_ text: String) -> Bool {
         Self.match(pattern[...], Array(text)[...])
     }
 

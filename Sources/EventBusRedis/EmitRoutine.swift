@@ -1,0 +1,73 @@
+/// The Lua that emits an event and logs it to its chain's trace log: written once, and put at the head of
+/// both libraries that emit, the bus's (`switchboard_commit`) and the ingress's (`switchboard_accept`), so a
+/// commit and an accept emit, count receivers and trace alike on every transport.
+///
+/// `mode` is how the event is sent (`Mode`): `publish` (`PUBLISH` on one server), `spublish` (sharded
+/// `SPUBLISH` on a Redis Cluster, the channel in the caller's slot: see `ChannelLayout`), `streams` (`XADD`).
+/// It defines three local functions:
+/// - `trace(log, event, capacity, retention)`: appends to a trace log trimmed to about `capacity` entries,
+///   expiring `retention` seconds after its first entry (`EXPIRE … NX`: a log that has an expiry keeps it);
+/// - `receivers(mode, destination)`: how many would receive an event emitted now: the channel's
+///   subscribers (`PUBSUB NUMSUB` / `SHARDNUMSUB`; pattern subscribers, i.e. `tail`, do not count), or the
+///   stream's consumer groups;
+/// - `emit(mode, destination, log, event, capacity, retention)`: emits and traces; returns how many
+///   subscribers received it (pub/sub) or `nil` (streams).
+public enum EmitRoutine {
+    /// How an event is sent: the `mode` argument of the functions.
+    public enum Mode: String, Sendable {
+        /// `PUBLISH` on the type's channel (one server).
+        case publish
+        /// `SPUBLISH` on the partition's channel (a Redis Cluster).
+        case spublish
+        /// `XADD` to the stream.
+        case streams
+
+        /// Pub/sub in `layout`: `spublish` when partitioned, `publish` otherwise.
+        public init(pubSubIn layout: ChannelLayout) {
+            self = layout == .partitioned ? .spublish : .publish
+        }
+
+        /// The mode as the function's argument.
+        var argument: [UInt8] {
+            switch self {
+            case .publish: Self.words[0]
+            case .spublish: Self.words[1]
+            case .streams: Self.words[2]
+            }
+        }
+
+        /// The arguments as bytes made once rather than once per call.
+        private static let words = [publish, spublish, streams].map { Array($0.rawValue.utf8) }
+    }
+
+    /// The Lua, to follow a library's `#!lua name=…` line.
+    public static let luaSource = #"""
+
+        local function trace(log, event, capacity, retention)
+            redis.call('XADD', log, 'MAXLEN', '~', capacity, '*', 'event', event)
+            redis.call('EXPIRE', log, retention, 'NX')
+        end
+
+        local function receivers(mode, destination)
+            if mode == 'publish' then return redis.call('PUBSUB', 'NUMSUB', destination)[2] end
+            if mode == 'spublish' then return redis.call('PUBSUB', 'SHARDNUMSUB', destination)[2] end
+            local ok, groups = pcall(redis.call, 'XINFO', 'GROUPS', destination)
+            if ok then return #groups end
+            return 0
+        end
+
+        local function emit(mode, destination, log, event, capacity, retention)
+            local received = nil
+            if mode == 'publish' then
+                received = redis.call('PUBLISH', destination, event)
+            elseif mode == 'spublish' then
+                received = redis.call('SPUBLISH', destination, event)
+            else
+                redis.call('XADD', destination, '*', 'event', event)
+            end
+            trace(log, event, capacity, retention)
+            return received
+        end
+
+        """#
+}
