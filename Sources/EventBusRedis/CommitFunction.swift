@@ -113,11 +113,13 @@ struct CommitFunction {
         """#
 
     /// Runs `commit` on `client`; a final outcome's record expires after `finalRecordRetention`, a trace
-    /// log `traceRetention` after its first entry.
+    /// log `traceRetention` after its first entry. Events go to their streams in `layout`: on a cluster, the
+    /// partition streams of the partition `commit.key` is in (of each event's order for an untagged key).
     static func run(
-        _ commit: Commit, emission: Emission, finalRecordRetention: Duration, traceRetention: Duration,
-        on client: RedisClient
+        _ commit: Commit, emission: Emission, layout: EventKeyLayout = EventKeyLayout(partitioned: false),
+        finalRecordRetention: Duration, traceRetention: Duration, on client: RedisClient
     ) async throws(EventBusError) -> CommitResult {
+        let partition = layout.isPartitioned ? Partition(taggedKey: commit.key) : nil
         var keys = KeyTable(first: commit.key)
         var arguments: [[UInt8]] = []
         arguments.reserveCapacity(32)
@@ -141,7 +143,10 @@ struct CommitFunction {
         }
         for outcome in [commit.outcome] + commit.fallbacks {
             append(outcome, after: commit.expected, expiry: outcome.isFinal ? finalRecordRetention : nil,
-                   to: &arguments, keys: &keys)
+                   to: &arguments, keys: &keys) { event in
+                guard layout.isPartitioned else { return event.type }
+                return layout.key(of: event.type, in: partition ?? EventKeyLayout.partition(of: event))
+            }
         }
         let reply: RedisReply
         do {
@@ -153,10 +158,11 @@ struct CommitFunction {
         return try result(of: reply, key: commit.key)
     }
 
-    /// Appends one outcome, preceded by its length in arguments so the function can skip it.
+    /// Appends one outcome, preceded by its length in arguments so the function can skip it; each event goes
+    /// to the key `stream` names for it.
     private static func append(
         _ outcome: Commit.Outcome, after expected: StoredRecord?, expiry: Duration?, to arguments: inout [[UInt8]],
-        keys: inout KeyTable
+        keys: inout KeyTable, stream: (CloudEvent) -> String
     ) {
         let lengthIndex = arguments.count
         arguments.append([])
@@ -186,7 +192,7 @@ struct CommitFunction {
         }
         arguments.append(outcome.events.count.redisArgument)
         for event in outcome.events {
-            arguments.append(keys.index(of: event.type).redisArgument,
+            arguments.append(keys.index(of: stream(event)).redisArgument,
                              keys.index(of: traceKey(of: event)).redisArgument, event.encoded())
         }
         arguments[lengthIndex] = (arguments.count - lengthIndex - 1).redisArgument

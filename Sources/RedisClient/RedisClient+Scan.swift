@@ -4,13 +4,19 @@ extension RedisClient {
     /// - Parameters:
     ///   - pattern: a Redis glob, e.g. `switchboard:instance:*`.
     ///   - type: a key type, e.g. `stream`; `nil` for every type.
-    public func scan(matching pattern: String, type: String? = nil) async throws(RedisError) -> [String] {
+    ///   - routingKey: on a Redis Cluster, where `SCAN` walks one node's keys, a key of the node to walk
+    ///     (`nil`: the first primary); ignored elsewhere.
+    public func scan(matching pattern: String, type: String? = nil, routedBy routingKey: String? = nil)
+        async throws(RedisError) -> [String]
+    {
         var keys: [String] = []
         var cursor = "0"
         repeat {
             var arguments: [any RedisArgumentConvertible] = [cursor, "MATCH", pattern, "COUNT", 1000]
             if let type { arguments += ["TYPE", type] }
-            let reply = try await send(RedisCommand("SCAN", arguments))
+            var command = RedisCommand("SCAN", arguments)
+            if let routingKey { command = command.routed(by: routingKey) }
+            let reply = try await send(command)
             guard let parts = reply.array, parts.count == 2, let next = parts[0].string else {
                 throw RedisError(.server, "Redis answered SCAN with \(reply), expected [cursor, keys]")
             }
