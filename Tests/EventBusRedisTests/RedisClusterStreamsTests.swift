@@ -2,7 +2,6 @@ import EventBus
 @testable import EventBusRedis
 import Lifecycle
 import RedisClient
-import Synchronization
 import TestSupport
 import Testing
 
@@ -97,13 +96,17 @@ struct RedisClusterStreamsTests {
                 try await node.cli("ROLE").hasPrefix("master") && node.port != from.port
             }
             let before = try await Self.owners(cluster)
-            let orders = (0..<1200).map { "o-\($0)" }
+            let resharded = GracefulShutdown()
+            var orders: [String] = []
             try await Self.withWorkers(["w-1", "w-2"], on: transport) { _ in
-                async let load: Void = Self.publish(orders, on: transport)
+                // Orders keep coming until the reshard is over, so slots move while entries are read and committed.
+                async let load = Self.publish(on: transport, until: resharded)
                 try await cluster.reshard(count: 3000, from: from, to: try #require(to))
-                try await load
+                resharded.request()
+                orders = try await load
                 try await Self.expectProcessedOnce(orders, on: transport, within: .seconds(60))
             }
+            #expect(orders.count > 200)
             let after = try await Self.owners(cluster)
             let moved = Partition.all.filter { before[$0] != after[$0] }
             #expect(!moved.isEmpty, "the reshard moved no partition")
@@ -149,6 +152,18 @@ struct RedisClusterStreamsTests {
             _ = try await transport.publish(CloudEvent(source: "switchboard/test", type: "t.work", correlationID: order,
                                                        data: ["orderId": .string(order)]))
         }
+    }
+
+    /// Publishes `t.work` events for orders `r-0`, `r-1`, … until `done` is requested (and at least 200); returns them.
+    private static func publish(on transport: RedisStreamsTransport, until done: GracefulShutdown)
+        async throws -> [String]
+    {
+        var orders: [String] = []
+        while orders.count < 200 || !done.isRequested {
+            orders.append("r-\(orders.count)")
+            try await publish([orders[orders.count - 1]], on: transport)
+        }
+        return orders
     }
 
     private static func recordKey(_ order: String) -> String {
