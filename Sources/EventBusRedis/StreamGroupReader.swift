@@ -35,7 +35,9 @@ actor StreamGroupReader {
     init(client: RedisClient, types: [String], layout: EventKeyLayout, group: String, consumer: String,
          configuration: StreamsConfiguration, logger: Logger) {
         self.client = client
-        slots = layout.partitions.map { partition in types.map { layout.key(of: $0, in: partition) } }
+        slots = types.isEmpty ? [] : layout.partitions.map { partition in
+            types.map { layout.key(of: $0, in: partition) }
+        }
         streams = slots.flatMap { $0 }
         trimmed = Array(Set(streams + configuration.trimmedStreams.flatMap(layout.keys(of:)))).sorted()
         self.group = group

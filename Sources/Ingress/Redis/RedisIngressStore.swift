@@ -44,7 +44,7 @@ public struct RedisIngressStore: IngressStore {
     private let emission: Emission
     private let makeFollowingClient: @Sendable () -> RedisClient
     private let durableAccept: Duration?
-    private let streams: EventKeyLayout
+    private let layout: EventKeyLayout
 
     /// How long one blocking read of a trace log waits for new events while following it, in milliseconds.
     static let followBlockMilliseconds = 1000
@@ -65,7 +65,7 @@ public struct RedisIngressStore: IngressStore {
         self.emission = emission
         self.makeFollowingClient = followingClient ?? { client }
         self.durableAccept = durableAccept
-        self.streams = EventKeyLayout(url: client.url)
+        self.layout = EventKeyLayout(url: client.url)
     }
 
     /// Checks the idempotency key, publishes, records the accepted order, keeps its card in the vault and
@@ -115,7 +115,7 @@ public struct RedisIngressStore: IngressStore {
         // the call's keys stay in the order's slot.
         let acceptedKey = Self.acceptedKey(order.orderId)
         // On a cluster the order's partition stream (`order.created{p07}`), in the order's slot.
-        let channel = emission == .streams ? streams.key(of: event.type, in: Partition(of: order.orderId)) : event.type
+        let channel = emission == .streams ? layout.key(of: event.type, in: Partition(of: order.orderId)) : event.type
         let keys: [any RedisArgumentConvertible] = [
             acceptedKey, idempotency.map { Self.idempotencyKey($0.key) } ?? acceptedKey, channel,
             TraceLog.key(for: order.orderId), CardVault.key(for: card.token, orderID: order.orderId),
