@@ -9,8 +9,8 @@ extension RedisClient {
         async throws(RedisError) -> [RedisReply]
     {
         let commands = keys.map { key in
-            RedisCommand(name: "FCALL", arguments: [Array(function.utf8), [UInt8(ascii: "1")], Array(key.utf8)] + arguments)
-                .routed(by: key)
+            let head = [Array(function.utf8), [UInt8(ascii: "1")], Array(key.utf8)]
+            return RedisCommand(name: "FCALL", arguments: head + arguments).routed(by: key)
         }
         var replies = try await pipeline(commands)
         for (index, reply) in replies.enumerated() {

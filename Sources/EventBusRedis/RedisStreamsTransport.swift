@@ -109,8 +109,8 @@ public struct RedisStreamsTransport: EventTransport {
         let acknowledge = message.flatMap { message in
             message.deliveryID.map { (message.stream ?? message.channel, group, $0) }
         }
-        guard let acknowledge, layout.isPartitioned, Partition(taggedKey: acknowledge.0) != Partition(taggedKey: commit.key)
-        else {
+        guard let acknowledge, layout.isPartitioned,
+              Partition(taggedKey: acknowledge.0) != Partition(taggedKey: commit.key) else {
             return try await CommitFunction.run(commit, emission: .streams(acknowledge: acknowledge), layout: layout,
                                                 finalRecordRetention: finalRecordRetention,
                                                 traceRetention: traceRetention, on: client)

@@ -82,8 +82,10 @@ actor StreamWatcher {
         }
         guard layout.isPartitioned else {
             let streams = positions.keys.sorted()
-            let reply = try await client.send(RedisCommand("XREAD", ["COUNT", 100, "BLOCK", block.wholeMilliseconds,
-                                                                     "STREAMS"] + streams + streams.map { positions[$0]! }))
+            let ids = streams.map { positions[$0]! }
+            let reply = try await client.send(RedisCommand(
+                "XREAD", ["COUNT", 100, "BLOCK", block.wholeMilliseconds, "STREAMS"] + streams + ids
+            ))
             take(reply)
             return
         }

@@ -154,7 +154,8 @@ struct RedisClusterStreamsTests {
         }
     }
 
-    /// Publishes `t.work` events for orders `r-0`, `r-1`, … until `done` is requested (and at least 200); returns them.
+    /// Publishes `t.work` events for orders `r-0`, `r-1`, … until `done` is requested (and at least 200);
+    /// returns them.
     private static func publish(on transport: RedisStreamsTransport, until done: GracefulShutdown)
         async throws -> [String]
     {

@@ -9,7 +9,7 @@ import Testing
 /// order's partition stream, in the slot of the accepted record, and asks for a receiver there.
 @Suite("RedisIngressStore on a Redis Cluster", .serialized)
 struct RedisIngressStoreClusterTests {
-    @Test("accept: no consumer group on the order's partition stream is no receiver; with one, the entry is added there")
+    @Test("accept: no group on the order's partition stream is no receiver; with one, the entry is added there")
     func acceptOnPartitionStream() async throws {
         try await withRedisCluster(replicas: 0) { cluster in
             let client = cluster.makeClient()
@@ -18,11 +18,13 @@ struct RedisIngressStoreClusterTests {
             #expect(stream == "order.created{p40}")
 
             #expect(try await Self.accept("o-1", on: store) == .noSubscriber)
-            _ = try await client.send(RedisCommand("XGROUP", "CREATE", stream, "order", "0", "MKSTREAM").routed(by: stream))
+            let create = RedisCommand("XGROUP", "CREATE", stream, "order", "0", "MKSTREAM").routed(by: stream)
+            _ = try await client.send(create)
             #expect(try await Self.accept("o-1", on: store) == .accepted(receivers: 1))
 
             let entries = try await client.send(RedisCommand("XRANGE", stream, "-", "+").routed(by: stream))
-            let event = try CloudEvent(envelope: try #require(RedisStreamEntry.entries(in: entries).first?.fields["event"]))
+            let payload = try #require(RedisStreamEntry.entries(in: entries).first?.fields["event"])
+            let event = try CloudEvent(envelope: payload)
             #expect(event.correlationID == "o-1")
             #expect(try await client.send(RedisCommand("EXISTS", EventTypes.orderCreated)
                 .routed(by: EventTypes.orderCreated)).int == 0)
