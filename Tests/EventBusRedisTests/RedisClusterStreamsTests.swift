@@ -9,9 +9,12 @@ import Testing
 /// kills and reshards nodes): every type is a stream per partition, consumers read every partition and
 /// acknowledge in the commit, on the node owning the slot, through resharding and a failover.
 ///
-/// The work is `t.work` events, one per order; a worker commits the order's record `test:{pNN}:<order>`
-/// with its count `n` incremented and a `t.done` event, acknowledging the entry in the same commit. An event
-/// processed twice shows as `n == 2` (and two `t.done`), one lost as a missing record.
+/// The work is `t.work` events, one per order; a worker, deciding like a service on the record it read,
+/// commits the order's record `test:{pNN}:<order>` with its count `n` incremented, the event's id and a
+/// `t.done` event, acknowledging the entry in the same commit; an entry delivered again (claimed while its
+/// first commit waited out a slot migration) whose event the record already holds is only acknowledged, as
+/// the service runner does. A commit applied twice (the version check failing across a migration) shows as
+/// `n == 2` and two `t.done`, an event lost as a missing record.
 @Suite("Streams transport on a Redis Cluster", .serialized)
 struct RedisClusterStreamsTests {
     /// Short claims and polls, so the tests move fast; nothing here measures time.
@@ -208,7 +211,7 @@ struct RedisClusterStreamsTests {
     }
 
     /// Commits each `t.work` entry as the suite describes, retrying a commit that failed (a failover) or
-    /// met a newer record.
+    /// met a newer record, and only acknowledging an entry whose event the record already holds.
     private static func work(
         _ transport: RedisStreamsTransport, consumer: String, until shutdown: GracefulShutdown, tally: Tally
     ) async {
@@ -219,11 +222,15 @@ struct RedisClusterStreamsTests {
             while !Task.isCancelled {
                 do {
                     let record = try await transport.record(recordKey(order))
+                    if record?.fields["event"] == event.id {
+                        try await transport.acknowledge(message, group: "g")
+                        break
+                    }
                     let count = Int(record?.fields["n"] ?? "0") ?? 0
                     let done = CloudEvent(source: "switchboard/test", type: "t.done", correlationID: order,
                                           data: ["orderId": .string(order)])
                     let commit = Commit(key: recordKey(order), expected: record,
-                                        outcome: .init(record: ["n": String(count + 1)], events: [done]))
+                                        outcome: .init(record: ["n": String(count + 1), "event": event.id], events: [done]))
                     if case .applied = try await transport.commit(commit, acknowledging: message, group: "g") { break }
                 } catch {
                     try? await Task.sleep(for: .milliseconds(50))
