@@ -101,12 +101,14 @@ struct CommitFunction {
         """#
 
     /// Runs `commit` on `client`; a final outcome's record expires after `finalRecordRetention`, a trace
-    /// log `traceRetention` after its first entry. Events go to the channels `layout` names for the
-    /// commit's record (on a cluster, its partition's: `SPUBLISH` in the record's slot).
+    /// log `traceRetention` after its first entry. Events go to their channels or streams in `layout`: on a
+    /// cluster, those of the partition `commit.key` is in (of each event's order for an untagged key), so
+    /// `SPUBLISH` or `XADD` is in the record's slot.
     static func run(
         _ commit: Commit, emission: Emission, layout: ChannelLayout = .single, finalRecordRetention: Duration,
         traceRetention: Duration, on client: RedisClient
     ) async throws(EventBusError) -> CommitResult {
+        let partition = layout.isPartitioned ? Partition(taggedKey: commit.key) : nil
         var keys = KeyTable(first: commit.key)
         var arguments: [[UInt8]] = []
         arguments.reserveCapacity(32)
@@ -130,7 +132,10 @@ struct CommitFunction {
         }
         for outcome in [commit.outcome] + commit.fallbacks {
             append(outcome, after: commit.expected, expiry: outcome.isFinal ? finalRecordRetention : nil,
-                   layout: layout, to: &arguments, keys: &keys)
+                   to: &arguments, keys: &keys) { event in
+                guard layout.isPartitioned else { return event.type }
+                return layout.channel(of: event.type, in: partition ?? ChannelLayout.partition(of: event))
+            }
         }
         let reply: RedisReply
         do {
@@ -142,10 +147,11 @@ struct CommitFunction {
         return try result(of: reply, key: commit.key)
     }
 
-    /// Appends one outcome, preceded by its length in arguments so the function can skip it.
+    /// Appends one outcome, preceded by its length in arguments so the function can skip it; each event goes
+    /// to the channel or stream `channel` names for it.
     private static func append(
-        _ outcome: Commit.Outcome, after expected: StoredRecord?, expiry: Duration?, layout: ChannelLayout,
-        to arguments: inout [[UInt8]], keys: inout KeyTable
+        _ outcome: Commit.Outcome, after expected: StoredRecord?, expiry: Duration?, to arguments: inout [[UInt8]],
+        keys: inout KeyTable, channel: (CloudEvent) -> String
     ) {
         let lengthIndex = arguments.count
         arguments.append([])
@@ -175,8 +181,7 @@ struct CommitFunction {
         }
         arguments.append(outcome.events.count.redisArgument)
         for event in outcome.events {
-            // The channel is named for the record (`keys[1]`), so on a cluster it is in the record's slot.
-            arguments.append(keys.index(of: layout.channel(of: event.type, forKey: keys.keys[0])).redisArgument,
+            arguments.append(keys.index(of: channel(event)).redisArgument,
                              keys.index(of: traceKey(of: event)).redisArgument, event.encoded())
         }
         arguments[lengthIndex] = (arguments.count - lengthIndex - 1).redisArgument

@@ -35,18 +35,14 @@ enum IdleConsumerPruner {
         redis.register_function('switchboard_prune_consumers', prune_consumers)
         """#
 
-    /// Removes `group`'s consumers of each stream idle for longer than `idle` with nothing pending, except
-    /// `consumer`; returns how many went.
+    /// Removes `group`'s consumers of each stream (one pipeline, e.g. of every partition stream on a
+    /// cluster) idle for longer than `idle` with nothing pending, except `consumer`; returns how many went.
     static func prune(
         _ streams: [String], group: String, except consumer: String, idle: Duration, on client: RedisClient
     ) async throws(RedisError) -> Int {
-        var removed = 0
-        for stream in streams {
-            removed += try await client.call(
-                "switchboard_prune_consumers", in: CommitFunction.library, keys: [Array(stream.utf8)],
-                arguments: [Array(group.utf8), idle.wholeMilliseconds.redisArgument, Array(consumer.utf8)]
-            ).int ?? 0
-        }
-        return removed
+        try await client.callBusFunction(
+            "switchboard_prune_consumers", forEach: streams,
+            arguments: [Array(group.utf8), idle.wholeMilliseconds.redisArgument, Array(consumer.utf8)]
+        ).reduce(0) { $0 + ($1.int ?? 0) }
     }
 }

@@ -62,35 +62,26 @@ public struct RedisPubSubTransport: EventTransport {
         self.knownChannels = knownChannels
     }
 
-    /// Publishes an event; on a Redis Cluster with `SPUBLISH` on the channel of its order's partition, the
-    /// order being its correlation id (its own id when it has none), as a commit for that order would.
+    /// Publishes an event; on a Redis Cluster with `SPUBLISH` on the channel of its order's partition
+    /// (`ChannelLayout.partition(of:)`), as a commit for that order would.
     public func publish(_ event: CloudEvent) async throws(EventBusError) -> Int? {
-        try await publish(event.encoded(), type: event.type, order: event.correlationID ?? event.id)
+        try await publish(event.encoded(), on: layout.channel(of: event))
     }
 
-    /// Publishes bytes as they are; on a Redis Cluster the payload must be a CloudEvent, whose correlation id
-    /// (else its id) picks the partition's channel, as in `publish(_:)`.
+    /// Publishes bytes as they are; on a Redis Cluster on the channel of their event's order's partition
+    /// (`ChannelLayout.partition(ofPayload:on:)`).
     public func publish(raw payload: [UInt8], on channel: String) async throws(EventBusError) -> Int? {
-        guard layout == .partitioned else { return try await publish(payload, type: channel, order: "") }
-        let event: CloudEvent
-        do {
-            event = try CloudEvent(envelope: payload)
-        } catch {
-            throw EventBusError(.rejected, """
-                on a Redis Cluster a message goes to the channel of its order's partition, read from the \
-                CloudEvent's correlationid (or id), and this payload is not a CloudEvent: \(error.message)
-                """)
-        }
-        return try await publish(payload, type: channel, order: event.correlationID ?? event.id)
+        guard layout.isPartitioned else { return try await publish(payload, on: channel) }
+        let partition = ChannelLayout.partition(ofPayload: payload, on: channel)
+        return try await publish(payload, on: layout.channel(of: channel, in: partition))
     }
 
-    private func publish(_ payload: [UInt8], type: String, order: String) async throws(EventBusError) -> Int? {
+    private func publish(_ payload: [UInt8], on channel: String) async throws(EventBusError) -> Int? {
         do {
             switch layout {
             case .single:
-                return try await client.send("PUBLISH", type, payload).int
+                return try await client.send("PUBLISH", channel, payload).int
             case .partitioned:
-                let channel = layout.channel(of: type, forOrder: order)
                 return try await client.send(RedisCommand("SPUBLISH", channel, payload).routed(by: channel)).int
             }
         } catch {
@@ -139,7 +130,7 @@ public struct RedisPubSubTransport: EventTransport {
         let layout = layout
         let handler: @Sendable (RedisSubscriber.Event) -> Void = { event in
             if case .message(let message) = event {
-                inbox.offer(InboundMessage(channel: layout.type(ofChannel: message.channel), payload: message.payload))
+                inbox.offer(InboundMessage(channel: ChannelLayout.type(ofChannel: message.channel), payload: message.payload))
             }
         }
         let subscription = switch layout {

@@ -11,10 +11,13 @@ struct StreamEntry: Sendable {
     var fields: [String: [UInt8]]
 
     /// The message a consumer sees: the `event` field, or a description of the entry when it lacks one
-    /// (which then fails to decode and is dead-lettered with the entry's content).
+    /// (which then fails to decode and is dead-lettered with the entry's content). Its channel is the type
+    /// the stream carries; a partition stream (`order.created{p07}`) is named as the message's `stream`.
     func message(deliveryCount: Int) -> InboundMessage {
         let payload = fields[Self.eventField] ?? Array("entry \(id) has no '\(Self.eventField)' field: \(fields.keys.sorted())".utf8)
-        return InboundMessage(channel: stream, payload: payload, deliveryID: id, deliveryCount: deliveryCount)
+        let type = ChannelLayout.type(ofChannel: stream)
+        return InboundMessage(channel: type, payload: payload, deliveryID: id, deliveryCount: deliveryCount,
+                              stream: type == stream ? nil : stream)
     }
 
     /// Reads `[[stream, [[id, [field, value, …]], …]], …]`.

@@ -8,13 +8,19 @@ import Telemetry
 /// service runner asks for the next message only when it has room, so nothing piles up in memory.
 ///
 /// Each batch first claims entries that another consumer left pending for longer than `claimIdle`
-/// (a crashed instance), then reads new entries with `XREADGROUP … BLOCK`. Groups are created at start
-/// (`MKSTREAM`, from the start of the stream) and again after `NOGROUP` (a stream deleted under it).
+/// (a crashed instance), then reads new entries: on one server with one `XREADGROUP … BLOCK` over every
+/// stream; on a Redis Cluster, where each type is a stream per partition (`ChannelLayout`), with one
+/// non-blocking `XREADGROUP` per partition over all its types' streams (one slot), pipelined per node, and
+/// a short wait after a round that found nothing (`PartitionRounds`). Groups are created at start on every
+/// stream (`MKSTREAM`, from the start of the stream) and again after `NOGROUP` (a stream deleted under it).
 /// Every `trimInterval` it trims the streams (`StreamTrimmer`) and removes its group's consumers that
 /// left (`IdleConsumerPruner`). Connection failures are retried with backoff.
 actor StreamGroupReader {
     private let client: RedisClient
+    /// The streams of each partition read (one group of every stream on one server).
+    private let slots: [[String]]
     private let streams: [String]
+    private let trimmed: [String]
     private let group: String
     private let consumer: String
     private let configuration: StreamsConfiguration
@@ -24,15 +30,21 @@ actor StreamGroupReader {
     private var lastClaim: ContinuousClock.Instant?
     private var lastTrim = ContinuousClock.now
     private var backoff = Backoff()
+    private var rounds: PartitionRounds
 
-    init(client: RedisClient, streams: [String], group: String, consumer: String,
+    init(client: RedisClient, types: [String], layout: ChannelLayout, group: String, consumer: String,
          configuration: StreamsConfiguration, logger: Logger) {
         self.client = client
-        self.streams = streams
+        slots = types.isEmpty ? [] : layout.partitions.map { partition in
+            types.map { layout.channel(of: $0, in: partition) }
+        }
+        streams = slots.flatMap { $0 }
+        trimmed = Array(Set(streams + configuration.trimmedStreams.flatMap(layout.channels(of:)))).sorted()
         self.group = group
         self.consumer = consumer
         self.configuration = configuration
         self.logger = logger
+        rounds = PartitionRounds(pollInterval: configuration.partitionPollInterval)
     }
 
     /// The next message; `nil` once the task is cancelled or shutdown is requested.
@@ -59,19 +71,11 @@ actor StreamGroupReader {
 
     private func fill() async throws(RedisError) {
         if !groupsReady {
-            for stream in streams {
-                do {
-                    let command = RedisCommand("XGROUP", "CREATE", stream, group, "0", "MKSTREAM").routed(by: stream)
-                    _ = try await client.send(command)
-                } catch where error.message.contains("BUSYGROUP") {
-                    // The group exists already: another instance or an earlier start made it.
-                }
-            }
+            try await createGroups()
             groupsReady = true
         }
         if ContinuousClock.now - lastTrim >= configuration.trimInterval {
             lastTrim = ContinuousClock.now
-            let trimmed = Array(Set(streams + configuration.trimmedStreams)).sorted()
             _ = try await StreamTrimmer.trim(trimmed, maximumLength: configuration.maximumLength, on: client)
             let pruned = try await IdleConsumerPruner.prune(streams, group: group, except: consumer,
                                                             idle: configuration.consumerIdleLimit, on: client)
@@ -84,35 +88,66 @@ actor StreamGroupReader {
             try await claimAbandoned()
             if !buffer.isEmpty { return }
         }
-        let command = RedisCommand("XREADGROUP", ["GROUP", group, consumer, "COUNT", configuration.batchSize,
-                                                  "BLOCK", configuration.block.wholeMilliseconds, "STREAMS"]
-                                                  + streams + streams.map { _ in ">" })
-        let reply = try await client.send(command)
-        buffer += StreamEntry.entries(fromStreams: reply).map { $0.message(deliveryCount: 1) }
+        guard slots.count > 1 else {
+            let command = RedisCommand("XREADGROUP", ["GROUP", group, consumer, "COUNT", configuration.batchSize,
+                                                      "BLOCK", configuration.block.wholeMilliseconds, "STREAMS"]
+                                                      + streams + streams.map { _ in ">" })
+            buffer += read(try await client.send(command))
+            return
+        }
+        // One batch spread over the partitions; orders spread evenly over them, so do entries under load.
+        let count = (configuration.batchSize + slots.count - 1) / slots.count
+        let commands = slots.map { streams in
+            RedisCommand("XREADGROUP", ["GROUP", group, consumer, "COUNT", count, "STREAMS"]
+                                       + streams + streams.map { _ in ">" }).routed(by: streams[0])
+        }
+        buffer += try await rounds.round(commands, on: client).flatMap(read)
+        if let pause = rounds.pause(afterFinding: !buffer.isEmpty) { try? await Task.sleep(for: pause) }
     }
 
-    /// Takes over entries idle for longer than `claimIdle` (`XAUTOCLAIM`), with their delivery counts.
+    /// The messages of an `XREADGROUP` reply, each with the type it carries as its channel.
+    private func read(_ reply: RedisReply) -> [InboundMessage] {
+        StreamEntry.entries(fromStreams: reply).map { $0.message(deliveryCount: 1) }
+    }
+
+    /// Creates the group on every stream, in one pipeline; a group that exists already is left as it is.
+    private func createGroups() async throws(RedisError) {
+        let commands = streams.map { RedisCommand("XGROUP", "CREATE", $0, group, "0", "MKSTREAM").routed(by: $0) }
+        for (command, reply) in zip(commands, try await client.pipeline(commands)) {
+            // BUSYGROUP: another instance or an earlier start made it.
+            if case .error(let message) = reply, !message.hasPrefix("BUSYGROUP") {
+                throw RedisError(reply: message, "Redis answered \(command.name) with an error: \(message)")
+            }
+        }
+    }
+
+    /// Takes over entries idle for longer than `claimIdle` (`XAUTOCLAIM` on every stream, one pipeline),
+    /// with their delivery counts (`XPENDING` of the streams that had some).
     private func claimAbandoned() async throws(RedisError) {
-        for stream in streams {
-            let reply = try await client.send(RedisCommand("XAUTOCLAIM", stream, group, consumer,
-                                                           configuration.claimIdle.wholeMilliseconds, "0-0",
-                                                           "COUNT", configuration.batchSize).routed(by: stream))
-            guard let parts = reply.array, parts.count >= 2 else { continue }
-            let claimed = StreamEntry.entries(from: parts[1], stream: stream)
-            guard !claimed.isEmpty else { continue }
-            let pending = try await client.send(
-                RedisCommand("XPENDING", stream, group, "-", "+", claimed.count * 2, consumer).routed(by: stream)
-            )
+        let claims = streams.map { stream in
+            RedisCommand("XAUTOCLAIM", stream, group, consumer, configuration.claimIdle.wholeMilliseconds, "0-0",
+                         "COUNT", configuration.batchSize).routed(by: stream)
+        }
+        let claimed = zip(streams, try await rounds.round(claims, on: client)).compactMap { stream, reply in
+            let parts = reply.array ?? []
+            let entries = parts.count >= 2 ? StreamEntry.entries(from: parts[1], stream: stream) : []
+            return entries.isEmpty ? nil : (stream, entries)
+        }
+        guard !claimed.isEmpty else { return }
+        let pending = try await rounds.round(claimed.map { stream, entries in
+            RedisCommand("XPENDING", stream, group, "-", "+", entries.count * 2, consumer).routed(by: stream)
+        }, on: client)
+        for ((stream, entries), reply) in zip(claimed, pending) {
             var deliveries: [String: Int] = [:]
-            for entry in pending.array ?? [] {
+            for entry in reply.array ?? [] {
                 if let fields = entry.array, fields.count == 4, let id = fields[0].string, let count = fields[3].int {
                     deliveries[id] = count
                 }
             }
             logger.notice("claimed abandoned entries", metadata: [
-                "stream": stream, "group": group, "consumer": consumer, "count": String(claimed.count),
+                "stream": stream, "group": group, "consumer": consumer, "count": String(entries.count),
             ])
-            buffer += claimed.map { $0.message(deliveryCount: deliveries[$0.id] ?? 2) }
+            buffer += entries.map { $0.message(deliveryCount: deliveries[$0.id] ?? 2) }
         }
     }
 }

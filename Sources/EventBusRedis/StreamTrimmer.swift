@@ -42,13 +42,10 @@ enum StreamTrimmer {
         redis.register_function('switchboard_trim', trim)
         """#
 
-    /// Trims each stream; returns how many entries went.
+    /// Trims each stream (one pipeline, e.g. of every partition stream on a cluster); returns how many
+    /// entries went.
     static func trim(_ streams: [String], maximumLength: Int, on client: RedisClient) async throws(RedisError) -> Int {
-        var removed = 0
-        for stream in streams {
-            removed += try await client.call("switchboard_trim", in: CommitFunction.library, keys: [Array(stream.utf8)],
-                                             arguments: [maximumLength.redisArgument]).int ?? 0
-        }
-        return removed
+        try await client.callBusFunction("switchboard_trim", forEach: streams, arguments: [maximumLength.redisArgument])
+            .reduce(0) { $0 + ($1.int ?? 0) }
     }
 }

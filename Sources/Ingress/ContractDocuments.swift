@@ -999,7 +999,9 @@ servers:
       least once: an entry is acknowledged in the same atomic step as the handler's effects, redelivered
       after a crash (claimed after `streams.claimIdleMilliseconds`), dead-lettered and acknowledged after
       `streams.maximumDeliveries` deliveries. Streams are trimmed once past `streams.maximumLength`,
-      only below every group's oldest pending entry.
+      only below every group's oldest pending entry. On a Redis Cluster (`redis+cluster://`) each type is
+      one stream per partition of the orders, `<type>{pNN}` (e.g. `order.created{p07}`), an event in the
+      partition of its `data.orderId`; consumers read every partition (docs/cluster.md).
     x-switchboard-transport:
       name: streams
       send: XADD <type> * event <envelope JSON>

@@ -121,7 +121,8 @@ public struct Application: Sendable {
             let streams = StreamsConfiguration(
                 batchSize: settings.streamsBatchSize, claimIdle: .milliseconds(settings.streamsClaimIdleMilliseconds),
                 maximumDeliveries: settings.streamsMaximumDeliveries, maximumLength: settings.streamsMaximumLength,
-                trimmedStreams: trimmed, consumerIdleLimit: .seconds(settings.streamsConsumerIdleLimitSeconds)
+                trimmedStreams: trimmed, consumerIdleLimit: .seconds(settings.streamsConsumerIdleLimitSeconds),
+                partitionPollInterval: .milliseconds(settings.streamsPartitionPollMilliseconds)
             )
             return RedisStreamsTransport(url: url, redisConfiguration: configuration, configuration: streams,
                                          finalRecordRetention: retention, traceRetention: traceRetention,

@@ -55,4 +55,17 @@ struct RetentionSettingTests {
         #expect(resolved.settings.streamsConsumerIdleLimitSeconds == 600)
         #expect(resolved.settings.entries.contains { $0 == ("streams.consumerIdleLimitSeconds", "600") })
     }
+
+    @Test("streams.partitionPollMilliseconds: 100 unless the file says otherwise; 0 is refused")
+    func partitionPoll() throws {
+        #expect(Settings().streamsPartitionPollMilliseconds == 100)
+        let resolved = try load(#"{"streams":{"partitionPollMilliseconds":20}}"#)
+        #expect(resolved.settings.streamsPartitionPollMilliseconds == 20)
+        #expect(resolved.settings.entries.contains { $0 == ("streams.partitionPollMilliseconds", "20") })
+        #expect {
+            _ = try load(#"{"streams":{"partitionPollMilliseconds":0}}"#)
+        } throws: { error in
+            (error as? CommandFailure)?.message.contains("streams.partitionPollMilliseconds") == true
+        }
+    }
 }

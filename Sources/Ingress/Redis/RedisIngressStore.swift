@@ -43,8 +43,9 @@ public struct RedisIngressStore: IngressStore {
 
     private let client: RedisClient
     private let emission: Emission
-    /// How `order.created` is named and sent: plainly on one server, per partition (`SPUBLISH`) on a cluster.
+    /// How `order.created` is named: plainly on one server, per partition on a cluster (channel or stream).
     private let layout: ChannelLayout
+    /// How it is sent: `PUBLISH`, `SPUBLISH` (a cluster) or `XADD`.
     private let mode: EmitRoutine.Mode
     private let durableAccept: Duration?
 
@@ -57,8 +58,7 @@ public struct RedisIngressStore: IngressStore {
     public init(client: RedisClient, emission: Emission = .publish, durableAccept: Duration? = nil) {
         self.client = client
         self.emission = emission
-        // Streams are one per type on a cluster too, for now (docs/cluster.md).
-        self.layout = emission == .streams ? .single : ChannelLayout(url: client.url)
+        self.layout = ChannelLayout(url: client.url)
         self.mode = emission == .streams ? .streams : EmitRoutine.Mode(pubSubIn: layout)
         self.durableAccept = durableAccept
     }
@@ -103,6 +103,7 @@ public struct RedisIngressStore: IngressStore {
         let acceptedKey = Self.acceptedKey(order.orderId)
         let keys: [any RedisArgumentConvertible] = [
             acceptedKey, idempotency.map { Self.idempotencyKey($0.key) } ?? acceptedKey,
+            // On a cluster the order's partition channel or stream (`order.created{p07}`), in the order's slot.
             layout.channel(of: event.type, forOrder: order.orderId),
             TraceLog.key(for: order.orderId), CardVault.key(for: card.token, orderID: order.orderId),
         ]

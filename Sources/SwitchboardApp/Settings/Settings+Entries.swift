@@ -33,6 +33,7 @@ extension Settings {
             ("streams.maximumDeliveries", "\(streamsMaximumDeliveries)"),
             ("streams.maximumLength", "\(streamsMaximumLength)"),
             ("streams.consumerIdleLimitSeconds", "\(streamsConsumerIdleLimitSeconds)"),
+            ("streams.partitionPollMilliseconds", "\(streamsPartitionPollMilliseconds)"),
             ("deadLetters.capacity", "\(deadLetterCapacity)"),
             ("retention.finalRecordDays", "\(finalRecordRetentionDays)"),
             ("shutdownGraceSeconds", "\(shutdownGraceSeconds)"),

@@ -80,6 +80,9 @@ public struct Settings: Sendable, Equatable {
     public var streamsMaximumLength = 100_000
     /// Seconds a stream consumer may stay idle with nothing pending before it is removed from its group.
     public var streamsConsumerIdleLimitSeconds = 3600
+    /// On a Redis Cluster, the longest wait in milliseconds between two rounds of partition reads that found
+    /// nothing: the latency added after a quiet spell, against the reads an idle consumer makes.
+    public var streamsPartitionPollMilliseconds = 100
     /// How long each simulated card charge takes, in milliseconds.
     public var paymentLatencyMilliseconds = 0
     /// The share of simulated card charges that fail as if the provider were down, from 0 to 1.

@@ -65,6 +65,7 @@ struct SettingsFile: Decodable {
         var maximumDeliveries: Int?
         var maximumLength: Int?
         var consumerIdleLimitSeconds: Int?
+        var partitionPollMilliseconds: Int?
     }
 
     var redis: Redis?

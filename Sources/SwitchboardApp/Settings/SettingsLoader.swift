@@ -152,6 +152,8 @@ public struct SettingsLoader: Sendable {
         try positive("streams.maximumLength", \.streamsMaximumLength, file.streams?.maximumLength)
         try positive("streams.consumerIdleLimitSeconds", \.streamsConsumerIdleLimitSeconds,
                      file.streams?.consumerIdleLimitSeconds)
+        try positive("streams.partitionPollMilliseconds", \.streamsPartitionPollMilliseconds,
+                     file.streams?.partitionPollMilliseconds)
         try positive("deadLetters.capacity", \.deadLetterCapacity, file.deadLetters?.capacity)
         try positive("retention.finalRecordDays", \.finalRecordRetentionDays, file.retention?.finalRecordDays)
         try positive("retention.finalRecordSeconds", \.finalRecordRetentionSeconds, file.retention?.finalRecordSeconds)
