@@ -10,9 +10,10 @@ import PackageDescription
 //   4. EventBus: the envelope, EventTransport, Commit, EventService and ServiceRunner (a Lifecycle Service); no I/O.
 //   5. Transports: EventBusRedis (pub/sub and streams, over RedisClient), EventBusInMemory (for tests, with the
 //      glob matching of its watchers).
-//   6. The saga: SagaEvents (event types, payloads, records), then one module per service: StockService,
-//      OrderService, NotificationService, PaymentService (which also uses RedisClient for the provider's ledger
-//      and runs the simulated provider's control loop as a Lifecycle Service).
+//   6. The saga: SagaEvents (event types, payloads, records), then one module per service: StockService
+//      (which uses RedisClient for its counters' functions), OrderService, NotificationService (the same for its
+//      customers' inboxes), PaymentService (which also uses RedisClient for the provider's ledger and runs the
+//      simulated provider's control loop as a Lifecycle Service).
 //      Services import EventBus, never a transport.
 //   7. Edges: Ingress (the HTTP API: HTTPServer, EventBusRedis, the order and stock records), Bench (CCurl).
 //   8. SwitchboardApp (settings, commands, wiring), then the executable switchboard (main.swift).
@@ -49,13 +50,16 @@ let package = Package(
 
         // The saga: shared event types, then one module per service (pure logic + its EventService).
         .target(name: "SagaEvents", dependencies: ["EventBus", "JSONBytes"], path: "Sources/Services/SagaEvents"),
-        .target(name: "StockService", dependencies: ["EventBus", "SagaEvents"], path: "Sources/Services/StockService"),
+        .target(
+            name: "StockService", dependencies: ["EventBus", "SagaEvents", "RedisClient"],
+            path: "Sources/Services/StockService"
+        ),
         .target(
             name: "OrderService", dependencies: ["EventBus", "SagaEvents", "Telemetry"],
             path: "Sources/Services/OrderService"
         ),
         .target(
-            name: "NotificationService", dependencies: ["EventBus", "SagaEvents", "Telemetry"],
+            name: "NotificationService", dependencies: ["EventBus", "SagaEvents", "RedisClient", "Telemetry"],
             path: "Sources/Services/NotificationService"
         ),
         .target(

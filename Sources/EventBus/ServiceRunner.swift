@@ -149,7 +149,9 @@ public struct ServiceRunner: Sendable {
     /// A commit whose record asks for a `FollowUp` (an intent) is applied without acknowledging the
     /// message; the follow-up then runs and its result is committed with the acknowledgement. A confirmed
     /// record found holding an intent (a redelivery after a crash, or another instance's intent) has its
-    /// follow-up run the same way, which is why a follow-up's effect must be idempotent.
+    /// follow-up run the same way, which is why a follow-up's effect must be idempotent. A step the event
+    /// takes before its commit (`FollowUp.Kind.step`) runs the same way when `decide` returns `nil`, on the
+    /// confirmed record, absent or not.
     private func process(_ work: Work) async -> Disposition {
         var backoff = Backoff()
         var conflicts = 0
@@ -174,20 +176,22 @@ public struct ServiceRunner: Sendable {
                             continue
                         }
                     }
-                    guard let current = record, let followUp = try service.followUp(after: current, for: event) else {
+                    guard let followUp = try service.followUp(after: record, for: event) else {
                         try await withRetry(&backoff) { () async throws(EventBusError) in
                             try await transport.acknowledge(work.message, group: service.name)
                         }
                         finished(work, outcome: intended ? "applied" : "ignored")
                         return intended ? .applied : .ignored
                     }
-                    if !intended {
+                    if !intended && followUp.kind == .intent {
                         logger.notice("resuming an intent found on the record", metadata: [
                             "service": service.name, "key": work.key, "follow.up": followUp.name,
                             "event.type": event.type, "event.id": event.id,
                         ])
                     }
-                    commit = await followUp.perform()
+                    commit = try await withRetry(&backoff) { () async throws(EventBusError) in
+                        try await followUp.perform()
+                    }
                     // Cancelled meanwhile (the process stops): the answer may be a failure the cancellation
                     // caused, so nothing is committed; the intent stays for the redelivery to resume.
                     if Task.isCancelled { break }
