@@ -115,7 +115,9 @@ let package = Package(
         ),
         .testTarget(
             name: "StockServiceTests",
-            dependencies: ["SagaFixtures", "StockService", "SagaEvents", "EventBus", "EventBusInMemory"]
+            dependencies: [
+                "SagaFixtures", "StockService", "SagaEvents", "EventBus", "EventBusInMemory", "RedisClient", "TestSupport",
+            ]
         ),
         .testTarget(
             name: "OrderServiceTests",
@@ -123,7 +125,10 @@ let package = Package(
         ),
         .testTarget(
             name: "NotificationServiceTests",
-            dependencies: ["SagaFixtures", "NotificationService", "SagaEvents", "EventBus", "EventBusInMemory"]
+            dependencies: [
+                "SagaFixtures", "NotificationService", "SagaEvents", "EventBus", "EventBusInMemory", "RedisClient",
+                "TestSupport",
+            ]
         ),
         .testTarget(
             name: "PaymentServiceTests",
