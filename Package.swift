@@ -137,8 +137,8 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "EventBus", "OrderService", "PaymentService", "RedisClient", "SagaEvents", "StockService",
-                "SwitchboardApp", "TestSupport",
+                "EventBus", "NotificationService", "OrderService", "PaymentService", "RedisClient", "SagaEvents",
+                "StockService", "SwitchboardApp", "TestSupport",
             ]
         ),
         .testTarget(
@@ -157,7 +157,9 @@ let package = Package(
         ),
         .testTarget(name: "OperabilityEndToEndTests", dependencies: ["OrderService", "StockService", "TestSupport"]),
         .testTarget(name: "SentinelEndToEndTests", dependencies: ["OrderService", "TestSupport"]),
-        .testTarget(name: "AccessControlEndToEndTests", dependencies: ["RedisClient", "TestSupport"]),
+        .testTarget(
+            name: "AccessControlEndToEndTests", dependencies: ["NotificationService", "RedisClient", "TestSupport"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

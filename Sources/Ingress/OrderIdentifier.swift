@@ -12,16 +12,19 @@ import EventBus
 enum OrderIdentifier {
     /// How many ids the last three hex digits can make.
     private static let suffixes = 16 * 16 * 16
-    private static let hexDigits = Array("0123456789abcdef")
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// A new order id, in `partition` when one is given.
     static func draw(in partition: Partition? = nil) -> String {
         let id = RandomIdentifier.compact(prefix: "ord_")
         guard let partition else { return id }
-        let stem = String(id.dropLast(3))
+        var bytes = Array(id.utf8)
+        let last = bytes.count - 1
         for suffix in 0..<suffixes {
-            let candidate = stem + String([hexDigits[suffix >> 8], hexDigits[(suffix >> 4) & 0xF], hexDigits[suffix & 0xF]])
-            if Partition(of: candidate) == partition { return candidate }
+            bytes[last - 2] = hexDigits[suffix >> 8]
+            bytes[last - 1] = hexDigits[(suffix >> 4) & 0xF]
+            bytes[last] = hexDigits[suffix & 0xF]
+            if Partition(utf8: bytes) == partition { return String(decoding: bytes, as: UTF8.self) }
         }
         preconditionFailure("the last three hex digits of an order id reach every partition")
     }
