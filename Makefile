@@ -60,7 +60,7 @@ run: build
 
 # End-to-end suites that time failovers, kills and restarts: run after the others, one at a time, so a
 # loaded machine does not stretch their deadlines.
-SERIAL_SUITES := RedisSentinelTests RedisClusterClientTests SentinelEndToEndTests StreamsEndToEndTests OperabilityEndToEndTests
+SERIAL_SUITES := RedisSentinelTests RedisClusterClientTests ClusterCommitTests SentinelEndToEndTests StreamsEndToEndTests OperabilityEndToEndTests
 empty :=
 space := $(empty) $(empty)
 

@@ -103,6 +103,14 @@ let package = Package(
             dependencies: ["EventBus", "EventBusRedis", "RedisClient", "TestSupport"]
         ),
         .testTarget(
+            name: "ClusterCommitTests",
+            dependencies: [
+                "EventBus", "EventBusInMemory", "EventBusRedis", "Ingress", "Lifecycle", "NotificationService",
+                "OrderService", "PaymentService", "RedisClient", "SagaEvents", "SagaFixtures", "StockService",
+                "TestSupport",
+            ]
+        ),
+        .testTarget(
             name: "EventTransportConformanceTests",
             dependencies: ["EventBus", "EventBusInMemory", "EventBusRedis", "RedisClient", "TestSupport"]
         ),
