@@ -8,9 +8,11 @@
 ///   key the outside world dedupes on), then the runner asks the service for the record's follow-up, runs
 ///   it, and commits the result it returns on that record;
 /// - **before the commit** (`Kind.step`): a step in another part of the broker (another Redis Cluster slot,
-///   e.g. the stock counters' `{stock}` slot), which the event asks for on the record as the broker holds it
-///   (confirmed, possibly absent). `decide` returns `nil`; the runner reads the record if it did not know it,
-///   runs the step, and commits the result on the record it ran on.
+///   e.g. the stock counters' `{stock}` slot), which the event asks for. `decide` returns `nil`; the runner
+///   runs the step on the record as it last knew it (possibly absent, possibly stale: it is not read first)
+///   and commits the result on that record's version. A step must therefore keep the order's state on its
+///   own side and answer from it (the stock counters store each order's answer): run for a stale record,
+///   it moves nothing, its commit conflicts, and the service decides again on the record the broker holds.
 ///
 /// The handled message is acknowledged with the result, so a process that dies between the step and the
 /// commit leaves the message to be redelivered, and the redelivery runs the step again: its effect must be

@@ -150,8 +150,9 @@ public struct ServiceRunner: Sendable {
     /// message; the follow-up then runs and its result is committed with the acknowledgement. A confirmed
     /// record found holding an intent (a redelivery after a crash, or another instance's intent) has its
     /// follow-up run the same way, which is why a follow-up's effect must be idempotent. A step the event
-    /// takes before its commit (`FollowUp.Kind.step`) runs the same way when `decide` returns `nil`, on the
-    /// confirmed record, absent or not.
+    /// takes before its commit (`FollowUp.Kind.step`) runs when `decide` returns `nil`, on the record as last
+    /// known (absent or not), without reading it first: a conflict of its commit hands back the record the
+    /// broker holds, and the service decides again on that.
     private func process(_ work: Work) async -> Disposition {
         var backoff = Backoff()
         var conflicts = 0
@@ -165,7 +166,11 @@ public struct ServiceRunner: Sendable {
                 if let decided = try await service.decide(event, record: record) {
                     commit = decided
                 } else {
-                    if !confirmed {
+                    // A step keeps the order's state where it runs (its answer is stored by order), so it runs on
+                    // the record as last known, its commit guarded by that record's version; an intent, or no
+                    // follow-up at all, is trusted on a confirmed record only.
+                    let followUp = try service.followUp(after: record, for: event)
+                    if !confirmed && followUp?.kind != .step {
                         let current = try await withRetry(&backoff) { () async throws(EventBusError) in
                             try await transport.record(work.key)
                         }
@@ -176,7 +181,7 @@ public struct ServiceRunner: Sendable {
                             continue
                         }
                     }
-                    guard let followUp = try service.followUp(after: record, for: event) else {
+                    guard let followUp else {
                         try await withRetry(&backoff) { () async throws(EventBusError) in
                             try await transport.acknowledge(work.message, group: service.name)
                         }
