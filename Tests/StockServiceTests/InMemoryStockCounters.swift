@@ -34,32 +34,30 @@ actor InMemoryStockCounters: StockCounters {
     }
 
     func release(orderID: String) async throws(EventBusError) -> StockAnswer {
-        try await step("release") { records, hashes in
-            let key = StockKeys.answer(orderID)
-            switch Self.answer(records[key]) {
-            case nil:
-                records[key] = Self.stored(.cancelled)
-                return .cancelled
-            case .reserved(let items):
-                Self.move(items, available: 1, reserved: -1, in: &hashes)
-                records[key] = Self.stored(.released(items))
-                return .released(items)
-            case let known?:
-                return known
-            }
-        }
+        try await settle("release", orderID: orderID, absent: .cancelled, reserved: StockAnswer.released, available: 1)
     }
 
     func sell(orderID: String) async throws(EventBusError) -> StockAnswer {
-        try await step("sell") { records, hashes in
+        try await settle("sell", orderID: orderID, absent: .unknown, reserved: StockAnswer.sold, available: 0)
+    }
+
+    /// A release or a sale: an order without an answer gets `absent` (stored unless `unknown`); a reserved one
+    /// moves its units (`available` per unit back, one less `reserved`) and gets `reserved(items)`; any other
+    /// answer is returned as it is.
+    private func settle(
+        _ name: String, orderID: String, absent: StockAnswer,
+        reserved: @escaping @Sendable ([OrderItem]) -> StockAnswer, available: Int
+    ) async throws(EventBusError) -> StockAnswer {
+        try await step(name) { records, hashes in
             let key = StockKeys.answer(orderID)
             switch Self.answer(records[key]) {
             case nil:
-                return .unknown
+                if absent != .unknown { records[key] = Self.stored(absent) }
+                return absent
             case .reserved(let items):
-                Self.move(items, available: 0, reserved: -1, in: &hashes)
-                records[key] = Self.stored(.sold(items))
-                return .sold(items)
+                Self.move(items, available: available, reserved: -1, in: &hashes)
+                records[key] = Self.stored(reserved(items))
+                return reserved(items)
             case let known?:
                 return known
             }

@@ -25,10 +25,16 @@ import Testing
         _ = try await redis.cli("HSET", StockKeys.item("BOOK-1"), "available", "\(books)", "reserved", "0")
     }
 
-    @Test func aReservationTakesEveryLineOnceAndStoresItsAnswer() async throws {
+    /// Runs `body` with counters (final answers kept 1000 s) on a fresh server with 50 mugs and 10 books.
+    func withCounters(_ body: (RedisStockCounters, RedisServer) async throws -> Void) async throws {
         try await withRedisServer { redis async throws in
             try await seed(redis)
-            let counters = RedisStockCounters(client: redis.makeClient(), retention: .seconds(1000))
+            try await body(RedisStockCounters(client: redis.makeClient(), retention: .seconds(1000)), redis)
+        }
+    }
+
+    @Test func aReservationTakesEveryLineOnceAndStoresItsAnswer() async throws {
+        try await withCounters { counters, redis async throws in
             let items = mugs + [OrderItem(sku: "BOOK-1", quantity: 3)]
             #expect(try await counters.reserve(orderID: "o-1", items: items) == .reserved(items))
             #expect(try await counters.reserve(orderID: "o-1", items: items) == .reserved(items))
@@ -40,9 +46,7 @@ import Testing
     }
 
     @Test func aReservationIsAllOrNothingAndItsRejectionIsKept() async throws {
-        try await withRedisServer { redis async throws in
-            try await seed(redis)
-            let counters = RedisStockCounters(client: redis.makeClient(), retention: .seconds(1000))
+        try await withCounters { counters, redis async throws in
             let items = [OrderItem(sku: "BOOK-1", quantity: 1), OrderItem(sku: "MUG-1", quantity: 51)]
             #expect(try await counters.reserve(orderID: "o-1", items: items) == .rejected(sku: "MUG-1"))
             #expect(try await stock("MUG-1", in: redis) == (50, 0))
@@ -55,9 +59,7 @@ import Testing
     }
 
     @Test func aReleaseGivesBackOnceAndASaleAfterItMovesNothing() async throws {
-        try await withRedisServer { redis async throws in
-            try await seed(redis)
-            let counters = RedisStockCounters(client: redis.makeClient(), retention: .seconds(1000))
+        try await withCounters { counters, redis async throws in
             _ = try await counters.reserve(orderID: "o-1", items: mugs)
             #expect(try await counters.release(orderID: "o-1") == .released(mugs))
             #expect(try await counters.release(orderID: "o-1") == .released(mugs))
@@ -69,9 +71,7 @@ import Testing
     }
 
     @Test func aReleaseBeforeTheReservationBarsIt() async throws {
-        try await withRedisServer { redis async throws in
-            try await seed(redis)
-            let counters = RedisStockCounters(client: redis.makeClient(), retention: .seconds(1000))
+        try await withCounters { counters, redis async throws in
             #expect(try await counters.release(orderID: "o-1") == .cancelled)
             #expect(try await counters.reserve(orderID: "o-1", items: mugs) == .cancelled)
             #expect(try await stock("MUG-1", in: redis) == (50, 0))
@@ -79,9 +79,7 @@ import Testing
     }
 
     @Test func aSaleTakesTheUnitsOutOfReservedOnce() async throws {
-        try await withRedisServer { redis async throws in
-            try await seed(redis)
-            let counters = RedisStockCounters(client: redis.makeClient(), retention: .seconds(1000))
+        try await withCounters { counters, redis async throws in
             #expect(try await counters.sell(orderID: "o-1") == .unknown)
             _ = try await counters.reserve(orderID: "o-1", items: mugs)
             #expect(try await counters.sell(orderID: "o-1") == .sold(mugs))

@@ -44,6 +44,11 @@ import Testing
         await transport.published.filter { $0.type == type }
     }
 
+    /// The first `stock.rejected` published, decoded.
+    func firstRejection() async throws -> StockRejected? {
+        try await published(EventTypes.stockRejected).first?.decodeData(as: StockRejected.self)
+    }
+
     func reservation(_ orderID: String = "o-1") async throws -> Reservation? {
         try Reservation(stored: try await transport.record(StockKeys.reservation(orderID)))
     }
@@ -143,17 +148,13 @@ import Testing
             OrderItem(sku: "MUG-1", quantity: 30), OrderItem(sku: "MUG-1", quantity: 30),
         ])) == .applied)
         #expect(await stock("MUG-1") == (50, 0))
-        let rejection = try #require(await published(EventTypes.stockRejected).first)
-        #expect(try rejection.decodeData(as: StockRejected.self)
-            == StockRejected(orderId: "o-1", reason: .outOfStock, sku: "MUG-1"))
+        #expect(try await firstRejection() == StockRejected(orderId: "o-1", reason: .outOfStock, sku: "MUG-1"))
     }
 
     @Test func anItemWithNoStockIsOutOfStock() async throws {
         try await seed()
         #expect(await deliver(try order([OrderItem(sku: "PEN-1", quantity: 1)])) == .applied)
-        let rejection = try #require(await published(EventTypes.stockRejected).first)
-        #expect(try rejection.decodeData(as: StockRejected.self)
-            == StockRejected(orderId: "o-1", reason: .outOfStock, sku: "PEN-1"))
+        #expect(try await firstRejection() == StockRejected(orderId: "o-1", reason: .outOfStock, sku: "PEN-1"))
         #expect(await stock("PEN-1") == (0, 0))
     }
 
@@ -169,9 +170,7 @@ import Testing
         #expect(await deliver(try order([
             OrderItem(sku: "BOOK-1", quantity: 1), OrderItem(sku: "GHOST-1", quantity: 1),
         ])) == .applied)
-        let rejection = try #require(await published(EventTypes.stockRejected).first)
-        #expect(try rejection.decodeData(as: StockRejected.self)
-            == StockRejected(orderId: "o-1", reason: .unknownSKU, sku: "GHOST-1"))
+        #expect(try await firstRejection() == StockRejected(orderId: "o-1", reason: .unknownSKU, sku: "GHOST-1"))
         #expect(await stock("BOOK-1") == (1_000_000, 0))
     }
 
@@ -314,9 +313,7 @@ import Testing
         await transport.setField("available", of: StockKeys.item("MUG-1"), to: 100)
         #expect(await deliver(try order([OrderItem(sku: "MUG-1", quantity: 60)])) == .applied)
         #expect(await stock("MUG-1") == (100, 0))
-        let rejection = try #require(await published(EventTypes.stockRejected).first)
-        #expect(try rejection.decodeData(as: StockRejected.self)
-            == StockRejected(orderId: "o-1", reason: .outOfStock, sku: "MUG-1"))
+        #expect(try await firstRejection() == StockRejected(orderId: "o-1", reason: .outOfStock, sku: "MUG-1"))
     }
 
     @Test func anUnreachableCounterIsAskedAgainUntilItAnswers() async throws {
