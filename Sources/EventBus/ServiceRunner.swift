@@ -162,7 +162,8 @@ public struct ServiceRunner: Sendable {
         var intended = false
         while !Task.isCancelled {
             do {
-                let commit: Commit
+                var commit: Commit
+                var step: FollowUp?
                 if let decided = try await service.decide(event, record: record) {
                     commit = decided
                 } else {
@@ -197,14 +198,21 @@ public struct ServiceRunner: Sendable {
                     commit = try await withRetry(&backoff) { () async throws(EventBusError) in
                         try await followUp.perform()
                     }
+                    if followUp.kind == .step { step = followUp }
                     // Cancelled meanwhile (the process stops): the answer may be a failure the cancellation
                     // caused, so nothing is committed; the intent stays for the redelivery to resume.
                     if Task.isCancelled { break }
                 }
                 let deferred = try asksForFollowUp(commit, for: event)
+                var attempts = 0
                 let result = try await withRetry(&backoff) { () async throws(EventBusError) in
-                    try await transport.commit(commit, acknowledging: deferred ? nil : work.message,
-                                               group: service.name)
+                    // A commit that could not be made may follow a failover that lost the step's effect with
+                    // the old primary (its answer came back, its write did not reach a replica): the step,
+                    // idempotent, runs again before each new try, so its effect is where the commit lands.
+                    attempts += 1
+                    if attempts > 1, let step { commit = try await step.perform() }
+                    return try await transport.commit(commit, acknowledging: deferred ? nil : work.message,
+                                                      group: service.name)
                 }
                 switch result {
                 case .applied(let fallback, let version):

@@ -325,6 +325,28 @@ import Testing
         #expect(await published(EventTypes.stockReserved).count == 1)
     }
 
+    @Test(arguments: [true, false])
+    func aStepLostWithAFailedOverPrimaryIsTakenAgainBeforeTheCommit(lost: Bool) async throws {
+        try await seed()
+        let items = [OrderItem(sku: "MUG-1", quantity: 2)]
+        let failover = FailoverTransport(base: transport) { [transport] in
+            guard lost else { return }
+            // The reservation's write did not reach the replica that is now the primary.
+            await transport.atomically { records, hashes in
+                records[StockKeys.answer("o-1")] = nil
+                hashes[StockKeys.item("MUG-1")] = ["available": 50, "reserved": 0]
+            }
+        }
+        let runner = ServiceRunner(service: service, transport: failover, deadLetters: deadLetters,
+                                   instance: "stock-test", logger: .disabled)
+        let created = try order(items)
+        #expect(await runner.handle(InboundMessage(channel: created.type, payload: created.encoded())) == .applied)
+        #expect(await counters.calls == ["reserve", "reserve"])
+        #expect(await stock("MUG-1") == (48, 2))
+        #expect(try await reservation() == Reservation(status: .reserved, items: items))
+        #expect(await published(EventTypes.stockReserved).count == 1)
+    }
+
     @Test func aCrashBetweenTheReleaseAndItsCommitReleasesOnceOnRedelivery() async throws {
         try await seed()
         let items = [OrderItem(sku: "MUG-1", quantity: 3)]
