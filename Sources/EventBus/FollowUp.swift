@@ -13,6 +13,8 @@
 ///   and commits the result on that record's version. A step must therefore keep the order's state on its
 ///   own side and answer from it (the stock counters store each order's answer): run for a stale record,
 ///   it moves nothing, its commit conflicts, and the service decides again on the record the broker holds.
+///   When the commit cannot be made (the primary went away, possibly taking the step's write with it), the
+///   runner runs the step again before each new try.
 ///
 /// The handled message is acknowledged with the result, so a process that dies between the step and the
 /// commit leaves the message to be redelivered, and the redelivery runs the step again: its effect must be
