@@ -61,7 +61,7 @@ run: build
 
 # End-to-end suites that time failovers, kills and restarts: run after the others, one at a time, so a
 # loaded machine does not stretch their deadlines.
-SERIAL_SUITES := RedisSentinelTests RedisClusterClientTests ShardedSubscriptionClusterTests PubSubClusterTests RedisClusterStreamsTests RedisIngressStoreClusterTests SentinelEndToEndTests ClusterEndToEndTests StreamsEndToEndTests OperabilityEndToEndTests
+SERIAL_SUITES := RedisSentinelTests RedisClusterClientTests ShardedSubscriptionClusterTests PubSubClusterTests RedisClusterStreamsTests RedisIngressStoreClusterTests ClusterCommitTests SentinelEndToEndTests ClusterEndToEndTests StreamsEndToEndTests OperabilityEndToEndTests
 empty :=
 space := $(empty) $(empty)
 

@@ -11,9 +11,10 @@ import PackageDescription
 //   5. Transports: EventBusRedis (pub/sub and streams, over RedisClient), EventBusInMemory (for tests, with the
 //      glob matching of its watchers); then SystemReads (over EventBusRedis: heartbeats, published metrics, trace
 //      logs, the health report), which the ingress and the trace and health commands read through.
-//   6. The saga: SagaEvents (event types, payloads, records), then one module per service: StockService,
-//      OrderService, NotificationService, PaymentService (which also uses RedisClient for the provider's ledger
-//      and runs the simulated provider's control loop as a Lifecycle Service).
+//   6. The saga: SagaEvents (event types, payloads, records), then one module per service: StockService
+//      (which uses RedisClient for its counters' functions), OrderService, NotificationService (the same for its
+//      customers' inboxes), PaymentService (which also uses RedisClient for the provider's ledger and runs the
+//      simulated provider's control loop as a Lifecycle Service).
 //      Services import EventBus, never a transport.
 //   7. Edges: Ingress (the HTTP API and its accept: HTTPServer, EventBusRedis, SystemReads, the order and stock
 //      records), Bench (CCurl).
@@ -53,13 +54,16 @@ let package = Package(
 
         // The saga: shared event types, then one module per service (pure logic + its EventService).
         .target(name: "SagaEvents", dependencies: ["EventBus", "JSONBytes"], path: "Sources/Services/SagaEvents"),
-        .target(name: "StockService", dependencies: ["EventBus", "SagaEvents"], path: "Sources/Services/StockService"),
+        .target(
+            name: "StockService", dependencies: ["EventBus", "SagaEvents", "RedisClient"],
+            path: "Sources/Services/StockService"
+        ),
         .target(
             name: "OrderService", dependencies: ["EventBus", "SagaEvents", "Telemetry"],
             path: "Sources/Services/OrderService"
         ),
         .target(
-            name: "NotificationService", dependencies: ["EventBus", "SagaEvents", "Telemetry"],
+            name: "NotificationService", dependencies: ["EventBus", "SagaEvents", "RedisClient", "Telemetry"],
             path: "Sources/Services/NotificationService"
         ),
         .target(
@@ -106,6 +110,14 @@ let package = Package(
             dependencies: ["EventBus", "RedisClient", "SystemReads", "Telemetry", "TestSupport"]
         ),
         .testTarget(
+            name: "ClusterCommitTests",
+            dependencies: [
+                "EventBus", "EventBusInMemory", "EventBusRedis", "Ingress", "Lifecycle", "NotificationService",
+                "OrderService", "PaymentService", "RedisClient", "SagaEvents", "SagaFixtures", "StockService",
+                "TestSupport",
+            ]
+        ),
+        .testTarget(
             name: "EventTransportConformanceTests",
             dependencies: ["EventBus", "EventBusInMemory", "EventBusRedis", "RedisClient", "TestSupport"]
         ),
@@ -118,7 +130,9 @@ let package = Package(
         ),
         .testTarget(
             name: "StockServiceTests",
-            dependencies: ["SagaFixtures", "StockService", "SagaEvents", "EventBus", "EventBusInMemory"]
+            dependencies: [
+                "SagaFixtures", "StockService", "SagaEvents", "EventBus", "EventBusInMemory", "RedisClient", "TestSupport",
+            ]
         ),
         .testTarget(
             name: "OrderServiceTests",
@@ -126,7 +140,10 @@ let package = Package(
         ),
         .testTarget(
             name: "NotificationServiceTests",
-            dependencies: ["SagaFixtures", "NotificationService", "SagaEvents", "EventBus", "EventBusInMemory"]
+            dependencies: [
+                "SagaFixtures", "NotificationService", "SagaEvents", "EventBus", "EventBusInMemory", "RedisClient",
+                "TestSupport",
+            ]
         ),
         .testTarget(
             name: "PaymentServiceTests",
@@ -135,8 +152,8 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "EventBus", "OrderService", "PaymentService", "RedisClient", "SagaEvents", "StockService",
-                "SwitchboardApp", "SystemReads", "TestSupport",
+                "EventBus", "NotificationService", "OrderService", "PaymentService", "RedisClient", "SagaEvents",
+                "StockService", "SwitchboardApp", "SystemReads", "TestSupport",
             ]
         ),
         .testTarget(
@@ -163,7 +180,10 @@ let package = Package(
         .testTarget(name: "SentinelEndToEndTests", dependencies: ["OrderService", "TestSupport"]),
         .testTarget(name: "ClusterEndToEndTests",
                     dependencies: ["OrderService", "StockService", "RedisClient", "TestSupport"]),
-        .testTarget(name: "AccessControlEndToEndTests", dependencies: ["RedisClient", "SwitchboardApp", "TestSupport"]),
+        .testTarget(
+            name: "AccessControlEndToEndTests",
+            dependencies: ["NotificationService", "RedisClient", "SwitchboardApp", "TestSupport"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -41,6 +41,15 @@ public struct Commit: Sendable, Equatable {
     /// 30 days. Events of the chain that arrive later find no record and start over.
     public static let defaultFinalRecordRetention = Duration.seconds(30 * 24 * 3600)
 
+    /// How long a step's stored answer (`FollowUp.Kind.step`, e.g. a reservation's answer or a delivery's
+    /// marker) is kept when final records are kept `finalRecordRetention`: a day longer, so that it outlives
+    /// the record of every order whose events may still ask for it again.
+    public static func stepAnswerRetention(
+        finalRecordRetention: Duration = defaultFinalRecordRetention
+    ) -> Duration {
+        finalRecordRetention + .seconds(86_400)
+    }
+
     /// The version the record must still have for the commit to apply: 0 for an absent record.
     public var expectedVersion: Int { expected?.version ?? 0 }
 

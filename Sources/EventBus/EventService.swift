@@ -11,7 +11,7 @@ import Telemetry
 /// word on: it may be stale (another instance committed since, or the runner has not seen the record
 /// yet and assumes it absent), and then the commit conflicts and `decide` is called again with what the
 /// broker holds. Effects must therefore happen through the returned `Commit` only, or, for an effect
-/// outside the broker (a charge at a card provider), through a `FollowUp` of the committed record.
+/// outside the broker (a charge at a card provider) or in another slot (the stock counters), through a `FollowUp`.
 public protocol EventService: Sendable {
     /// The service's name: its consumer group, the prefix of its keys, and its events' `source`.
     var name: String { get }
@@ -38,13 +38,15 @@ public protocol EventService: Sendable {
     /// Called after a commit for `event` took effect with `outcome`, e.g. to log a delivered message.
     func applied(_ outcome: Commit.Outcome, for event: CloudEvent, logger: Logger)
 
-    /// The effect outside the broker that `record` asks for once committed (an intent), or `nil` when it
-    /// asks for none. It must not perform anything itself: the runner calls it on the record a commit
-    /// would leave, to know whether to acknowledge the message with that commit (not when a follow-up is
-    /// to come), and on the record once committed or confirmed, to run the follow-up and commit its result.
+    /// The step `record` (`nil`: absent) and `event` ask for (`FollowUp`): an effect outside the broker that a
+    /// committed intent asks for, or a step in another slot the event takes before its commit; `nil` when
+    /// there is none. It must not perform anything itself: the runner calls it on the record a commit would
+    /// leave, to know whether to acknowledge the message with that commit (not when a follow-up is to
+    /// come), and, when `decide` returned `nil`, on the record the broker confirmed, to run the follow-up
+    /// and commit its result.
     /// - Throws: `CloudEventError` when the event's data is invalid, `RecordError` when the record cannot be
     ///   read; the message is dead-lettered.
-    func followUp(after record: StoredRecord, for event: CloudEvent) throws -> FollowUp?
+    func followUp(after record: StoredRecord?, for event: CloudEvent) throws -> FollowUp?
 }
 
 extension EventService {
@@ -55,7 +57,7 @@ extension EventService {
     public func applied(_ outcome: Commit.Outcome, for event: CloudEvent, logger: Logger) {}
 
     /// No effect outside the broker.
-    public func followUp(after record: StoredRecord, for event: CloudEvent) throws -> FollowUp? {
+    public func followUp(after record: StoredRecord?, for event: CloudEvent) throws -> FollowUp? {
         nil
     }
 

@@ -21,8 +21,13 @@ public struct Partition: Hashable, Sendable {
 
     /// The partition of an order (or any chain of events) with id `id`.
     public init(of id: String) {
+        self.init(utf8: id.utf8)
+    }
+
+    /// The partition of the id whose UTF-8 bytes are `id`, e.g. of an id being made, without a `String`.
+    public init(utf8 id: some Sequence<UInt8>) {
         var hash: UInt32 = 2_166_136_261
-        for byte in id.utf8 {
+        for byte in id {
             hash = (hash ^ UInt32(byte)) &* 16_777_619
         }
         self.init(uncheckedIndex: Int(hash % UInt32(Self.count)))

@@ -167,7 +167,10 @@ public struct ServiceRunner: Sendable {
     /// A commit whose record asks for a `FollowUp` (an intent) is applied without acknowledging the
     /// message; the follow-up then runs and its result is committed with the acknowledgement. A confirmed
     /// record found holding an intent (a redelivery after a crash, or another instance's intent) has its
-    /// follow-up run the same way, which is why a follow-up's effect must be idempotent.
+    /// follow-up run the same way, which is why a follow-up's effect must be idempotent. A step the event
+    /// takes before its commit (`FollowUp.Kind.step`) runs when `decide` returns `nil`, on the record as last
+    /// known (absent or not), without reading it first: a conflict of its commit hands back the record the
+    /// broker holds, and the service decides again on that.
     private func process(_ work: Work) async -> Disposition {
         var backoff = Backoff()
         var conflicts = 0
@@ -177,11 +180,16 @@ public struct ServiceRunner: Sendable {
         var intended = false
         while !Task.isCancelled {
             do {
-                let commit: Commit
+                var commit: Commit
+                var step: FollowUp?
                 if let decided = try await service.decide(event, record: record) {
                     commit = decided
                 } else {
-                    if !confirmed {
+                    // A step keeps the order's state where it runs (its answer is stored by order), so it runs on
+                    // the record as last known, its commit guarded by that record's version; an intent, or no
+                    // follow-up at all, is trusted on a confirmed record only.
+                    let followUp = try service.followUp(after: record, for: event)
+                    if !confirmed && followUp?.kind != .step {
                         let current = try await withRetry(&backoff) { () async throws(EventBusError) in
                             try await transport.record(work.key)
                         }
@@ -192,28 +200,37 @@ public struct ServiceRunner: Sendable {
                             continue
                         }
                     }
-                    guard let current = record, let followUp = try service.followUp(after: current, for: event) else {
+                    guard let followUp else {
                         try await withRetry(&backoff) { () async throws(EventBusError) in
                             try await transport.acknowledge(work.message, group: service.name)
                         }
                         finished(work, outcome: intended ? "applied" : "ignored")
                         return intended ? .applied : .ignored
                     }
-                    if !intended {
+                    if !intended && followUp.kind == .intent {
                         logger.notice("resuming an intent found on the record", metadata: [
                             "service": service.name, "key": work.key, "follow.up": followUp.name,
                             "event.type": event.type, "event.id": event.id,
                         ])
                     }
-                    commit = await followUp.perform()
+                    commit = try await withRetry(&backoff) { () async throws(EventBusError) in
+                        try await followUp.perform()
+                    }
+                    if followUp.kind == .step { step = followUp }
                     // Cancelled meanwhile (the process stops): the answer may be a failure the cancellation
                     // caused, so nothing is committed; the intent stays for the redelivery to resume.
                     if Task.isCancelled { break }
                 }
                 let deferred = try asksForFollowUp(commit, for: event)
+                var attempts = 0
                 let result = try await withRetry(&backoff) { () async throws(EventBusError) in
-                    try await transport.commit(commit, acknowledging: deferred ? nil : work.message,
-                                               group: service.name)
+                    // A commit that could not be made may follow a failover that lost the step's effect with
+                    // the old primary (its answer came back, its write did not reach a replica): the step,
+                    // idempotent, runs again before each new try, so its effect is where the commit lands.
+                    attempts += 1
+                    if attempts > 1, let step { commit = try await step.perform() }
+                    return try await transport.commit(commit, acknowledging: deferred ? nil : work.message,
+                                                      group: service.name)
                 }
                 switch result {
                 case .applied(let fallback, let version):

@@ -108,6 +108,15 @@ public actor InMemoryTransport: EventTransport {
         return .applied(fallback: failing, version: version)
     }
 
+    /// Runs `body` on the transport's records and integer hash fields in one step, as a Redis Function runs
+    /// on the broker: the in-memory stand-ins of the services' own functions (the stock counters' steps in
+    /// tests) are written with it, on the same keys the commits see.
+    public func atomically<Result: Sendable>(
+        _ body: @Sendable (inout [String: StoredRecord], inout [String: [String: Int]]) -> Result
+    ) -> Result {
+        body(&records, &hashes)
+    }
+
     /// An integer field of a hash, as `Commit.Change.increment` left it (0 when absent).
     public func field(_ field: String, of key: String) -> Int {
         hashes[key]?[field] ?? 0

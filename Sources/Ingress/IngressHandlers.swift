@@ -33,9 +33,10 @@ struct IngressHandlers: Sendable {
 
     /// Sheds the order at once when the ingress is overloaded; otherwise the order holds a pending place
     /// (`PendingOrders`) from now until its final event passes, or gives it back at once when it was not
-    /// published.
+    /// published. With an `Idempotency-Key`, the order's id is drawn in the key's partition
+    /// (`OrderIdentifier`), so the accept's keys share one slot.
     func createOrder(_ request: HTTPRequest) async throws(ProblemDetails) -> HTTPResponse {
-        let orderID = RandomIdentifier.compact(prefix: "ord_")
+        let orderID = OrderIdentifier.draw(in: request.header("Idempotency-Key").map { Partition(of: $0) })
         if let reason = admission.admitOrder(orderID) { return admission.response(reason) }
         var published = false
         defer { if !published { admission.pending.end(orderID) } }

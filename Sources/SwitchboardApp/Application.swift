@@ -107,7 +107,7 @@ public struct Application: Sendable {
         _ settings: Settings, url: RedisURL, configuration: RedisConfiguration, logger: Logger, trimmed: [String],
         metrics: MetricsRegistry?
     ) -> any EventTransport {
-        let retention = Duration.seconds(settings.finalRecordRetentionSeconds ?? settings.finalRecordRetentionDays * 24 * 3600)
+        let retention = settings.finalRecordRetention
         let traceRetention = Duration.seconds(settings.traceRetentionSeconds ?? TraceLog.retentionSeconds)
         switch settings.transport {
         case .pubsub:

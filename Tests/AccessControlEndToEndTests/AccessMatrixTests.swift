@@ -1,3 +1,4 @@
+import NotificationService
 import RedisClient
 import SwitchboardApp
 import TestSupport
@@ -118,7 +119,7 @@ struct AccessMatrixTests {
         add("stock", true, "PUBLISH", "stock.reserved", "{}")
         add("stock", false, "PUBLISH", "payment.completed", "{}")
         add("stock", false, "HSET", "order:t-1", "status", "confirmed")
-        add("notification", true, "LPUSH", "notification:customer:c-1", "hello")
+        add("notification", true, "LPUSH", NotificationKeys.customer("c-1"), "hello")
         add("notification", true, "PUBLISH", "notification.sent", "{}")
         add("notification", false, "PUBLISH", "order.cancelled", "{}")
         add("notification", false, "HSET", "order:t-1", "status", "cancelled")

@@ -1,4 +1,5 @@
 import Foundation
+import NotificationService
 import RedisClient
 import SwitchboardApp
 import TestSupport
@@ -27,7 +28,7 @@ struct LockedDownSagaTests {
                 }
                 // The notification service ran too, as its own user.
                 let notified = await eventually {
-                    try await broker.client("test-root").send("LLEN", "notification:customer:c-1").int == 2
+                    try await broker.client("test-root").send("LLEN", NotificationKeys.customer("c-1")).int == 2
                 }
                 #expect(notified)
                 let log = process.text(of: .standardError)

@@ -1,4 +1,5 @@
 import Foundation
+import NotificationService
 import OrderService
 import PaymentService
 import TestSupport
@@ -26,7 +27,7 @@ struct SagaEndToEndTests {
         let stock = try await cluster.stock("BOOK-1")
         #expect(stock.available == 1_000_000 - 3)
         #expect(stock.reserved == 0)
-        let messages = try await cluster.redis.cli("LRANGE", "notification:customer:c-1", "0", "-1")
+        let messages = try await cluster.redis.cli("LRANGE", NotificationKeys.customer("c-1"), "0", "-1")
         #expect(messages.contains("o-ok is confirmed: 37.50 USD charged"))
         #expect(try await cluster.moneyViolations(of: ["o-ok"]).isEmpty)
         #expect(try await ProviderLedger.read(from: cluster.redis).charges.map(\.amount) == [3750])

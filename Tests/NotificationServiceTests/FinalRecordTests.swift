@@ -9,8 +9,8 @@ import Testing
 struct FinalRecordTests {
     @Test("the commit of a sent notification is final")
     func sentIsFinal() async throws {
-        let service = NotificationService()
-        #expect(try await service.decide(Saga.confirmed(), record: nil)?.outcome.isFinal == true)
-        #expect(try await service.decide(Saga.cancelled(), record: nil)?.outcome.isFinal == true)
+        let service = NotificationService(inbox: InMemoryCustomerInbox())
+        #expect(try await service.followUp(after: nil, for: Saga.confirmed())?.perform().outcome.isFinal == true)
+        #expect(try await service.followUp(after: nil, for: Saga.cancelled())?.perform().outcome.isFinal == true)
     }
 }

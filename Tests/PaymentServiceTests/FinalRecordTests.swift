@@ -32,6 +32,6 @@ struct FinalRecordTests {
         let charge = try #require(try await service.decide(reserved, record: awaiting))
         let charging = StoredRecord(version: 2, fields: charge.outcome.record)
         let followUp = try #require(try service.followUp(after: charging, for: reserved))
-        #expect(await followUp.perform().outcome.isFinal)
+        #expect(try await followUp.perform().outcome.isFinal)
     }
 }

@@ -23,7 +23,7 @@ import Testing
             #expect(commit.outcome.record["card"] == nil, "the record keeps no card number")
             record = StoredRecord(version: (record?.version ?? 0) + 1, fields: commit.outcome.record)
             if let followUp = try service.followUp(after: try #require(record), for: event) {
-                return await followUp.perform()
+                return try await followUp.perform()
             }
         }
         Issue.record("no charge was made")

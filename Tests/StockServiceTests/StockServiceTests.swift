@@ -8,7 +8,13 @@ import Testing
 @Suite struct StockServiceTests {
     let transport = InMemoryTransport()
     let deadLetters = InMemoryDeadLetterStore()
-    let service = StockService(catalog: .standard)
+    let counters: InMemoryStockCounters
+    let service: StockService
+
+    init() {
+        counters = InMemoryStockCounters(transport: transport)
+        service = StockService(catalog: .standard, counters: counters)
+    }
 
     var runner: ServiceRunner {
         ServiceRunner(service: service, transport: transport, deadLetters: deadLetters, instance: "stock-test",
@@ -36,6 +42,11 @@ import Testing
 
     func published(_ type: String) async -> [CloudEvent] {
         await transport.published.filter { $0.type == type }
+    }
+
+    /// The first `stock.rejected` published, decoded.
+    func firstRejection() async throws -> StockRejected? {
+        try await published(EventTypes.stockRejected).first?.decodeData(as: StockRejected.self)
     }
 
     func reservation(_ orderID: String = "o-1") async throws -> Reservation? {
@@ -137,17 +148,13 @@ import Testing
             OrderItem(sku: "MUG-1", quantity: 30), OrderItem(sku: "MUG-1", quantity: 30),
         ])) == .applied)
         #expect(await stock("MUG-1") == (50, 0))
-        let rejection = try #require(await published(EventTypes.stockRejected).first)
-        #expect(try rejection.decodeData(as: StockRejected.self)
-            == StockRejected(orderId: "o-1", reason: .outOfStock, sku: "MUG-1"))
+        #expect(try await firstRejection() == StockRejected(orderId: "o-1", reason: .outOfStock, sku: "MUG-1"))
     }
 
     @Test func anItemWithNoStockIsOutOfStock() async throws {
         try await seed()
         #expect(await deliver(try order([OrderItem(sku: "PEN-1", quantity: 1)])) == .applied)
-        let rejection = try #require(await published(EventTypes.stockRejected).first)
-        #expect(try rejection.decodeData(as: StockRejected.self)
-            == StockRejected(orderId: "o-1", reason: .outOfStock, sku: "PEN-1"))
+        #expect(try await firstRejection() == StockRejected(orderId: "o-1", reason: .outOfStock, sku: "PEN-1"))
         #expect(await stock("PEN-1") == (0, 0))
     }
 
@@ -163,9 +170,7 @@ import Testing
         #expect(await deliver(try order([
             OrderItem(sku: "BOOK-1", quantity: 1), OrderItem(sku: "GHOST-1", quantity: 1),
         ])) == .applied)
-        let rejection = try #require(await published(EventTypes.stockRejected).first)
-        #expect(try rejection.decodeData(as: StockRejected.self)
-            == StockRejected(orderId: "o-1", reason: .unknownSKU, sku: "GHOST-1"))
+        #expect(try await firstRejection() == StockRejected(orderId: "o-1", reason: .unknownSKU, sku: "GHOST-1"))
         #expect(await stock("BOOK-1") == (1_000_000, 0))
     }
 
@@ -280,6 +285,119 @@ import Testing
         #expect(await stock("MUG-1") == (48, 0))
         #expect(try await reservation() == Reservation(status: .sold, items: [OrderItem(sku: "MUG-1", quantity: 2)]))
         #expect(await deliver(try cancelled()) == .ignored)
+        #expect(await stock("MUG-1") == (48, 0))
+    }
+
+    // MARK: Steps on the counters, then commits
+
+    @Test func aCrashBetweenTheReservationAndItsCommitReservesOnceOnRedelivery() async throws {
+        try await seed()
+        let items = [OrderItem(sku: "MUG-1", quantity: 2)]
+        // The first delivery's step ran, then the process died before its commit.
+        #expect(try await counters.reserve(orderID: "o-1", items: items) == .reserved(items))
+        #expect(await stock("MUG-1") == (48, 2))
+        #expect(try await reservation() == nil)
+
+        #expect(await deliver(try order(items)) == .applied)
+        #expect(await stock("MUG-1") == (48, 2))
+        #expect(try await reservation() == Reservation(status: .reserved, items: items))
+        #expect(await published(EventTypes.stockReserved).count == 1)
+        #expect(await counters.calls == ["reserve", "reserve"])
+    }
+
+    @Test func aRejectionStoredBeforeACrashIsCommittedAsStored() async throws {
+        try await seed()
+        #expect(try await counters.reserve(orderID: "o-1", items: [OrderItem(sku: "MUG-1", quantity: 60)])
+            == .rejected(sku: "MUG-1"))
+        // Stock comes in meanwhile: the redelivery still gets the first answer.
+        await transport.setField("available", of: StockKeys.item("MUG-1"), to: 100)
+        #expect(await deliver(try order([OrderItem(sku: "MUG-1", quantity: 60)])) == .applied)
+        #expect(await stock("MUG-1") == (100, 0))
+        #expect(try await firstRejection() == StockRejected(orderId: "o-1", reason: .outOfStock, sku: "MUG-1"))
+    }
+
+    @Test func anUnreachableCounterIsAskedAgainUntilItAnswers() async throws {
+        try await seed()
+        await counters.failNext(2)
+        #expect(await deliver(try order([OrderItem(sku: "MUG-1", quantity: 1)])) == .applied)
+        #expect(await counters.calls == ["reserve", "reserve", "reserve"])
+        #expect(await stock("MUG-1") == (49, 1))
+        #expect(await published(EventTypes.stockReserved).count == 1)
+    }
+
+    @Test(arguments: [true, false])
+    func aStepLostWithAFailedOverPrimaryIsTakenAgainBeforeTheCommit(lost: Bool) async throws {
+        try await seed()
+        let items = [OrderItem(sku: "MUG-1", quantity: 2)]
+        let failover = FailoverTransport(base: transport) { [transport] in
+            guard lost else { return }
+            // The reservation's write did not reach the replica that is now the primary.
+            await transport.atomically { records, hashes in
+                records[StockKeys.answer("o-1")] = nil
+                hashes[StockKeys.item("MUG-1")] = ["available": 50, "reserved": 0]
+            }
+        }
+        let runner = ServiceRunner(service: service, transport: failover, deadLetters: deadLetters,
+                                   instance: "stock-test", logger: .disabled)
+        let created = try order(items)
+        #expect(await runner.handle(InboundMessage(channel: created.type, payload: created.encoded())) == .applied)
+        #expect(await counters.calls == ["reserve", "reserve"])
+        #expect(await stock("MUG-1") == (48, 2))
+        #expect(try await reservation() == Reservation(status: .reserved, items: items))
+        #expect(await published(EventTypes.stockReserved).count == 1)
+    }
+
+    @Test func aCrashBetweenTheReleaseAndItsCommitReleasesOnceOnRedelivery() async throws {
+        try await seed()
+        let items = [OrderItem(sku: "MUG-1", quantity: 3)]
+        #expect(await deliver(try order(items)) == .applied)
+        #expect(try await counters.release(orderID: "o-1") == .released(items))
+        #expect(try await counters.release(orderID: "o-1") == .released(items))
+        #expect(await stock("MUG-1") == (50, 0))
+
+        #expect(await deliver(try cancelled()) == .applied)
+        #expect(await deliver(try cancelled()) == .ignored)
+        #expect(await stock("MUG-1") == (50, 0))
+        #expect(try await reservation() == Reservation(status: .released, items: items))
+        #expect(await published(EventTypes.stockReleased).count == 1)
+    }
+
+    @Test func aReleaseStepBeforeTheReservationKeepsTheOrderFromReserving() async throws {
+        try await seed()
+        // A cancellation's step ran first, its commit lost; then the order's event comes.
+        #expect(try await counters.release(orderID: "o-1") == .cancelled)
+        #expect(await deliver(try order([OrderItem(sku: "MUG-1", quantity: 1)])) == .applied)
+        #expect(await stock("MUG-1") == (50, 0))
+        #expect(try await reservation() == Reservation(status: .cancelled))
+        #expect(await transport.published.isEmpty)
+        #expect(await deliver(try cancelled()) == .ignored)
+    }
+
+    @Test func aCancellationWhileTheReservationIsUncommittedReleasesIt() async throws {
+        try await seed()
+        let items = [OrderItem(sku: "MUG-1", quantity: 4)]
+        // Another instance reserved and has not committed yet when the cancellation is handled here.
+        #expect(try await counters.reserve(orderID: "o-1", items: items) == .reserved(items))
+        #expect(await deliver(try cancelled()) == .applied)
+        #expect(await stock("MUG-1") == (50, 0))
+        #expect(try await reservation() == Reservation(status: .released, items: items))
+        #expect(await deliver(try order(items)) == .ignored)
+        #expect(await stock("MUG-1") == (50, 0))
+        #expect(await published(EventTypes.stockReserved).isEmpty)
+        #expect(await published(EventTypes.stockReleased).count == 1)
+    }
+
+    @Test func aSaleIsOnceWhateverTheRedeliveries() async throws {
+        try await seed()
+        let items = [OrderItem(sku: "MUG-1", quantity: 2)]
+        #expect(await deliver(try order(items)) == .applied)
+        #expect(try await counters.sell(orderID: "o-1") == .sold(items))
+        let confirmed = try CloudEvent.saga(
+            EventTypes.orderConfirmed, OrderConfirmed(orderId: "o-1", customerId: "c-1", amount: 1800, currency: "USD")
+        )
+        #expect(await deliver(confirmed) == .applied)
+        #expect(await stock("MUG-1") == (48, 0))
+        #expect(try await counters.release(orderID: "o-1") == .sold(items))
         #expect(await stock("MUG-1") == (48, 0))
     }
 

@@ -4,31 +4,45 @@ import Telemetry
 
 /// The notification service on the bus: tells the customer of a confirmed or cancelled order, once.
 ///
-/// Each message is delivered to two sinks: a structured log line, and the customer's Redis list
-/// (`NotificationKeys.customer`, newest first, the last `keep` kept), which a person can read with
-/// `redis-cli LRANGE notification:customer:<id> 0 -1`. Then `notification.sent` is emitted.
+/// Each message is delivered to two sinks: a structured log line, and the customer's inbox
+/// (`CustomerInbox`: a Redis list `NotificationKeys.customer`, newest first, in the customer's partition),
+/// which a person can read with `redis-cli LRANGE 'notification:customer:{p12}:<id>' 0 -1`. Then
+/// `notification.sent` is emitted.
+///
+/// The inbox is shared by the customer's orders, which are in other partitions, so a message is delivered
+/// in two steps that each touch one slot (Redis Cluster): the delivery to the inbox, idempotent by order and
+/// template, run by the runner as a `FollowUp` step; then the commit of the order's record (the templates
+/// sent) and event, with the acknowledgement, in the order's partition. A crash between the two redelivers
+/// the event, whose delivery adds nothing the second time.
 public struct NotificationService: EventService {
     public let name = "notification"
     /// The event types it handles, without an instance: the ACLs (`AccessPolicy`) and tests read them.
     public static let subscriptions = [EventTypes.orderConfirmed, EventTypes.orderCancelled]
     public var subscriptions: [String] { Self.subscriptions }
     private let channel: NotificationChannel
-    private let keep: Int
+    private let inbox: any CustomerInbox
 
     /// Creates the service.
     /// - Parameters:
     ///   - channel: how customers are reached.
-    ///   - keep: how many messages each customer's list keeps.
-    public init(channel: NotificationChannel = .email, keep: Int = 100) {
+    ///   - inbox: where customers' messages are kept.
+    public init(channel: NotificationChannel = .email, inbox: any CustomerInbox) {
         self.channel = channel
-        self.keep = keep
+        self.inbox = inbox
     }
 
     public func recordKey(for event: CloudEvent) throws(CloudEventError) -> String {
         NotificationKeys.order(try event.orderID())
     }
 
+    /// Nothing is committed without a delivery first: a message to send is a step (`followUp`).
     public func decide(_ event: CloudEvent, record: StoredRecord?) async throws -> Commit? {
+        nil
+    }
+
+    /// The delivery of the message `event` asks for, unless the confirmed `record` says it was sent, and the
+    /// commit of the record and `notification.sent`.
+    public func followUp(after record: StoredRecord?, for event: CloudEvent) throws -> FollowUp? {
         let current = try NotificationRecord(stored: record) ?? NotificationRecord()
         let template: NotificationTemplate
         var values: [String: String]
@@ -53,13 +67,17 @@ public struct NotificationService: EventService {
                                     template: template.name, message: template.render(values))
         let emitted = event.caused(type: EventTypes.notificationSent, source: source, payload: sent)
         let entry = String(decoding: emitted.encoded(), as: UTF8.self)
-        return Commit(key: try recordKey(for: event), expected: record, outcome: Commit.Outcome(
+        let commit = Commit(key: try recordKey(for: event), expected: record, outcome: Commit.Outcome(
             record: NotificationRecord(sent: current.sent + [template.name]).fields,
-            changes: [.prepend(key: NotificationKeys.customer(customerID), value: entry, keep: keep)],
             events: [emitted],
             // Notifications follow an order's final event: the record only remembers what was sent.
             final: true
         ))
+        let inbox = inbox
+        return FollowUp(name: "deliver", kind: .step) { () async throws(EventBusError) in
+            _ = try await inbox.deliver(entry, to: customerID, order: orderID, template: template.name)
+            return commit
+        }
     }
 
     /// Logs each delivered message: the structured-log sink.

@@ -85,7 +85,7 @@ public struct PaymentService: EventService {
     /// answer as the final record and event. A charge that failed without an answer may still have been
     /// made (the answer lost on its way back), so before the payment fails the key is voided at the
     /// provider (a charge made is refunded, none is made later), retried until the provider takes it.
-    public func followUp(after record: StoredRecord, for event: CloudEvent) throws -> FollowUp? {
+    public func followUp(after record: StoredRecord?, for event: CloudEvent) throws -> FollowUp? {
         let orderID = try event.orderID()
         guard let current = try PaymentRecord(stored: record),
               let charge = machine.pendingCharge(current, orderID: orderID)

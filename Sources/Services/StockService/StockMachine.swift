@@ -4,12 +4,13 @@ import SagaEvents
 ///
 /// | record      | order.created                 | order.cancelled | order.confirmed |
 /// |-------------|-------------------------------|-----------------|-----------------|
-/// | none        | reserve, or reject            | tombstone       | nothing         |
+/// | none        | reserve, or reject            | release         | nothing         |
 /// | reserved    | nothing (duplicate)           | release         | sell            |
 /// | other       | nothing                       | nothing         | nothing         |
 ///
-/// Whether every item is in stock is not known here: `reserve` becomes one atomic check-and-reserve of
-/// all items on the broker, with an `out_of_stock` rejection for the first item short.
+/// Reserving, releasing and selling are steps on the stock counters (`StockCounters`), whose answer the
+/// service then commits: whether every item is in stock is only known there, and a release of an order
+/// not seen yet marks it there so that a late `order.created` reserves nothing.
 public struct StockMachine: Sendable {
     /// What to do.
     public enum Action: Sendable, Equatable {
@@ -18,12 +19,10 @@ public struct StockMachine: Sendable {
         case reserve(items: [OrderItem], reserved: StockReserved)
         /// Refuse the order without touching stock.
         case reject(StockRejected)
-        /// Give a cancelled order's units back.
-        case release(StockReleased)
+        /// Give back what the order holds, or mark it cancelled if it holds nothing yet.
+        case release
         /// A confirmed order's units leave `reserved` for good.
-        case sell(items: [OrderItem])
-        /// Remember that the order was cancelled before it was seen.
-        case tombstone
+        case sell
         /// Nothing changes (a duplicate, or an event that no longer matters).
         case nothing
     }
@@ -69,18 +68,16 @@ public struct StockMachine: Sendable {
         return .reserve(items: merged, reserved: reserved)
     }
 
-    /// `order.cancelled`: release what is held; remember a cancellation that came first.
-    public func orderCancelled(orderID: String, reservation: Reservation?) -> Action {
+    /// `order.cancelled`: release what is held, or remember a cancellation that came first.
+    public func orderCancelled(reservation: Reservation?) -> Action {
         switch reservation?.status {
-        case nil: .tombstone
-        case .reserved: .release(StockReleased(orderId: orderID, items: reservation?.items ?? []))
+        case nil, .reserved: .release
         case .rejected, .released, .sold, .cancelled: .nothing
         }
     }
 
     /// `order.confirmed`: the held units are sold.
     public func orderConfirmed(reservation: Reservation?) -> Action {
-        guard let reservation, reservation.status == .reserved else { return .nothing }
-        return .sell(items: reservation.items)
+        reservation?.status == .reserved ? .sell : .nothing
     }
 }

@@ -63,6 +63,10 @@ public struct Settings: Sendable, Equatable {
     public var finalRecordRetentionDays = 30
     /// For tests and soak runs only: seconds final records are kept, instead of `finalRecordRetentionDays`.
     public var finalRecordRetentionSeconds: Int?
+    /// How long final records are kept: `finalRecordRetentionSeconds`, else `finalRecordRetentionDays`.
+    public var finalRecordRetention: Duration {
+        .seconds(finalRecordRetentionSeconds ?? finalRecordRetentionDays * 24 * 3600)
+    }
     /// For tests and soak runs only: seconds a chain's trace log is kept instead of seven days (the logs the
     /// commits start; the ingress's accept keeps seven days).
     public var traceRetentionSeconds: Int?

@@ -60,12 +60,21 @@ struct ServiceFactory {
             case "order":
                 services += [heartbeat(name), bus(name, OrderService())]
             case "stock":
-                services += [heartbeat(name), bus(name, StockService(catalog: try loadCatalog()))]
+                let counters = RedisStockCounters(client: application.makeRedisClient(for: name),
+                                                  retention: stepAnswerRetention)
+                services += [heartbeat(name), bus(name, StockService(catalog: try loadCatalog(), counters: counters))]
             default:
-                services += [heartbeat(name), bus(name, NotificationService())]
+                let inbox = RedisCustomerInbox(client: application.makeRedisClient(for: name),
+                                               retention: stepAnswerRetention)
+                services += [heartbeat(name), bus(name, NotificationService(inbox: inbox))]
             }
         }
         return services
+    }
+
+    /// How long the stock counters' answers and the inboxes' delivery markers are kept.
+    private var stepAnswerRetention: Duration {
+        Commit.stepAnswerRetention(finalRecordRetention: application.settings.finalRecordRetention)
     }
 
     private func bus(_ name: String, _ logic: any EventService) -> any Service {
