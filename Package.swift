@@ -78,7 +78,7 @@ let package = Package(
                 "OrderService", "StockService", "SystemReads",
             ]
         ),
-        .target(name: "Bench", dependencies: ["CCurl", "EventBus", "RedisClient", "Telemetry"]),
+        .target(name: "Bench", dependencies: ["CCurl", "EventBus", "EventBusRedis", "RedisClient", "Telemetry"]),
 
         .target(
             name: "SwitchboardApp",

@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import EventBus
+import EventBusRedis
 import RedisClient
 import Synchronization
 
@@ -34,6 +35,8 @@ public struct BusLoad: Sendable {
 
     private let options: Options
     private let client: RedisClient
+    /// How channels and streams are named: per partition on a Redis Cluster.
+    private let layout: ChannelLayout
     private let completions: AsyncStream<InboundMessage>
 
     /// Creates a driver.
@@ -44,6 +47,7 @@ public struct BusLoad: Sendable {
     public init(options: Options, client: RedisClient, completions: AsyncStream<InboundMessage>) {
         self.options = options
         self.client = client
+        self.layout = ChannelLayout(url: client.url)
         self.completions = completions
     }
 
@@ -119,15 +123,23 @@ public struct BusLoad: Sendable {
         async throws(RedisError)
     {
         let ids = indices.map { "bench-\(runID)-\($0)" }
-        let commands = ids.map { command(for: Self.order(id: $0), on: "order.created") }
+        let commands = ids.map { id in command(for: Self.order(id: id), on: layout.channel(of: "order.created", forOrder: id)) }
         let now = ContinuousClock.now
         tracker.start(ids, at: sentAt ?? Array(repeating: now, count: ids.count))
         _ = try await client.pipeline(commands)
     }
 
+    /// The command that publishes `payload` on `channel` (a partition's share of it on a Redis Cluster, where
+    /// pub/sub is sharded: `SPUBLISH`), routed by the channel.
     private func command(for payload: String, on channel: String) -> RedisCommand {
-        options.transport == "streams" ? RedisCommand("XADD", channel, "*", "event", payload)
-            : RedisCommand("PUBLISH", channel, payload)
+        let command = if options.transport == "streams" {
+            RedisCommand("XADD", channel, "*", "event", payload)
+        } else if layout.isPartitioned {
+            RedisCommand("SPUBLISH", channel, payload)
+        } else {
+            RedisCommand("PUBLISH", channel, payload)
+        }
+        return command.routed(by: channel)
     }
 
     /// Orders per second the driver publishes to a channel nobody reads: its own ceiling; and how many

@@ -41,16 +41,17 @@ public struct RedisSystemReader: SystemReader {
         }
     }
 
-    /// Every key with `prefix` (`SCAN`) and its value (`MGET`).
+    /// Every key with `prefix` (`SCAN`, on every primary of a cluster) and its value (a pipeline of `GET`s,
+    /// each routed by its key: one `MGET` would span slots on a cluster).
     private func values(prefix: String) async throws(EventBusError) -> [(key: String, value: [UInt8])] {
         let keys = try await EventBusError.mapping { () async throws(RedisError) in
             try await client.scan(matching: "\(prefix)*")
         }
         guard !keys.isEmpty else { return [] }
         let values = try await EventBusError.mapping { () async throws(RedisError) in
-            try await client.send(RedisCommand("MGET", keys))
+            try await client.pipeline(keys.map { RedisCommand("GET", $0).routed(by: $0) })
         }
-        return zip(keys, values.array ?? []).compactMap { key, value in value.bytes.map { (key, $0) } }
+        return zip(keys, values).compactMap { key, value in value.bytes.map { (key, $0) } }
     }
 
     public func trace(_ correlationID: String) async throws(EventBusError) -> [CloudEvent] {

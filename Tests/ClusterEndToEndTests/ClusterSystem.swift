@@ -26,7 +26,8 @@ final class ClusterSystem: @unchecked Sendable {
         self.client = cluster.makeClient()
     }
 
-    /// Starts a cluster and `switchboard run` (every service and the ingress) on it, runs `body`, then stops
+    /// Starts a cluster and `switchboard run` (every service and the ingress, taking up to 256 orders at once,
+    /// so that 200 concurrent ones are not shed with 503) on it, runs `body`, then stops
     /// every process (each must exit 0 unless the test killed it) and every node.
     /// - Parameters:
     ///   - primaries: how many primaries (at least 3).
@@ -41,7 +42,8 @@ final class ClusterSystem: @unchecked Sendable {
             let config = try TestSettings.write(in: folder, """
                 "shutdownGraceSeconds": 5,
                 "redis": {"connectTimeoutMilliseconds": 500, "commandTimeoutMilliseconds": 3000},
-                "streams": {"claimIdleMilliseconds": 1000}
+                "streams": {"claimIdleMilliseconds": 1000},
+                "http": {"maximumPendingOrders": 256}
                 """)
             let port = FreePort.next()
             let process = try ChildProcess(Executable.switchboard, [
