@@ -14,7 +14,7 @@ import TestSupport
 
 /// Every step and commit of an order, run by the real services and runners against a Redis Cluster of three
 /// primaries: the ingress's accept with an `Idempotency-Key`, the stock counters' reservation and sale, the
-/// customer's inbox, releases, and each service's commit (events on their partition's channel, the part other branches
+/// customer's inbox, releases, and each service's commit (events with `SPUBLISH` on their partition's channel).
 /// build). Redis refuses a call whose keys span slots (`CROSSSLOT`), which the runner would report as a
 /// dead letter rather than `applied`.
 @Suite("Commits on a Redis Cluster", .serialized)
@@ -42,7 +42,7 @@ struct ClusterCommitTests {
         let notification: ServiceRunner
 
         init(cluster: RedisCluster) {
-            let transport = PartitionShardTransport(base: RedisPubSubTransport(url: cluster.url, logger: .disabled))
+            let transport = RedisPubSubTransport(url: cluster.url, logger: .disabled)
             func runner(_ service: any EventService) -> ServiceRunner {
                 ServiceRunner(service: service, transport: transport, deadLetters: InMemoryDeadLetterStore(),
                               instance: "cluster-test", logger: .disabled)
@@ -65,7 +65,7 @@ struct ClusterCommitTests {
         try await withRedisCluster(replicas: 0) { cluster async throws in
             let client = cluster.makeClient()
             let services = Services(cluster: cluster)
-            let setup = PartitionShardTransport(base: RedisPubSubTransport(url: cluster.url, logger: .disabled))
+            let setup = RedisPubSubTransport(url: cluster.url, logger: .disabled)
             for commit in StockService(catalog: Self.catalog, counters: RedisStockCounters(client: client)).setup {
                 #expect(try await setup.commit(commit, acknowledging: nil, group: "stock") == .applied(fallback: nil, version: 1))
             }
@@ -89,13 +89,11 @@ struct ClusterCommitTests {
                     source: "switchboard/ingress", type: EventTypes.orderCreated, correlationID: orderID, traceparent: nil,
                     payload: OrderCreated(orderId: orderID, customerId: customer, items: items, payment: card.payment)
                 )
-                var onShard = created
-                onShard.type = stream
                 let accepted = AcceptedOrder(orderId: orderID, customerId: customer, items: items, acceptedAt: "now")
                 let claim = IdempotencyClaim(key: key, fingerprint: "f")
-                #expect(try await store.accept(onShard, order: accepted, card: card, idempotency: claim)
+                #expect(try await store.accept(created, order: accepted, card: card, idempotency: claim)
                     == .accepted(receivers: 1))
-                #expect(try await store.accept(onShard, order: accepted, card: card, idempotency: claim)
+                #expect(try await store.accept(created, order: accepted, card: card, idempotency: claim)
                     == .repeated(orderID: orderID, fingerprint: "f"))
 
                 // The saga, each service's handling as its runner does it.
