@@ -15,7 +15,7 @@ import TestSupport
 /// Every step and commit of an order, run by the real services and runners against a Redis Cluster of three
 /// primaries: the ingress's accept with an `Idempotency-Key`, the stock counters' reservation and sale, the
 /// customer's inbox, releases, and each service's commit (events with `SPUBLISH` on their partition's channel).
-/// build). Redis refuses a call whose keys span slots (`CROSSSLOT`), which the runner would report as a
+/// Redis refuses a call whose keys span slots (`CROSSSLOT`), which the runner would report as a
 /// dead letter rather than `applied`.
 @Suite("Commits on a Redis Cluster", .serialized)
 struct ClusterCommitTests {
