@@ -9,7 +9,7 @@ import Testing
 /// order's partition stream, in the slot of the accepted record, and asks for a receiver there.
 @Suite("RedisIngressStore on a Redis Cluster", .serialized)
 struct RedisIngressStoreClusterTests {
-    @Test("accept: no group on the order's partition stream is no receiver; with one, the entry is added there")
+    @Test("accept: no group on the order's partition stream is no receiver; with one, the entry is added there and is backlog")
     func acceptOnPartitionStream() async throws {
         try await withRedisCluster(replicas: 0) { cluster in
             let client = cluster.makeClient()
@@ -29,6 +29,8 @@ struct RedisIngressStoreClusterTests {
             #expect(try await client.send(RedisCommand("EXISTS", EventTypes.orderCreated)
                 .routed(by: EventTypes.orderCreated)).int == 0)
             #expect(try await store.order("o-1") != nil)
+            // The backlog the ingress sheds on counts the entry, read from the partition stream's group.
+            #expect(try await store.backlog() == 1)
             await client.close()
         }
     }

@@ -183,22 +183,22 @@ public struct RedisIngressStore: IngressStore {
     /// group whose lag Redis cannot tell counts its pending entries only. `nil` on pub/sub.
     public func backlog() async throws(EventBusError) -> Int? {
         guard emission == .streams else { return nil }
+        // Every stream of every type (on a cluster, each type's partition streams), in one pipeline.
+        let commands = EventTypes.all.flatMap(layout.channels(of:)).map {
+            RedisCommand("XINFO", "GROUPS", $0).routed(by: $0)
+        }
+        let replies: [RedisReply]
+        do throws(RedisError) {
+            replies = try await client.pipeline(commands)
+        } catch {
+            throw EventBusError(.unavailable, error.message)
+        }
         var total = 0
-        for stream in EventTypes.all {
-            let reply: RedisReply
-            do throws(RedisError) {
-                reply = try await client.send("XINFO", "GROUPS", stream)
-            } catch where !error.isTransient {
-                continue  // no such stream yet
-            } catch {
-                throw EventBusError(.unavailable, error.message)
-            }
-            for group in reply.array ?? [] {
-                let fields = group.array ?? []
-                for index in stride(from: 0, to: fields.count - 1, by: 2)
-                where ["lag", "pending"].contains(fields[index].string ?? "") {
-                    total += fields[index + 1].int ?? 0
-                }
+        for group in replies.flatMap({ $0.array ?? [] }) {  // an error reply: no such stream yet
+            let fields = group.array ?? []
+            for index in stride(from: 0, to: fields.count - 1, by: 2)
+            where ["lag", "pending"].contains(fields[index].string ?? "") {
+                total += fields[index + 1].int ?? 0
             }
         }
         return total
