@@ -39,7 +39,7 @@ struct ClusterRoutingTests {
                 Self.node(7001, "master", health: "fail"), Self.node(7004, "master"),
             ]),
             Self.shard(slots: [10923, 12000, 12002, 16383], nodes: [Self.node(7002, "master")]),
-        ]))
+        ]), answeredBy: RedisURL.Address(host: "10.0.0.9", port: 7000))
         let address = { (port: Int) in RedisURL.Address(host: "127.0.0.1", port: port) }
         #expect(topology.primary(for: HashSlot(rawValue: 0)!) == address(7000))
         #expect(topology.primary(for: HashSlot(rawValue: 5460)!) == address(7000))
@@ -62,7 +62,19 @@ struct ClusterRoutingTests {
         .array([shard(slots: [0, 16384], nodes: [node(7000, "master")])]),
     ])
     func malformedTopology(_ reply: RedisReply) {
-        #expect(throws: RedisError.self) { try ClusterTopology(shards: reply) }
+        #expect(throws: RedisError.self) {
+            try ClusterTopology(shards: reply, answeredBy: RedisURL.Address(host: "127.0.0.1", port: 7000))
+        }
+    }
+
+    @Test("a node alone in its cluster, which does not know its own IP, is reached where it was asked")
+    func nodeWithoutAddress() throws {
+        let asked = RedisURL.Address(host: "10.0.0.9", port: 7000)
+        let topology = try ClusterTopology(shards: .array([
+            Self.shard(slots: [0, 16383], nodes: [Self.node(7000, "master", host: "")]),
+        ]), answeredBy: asked)
+        #expect(topology.primary(for: HashSlot(rawValue: 4242)!) == asked)
+        #expect(topology.nodes == [asked])
     }
 
     @Test("MOVED, ASK, TRYAGAIN and CLUSTERDOWN replies are redirections; other replies are not")
@@ -84,10 +96,12 @@ struct ClusterRoutingTests {
                 .bulkString(Array("nodes".utf8)), .array(nodes)])
     }
 
-    private static func node(_ port: Int, _ role: String, health: String = "online") -> RedisReply {
+    private static func node(_ port: Int, _ role: String, health: String = "online", host: String = "127.0.0.1")
+        -> RedisReply
+    {
         let fields: [(String, RedisReply)] = [
             ("id", .bulkString(Array("id\(port)".utf8))), ("port", .number(port)),
-            ("ip", .bulkString(Array("127.0.0.1".utf8))), ("endpoint", .bulkString(Array("127.0.0.1".utf8))),
+            ("ip", .bulkString(Array(host.utf8))), ("endpoint", .bulkString(Array(host.utf8))),
             ("role", .bulkString(Array(role.utf8))), ("replication-offset", .number(0)),
             ("health", .bulkString(Array(health.utf8))),
         ]

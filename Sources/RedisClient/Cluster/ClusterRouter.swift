@@ -209,7 +209,7 @@ final class ClusterRouter: Sendable {
                 case .error(let message):
                     failures.append("\(address): \(message)")
                 case let shards:
-                    return .success(try ClusterTopology(shards: shards))
+                    return .success(try ClusterTopology(shards: shards, answeredBy: address))
                 }
             } catch {
                 failures.append("\(address): \(error.message)")

@@ -15,9 +15,11 @@ struct ClusterTopology: Sendable, Equatable {
 
     /// Reads a `CLUSTER SHARDS` reply (RESP2: each shard and each node a flat list of names and values).
     /// In each shard the primary is the node whose role is `master`, a healthy one when there are two (a
-    /// failed primary and the replica promoted in its place).
+    /// failed primary and the replica promoted in its place). A node without an address (no endpoint and no
+    /// IP: a node alone in its cluster does not know its own IP) is reached at the host of `answerer`, the
+    /// node that was asked, as the cluster specification says clients should.
     /// - Throws: `RedisError` `.protocolError` when the reply is not shaped like one.
-    init(shards reply: RedisReply) throws(RedisError) {
+    init(shards reply: RedisReply, answeredBy answerer: Address) throws(RedisError) {
         func malformed(_ what: String) -> RedisError {
             RedisError(.protocolError, "Redis answered CLUSTER SHARDS with \(what); is it Redis 7.0 or later?")
         }
@@ -30,10 +32,11 @@ struct ClusterTopology: Sendable, Equatable {
             var primary: (address: Address, isOnline: Bool)?
             for node in nodes {
                 let node = try Self.fields(of: node, malformed: malformed)
-                guard let port = node["port"]?.int ?? node["tls-port"]?.int,
-                      let host = [node["endpoint"]?.string, node["ip"]?.string].compactMap({ $0 })
-                          .first(where: { !$0.isEmpty && $0 != "?" })
-                else { throw malformed("a node without an address: \(node)") }
+                guard let port = node["port"]?.int ?? node["tls-port"]?.int else {
+                    throw malformed("a node without a port: \(node)")
+                }
+                let host = [node["endpoint"]?.string, node["ip"]?.string].compactMap({ $0 })
+                    .first(where: { !$0.isEmpty && $0 != "?" }) ?? answerer.host
                 let address = Address(host: host, port: port)
                 let isOnline = node["health"]?.string == "online"
                 if isOnline { self.nodes.append(address) }
