@@ -15,16 +15,29 @@ struct ClusterEndToEndTests {
                                    environment: TestSettings.environment())
     }
 
-    @Test("the saga on both transports: an order confirmed, a declined card cancelled with its stock released, traced",
+    @Test("the saga on both transports: confirmed, declined and released, traced, tailed, a bad event dead-lettered",
           arguments: ["pubsub", "streams"])
     func saga(transport: String) async throws {
         try await ClusterSystem.with(transport: transport) { system in
+            let tail = try ChildProcess(Executable.switchboard, [
+                "tail", "--redis", system.cluster.urlString, "--transport", transport,
+            ], environment: TestSettings.environment())
+            defer { tail.kill() }
+            // No sign tells when tail follows every partition: orders are placed until one shows confirmed.
+            let tailed = await eventually(within: .seconds(20), every: .milliseconds(500)) {
+                let reply = try await system.order(#"[{"sku":"BOOK-1","quantity":1}]"#, customer: "c-tail")
+                guard let id = reply.body.firstMatch(of: /"orderId":"([^"]+)"/)?.1 else { return false }
+                return tail.lines().contains { $0.contains("order.confirmed") && $0.contains(id) }
+            }
+            #expect(tailed, "tail printed: \(tail.text().suffix(2000)) \(tail.text(of: .standardError).suffix(2000))")
+            let booksTailed = try await system.stock(of: "BOOK-1")
+
             let confirmed = try await system.order(#"[{"sku":"BOOK-1","quantity":2}]"#)
             #expect(confirmed.status == 200 && confirmed.body.contains(#""status":"confirmed""#), "\(confirmed)")
             let declined = try await system.order(#"[{"sku":"BOOK-1","quantity":1}]"#, card: "4000000000000002")
             #expect(declined.status == 200 && declined.body.contains(#""status":"cancelled""#), "\(declined)")
             let stock = try await system.stock(of: "BOOK-1")
-            #expect(stock.available == 1_000_000 - 2 && stock.reserved == 0, "\(stock)")
+            #expect(stock.available == booksTailed.available - 2 && stock.reserved == 0, "\(stock)")
 
             let id = try #require(declined.body.firstMatch(of: /"orderId":"([^"]+)"/)?.1).description
             let trace = try await switchboard(["trace", id], on: system)
@@ -36,6 +49,17 @@ struct ClusterEndToEndTests {
             #expect(health.exitCode == 0, "\(health)")
             let read = try await system.http.get("/orders/\(id)")
             #expect(read.status == 200 && read.body.contains("cancelled"), "\(read)")
+
+            // An event the services cannot read goes to the dead letters, with its reason, on the cluster too.
+            let published = try await switchboard(["publish", "order.created", #"{"orderId":"o-bad-cluster"}"#,
+                                                   "--transport", transport], on: system)
+            #expect(published.exitCode == 0, "\(published)")
+            var letters = ""
+            let deadLettered = await eventually(within: .seconds(15), every: .milliseconds(250)) {
+                letters = try await switchboard(["dlq", "list"], on: system).standardOutput
+                return letters.contains("o-bad-cluster")
+            }
+            #expect(deadLettered, "dlq list: \(letters)")
         }
     }
 
