@@ -138,14 +138,14 @@ struct RedisPubSubTransportTests {
             let next = Commit(key: "stock:reservation:o-7", expected: nil,
                               outcome: .init(record: ["status": "reserved"], events: [reserved]))
             #expect(try await transport.apply(next) == .applied(fallback: nil, version: 1))
-            let kept = Int(try await server.cli("TTL", log).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -3
+            let kept = Int(try await server.cli("TTL", log)) ?? -3
             #expect((1...100).contains(kept), "TTL \(kept)")
-            #expect(try await server.cli("XLEN", log).trimmingCharacters(in: .whitespacesAndNewlines) == "2")
+            #expect(try await server.cli("XLEN", log) == "2")
 
             let again = Commit(key: "order:o-7", expected: StoredRecord(version: 1, fields: ["status": "pending"]),
                                outcome: .init(record: ["status": "pending", "note": "seen"], changes: [.trace(created)]))
             #expect(try await transport.apply(again) == .applied(fallback: nil, version: 2))
-            let reset = Int(try await server.cli("TTL", log).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -3
+            let reset = Int(try await server.cli("TTL", log)) ?? -3
             #expect(reset > TraceLog.retentionSeconds - 60 && reset <= TraceLog.retentionSeconds, "TTL \(reset)")
         }
     }
