@@ -8,7 +8,8 @@ import JSONBytes
 /// `event`: every commit appends the events it emits in the same atomic step, with one
 /// `XADD … MAXLEN ~ capacity`. The log expires `retentionSeconds` after the chain began: the step that
 /// logs a chain's first event (`Commit.Change.trace`, the ingress's accept) sets the expiry, and
-/// appending keeps it (`EXPIRE … NX`), so a log whose first entry was an ordinary event (its chain's
+/// appending keeps it: an append to a log that exists is one `XADD … NOMKSTREAM` and leaves its expiry, an
+/// append that creates the log sets it, so a log whose first entry was an ordinary event (its chain's
 /// first event lost, or logged later) expires `retentionSeconds` after that entry. Events from outside are logged with card numbers masked (`entry(for:)`); the events
 /// the services emit carry none.
 public enum TraceLog {

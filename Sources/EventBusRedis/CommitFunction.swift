@@ -35,7 +35,7 @@ struct CommitFunction {
             + IdleConsumerPruner.functionSource
     )
 
-    /// The commit itself; `trace` and `emit` are the `EmitRoutine`'s.
+    /// The commit itself; `start`, `trace` and `emit` are the `EmitRoutine`'s.
     private static let commitSource = #"""
         local function commit(keys, args)
             local mode, ack, group, id = args[1], args[2], args[3], args[4]
@@ -82,8 +82,7 @@ struct CommitFunction {
                 elseif op == 'delete' then
                     redis.call('DEL', key)
                 elseif op == 'trace' then
-                    trace(key, a, capacity, retention)
-                    redis.call('EXPIRE', key, retention)
+                    start(key, a, capacity, retention)
                 end
             end
             at = at + 1

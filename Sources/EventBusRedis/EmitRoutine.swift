@@ -4,14 +4,18 @@
 ///
 /// `mode` is how the event is sent (`Mode`): `publish` (`PUBLISH` on one server), `spublish` (sharded
 /// `SPUBLISH` on a Redis Cluster, the channel in the caller's slot: see `ChannelLayout`), `streams` (`XADD`).
-/// It defines three local functions:
-/// - `trace(log, event, capacity, retention)`: appends to a trace log trimmed to about `capacity` entries,
-///   expiring `retention` seconds after its first entry (`EXPIRE … NX`: a log that has an expiry keeps it);
+/// It defines four local functions:
+/// - `start(log, event, capacity, retention)`: appends to a trace log trimmed to about `capacity` entries,
+///   creating it if need be, and sets it to expire `retention` seconds from now (two commands);
+/// - `trace(log, event, capacity, retention)`: appends to a trace log that exists (`XADD … NOMKSTREAM`,
+///   one command, its expiry kept), or else `start`s it: a log gets its expiry from the step that creates
+///   it, so it expires `retention` seconds after its first entry, and no append pays an `EXPIRE`;
 /// - `receivers(mode, destination)`: how many would receive an event emitted now: the channel's
 ///   subscribers (`PUBSUB NUMSUB` / `SHARDNUMSUB`; pattern subscribers, i.e. `tail`, do not count), or the
 ///   stream's consumer groups;
-/// - `emit(mode, destination, log, event, capacity, retention)`: emits and traces; returns how many
-///   subscribers received it (pub/sub) or `nil` (streams).
+/// - `emit(mode, destination, log, event, capacity, retention, first)`: emits and `trace`s, or `start`s the
+///   log when `first` (the event begins its chain: the ingress's accept); returns how many subscribers
+///   received it (pub/sub) or `nil` (streams).
 public enum EmitRoutine {
     /// How an event is sent: the `mode` argument of the functions.
     public enum Mode: String, Sendable {
@@ -43,9 +47,15 @@ public enum EmitRoutine {
     /// The Lua, to follow a library's `#!lua name=…` line.
     public static let luaSource = #"""
 
-        local function trace(log, event, capacity, retention)
+        local function start(log, event, capacity, retention)
             redis.call('XADD', log, 'MAXLEN', '~', capacity, '*', 'event', event)
-            redis.call('EXPIRE', log, retention, 'NX')
+            redis.call('EXPIRE', log, retention)
+        end
+
+        local function trace(log, event, capacity, retention)
+            if not redis.call('XADD', log, 'NOMKSTREAM', 'MAXLEN', '~', capacity, '*', 'event', event) then
+                start(log, event, capacity, retention)
+            end
         end
 
         local function receivers(mode, destination)
@@ -56,7 +66,7 @@ public enum EmitRoutine {
             return 0
         end
 
-        local function emit(mode, destination, log, event, capacity, retention)
+        local function emit(mode, destination, log, event, capacity, retention, first)
             local received = nil
             if mode == 'publish' then
                 received = redis.call('PUBLISH', destination, event)
@@ -65,7 +75,7 @@ public enum EmitRoutine {
             else
                 redis.call('XADD', destination, '*', 'event', event)
             end
-            trace(log, event, capacity, retention)
+            if first then start(log, event, capacity, retention) else trace(log, event, capacity, retention) end
             return received
         end
 

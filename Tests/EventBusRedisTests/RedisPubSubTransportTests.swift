@@ -123,6 +123,33 @@ struct RedisPubSubTransportTests {
         }
     }
 
+    @Test("an emitted event appended to a trace log keeps the log's expiry; a traced event from outside resets it")
+    func traceAppendsKeepTheExpiry() async throws {
+        try await withRedisServer { server async throws in
+            let transport = RedisPubSubTransport(url: server.url, logger: .disabled)
+            let log = TraceLog.key(for: "o-7")
+            let created = CloudEvent(source: "switchboard/test", type: "order.created", correlationID: "o-7",
+                                     data: ["orderId": "o-7"])
+            let start = Commit(key: "order:o-7", expected: nil,
+                               outcome: .init(record: ["status": "pending"], changes: [.trace(created)]))
+            #expect(try await transport.apply(start) == .applied(fallback: nil, version: 1))
+            try await server.cli("EXPIRE", log, "100")
+            let reserved = created.caused(type: "stock.reserved", source: "switchboard/stock", data: ["orderId": "o-7"])
+            let next = Commit(key: "stock:reservation:o-7", expected: nil,
+                              outcome: .init(record: ["status": "reserved"], events: [reserved]))
+            #expect(try await transport.apply(next) == .applied(fallback: nil, version: 1))
+            let kept = Int(try await server.cli("TTL", log)) ?? -3
+            #expect((1...100).contains(kept), "TTL \(kept)")
+            #expect(try await server.cli("XLEN", log) == "2")
+
+            let again = Commit(key: "order:o-7", expected: StoredRecord(version: 1, fields: ["status": "pending"]),
+                               outcome: .init(record: ["status": "pending", "note": "seen"], changes: [.trace(created)]))
+            #expect(try await transport.apply(again) == .applied(fallback: nil, version: 2))
+            let reset = Int(try await server.cli("TTL", log)) ?? -3
+            #expect(reset > TraceLog.retentionSeconds - 60 && reset <= TraceLog.retentionSeconds, "TTL \(reset)")
+        }
+    }
+
     @Test("only the fields that changed are written, and fields the outcome leaves out are removed")
     func commitWritesChangedFields() async throws {
         try await withRedisServer { server async throws in

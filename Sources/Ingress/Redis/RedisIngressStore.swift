@@ -83,7 +83,7 @@ public struct RedisIngressStore: IngressStore {
             end
             local count = receivers(args[5], keys[3])
             if count == 0 then return {1, 0} end
-            local received = emit(args[5], keys[3], keys[4], args[2], args[6], args[7])
+            local received = emit(args[5], keys[3], keys[4], args[2], args[6], args[7], true)
             redis.call('SET', keys[5], args[8], 'EX', args[9])
             redis.call('SET', keys[1], args[1], 'EX', args[4])
             if args[3] ~= '' then redis.call('SET', keys[2], args[3], 'EX', args[4]) end

@@ -17,8 +17,8 @@ public struct RedisCustomerInbox: CustomerInbox {
         local function deliver(keys, args)
             if redis.call('HSET', keys[2], args[1], '1') == 0 then return 0 end
             redis.call('EXPIRE', keys[2], args[4])
-            redis.call('LPUSH', keys[1], args[2])
-            redis.call('LTRIM', keys[1], 0, tonumber(args[3]) - 1)
+            local kept = tonumber(args[3])
+            if redis.call('LPUSH', keys[1], args[2]) > kept then redis.call('LTRIM', keys[1], 0, kept - 1) end
             return 1
         end
 
