@@ -115,9 +115,9 @@ struct RecordRunner<Logic: EventService>: Sendable {
     /// Asks the service and commits, until the commit applies.
     ///
     /// The service decides on the record the runner last knew (`RecordLanes`, kept read as the service's
-    /// `Record`), or on none when it knows none, without reading it first: a conflict hands back what the broker holds, and the service
-    /// decides again on that. A decision to change nothing is only trusted on a record confirmed by the
-    /// broker, so a record the runner did not know is read before an event is ignored.
+    /// `Record`), or on none when it knows none, without reading it first: a conflict hands back what the
+    /// broker holds, and the service decides again on that. A decision to change nothing is only trusted on a
+    /// record confirmed by the broker, so a record the runner did not know is read before an event is ignored.
     ///
     /// A commit whose record asks for a `FollowUp` (an intent) is applied without acknowledging the
     /// message; the follow-up then runs and its result is committed with the acknowledgement. A confirmed

@@ -42,7 +42,9 @@ public struct NotificationService: EventService {
 
     /// The delivery of the message `event` asks for, unless the confirmed `record` says it was sent, and the
     /// commit of the record and `notification.sent`.
-    public func followUp(after record: VersionedRecord<NotificationRecord>?, for event: CloudEvent) throws -> FollowUp? {
+    public func followUp(
+        after record: VersionedRecord<NotificationRecord>?, for event: CloudEvent
+    ) throws -> FollowUp? {
         let current = record?.value ?? NotificationRecord()
         let template: NotificationTemplate
         var values: [String: String]

@@ -77,7 +77,8 @@ public struct PaymentService: EventService {
                           outcome: Commit.Outcome(record: next.fields, changes: next.cardToken == nil ? changes : [],
                                                   final: next.status.isFinal))
         case .charge(let charge):
-            return Commit(key: key, expected: record?.stored, outcome: Commit.Outcome(record: machine.intent(charge).fields))
+            return Commit(key: key, expected: record?.stored,
+                          outcome: Commit.Outcome(record: machine.intent(charge).fields))
         }
     }
 
