@@ -11,9 +11,9 @@ import PackageDescription
 //   5. Transports: EventBusRedis (pub/sub and streams, over RedisClient), EventBusInMemory (for tests, with the
 //      glob matching of its watchers); then SystemReads (over EventBusRedis: heartbeats, published metrics, trace
 //      logs, the health report), which the ingress and the trace and health commands read through.
-//   6. The saga: SagaEvents (event types, payloads, records), then one module per service: StockService
-//      (which uses RedisClient for its counters' functions), OrderService, NotificationService (the same for its
-//      customers' inboxes), PaymentService (which also uses RedisClient for the provider's ledger and runs the
+//   6. The saga: SagaEvents (event types, payloads, the saga's record fields), then one module per service:
+//      StockService (which uses RedisClient for its counters' functions), OrderService, NotificationService (the
+//      same for its customers' inboxes), PaymentService (which also uses RedisClient for the provider's ledger and runs the
 //      simulated provider's control loop as a Lifecycle Service).
 //      Services import EventBus, never a transport.
 //   7. Edges: Ingress (the HTTP API and its accept: HTTPServer, EventBusRedis, SystemReads, the order and stock

@@ -2,9 +2,10 @@ import Telemetry
 
 /// A service's logic on the bus: which events it takes, which record each one concerns, and what it does.
 ///
-/// Implementations hold no connection: `ServiceRunner` finds the record, calls `decide`, and has the
-/// transport apply the returned `Commit` atomically, deciding again on the record the broker holds when
-/// another delivery changed it first. That makes every handler idempotent and safe under concurrency as
+/// Implementations hold no connection: `ServiceRunner` finds the record, reads it once as the service's
+/// `Record` (a stored record that is not one is dead-lettered as `unreadable_record`), calls `decide`, and
+/// has the transport apply the returned `Commit` atomically, deciding again on the record the broker holds
+/// when another delivery changed it first. That makes every handler idempotent and safe under concurrency as
 /// long as `decide` is a function of the event and the record.
 ///
 /// The record `decide` gets is the runner's last known version of it, which the broker has the final
@@ -13,6 +14,10 @@ import Telemetry
 /// broker holds. Effects must therefore happen through the returned `Commit` only, or, for an effect
 /// outside the broker (a charge at a card provider) or in another slot (the stock counters), through a `FollowUp`.
 public protocol EventService: Sendable {
+    /// The service's record of one order, read from its stored fields by the runner before `decide` and
+    /// `followUp` see it.
+    associatedtype Record: EventBus.Record
+
     /// The service's name: its consumer group, the prefix of its keys, and its events' `source`.
     var name: String { get }
 
@@ -23,12 +28,12 @@ public protocol EventService: Sendable {
     /// - Throws: `CloudEventError` when the data lacks what is needed; the message is dead-lettered.
     func recordKey(for event: CloudEvent) throws(CloudEventError) -> String
 
-    /// What `event` does, given the current value of its record; `nil` when it changes nothing
-    /// (a duplicate, or an event that does not concern this service's state).
-    /// - Throws: `CloudEventError` when the data is invalid, `RecordError` when the stored record cannot be
-    ///   read (a record of the service's `Record` type throws it as it is read); either way the message is
-    ///   dead-lettered, saying which of the two was at fault. Nothing else.
-    func decide(_ event: CloudEvent, record: StoredRecord?) async throws -> Commit?
+    /// What `event` does, given the current value of its record (`nil`: absent); `nil` when it changes nothing
+    /// (a duplicate, or an event that does not concern this service's state). A commit of the record names
+    /// `record?.stored` as its `expected` record.
+    /// - Throws: `CloudEventError` when the data is invalid; the message is dead-lettered. Nothing else (the
+    ///   runner has read the record: one that cannot be read never gets here).
+    func decide(_ event: CloudEvent, record: VersionedRecord<Record>?) async throws -> Commit?
 
     /// Commits applied once when the service starts, before it takes any message, e.g. seeding stock.
     /// A commit whose record does not have the expected version is skipped, so setup never overwrites
@@ -44,9 +49,8 @@ public protocol EventService: Sendable {
     /// leave, to know whether to acknowledge the message with that commit (not when a follow-up is to
     /// come), and, when `decide` returned `nil`, on the record the broker confirmed, to run the follow-up
     /// and commit its result.
-    /// - Throws: `CloudEventError` when the event's data is invalid, `RecordError` when the record cannot be
-    ///   read; the message is dead-lettered.
-    func followUp(after record: StoredRecord?, for event: CloudEvent) throws -> FollowUp?
+    /// - Throws: `CloudEventError` when the event's data is invalid; the message is dead-lettered.
+    func followUp(after record: VersionedRecord<Record>?, for event: CloudEvent) throws -> FollowUp?
 }
 
 extension EventService {
@@ -57,7 +61,7 @@ extension EventService {
     public func applied(_ outcome: Commit.Outcome, for event: CloudEvent, logger: Logger) {}
 
     /// No effect outside the broker.
-    public func followUp(after record: StoredRecord?, for event: CloudEvent) throws -> FollowUp? {
+    public func followUp(after record: VersionedRecord<Record>?, for event: CloudEvent) throws -> FollowUp? {
         nil
     }
 

@@ -1,17 +1,18 @@
 import Synchronization
 
 /// The runner's per-record state: a queue per record, so a record's messages are handled one after
-/// another in arrival order, and the last version of each record the runner committed or was shown.
+/// another in arrival order, and the last version of each record the runner committed or was shown, as
+/// `Known` (the runner keeps the service's record read once: `VersionedRecord`).
 ///
-/// Knowing the record saves reading it before each decision: the commit's version check tells when the
-/// knowledge was stale, and then the broker's answer replaces it. Records are remembered in two
-/// generations of at most `capacity / 2` each, the older dropped whole when the newer fills, so memory
-/// stays bounded while the records of orders in flight are kept.
-final class RecordLanes<Work: Sendable>: Sendable {
+/// Knowing the record saves reading it from the broker, and its fields as the service's record, before each
+/// decision: the commit's version check tells when the knowledge was stale, and then the broker's answer
+/// replaces it. Records are remembered in two generations of at most `capacity / 2` each, the older dropped
+/// whole when the newer fills, so memory stays bounded while the records of orders in flight are kept.
+final class RecordLanes<Work: Sendable, Known: Sendable>: Sendable {
     private struct State {
         var queues: [String: [Work]] = [:]
-        var recent: [String: StoredRecord] = [:]
-        var older: [String: StoredRecord] = [:]
+        var recent: [String: Known] = [:]
+        var older: [String: Known] = [:]
     }
 
     private let state = Mutex(State())
@@ -49,12 +50,12 @@ final class RecordLanes<Work: Sendable>: Sendable {
     }
 
     /// The last known version of the record, or `nil` when none is known (it is then assumed absent).
-    func known(_ key: String) -> StoredRecord? {
+    func known(_ key: String) -> Known? {
         state.withLock { $0.recent[key] ?? $0.older[key] }
     }
 
     /// Remembers what the record holds now; `nil` forgets it.
-    func remember(_ record: StoredRecord?, for key: String) {
+    func remember(_ record: Known?, for key: String) {
         state.withLock { state in
             guard let record else {
                 state.recent[key] = nil

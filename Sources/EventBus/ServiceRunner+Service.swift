@@ -8,5 +8,5 @@ extension ServiceRunner: Service, CustomStringConvertible {
     }
 
     /// The service's name, e.g. `stock`.
-    public var description: String { service.name }
+    public var description: String { name }
 }

@@ -24,9 +24,9 @@ import Testing
 
     /// What the service does for `event` on `record`: nothing in `decide`, then the delivery step, whose
     /// commit is returned; nil when there is no step.
-    func step(_ event: CloudEvent, record: StoredRecord? = nil, service: NotificationService? = nil) async throws
-        -> Commit?
-    {
+    func step(
+        _ event: CloudEvent, record: VersionedRecord<NotificationRecord>? = nil, service: NotificationService? = nil
+    ) async throws -> Commit? {
         let service = service ?? self.service
         #expect(try await service.decide(event, record: record) == nil)
         return try await service.followUp(after: record, for: event)?.perform()
@@ -91,8 +91,8 @@ import Testing
         let event = type == EventTypes.orderConfirmed ? try Saga.confirmed() : try Saga.cancelled()
         let template = type == EventTypes.orderConfirmed ? "order-confirmed" : "order-cancelled"
         let commit = try #require(try await step(event))
-        #expect(try NotificationRecord(fields: RecordFields(commit.outcome.record)).sent == [template])
-        let stored = StoredRecord(version: 1, fields: commit.outcome.record)
+        let stored = try commit.appliedRecord(as: NotificationRecord.self)
+        #expect(stored.value.sent == [template])
         #expect(try await step(event, record: stored) == nil)
         var again = event
         again.id = CloudEvent.newID()

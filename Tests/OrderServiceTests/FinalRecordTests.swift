@@ -12,12 +12,12 @@ struct FinalRecordTests {
 
     /// Whether each event's commit is final, applying each to the record the previous one left.
     private func finality(of events: [CloudEvent]) async throws -> [Bool] {
-        var record: StoredRecord?
+        var record: VersionedRecord<OrderRecord>?
         var finals: [Bool] = []
         for event in events {
             let commit = try #require(try await service.decide(event, record: record))
             finals.append(commit.outcome.isFinal)
-            record = StoredRecord(version: (record?.version ?? 0) + 1, fields: commit.outcome.record)
+            record = try commit.appliedRecord()
         }
         return finals
     }

@@ -15,7 +15,7 @@ struct FinalRecordTests {
         let created = try CloudEvent.saga(EventTypes.orderCreated, Saga.orderCreated())
         let store = try #require(try await service.decide(created, record: nil))
         #expect(!store.outcome.isFinal)
-        let awaiting = StoredRecord(version: 1, fields: store.outcome.record)
+        let awaiting = try store.appliedRecord(as: PaymentRecord.self)
         let reserved = try CloudEvent.saga(EventTypes.stockReserved, Saga.stockReserved())
         #expect(try await service.decide(reserved, record: awaiting)?.outcome.isFinal == false)
         let cancelled = try CloudEvent.saga(EventTypes.orderCancelled,
@@ -28,9 +28,9 @@ struct FinalRecordTests {
         let created = try CloudEvent.saga(EventTypes.orderCreated, Saga.orderCreated())
         let store = try #require(try await service.decide(created, record: nil))
         let reserved = try CloudEvent.saga(EventTypes.stockReserved, Saga.stockReserved())
-        let awaiting = StoredRecord(version: 1, fields: store.outcome.record)
+        let awaiting = try store.appliedRecord(as: PaymentRecord.self)
         let charge = try #require(try await service.decide(reserved, record: awaiting))
-        let charging = StoredRecord(version: 2, fields: charge.outcome.record)
+        let charging = try charge.appliedRecord(as: PaymentRecord.self)
         let followUp = try #require(try service.followUp(after: charging, for: reserved))
         #expect(try await followUp.perform().outcome.isFinal)
     }

@@ -16,13 +16,13 @@ import Testing
     /// the charge's follow-up made.
     func settle(with vault: any CardVaultReader) async throws -> Commit {
         let service = PaymentService(provider: provider, vault: vault)
-        var record: StoredRecord?
+        var record: VersionedRecord<PaymentRecord>?
         for event in [try CloudEvent.saga(EventTypes.orderCreated, created),
                       try CloudEvent.saga(EventTypes.stockReserved, Saga.stockReserved())] {
             let commit = try #require(try await service.decide(event, record: record))
             #expect(commit.outcome.record["card"] == nil, "the record keeps no card number")
-            record = StoredRecord(version: (record?.version ?? 0) + 1, fields: commit.outcome.record)
-            if let followUp = try service.followUp(after: try #require(record), for: event) {
+            record = try commit.appliedRecord()
+            if let followUp = try service.followUp(after: record, for: event) {
                 return try await followUp.perform()
             }
         }
@@ -59,7 +59,7 @@ import Testing
     @Test func aPaymentVoidedBeforeItsChargeDeletesTheEntry() async throws {
         let service = PaymentService(provider: provider, vault: MemoryCardVault())
         let first = try #require(try await service.decide(try .saga(EventTypes.orderCreated, created), record: nil))
-        let record = StoredRecord(version: 1, fields: first.outcome.record)
+        let record: VersionedRecord<PaymentRecord> = try first.appliedRecord()
         let cancelled = try CloudEvent.saga(EventTypes.orderCancelled,
                                             OrderCancelled(orderId: "o-1", customerId: "c-1", reason: "out_of_stock"))
         let voided = try #require(try await service.decide(cancelled, record: record))
@@ -72,7 +72,7 @@ import Testing
         let cancelled = try CloudEvent.saga(EventTypes.orderCancelled,
                                             OrderCancelled(orderId: "o-1", customerId: "c-1", reason: "out_of_stock"))
         let first = try #require(try await service.decide(cancelled, record: nil))
-        let record = StoredRecord(version: 1, fields: first.outcome.record)
+        let record: VersionedRecord<PaymentRecord> = try first.appliedRecord()
         let late = try #require(try await service.decide(try .saga(EventTypes.orderCreated, created), record: record))
         #expect(late.outcome.record == first.outcome.record)
         #expect(late.outcome.changes == [.delete(key: CardVault.key(for: "tok_1", orderID: "o-1"))])

@@ -15,7 +15,7 @@ struct FinalRecordTests {
     }
 
     /// The commit a step leaves for `event` on `record`, the counters answering `answer` first.
-    private func stepCommit(_ event: CloudEvent, record: StoredRecord?) async throws -> Commit {
+    private func stepCommit(_ event: CloudEvent, record: VersionedRecord<Reservation>?) async throws -> Commit {
         try #require(try await service.decide(event, record: record) == nil)
         return try await #require(try service.followUp(after: record, for: event)).perform()
     }
@@ -30,7 +30,7 @@ struct FinalRecordTests {
         let short = try CloudEvent.saga(EventTypes.orderCreated,
                                         Saga.orderCreated(order: "o-2", items: [OrderItem(sku: "PEN-1", quantity: 1)]))
         #expect(try await stepCommit(short, record: nil).outcome.isFinal)
-        let reserved = StoredRecord(version: 1, fields: reserve.outcome.record)
+        let reserved: VersionedRecord<Reservation> = try reserve.appliedRecord()
 
         let confirmed = try CloudEvent.saga(EventTypes.orderConfirmed,
                                             OrderConfirmed(orderId: "o-1", customerId: "c-1", amount: 1250, currency: "USD"))

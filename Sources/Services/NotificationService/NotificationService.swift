@@ -36,14 +36,16 @@ public struct NotificationService: EventService {
     }
 
     /// Nothing is committed without a delivery first: a message to send is a step (`followUp`).
-    public func decide(_ event: CloudEvent, record: StoredRecord?) async throws -> Commit? {
+    public func decide(_ event: CloudEvent, record: VersionedRecord<NotificationRecord>?) async throws -> Commit? {
         nil
     }
 
     /// The delivery of the message `event` asks for, unless the confirmed `record` says it was sent, and the
     /// commit of the record and `notification.sent`.
-    public func followUp(after record: StoredRecord?, for event: CloudEvent) throws -> FollowUp? {
-        let current = try NotificationRecord(stored: record) ?? NotificationRecord()
+    public func followUp(
+        after record: VersionedRecord<NotificationRecord>?, for event: CloudEvent
+    ) throws -> FollowUp? {
+        let current = record?.value ?? NotificationRecord()
         let template: NotificationTemplate
         var values: [String: String]
         switch event.type {
@@ -67,7 +69,7 @@ public struct NotificationService: EventService {
                                     template: template.name, message: template.render(values))
         let emitted = event.caused(type: EventTypes.notificationSent, source: source, payload: sent)
         let entry = String(decoding: emitted.encoded(), as: UTF8.self)
-        let commit = Commit(key: try recordKey(for: event), expected: record, outcome: Commit.Outcome(
+        let commit = Commit(key: try recordKey(for: event), expected: record?.stored, outcome: Commit.Outcome(
             record: NotificationRecord(sent: current.sent + [template.name]).fields,
             events: [emitted],
             // Notifications follow an order's final event: the record only remembers what was sent.

@@ -20,13 +20,12 @@ public struct OrderService: EventService {
         OrderKeys.order(try event.orderID())
     }
 
-    public func decide(_ event: CloudEvent, record: StoredRecord?) async throws -> Commit? {
-        let current = try OrderRecord(stored: record)
-        guard let transition = try machine.apply(event, to: current) else { return nil }
+    public func decide(_ event: CloudEvent, record: VersionedRecord<OrderRecord>?) async throws -> Commit? {
+        guard let transition = try machine.apply(event, to: record?.value) else { return nil }
         // The order service is where every order begins, so it writes the order's first event to the
         // order's trace log; every later event is logged by the commit that emits it.
         let changes: [Commit.Change] = event.type == EventTypes.orderCreated ? [.trace(event)] : []
-        return Commit(key: try recordKey(for: event), expected: record, outcome: Commit.Outcome(
+        return Commit(key: try recordKey(for: event), expected: record?.stored, outcome: Commit.Outcome(
             record: transition.record.fields, changes: changes, events: transition.emitted.map { [$0] } ?? [],
             final: transition.record.status.isFinal
         ))

@@ -45,8 +45,8 @@ public struct PaymentService: EventService {
         PaymentKeys.payment(try event.orderID())
     }
 
-    public func decide(_ event: CloudEvent, record: StoredRecord?) async throws -> Commit? {
-        let current = try PaymentRecord(stored: record)
+    public func decide(_ event: CloudEvent, record: VersionedRecord<PaymentRecord>?) async throws -> Commit? {
+        let current = record?.value
         let orderID = try event.orderID()
         let key = PaymentKeys.payment(orderID)
         var vaulted: String?
@@ -65,7 +65,7 @@ public struct PaymentService: EventService {
         case .nothing:
             // An order cancelled before its card came will never be charged: its vault entry goes now.
             guard let current, current.status == .voided, let vaulted else { return nil }
-            return Commit(key: key, expected: record, outcome: Commit.Outcome(
+            return Commit(key: key, expected: record?.stored, outcome: Commit.Outcome(
                 record: current.fields, changes: [.delete(key: CardVault.key(for: vaulted, orderID: orderID))],
                 final: true))
         case .store(let next):
@@ -73,11 +73,12 @@ public struct PaymentService: EventService {
             let changes = current?.cardToken.map {
                 [Commit.Change.delete(key: CardVault.key(for: $0, orderID: orderID))]
             } ?? []
-            return Commit(key: key, expected: record,
+            return Commit(key: key, expected: record?.stored,
                           outcome: Commit.Outcome(record: next.fields, changes: next.cardToken == nil ? changes : [],
                                                   final: next.status.isFinal))
         case .charge(let charge):
-            return Commit(key: key, expected: record, outcome: Commit.Outcome(record: machine.intent(charge).fields))
+            return Commit(key: key, expected: record?.stored,
+                          outcome: Commit.Outcome(record: machine.intent(charge).fields))
         }
     }
 
@@ -85,10 +86,9 @@ public struct PaymentService: EventService {
     /// answer as the final record and event. A charge that failed without an answer may still have been
     /// made (the answer lost on its way back), so before the payment fails the key is voided at the
     /// provider (a charge made is refunded, none is made later), retried until the provider takes it.
-    public func followUp(after record: StoredRecord?, for event: CloudEvent) throws -> FollowUp? {
+    public func followUp(after record: VersionedRecord<PaymentRecord>?, for event: CloudEvent) throws -> FollowUp? {
         let orderID = try event.orderID()
-        guard let current = try PaymentRecord(stored: record),
-              let charge = machine.pendingCharge(current, orderID: orderID)
+        guard let current = record?.value, let charge = machine.pendingCharge(current, orderID: orderID)
         else { return nil }
         let (provider, vault, machine, key, source, logger) =
             (provider, vault, machine, try recordKey(for: event), source, logger)
@@ -99,7 +99,7 @@ public struct PaymentService: EventService {
             let used = charge.cardToken.map {
                 [Commit.Change.delete(key: CardVault.key(for: $0, orderID: orderID))]
             } ?? []
-            return Commit(key: key, expected: record,
+            return Commit(key: key, expected: record?.stored,
                           outcome: Commit.Outcome(record: settled.record.fields, changes: used, events: [emitted],
                                                   final: settled.record.status.isFinal))
         }

@@ -50,22 +50,23 @@ public struct StockService: EventService {
     }
 
     /// Commits a rejection that needs no counter; everything else is a step on the counters (`followUp`).
-    public func decide(_ event: CloudEvent, record: StoredRecord?) async throws -> Commit? {
-        guard case .reject(let rejection) = try action(for: event, record: record) else { return nil }
-        return Commit(key: try recordKey(for: event), expected: record, outcome: Commit.Outcome(
+    public func decide(_ event: CloudEvent, record: VersionedRecord<Reservation>?) async throws -> Commit? {
+        guard case .reject(let rejection) = try action(for: event, reservation: record?.value) else { return nil }
+        return Commit(key: try recordKey(for: event), expected: record?.stored, outcome: Commit.Outcome(
             record: Reservation(status: .rejected).fields,
             events: [event.caused(type: EventTypes.stockRejected, source: source, payload: rejection)], final: true
         ))
     }
 
     /// The step on the counters that `event` takes on the confirmed `record`, and the commit of its answer.
-    public func followUp(after record: StoredRecord?, for event: CloudEvent) throws -> FollowUp? {
+    public func followUp(after record: VersionedRecord<Reservation>?, for event: CloudEvent) throws -> FollowUp? {
         let orderID = try event.orderID()
         let (counters, key) = (counters, try recordKey(for: event))
         let commit = { @Sendable (answer: StockAnswer, reserved: StockReserved?) in
-            self.commit(answer, reserved: reserved, order: orderID, caused: event, key: key, expected: record)
+            self.commit(answer, reserved: reserved, order: orderID, caused: event, key: key,
+                        expected: record?.stored)
         }
-        switch try action(for: event, record: record) {
+        switch try action(for: event, reservation: record?.value) {
         case .reserve(let items, let reserved):
             return FollowUp(name: "reserve", kind: .step) { () async throws(EventBusError) in
                 commit(try await counters.reserve(orderID: orderID, items: items), reserved)
@@ -75,7 +76,7 @@ public struct StockService: EventService {
                 commit(try await counters.release(orderID: orderID), nil)
             }
         case .sell:
-            let held = try Reservation(stored: record)?.items ?? []
+            let held = record?.value.items ?? []
             return FollowUp(name: "sell", kind: .step) { () async throws(EventBusError) in
                 let answer = try await counters.sell(orderID: orderID)
                 return commit(answer == .unknown ? .sold(held) : answer, nil)
@@ -85,8 +86,7 @@ public struct StockService: EventService {
         }
     }
 
-    private func action(for event: CloudEvent, record: StoredRecord?) throws -> StockMachine.Action {
-        let reservation = try Reservation(stored: record)
+    private func action(for event: CloudEvent, reservation: Reservation?) throws(CloudEventError) -> StockMachine.Action {
         switch event.type {
         case EventTypes.orderCreated:
             return machine.orderCreated(try event.payload(OrderCreated.self), reservation: reservation)

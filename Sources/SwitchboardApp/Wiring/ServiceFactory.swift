@@ -77,7 +77,7 @@ struct ServiceFactory {
         Commit.stepAnswerRetention(finalRecordRetention: application.settings.finalRecordRetention)
     }
 
-    private func bus(_ name: String, _ logic: any EventService) -> any Service {
+    private func bus(_ name: String, _ logic: some EventService) -> any Service {
         ServiceRunner(
             service: logic, transport: application.makeTransport(for: name), deadLetters: application.deadLetters(for: name),
             instance: application.instanceName, logger: logger(name), metrics: application.metrics,
