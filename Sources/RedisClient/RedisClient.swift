@@ -54,11 +54,7 @@ public final class RedisClient: Sendable {
     /// Sends one command and returns its reply.
     /// - Throws: `RedisError`; an error reply from the server is thrown as `.server` (`.notReady` while it loads).
     public func send(_ command: RedisCommand) async throws(RedisError) -> RedisReply {
-        let reply = try await submit(command)
-        if case .error(let message) = reply {
-            throw RedisError(reply: message, "Redis answered \(command.name) with an error: \(message)")
-        }
-        return reply
+        try await send(command, toNode: nil)
     }
 
     /// Sends one command built from its name and arguments.
@@ -198,7 +194,9 @@ public final class RedisClient: Sendable {
         }
     }
 
-    /// Sends `command` to one node of `keyNodes()`, as it is: no redirection is followed.
+    /// Sends `command` to one node of `keyNodes()`, as it is (no redirection is followed); `nil` routes it as
+    /// `send(_:)` does.
+    /// - Throws: `RedisError`; an error reply is thrown as `.server` (`.notReady` while the server loads).
     func send(_ command: RedisCommand, toNode node: RedisURL.Address?) async throws(RedisError) -> RedisReply {
         let reply: RedisReply
         switch (transport, node) {

@@ -96,11 +96,13 @@ final class ClusterSystem: @unchecked Sendable {
     func finalStatuses(of ids: [String], within timeout: Duration = .seconds(40)) async throws -> [String: String] {
         var statuses: [String: String] = [:]
         _ = await eventually(within: timeout, every: .milliseconds(250)) {
-            for id in ids where !["confirmed", "cancelled"].contains(statuses[id]) {
-                let key = OrderKeys.order(id)
-                if let status = try await client.send(RedisCommand("HGET", key, "status").routed(by: key)).string {
-                    statuses[id] = status
-                }
+            // The orders not final yet, in one pipeline (split per node by the client).
+            let pending = ids.filter { !["confirmed", "cancelled"].contains(statuses[$0]) }
+            let replies = try await client.pipeline(pending.map { id in
+                RedisCommand("HGET", OrderKeys.order(id), "status").routed(by: OrderKeys.order(id))
+            })
+            for (id, reply) in zip(pending, replies) {
+                if let status = reply.string { statuses[id] = status }
             }
             return ids.allSatisfy { ["confirmed", "cancelled"].contains(statuses[$0]) }
         }
