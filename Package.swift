@@ -187,3 +187,12 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// The release build optimises across module boundaries: the hot path runs through eight modules (the event
+// loop, the envelope, the runner, the services, the commit), and without it each generic call between them
+// (the runner's lanes, the inbox, the typed records) goes through unspecialised code and runtime metadata
+// lookups. Measured on the bus (README "Performance"): about 8% less Swift CPU per order.
+for target in package.targets where target.type == .regular || target.type == .executable {
+    target.swiftSettings = (target.swiftSettings ?? [])
+        + [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
+}
