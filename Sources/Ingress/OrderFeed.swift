@@ -14,6 +14,8 @@ final class OrderFeed: Sendable {
     private let pending: PendingOrders
     /// The waiters of each order not ended yet; an order's final event takes them out.
     private let waiters = Mutex<[String: [OrderWaiter]]>([:])
+    /// When the waiters give up.
+    let deadlines = WaitDeadlines()
 
     /// Creates the feed.
     /// - Parameter pending: the orders this ingress accepted; each one's final event ends its place.
@@ -35,7 +37,7 @@ final class OrderFeed: Sendable {
 
     /// A waiter ended by the final event of one chain that passes from now on; `forget(_:_:)` it when done.
     func watch(_ correlationID: String) -> OrderWaiter {
-        let waiter = OrderWaiter()
+        let waiter = OrderWaiter(deadlines: deadlines)
         waiters.withLock { $0[correlationID, default: []].append(waiter) }
         return waiter
     }

@@ -3,7 +3,8 @@ import Synchronization
 /// One request waiting for its order's final event (`Prefer: wait`): made before the order is published,
 /// ended once, by the event (`OrderFeed`) or by its deadline.
 ///
-/// The event resumes the waiting request directly: no stream, no task group, no actor in between.
+/// The event resumes the waiting request directly: no stream, no task group, no actor in between, and
+/// no timer of its own (`WaitDeadlines` keeps the deadlines of all waiters).
 final class OrderWaiter: Sendable {
     private enum State {
         /// Nobody waits yet and nothing ended it.
@@ -15,9 +16,13 @@ final class OrderWaiter: Sendable {
     }
 
     private let state = Mutex(State.watching)
+    private let deadlines: WaitDeadlines
 
     /// Creates a waiter; `OrderFeed.watch(_:)` makes them.
-    init() {}
+    /// - Parameter deadlines: what expires the waiter when it waits too long.
+    init(deadlines: WaitDeadlines) {
+        self.deadlines = deadlines
+    }
 
     /// The final event passed: the request waiting, if any, goes on.
     func end() {
@@ -28,13 +33,8 @@ final class OrderWaiter: Sendable {
     /// (`false`); returns at once when it passed already. Called once per waiter.
     func wait(within timeout: Duration) async -> Bool {
         if case .ended(let passed) = state.withLock({ $0 }) { return passed }
-        let deadline = Task { [self] in
-            do {
-                try await Task.sleep(for: timeout)
-                finish(false)
-            } catch {}  // cancelled: the event came first
-        }
-        defer { deadline.cancel() }
+        deadlines.add(self, at: .now + timeout)
+        defer { deadlines.remove(self) }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let ended = state.withLock { state -> Bool? in
@@ -47,6 +47,11 @@ final class OrderWaiter: Sendable {
         } onCancel: {
             finish(false)
         }
+    }
+
+    /// The deadline passed: the request waiting, if any, goes on without the event.
+    func expire() {
+        finish(false)
     }
 
     /// Ends the waiter, first come first served, resuming the request waiting on it.

@@ -64,6 +64,29 @@ struct OrderFeedTests {
         #expect(await waiter.wait(within: .zero) == false)
     }
 
+    @Test("one timer keeps every deadline: an earlier one re-arms it, a later one waits its turn")
+    func deadlinesShareOneTimer() async {
+        let feed = OrderFeed(pending: PendingOrders(limit: 1))
+        let patient = feed.watch("o-1")
+        let waiting = Task { await patient.wait(within: .seconds(3600)) }
+        while feed.deadlines.count == 0 { await Task.yield() }
+        // Armed for an hour: a request that waits for nothing must not wait that long.
+        #expect(await feed.watch("o-2").wait(within: .zero) == false)
+        let hurried = (0..<50).map { index in feed.watch("o-\(index + 3)") }
+        await withTaskGroup(of: Bool.self) { group in
+            for waiter in hurried { group.addTask { await waiter.wait(within: .milliseconds(1)) } }
+            for await ended in group { #expect(ended == false) }
+        }
+        #expect(feed.deadlines.count == 1)
+
+        let (messages, delivery) = AsyncStream<InboundMessage>.makeStream()
+        delivery.yield(Self.final(EventTypes.orderConfirmed, of: "o-1"))
+        delivery.finish()
+        await feed.run(messages)
+        #expect(await waiting.value)
+        #expect(feed.deadlines.count == 0)
+    }
+
     @Test("a cancelled request stops waiting")
     func cancelledRequestStopsWaiting() async {
         let waiter = OrderFeed(pending: PendingOrders(limit: 1)).watch("o-1")
