@@ -25,6 +25,17 @@ public struct HTTPRequest: Sendable {
 
     /// The first value of a header field, compared without case; `nil` when absent.
     public func header(_ name: String) -> String? {
-        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+        headers.first { Self.equalIgnoringASCIICase($0.name, name) }?.value
+    }
+
+    /// Whether two field names are equal but for ASCII case, compared byte by byte without making the
+    /// lowercased copies `lowercased()` would (field names are ASCII tokens, RFC 9110).
+    static func equalIgnoringASCIICase(_ left: String, _ right: String) -> Bool {
+        guard left.utf8.count == right.utf8.count else { return false }
+        return zip(left.utf8, right.utf8).allSatisfy { lowercase($0) == lowercase($1) }
+    }
+
+    private static func lowercase(_ byte: UInt8) -> UInt8 {
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte
     }
 }

@@ -83,16 +83,14 @@ struct IngressHandlers: Sendable {
                                      acceptedAt: RFC3339.string(from: event.time))
         // With `Prefer: wait`, the order's final event is watched for before the order is published, so it
         // cannot pass unseen and the order need not be read before waiting.
-        let watch = Self.preferredWait(request.header("Prefer")) != nil ? await feed.subscribe(orderID) : nil
+        let wait = Self.preferredWait(request.header("Prefer"))
+        let waiter = wait != nil ? feed.watch(orderID) : nil
+        defer { if let waiter { feed.forget(orderID, waiter) } }
         let result: AcceptResult
         do {
             result = try await store.accept(event, order: accepted, card: card, idempotency: claim)
         } catch {
-            if let watch { await feed.unsubscribe(orderID, token: watch.token) }
             throw .unreachable(error)
-        }
-        if case .accepted = result {} else if let watch {
-            await feed.unsubscribe(orderID, token: watch.token)
         }
         switch result {
         case .noSubscriber:
@@ -102,66 +100,94 @@ struct IngressHandlers: Sendable {
                 throw ProblemDetails(status: 422, type: "idempotency-key-reused", title: "Idempotency-Key Reused",
                                      detail: "Idempotency-Key \(claim?.key ?? "") was used with a different order")
             }
-            return await answer(orderID: previous, request: request)
+            return await answer(orderID: previous, wait: wait)
         case .accepted:
             published = true
             metrics.increment("switchboard_events_published_total", help: "Events published, by type and service.",
                               labels: ["type": EventTypes.orderCreated, "service": "ingress"])
-            return await answer(orderID: orderID, request: request, watching: watch)
+            return await answer(orderID: orderID, wait: wait, waiter: waiter)
         }
     }
 
     /// `202` with the order id, or with `Prefer: wait=N` the final order (`200`) if it ends in time.
-    /// - Parameter watching: the feed subscription made before the order was published, if any.
-    private func answer(orderID: String, request: HTTPRequest,
-                        watching: (token: Int, events: AsyncStream<CloudEvent>)? = nil) async -> HTTPResponse {
+    /// - Parameters:
+    ///   - wait: the `Prefer: wait` seconds, if the request asked to wait.
+    ///   - waiter: the order's waiter, made before the order was published; without one the order may have
+    ///     ended before it is watched, so it is read first.
+    private func answer(orderID: String, wait: Int?, waiter: OrderWaiter? = nil) async -> HTTPResponse {
         let location = ("Location", "/orders/\(orderID)")
-        guard let wait = Self.preferredWait(request.header("Prefer")) else {
+        guard let wait else {
             return .json(status: 202, Self.pending(orderID, status: "pending"), headers: [location])
         }
-        let watch = if let watching { watching } else { await feed.subscribe(orderID) }
-        let record = await finalRecord(orderID, events: watch.events, within: .seconds(wait),
-                                       mayHaveEnded: watching == nil)
-        await feed.unsubscribe(orderID, token: watch.token)
+        let read: (record: OrderRecord?, view: OrderView?)
+        if let waiter {
+            read = await finalRead(orderID, waiter: waiter, within: .seconds(wait), mayHaveEnded: false)
+        } else {
+            let waiter = feed.watch(orderID)
+            read = await finalRead(orderID, waiter: waiter, within: .seconds(wait), mayHaveEnded: true)
+            feed.forget(orderID, waiter)
+        }
         let applied = ("Preference-Applied", "wait=\(wait)")
-        if let record, record.status.isFinal, let view = try? await view(of: record) {
+        if let view = read.view {
             return .json(status: 200, view.jsonBytes, headers: [location, applied])
         }
-        return .json(status: 202, Self.pending(orderID, status: record?.status.rawValue ?? "pending"),
+        return .json(status: 202, Self.pending(orderID, status: read.record?.status.rawValue ?? "pending"),
                      headers: [location, applied])
     }
 
     /// Waits until the order's final event passes or `timeout` runs out, then reads the order.
-    /// - Parameter mayHaveEnded: whether the order may have ended before `events` was watched, so it is
-    ///   read first.
-    private func finalRecord(_ orderID: String, events: AsyncStream<CloudEvent>, within timeout: Duration,
-                             mayHaveEnded: Bool) async -> OrderRecord? {
-        if mayHaveEnded, let record = try? await store.order(orderID), record.status.isFinal { return record }
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                for await _ in events { return }
-            }
-            group.addTask { try? await Task.sleep(for: timeout) }
-            await group.next()
-            group.cancelAll()
-        }
-        return try? await store.order(orderID)
+    /// - Parameter mayHaveEnded: whether the order may have ended before `waiter` was made, so it is read first.
+    private func finalRead(_ orderID: String, waiter: OrderWaiter, within timeout: Duration, mayHaveEnded: Bool)
+        async -> (record: OrderRecord?, view: OrderView?)
+    {
+        if mayHaveEnded, case let early = await readView(orderID), early.view != nil { return early }
+        _ = await waiter.wait(within: timeout)
+        return await readView(orderID)
     }
 
-    /// The order as clients are shown it: its record and its history, read together.
-    private func view(of record: OrderRecord) async throws(EventBusError) -> OrderView {
-        OrderView(record: record, history: OrderHistory.entries(from: try await reads.trace(record.orderId)))
+    /// The order's record, and its view when it is final: `nil` for what cannot be read.
+    private func readView(_ orderID: String) async -> (record: OrderRecord?, view: OrderView?) {
+        let read = await self.read(orderID)
+        guard case .success(let record?) = read.record else { return (nil, nil) }
+        guard record.status.isFinal, case .success(let trace) = read.trace else { return (record, nil) }
+        return (record, OrderView(record: record, trace: trace))
+    }
+
+    /// The order's record (`store.order(_:)`) and its trace log, asked for together: two requests in flight
+    /// at once, not one after the other.
+    private func read(_ orderID: String) async
+        -> (record: Result<OrderRecord?, EventBusError>, trace: Result<[CloudEvent], EventBusError>)
+    {
+        async let trace = traceLog(orderID)
+        let record: Result<OrderRecord?, EventBusError>
+        do throws(EventBusError) {
+            record = .success(try await store.order(orderID))
+        } catch {
+            record = .failure(error)
+        }
+        return (record, await trace)
+    }
+
+    /// The order's trace log (`SystemReader.trace(_:)`), or why it cannot be read.
+    private func traceLog(_ orderID: String) async -> Result<[CloudEvent], EventBusError> {
+        do throws(EventBusError) {
+            return .success(try await reads.trace(orderID))
+        } catch {
+            return .failure(error)
+        }
     }
 
     // MARK: GET /orders/{id}, GET /orders/{id}/events
 
     func order(_ request: HTTPRequest) async throws(ProblemDetails) -> HTTPResponse {
         let id = request.parameters["id"] ?? ""
-        guard let record = try await existingOrder(id) else { throw .notFound("no order \(id)") }
-        do {
-            return .json(status: 200, try await view(of: record).jsonBytes)
-        } catch {
+        switch await read(id) {
+        case (.failure(let error), _), (.success(_?), .failure(let error)):
             throw .unreachable(error)
+        case (.success(nil), _):
+            throw .notFound("no order \(id)")
+        case (.success(let record?), .success(let trace)):
+            return .json(status: 200, OrderView(record: record, trace: trace).jsonBytes)
         }
     }
 
@@ -280,6 +306,8 @@ struct IngressHandlers: Sendable {
 extension Substring {
     /// Without white space at either end.
     fileprivate var trimmed: String {
-        String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
+        let start = firstIndex { !$0.isWhitespace } ?? endIndex
+        let end = lastIndex { !$0.isWhitespace }.map(index(after:)) ?? start
+        return String(self[start..<end])
     }
 }

@@ -1,3 +1,4 @@
+import EventBus
 import JSONBytes
 import OrderService
 import SagaEvents
@@ -7,6 +8,12 @@ import SagaEvents
 struct OrderView: JSONWritable {
     let record: OrderRecord
     let history: [OrderHistory.Entry]
+
+    /// The view of an order's record and its trace log (`OrderHistory`).
+    init(record: OrderRecord, trace: [CloudEvent]) {
+        self.record = record
+        self.history = OrderHistory.entries(from: trace)
+    }
 
     func write(json writer: inout JSONWriter) {
         writer.beginObject()

@@ -96,7 +96,7 @@ final class MicroHTTPDDaemon: Sendable {
     ) -> MHD_Result {
         guard let existing = context.pointee else {
             let headers = Self.headers(of: connection)
-            let declared = headers.first { $0.name.lowercased() == "content-length" }.flatMap { Int($0.value) }
+            let declared = headers.first { HTTPRequest.equalIgnoringASCIICase($0.name, "Content-Length") }.flatMap { Int($0.value) }
             let exchange = Exchange(method: method, path: url, headers: headers,
                                     bodyTooLarge: (declared ?? 0) > configuration.maximumBodySize)
             context.pointee = Unmanaged.passRetained(exchange).toOpaque()
