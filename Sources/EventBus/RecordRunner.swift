@@ -128,7 +128,7 @@ struct RecordRunner<Logic: EventService>: Sendable {
     /// broker holds, and the service decides again on that.
     ///
     /// Each stored version of the record is read as the service's `Record` once: the broker's (a conflict's
-    /// or a read's) when it comes, a commit's own when it is asked whether it leaves a follow-up, then kept.
+    /// or a read's) when it comes, a commit's outcome when it is asked whether it leaves a follow-up, then kept.
     /// One that cannot be read dead-letters the message as `unreadable_record`, and the runner forgets it.
     private func process(_ work: Work) async -> Disposition {
         var backoff = Backoff()
@@ -180,8 +180,8 @@ struct RecordRunner<Logic: EventService>: Sendable {
                     // caused, so nothing is committed; the intent stays for the redelivery to resume.
                     if Task.isCancelled { break }
                 }
-                let left = try records(leftBy: commit)
-                let deferred = try left.contains { try service.followUp(after: $0, for: event) != nil }
+                let left = try Known(StoredRecord(version: commit.expectedVersion + 1, fields: commit.outcome.record))
+                let deferred = try leavesFollowUp(commit, outcome: left, for: event)
                 var attempts = 0
                 let result = try await withRetry(&backoff) { () async throws(EventBusError) in
                     // A commit that could not be made may follow a failover that lost the step's effect with
@@ -196,9 +196,10 @@ struct RecordRunner<Logic: EventService>: Sendable {
                 case .applied(let fallback, let version):
                     let outcome = commit.outcome(chosenBy: fallback)
                     let stored = StoredRecord(version: version, fields: outcome.record)
-                    // The step ran again: its commit is not the one whose records were read.
-                    let known = attempts > 1 && step != nil
-                        ? try Known(stored) : Known(value: left[fallback.map { $0 + 1 } ?? 0].value, stored: stored)
+                    // A fallback's record is read again (a rare branch); so is a commit the step ran again for,
+                    // which is not the one whose records were read.
+                    let known = fallback != nil || (attempts > 1 && step != nil)
+                        ? try Known(stored) : Known(value: left.value, stored: stored)
                     lanes.remember(known, for: work.key)
                     service.applied(outcome, for: event, logger: logger)
                     guard deferred else {
@@ -239,17 +240,17 @@ struct RecordRunner<Logic: EventService>: Sendable {
         return .abandoned
     }
 
-    /// The records `commit` may leave, read as the service's `Record`: its outcome's, then each fallback's.
-    /// The runner asks whether one asks for a follow-up (then the message is acknowledged with the
-    /// follow-up's result rather than with `commit`), and keeps the one applied.
-    /// - Throws: `RecordError` when the service's own outcome is not its `Record`.
-    private func records(leftBy commit: Commit) throws(RecordError) -> [Known] {
-        let version = commit.expectedVersion + 1
-        var records = [try Known(StoredRecord(version: version, fields: commit.outcome.record))]
+    /// Whether a record `commit` may leave asks for a follow-up: then the message is acknowledged with the
+    /// follow-up's result rather than with `commit`. The outcome's record comes read (`left`, which the runner
+    /// keeps when the outcome applies); each fallback's is read here, and asked too once none has asked yet.
+    /// - Throws: `RecordError` when a fallback's record is not the service's `Record`; what `followUp` throws.
+    private func leavesFollowUp(_ commit: Commit, outcome left: Known, for event: CloudEvent) throws -> Bool {
+        var asks = try service.followUp(after: left, for: event) != nil
         for fallback in commit.fallbacks {
-            records.append(try Known(StoredRecord(version: version, fields: fallback.record)))
+            let record = try Known(StoredRecord(version: left.stored.version, fields: fallback.record))
+            asks = try asks || service.followUp(after: record, for: event) != nil
         }
-        return records
+        return asks
     }
 
     /// The broker refused an operation: leave a redeliverable message pending, dead-letter any other.
