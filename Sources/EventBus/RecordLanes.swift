@@ -8,11 +8,35 @@ import Synchronization
 /// decision: the commit's version check tells when the knowledge was stale, and then the broker's answer
 /// replaces it. Records are remembered in two generations of at most `capacity / 2` each, the older dropped
 /// whole when the newer fills, so memory stays bounded while the records of orders in flight are kept.
+///
+/// A message takes three turns of the lock, each hashing its key once per table it reads: `enqueue`, which
+/// hands the work that opens a lane out with the record as last known; `remember` (once per commit); and
+/// `next`, which hands out the next work of the lane with the record, or closes the lane. While a lane is
+/// open only its own work changes its record, so the record handed out with a work is still the last known
+/// when that work starts.
 final class RecordLanes<Work: Sendable, Known: Sendable>: Sendable {
+    /// What became of a work given to `enqueue`.
+    enum Admission {
+        /// The record had nothing in flight: the caller starts the work, on the record as last known (`nil`:
+        /// none known, assumed absent).
+        case started(Known?)
+        /// It waits behind the record's work in flight, and comes out of `next(after:)`.
+        case queued
+    }
+
+    /// The works of one record waiting behind the one in flight; a record with none in flight has no lane.
+    private struct Lane {
+        var waiting: [Work] = []
+    }
+
     private struct State {
-        var queues: [String: [Work]] = [:]
+        var lanes: [String: Lane] = [:]
         var recent: [String: Known] = [:]
         var older: [String: Known] = [:]
+
+        func known(_ key: String) -> Known? {
+            recent[key] ?? older[key]
+        }
     }
 
     private let state = Mutex(State())
@@ -24,34 +48,35 @@ final class RecordLanes<Work: Sendable, Known: Sendable>: Sendable {
         generationSize = max(capacity / 2, 1)
     }
 
-    /// Queues `work` for `key`; returns true when the record had nothing in flight, so the caller starts it.
-    func enqueue(_ work: Work, key: String) -> Bool {
+    /// Queues `work` for `key`: it starts now when the record had nothing in flight (the caller runs it), or
+    /// waits its turn.
+    func enqueue(_ work: Work, key: String) -> Admission {
         state.withLock { state in
-            if state.queues[key] != nil {
-                state.queues[key]!.append(work)
-                return false
+            if let index = state.lanes.index(forKey: key) {
+                state.lanes.values[index].waiting.append(work)
+                return .queued
             }
-            state.queues[key] = []
-            return true
+            state.lanes[key] = Lane()
+            return .started(state.known(key))
         }
     }
 
-    /// The next work of the same record, or `nil` (and the record's lane closes).
-    func next(after key: String) -> Work? {
+    /// The next work of the same record, with the record as last known; `nil` when none waits (the record's
+    /// lane closes).
+    func next(after key: String) -> (work: Work, known: Known?)? {
         state.withLock { state in
-            guard var waiting = state.queues[key], !waiting.isEmpty else {
-                state.queues[key] = nil
+            guard let index = state.lanes.index(forKey: key) else { return nil }
+            guard !state.lanes.values[index].waiting.isEmpty else {
+                state.lanes.remove(at: index)
                 return nil
             }
-            let next = waiting.removeFirst()
-            state.queues[key] = waiting
-            return next
+            return (state.lanes.values[index].waiting.removeFirst(), state.known(key))
         }
     }
 
     /// The last known version of the record, or `nil` when none is known (it is then assumed absent).
     func known(_ key: String) -> Known? {
-        state.withLock { $0.recent[key] ?? $0.older[key] }
+        state.withLock { $0.known(key) }
     }
 
     /// Remembers what the record holds now; `nil` forgets it.
@@ -62,11 +87,12 @@ final class RecordLanes<Work: Sendable, Known: Sendable>: Sendable {
                 state.older[key] = nil
                 return
             }
-            if state.recent[key] == nil, state.recent.count >= generationSize {
-                state.older = state.recent
-                state.recent = [:]
-            }
-            state.recent[key] = record
+            guard state.recent.updateValue(record, forKey: key) == nil, state.recent.count > generationSize
+            else { return }
+            // The newer generation is full: it becomes the older, and the record starts the next.
+            state.recent[key] = nil
+            state.older = state.recent
+            state.recent = [key: record]
         }
     }
 }

@@ -63,15 +63,15 @@ struct RecordRunner<Logic: EventService>: Sendable {
                     _ = await deadLetter(message, reason: rejection.reason, cause: rejection.cause)
                     continue
                 }
-                guard lanes.enqueue(work, key: work.key) else { continue }
+                guard case .started(let known) = lanes.enqueue(work, key: work.key) else { continue }
                 if running >= maximumConcurrency {
                     await group.next()
                     running -= 1
                 }
                 group.addTask {
-                    var next: Work? = work
-                    while let current = next {
-                        _ = await process(current)
+                    var next = Optional((work: work, known: known))
+                    while let (current, record) = next {
+                        _ = await process(current, on: record)
                         next = lanes.next(after: current.key)
                     }
                 }
@@ -84,7 +84,7 @@ struct RecordRunner<Logic: EventService>: Sendable {
     /// Handles one message to the end and says how it ended.
     func handle(_ message: InboundMessage) async -> Disposition {
         switch decode(message) {
-        case .success(let work): await process(work)
+        case .success(let work): await process(work, on: lanes.known(work.key))
         case .failure(let rejection): await deadLetter(message, reason: rejection.reason, cause: rejection.cause)
         }
     }
@@ -114,8 +114,8 @@ struct RecordRunner<Logic: EventService>: Sendable {
 
     /// Asks the service and commits, until the commit applies.
     ///
-    /// The service decides on the record the runner last knew (`RecordLanes`, kept read as the service's
-    /// `Record`), or on none when it knows none, without reading it first: a conflict hands back what the
+    /// The service decides on the record the runner last knew (`lastKnown`, from `RecordLanes`, kept read as the
+    /// service's `Record`), or on none when it knows none, without reading it first: a conflict hands back what the
     /// broker holds, and the service decides again on that. A decision to change nothing is only trusted on a
     /// record confirmed by the broker, so a record the runner did not know is read before an event is ignored.
     ///
@@ -130,11 +130,11 @@ struct RecordRunner<Logic: EventService>: Sendable {
     /// Each stored version of the record is read as the service's `Record` once: the broker's (a conflict's
     /// or a read's) when it comes, a commit's outcome when it is asked whether it leaves a follow-up, then kept.
     /// One that cannot be read dead-letters the message as `unreadable_record`, and the runner forgets it.
-    private func process(_ work: Work) async -> Disposition {
+    private func process(_ work: Work, on lastKnown: Known?) async -> Disposition {
         var backoff = Backoff()
         var conflicts = 0
         let event = work.event
-        var record = lanes.known(work.key)
+        var record = lastKnown
         var confirmed = false
         var intended = false
         while !Task.isCancelled {
