@@ -23,6 +23,7 @@ struct RecordRunner<Logic: EventService>: Sendable {
     private let instance: String
     private let logger: Logger
     private let metrics: MetricsRegistry?
+    private let handled: HandledEventMetrics?
     private let maximumConcurrency: Int
     private let maximumDeliveries: Int
     private let maximumConflicts = 32
@@ -39,6 +40,7 @@ struct RecordRunner<Logic: EventService>: Sendable {
         self.instance = instance
         self.logger = logger
         self.metrics = metrics
+        handled = metrics.map { HandledEventMetrics(registry: $0, service: service.name, types: service.subscriptions) }
         self.maximumConcurrency = maximumConcurrency
         self.maximumDeliveries = maximumDeliveries
     }
@@ -163,7 +165,7 @@ struct RecordRunner<Logic: EventService>: Sendable {
                         try await withRetry(&backoff) { () async throws(EventBusError) in
                             try await transport.acknowledge(work.message, group: service.name)
                         }
-                        finished(work, outcome: intended ? "applied" : "ignored")
+                        finished(work, outcome: intended ? .applied : .ignored)
                         return intended ? .applied : .ignored
                     }
                     if !intended && followUp.kind == .intent {
@@ -203,7 +205,7 @@ struct RecordRunner<Logic: EventService>: Sendable {
                     lanes.remember(known, for: work.key)
                     service.applied(outcome, for: event, logger: logger)
                     guard deferred else {
-                        finished(work, outcome: "applied")
+                        finished(work, outcome: .applied)
                         return .applied
                     }
                     record = known
@@ -267,18 +269,15 @@ struct RecordRunner<Logic: EventService>: Sendable {
         return .leftPending(reason: reason)
     }
 
-    private func finished(_ work: Work, outcome: String) {
+    /// Logs and counts a message handled to its end.
+    private func finished(_ work: Work, outcome: HandledEventMetrics.Outcome) {
         let duration = ContinuousClock.now - work.received
         logger.info("event handled", metadata: [
             "service": service.name, "event.type": work.event.type, "event.id": work.event.id,
-            "correlation.id": work.event.correlationID ?? "", "outcome": outcome,
+            "correlation.id": work.event.correlationID ?? "", "outcome": outcome.rawValue,
             "duration.ms": duration.millisecondsText,
         ])
-        guard let metrics else { return }
-        metrics.increment("switchboard_events_handled_total", help: "Events handled, by type and service.",
-                          labels: ["type": work.event.type, "service": service.name, "outcome": outcome])
-        metrics.observe("switchboard_handler_duration_seconds", help: "Time to handle an event, by type and service.",
-                        labels: ["type": work.event.type, "service": service.name], value: duration.seconds)
+        handled?.handled(work.event.type, outcome: outcome, duration: duration)
     }
 
     /// Applies each setup commit, retrying while the broker is away; false when cancelled first.
