@@ -9,7 +9,7 @@ import Synchronization
 /// replaces it. Records are remembered in two generations of at most `capacity / 2` each, the older dropped
 /// whole when the newer fills, so memory stays bounded while the records of orders in flight are kept.
 ///
-/// A message takes three turns of the lock, each hashing its key once per table it reads: `enqueue`, which
+/// A message takes three turns of the lock, each finding its key (`LaneKey`, hashed once) once per table it reads: `enqueue`, which
 /// hands the work that opens a lane out with the record as last known; `remember` (once per commit); and
 /// `next`, which hands out the next work of the lane with the record, or closes the lane. While a lane is
 /// open only its own work changes its record, so the record handed out with a work is still the last known
@@ -30,11 +30,11 @@ final class RecordLanes<Work: Sendable, Known: Sendable>: Sendable {
     }
 
     private struct State {
-        var lanes: [String: Lane] = [:]
-        var recent: [String: Known] = [:]
-        var older: [String: Known] = [:]
+        var lanes: [LaneKey: Lane] = [:]
+        var recent: [LaneKey: Known] = [:]
+        var older: [LaneKey: Known] = [:]
 
-        func known(_ key: String) -> Known? {
+        func known(_ key: LaneKey) -> Known? {
             recent[key] ?? older[key]
         }
     }
@@ -50,7 +50,7 @@ final class RecordLanes<Work: Sendable, Known: Sendable>: Sendable {
 
     /// Queues `work` for `key`: it starts now when the record had nothing in flight (the caller runs it), or
     /// waits its turn.
-    func enqueue(_ work: Work, key: String) -> Admission {
+    func enqueue(_ work: Work, key: LaneKey) -> Admission {
         state.withLock { state in
             if let index = state.lanes.index(forKey: key) {
                 state.lanes.values[index].waiting.append(work)
@@ -63,7 +63,7 @@ final class RecordLanes<Work: Sendable, Known: Sendable>: Sendable {
 
     /// The next work of the same record, with the record as last known; `nil` when none waits (the record's
     /// lane closes).
-    func next(after key: String) -> (work: Work, known: Known?)? {
+    func next(after key: LaneKey) -> (work: Work, known: Known?)? {
         state.withLock { state in
             guard let index = state.lanes.index(forKey: key) else { return nil }
             guard !state.lanes.values[index].waiting.isEmpty else {
@@ -75,12 +75,12 @@ final class RecordLanes<Work: Sendable, Known: Sendable>: Sendable {
     }
 
     /// The last known version of the record, or `nil` when none is known (it is then assumed absent).
-    func known(_ key: String) -> Known? {
+    func known(_ key: LaneKey) -> Known? {
         state.withLock { $0.known(key) }
     }
 
     /// Remembers what the record holds now; `nil` forgets it.
-    func remember(_ record: Known?, for key: String) {
+    func remember(_ record: Known?, for key: LaneKey) {
         state.withLock { state in
             guard let record else {
                 state.recent[key] = nil
@@ -92,7 +92,8 @@ final class RecordLanes<Work: Sendable, Known: Sendable>: Sendable {
             // The newer generation is full: it becomes the older, and the record starts the next.
             state.recent[key] = nil
             state.older = state.recent
-            state.recent = [key: record]
+            state.recent = Dictionary(minimumCapacity: generationSize)
+            state.recent[key] = record
         }
     }
 }

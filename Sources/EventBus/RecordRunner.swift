@@ -13,8 +13,12 @@ struct RecordRunner<Logic: EventService>: Sendable {
     struct Work: Sendable {
         var message: InboundMessage
         var event: CloudEvent
-        var key: String
+        /// The key of the record the event concerns, hashed once for `RecordLanes`.
+        var lane: LaneKey
         var received: ContinuousClock.Instant
+
+        /// The key of the record the event concerns.
+        var key: String { lane.text }
     }
 
     let service: Logic
@@ -65,7 +69,7 @@ struct RecordRunner<Logic: EventService>: Sendable {
                     _ = await deadLetter(message, reason: rejection.reason, cause: rejection.cause)
                     continue
                 }
-                guard case .started(let known) = lanes.enqueue(work, key: work.key) else { continue }
+                guard case .started(let known) = lanes.enqueue(work, key: work.lane) else { continue }
                 if running >= maximumConcurrency {
                     await group.next()
                     running -= 1
@@ -74,7 +78,7 @@ struct RecordRunner<Logic: EventService>: Sendable {
                     var next = Optional((work: work, known: known))
                     while let (current, record) = next {
                         _ = await process(current, on: record)
-                        next = lanes.next(after: current.key)
+                        next = lanes.next(after: current.lane)
                     }
                 }
                 running += 1
@@ -86,7 +90,7 @@ struct RecordRunner<Logic: EventService>: Sendable {
     /// Handles one message to the end and says how it ended.
     func handle(_ message: InboundMessage) async -> Disposition {
         switch decode(message) {
-        case .success(let work): await process(work, on: lanes.known(work.key))
+        case .success(let work): await process(work, on: lanes.known(work.lane))
         case .failure(let rejection): await deadLetter(message, reason: rejection.reason, cause: rejection.cause)
         }
     }
@@ -107,7 +111,7 @@ struct RecordRunner<Logic: EventService>: Sendable {
         }
         do {
             let event = try CloudEvent(decoding: message.payload, channel: message.channel)
-            return .success(Work(message: message, event: event, key: try service.recordKey(for: event),
+            return .success(Work(message: message, event: event, lane: LaneKey(try service.recordKey(for: event)),
                                  received: .now))
         } catch {
             return .failure(Rejection(reason: error.message, cause: .invalidEvent))
@@ -157,7 +161,7 @@ struct RecordRunner<Logic: EventService>: Sendable {
                         confirmed = true
                         if current != record?.stored {
                             record = try Known(current)
-                            lanes.remember(record, for: work.key)
+                            lanes.remember(record, for: work.lane)
                             continue
                         }
                     }
@@ -202,7 +206,7 @@ struct RecordRunner<Logic: EventService>: Sendable {
                     // which is not the one whose records were read.
                     let known = fallback != nil || (attempts > 1 && step != nil)
                         ? try Known(stored) : Known(value: left.value, stored: stored)
-                    lanes.remember(known, for: work.key)
+                    lanes.remember(known, for: work.lane)
                     service.applied(outcome, for: event, logger: logger)
                     guard deferred else {
                         finished(work, outcome: .applied)
@@ -219,7 +223,7 @@ struct RecordRunner<Logic: EventService>: Sendable {
                     }
                     confirmed = true
                     record = try Known(current)
-                    lanes.remember(record, for: work.key)
+                    lanes.remember(record, for: work.lane)
                     conflicts += 1
                     guard conflicts < maximumConflicts else {
                         return await deadLetter(work.message, reason: "its record \(work.key) kept changing under it",
@@ -229,7 +233,7 @@ struct RecordRunner<Logic: EventService>: Sendable {
             } catch let error as CloudEventError {
                 return await deadLetter(work.message, reason: error.message, cause: .invalidEvent)
             } catch let error as RecordError {
-                lanes.remember(nil, for: work.key)
+                lanes.remember(nil, for: work.lane)
                 return await deadLetter(work.message, reason: Self.unreadable(work.key, error),
                                         cause: .unreadableRecord)
             } catch let error as EventBusError {
