@@ -9,17 +9,7 @@ struct RecordRunner<Logic: EventService>: Sendable {
     typealias Cause = ServiceRunner.Cause
     typealias Known = VersionedRecord<Logic.Record>
 
-    /// A decoded message waiting for its turn.
-    struct Work: Sendable {
-        var message: InboundMessage
-        var event: CloudEvent
-        /// The key of the record the event concerns, hashed once for `RecordLanes`.
-        var lane: LaneKey
-        var received: ContinuousClock.Instant
-
-        /// The key of the record the event concerns.
-        var key: String { lane.text }
-    }
+    typealias Work = DecodedMessage
 
     let service: Logic
     private let transport: any EventTransport
@@ -31,7 +21,7 @@ struct RecordRunner<Logic: EventService>: Sendable {
     private let maximumConcurrency: Int
     private let maximumDeliveries: Int
     private let maximumConflicts = 32
-    private let lanes = RecordLanes<Work, Known>()
+    private let lanes = RecordLanes<Known>()
 
     /// Creates a runner; the parameters are `ServiceRunner.init`'s.
     init(
@@ -75,7 +65,7 @@ struct RecordRunner<Logic: EventService>: Sendable {
                     running -= 1
                 }
                 group.addTask {
-                    var next = Optional((work: work, known: known))
+                    var next = Optional((message: work, known: known))
                     while let (current, record) = next {
                         _ = await process(current, on: record)
                         next = lanes.next(after: current.lane)
