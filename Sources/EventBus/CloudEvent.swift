@@ -156,7 +156,9 @@ public struct CloudEvent: Sendable, Equatable {
     /// first payload decoded is kept with the event (and its copies), and a later read as the same type returns
     /// it. Services read their payload this way, as a message's payload is asked for at each step of its handling.
     /// - Throws: `CloudEventError` naming the field that is missing or of the wrong type, as `data.<path>`.
-    public func decodeDataOnce<Payload: Decodable & Sendable>(as type: Payload.Type) throws(CloudEventError) -> Payload {
+    public func decodeDataOnce<Payload: Decodable & Sendable>(
+        as type: Payload.Type
+    ) throws(CloudEventError) -> Payload {
         guard let memo else { return try decodeData(as: Payload.self) }
         return try memo.payload { () throws(CloudEventError) in try decodeData(as: Payload.self) }
     }

@@ -40,7 +40,8 @@ public final class MetricsRegistry: Sendable {
             }
             if let histogram {
                 let merged = families[name]?.histograms[labels].map { $0.adding(histogram) } ?? histogram
-                families[name, default: Family(kind: .histogram, help: help, buckets: buckets)].histograms[labels] = merged
+                let family = Family(kind: .histogram, help: help, buckets: buckets)
+                families[name, default: family].histograms[labels] = merged
             }
         }
     }

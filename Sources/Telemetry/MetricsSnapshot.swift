@@ -18,7 +18,8 @@ public struct MetricsSnapshot: Codable, Sendable, Equatable {
 
         /// This histogram and `other`, of the same buckets, as one.
         func adding(_ other: Histogram) -> Histogram {
-            Histogram(counts: zip(counts, other.counts).map { $0 + $1 }, sum: sum + other.sum, count: count + other.count)
+            Histogram(counts: zip(counts, other.counts).map { $0 + $1 }, sum: sum + other.sum,
+                      count: count + other.count)
         }
     }
 

@@ -26,10 +26,6 @@ struct ServiceRunnerFollowUpTests {
         let name = "gate"
         let subscriptions = ["pass"]
 
-        func recordKey(for event: CloudEvent) throws(CloudEventError) -> String {
-            "gate:\(event.correlationID ?? "")"
-        }
-
         func decide(_ event: CloudEvent, record: VersionedRecord<Gate>?) async throws -> Commit? {
             guard record == nil else { return nil }
             return Commit(key: try recordKey(for: event), expected: nil,
@@ -41,9 +37,15 @@ struct ServiceRunnerFollowUpTests {
         func followUp(after record: VersionedRecord<Gate>?, for event: CloudEvent) throws -> FollowUp? {
             guard let record, record.value.state == "waiting" else { return nil }
             let key = try recordKey(for: event)
+            let settled = Commit.Outcome(record: Gate(state: "settled").fields)
             return FollowUp(name: "settle") { () async throws(EventBusError) in
-                Commit(key: key, expected: record.stored, outcome: Commit.Outcome(record: Gate(state: "settled").fields))
+                Commit(key: key, expected: record.stored, outcome: settled)
             }
+        }
+
+        /// One record per order (the event's correlation id).
+        func recordKey(for event: CloudEvent) throws(CloudEventError) -> String {
+            "gate:" + (event.correlationID ?? "")
         }
     }
 
