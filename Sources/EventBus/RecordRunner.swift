@@ -9,8 +9,6 @@ struct RecordRunner<Logic: EventService>: Sendable {
     typealias Cause = ServiceRunner.Cause
     typealias Known = VersionedRecord<Logic.Record>
 
-    typealias Work = DecodedMessage
-
     let service: Logic
     private let transport: any EventTransport
     private let deadLetters: any DeadLetterStore
@@ -52,7 +50,7 @@ struct RecordRunner<Logic: EventService>: Sendable {
         await withTaskGroup(of: Void.self) { group in
             var running = 0
             for await message in messages {
-                let work: Work
+                let work: DecodedMessage
                 switch decode(message) {
                 case .success(let decoded): work = decoded
                 case .failure(let rejection):
@@ -92,7 +90,7 @@ struct RecordRunner<Logic: EventService>: Sendable {
     }
 
     /// Decodes a message and finds its record, or says why it cannot be processed.
-    private func decode(_ message: InboundMessage) -> Result<Work, Rejection> {
+    private func decode(_ message: InboundMessage) -> Result<DecodedMessage, Rejection> {
         if message.deliveryCount > maximumDeliveries {
             return .failure(Rejection(
                 reason: "delivered \(message.deliveryCount) times without being processed (limit \(maximumDeliveries))",
@@ -101,8 +99,8 @@ struct RecordRunner<Logic: EventService>: Sendable {
         }
         do {
             let event = try CloudEvent(decoding: message.payload, channel: message.channel)
-            return .success(Work(message: message, event: event, lane: LaneKey(try service.recordKey(for: event)),
-                                 received: .now))
+            let lane = LaneKey(try service.recordKey(for: event))
+            return .success(DecodedMessage(message: message, event: event, lane: lane, received: .now))
         } catch {
             return .failure(Rejection(reason: error.message, cause: .invalidEvent))
         }
@@ -126,7 +124,7 @@ struct RecordRunner<Logic: EventService>: Sendable {
     /// Each stored version of the record is read as the service's `Record` once: the broker's (a conflict's
     /// or a read's) when it comes, a commit's outcome when it is asked whether it leaves a follow-up, then kept.
     /// One that cannot be read dead-letters the message as `unreadable_record`, and the runner forgets it.
-    private func process(_ work: Work, on lastKnown: Known?) async -> Disposition {
+    private func process(_ work: DecodedMessage, on lastKnown: Known?) async -> Disposition {
         var backoff = Backoff()
         var conflicts = 0
         let event = work.event
@@ -250,7 +248,7 @@ struct RecordRunner<Logic: EventService>: Sendable {
     }
 
     /// The broker refused an operation: leave a redeliverable message pending, dead-letter any other.
-    private func refused(_ work: Work, reason: String) async -> Disposition {
+    private func refused(_ work: DecodedMessage, reason: String) async -> Disposition {
         guard work.message.deliveryID != nil else {
             return await deadLetter(work.message, reason: "the broker refused it: \(reason)", cause: .refused)
         }
@@ -264,7 +262,7 @@ struct RecordRunner<Logic: EventService>: Sendable {
     }
 
     /// Logs and counts a message handled to its end.
-    private func finished(_ work: Work, outcome: HandledEventMetrics.Outcome) {
+    private func finished(_ work: DecodedMessage, outcome: HandledEventMetrics.Outcome) {
         let duration = ContinuousClock.now - work.received
         logger.info("event handled", metadata: [
             "service": service.name, "event.type": work.event.type, "event.id": work.event.id,
