@@ -45,6 +45,7 @@ extension CloudEvent {
             self.init(id: Self.bareID(channel: channel, payload: message), source: Self.bareSource, type: channel,
                       time: Date(), correlationID: attributes.orderId, causationID: nil, traceparent: nil,
                       body: .json(message))
+            memo = PayloadMemo()
             return
         }
         guard specVersion.string == Self.specVersion else {
@@ -69,6 +70,7 @@ extension CloudEvent {
             traceparent: try attributes.traceparent.optional("traceparent"),
             body: attributes.data.map { .json($0) } ?? .value(.null)
         )
+        memo = PayloadMemo()
     }
 
     /// The id of a bare payload: derived from the channel and the bytes (FNV-1a, 128 bits), so every

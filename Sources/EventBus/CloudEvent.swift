@@ -30,12 +30,18 @@ public struct CloudEvent: Sendable, Equatable {
     public var traceparent: String?
     /// The payload, as JSON bytes or as a value: see `Body`.
     var body: Body
+    /// For an event read from a message, the payload first decoded from its bytes (`decodeDataOnce(as:)`);
+    /// forgotten when the data is set.
+    var memo: PayloadMemo?
 
     /// The payload as a value. Events keep their payload as the JSON they arrived with (or were
     /// encoded to), so reading this decodes it; services decode their own types with `decodeData(as:)`.
     public var data: JSONValue {
         get { body.value }
-        set { body = .value(newValue) }
+        set {
+            body = .value(newValue)
+            memo = nil
+        }
     }
 
     /// Creates an event.
@@ -144,6 +150,17 @@ public struct CloudEvent: Sendable, Equatable {
         } catch {
             throw CloudEventError(.invalidField, "data: \(error)")
         }
+    }
+
+    /// Decodes the data as `decodeData(as:)` does, parsing the bytes of an event read from a message once: the
+    /// first payload decoded is kept with the event (and its copies), and a later read as the same type returns
+    /// it. Services read their payload this way, as a message's payload is asked for at each step of its handling.
+    /// - Throws: `CloudEventError` naming the field that is missing or of the wrong type, as `data.<path>`.
+    public func decodeDataOnce<Payload: Decodable & Sendable>(
+        as type: Payload.Type
+    ) throws(CloudEventError) -> Payload {
+        guard let memo else { return try decodeData(as: Payload.self) }
+        return try memo.payload { () throws(CloudEventError) in try decodeData(as: Payload.self) }
     }
 
     /// The data's JSON text, for reading parts of it with a `JSONReader` without decoding the rest.

@@ -25,8 +25,10 @@ public struct RecordFields: Sendable {
         return value
     }
 
-    /// The field as one of an enumeration's raw values.
+    /// The field as one of an enumeration's raw values. Inlinable, so a record's reading is specialised for
+    /// its own enumerations rather than run as generic code.
     /// - Throws: `RecordError` when it is absent or not one of them.
+    @inlinable
     public func required<Value: RawRepresentable>(_ name: String, as type: Value.Type) throws(RecordError) -> Value
     where Value.RawValue == String {
         let text = try required(name)
@@ -34,11 +36,12 @@ public struct RecordFields: Sendable {
         return value
     }
 
-    /// The field as one of an enumeration's raw values, when present.
+    /// The field as one of an enumeration's raw values, when present; inlinable, as `required(_:as:)`.
     /// - Throws: `RecordError` when it is present but not one of them.
+    @inlinable
     public func optional<Value: RawRepresentable>(_ name: String, as type: Value.Type) throws(RecordError) -> Value?
     where Value.RawValue == String {
-        guard values[name] != nil else { return nil }
+        guard self[name] != nil else { return nil }
         return try required(name, as: type)
     }
 }

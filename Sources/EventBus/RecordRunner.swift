@@ -9,24 +9,17 @@ struct RecordRunner<Logic: EventService>: Sendable {
     typealias Cause = ServiceRunner.Cause
     typealias Known = VersionedRecord<Logic.Record>
 
-    /// A decoded message waiting for its turn.
-    struct Work: Sendable {
-        var message: InboundMessage
-        var event: CloudEvent
-        var key: String
-        var received: ContinuousClock.Instant
-    }
-
     let service: Logic
     private let transport: any EventTransport
     private let deadLetters: any DeadLetterStore
     private let instance: String
     private let logger: Logger
     private let metrics: MetricsRegistry?
+    private let handled: HandledEventMetrics?
     private let maximumConcurrency: Int
     private let maximumDeliveries: Int
     private let maximumConflicts = 32
-    private let lanes = RecordLanes<Work, Known>()
+    private let lanes = RecordLanes<Known>()
 
     /// Creates a runner; the parameters are `ServiceRunner.init`'s.
     init(
@@ -39,6 +32,7 @@ struct RecordRunner<Logic: EventService>: Sendable {
         self.instance = instance
         self.logger = logger
         self.metrics = metrics
+        handled = metrics.map { HandledEventMetrics(registry: $0, service: service.name, types: service.subscriptions) }
         self.maximumConcurrency = maximumConcurrency
         self.maximumDeliveries = maximumDeliveries
     }
@@ -56,23 +50,23 @@ struct RecordRunner<Logic: EventService>: Sendable {
         await withTaskGroup(of: Void.self) { group in
             var running = 0
             for await message in messages {
-                let work: Work
+                let work: DecodedMessage
                 switch decode(message) {
                 case .success(let decoded): work = decoded
                 case .failure(let rejection):
                     _ = await deadLetter(message, reason: rejection.reason, cause: rejection.cause)
                     continue
                 }
-                guard lanes.enqueue(work, key: work.key) else { continue }
+                guard case .started(let known) = lanes.enqueue(work, key: work.lane) else { continue }
                 if running >= maximumConcurrency {
                     await group.next()
                     running -= 1
                 }
                 group.addTask {
-                    var next: Work? = work
-                    while let current = next {
-                        _ = await process(current)
-                        next = lanes.next(after: current.key)
+                    var next = Optional((message: work, known: known))
+                    while let (current, record) = next {
+                        _ = await process(current, on: record)
+                        next = lanes.next(after: current.lane)
                     }
                 }
                 running += 1
@@ -84,7 +78,7 @@ struct RecordRunner<Logic: EventService>: Sendable {
     /// Handles one message to the end and says how it ended.
     func handle(_ message: InboundMessage) async -> Disposition {
         switch decode(message) {
-        case .success(let work): await process(work)
+        case .success(let work): await process(work, on: lanes.known(work.lane))
         case .failure(let rejection): await deadLetter(message, reason: rejection.reason, cause: rejection.cause)
         }
     }
@@ -96,7 +90,7 @@ struct RecordRunner<Logic: EventService>: Sendable {
     }
 
     /// Decodes a message and finds its record, or says why it cannot be processed.
-    private func decode(_ message: InboundMessage) -> Result<Work, Rejection> {
+    private func decode(_ message: InboundMessage) -> Result<DecodedMessage, Rejection> {
         if message.deliveryCount > maximumDeliveries {
             return .failure(Rejection(
                 reason: "delivered \(message.deliveryCount) times without being processed (limit \(maximumDeliveries))",
@@ -105,8 +99,8 @@ struct RecordRunner<Logic: EventService>: Sendable {
         }
         do {
             let event = try CloudEvent(decoding: message.payload, channel: message.channel)
-            return .success(Work(message: message, event: event, key: try service.recordKey(for: event),
-                                 received: .now))
+            let lane = LaneKey(try service.recordKey(for: event))
+            return .success(DecodedMessage(message: message, event: event, lane: lane, received: .now))
         } catch {
             return .failure(Rejection(reason: error.message, cause: .invalidEvent))
         }
@@ -114,8 +108,8 @@ struct RecordRunner<Logic: EventService>: Sendable {
 
     /// Asks the service and commits, until the commit applies.
     ///
-    /// The service decides on the record the runner last knew (`RecordLanes`, kept read as the service's
-    /// `Record`), or on none when it knows none, without reading it first: a conflict hands back what the
+    /// The service decides on the record the runner last knew (`lastKnown`, from `RecordLanes`, kept read as the
+    /// service's `Record`), or on none when it knows none, without reading it first: a conflict hands back what the
     /// broker holds, and the service decides again on that. A decision to change nothing is only trusted on a
     /// record confirmed by the broker, so a record the runner did not know is read before an event is ignored.
     ///
@@ -128,13 +122,13 @@ struct RecordRunner<Logic: EventService>: Sendable {
     /// broker holds, and the service decides again on that.
     ///
     /// Each stored version of the record is read as the service's `Record` once: the broker's (a conflict's
-    /// or a read's) when it comes, a commit's own when it is asked whether it leaves a follow-up, then kept.
+    /// or a read's) when it comes, a commit's outcome when it is asked whether it leaves a follow-up, then kept.
     /// One that cannot be read dead-letters the message as `unreadable_record`, and the runner forgets it.
-    private func process(_ work: Work) async -> Disposition {
+    private func process(_ work: DecodedMessage, on lastKnown: Known?) async -> Disposition {
         var backoff = Backoff()
         var conflicts = 0
         let event = work.event
-        var record = lanes.known(work.key)
+        var record = lastKnown
         var confirmed = false
         var intended = false
         while !Task.isCancelled {
@@ -155,7 +149,7 @@ struct RecordRunner<Logic: EventService>: Sendable {
                         confirmed = true
                         if current != record?.stored {
                             record = try Known(current)
-                            lanes.remember(record, for: work.key)
+                            lanes.remember(record, for: work.lane)
                             continue
                         }
                     }
@@ -163,7 +157,7 @@ struct RecordRunner<Logic: EventService>: Sendable {
                         try await withRetry(&backoff) { () async throws(EventBusError) in
                             try await transport.acknowledge(work.message, group: service.name)
                         }
-                        finished(work, outcome: intended ? "applied" : "ignored")
+                        finished(work, outcome: intended ? .applied : .ignored)
                         return intended ? .applied : .ignored
                     }
                     if !intended && followUp.kind == .intent {
@@ -180,8 +174,8 @@ struct RecordRunner<Logic: EventService>: Sendable {
                     // caused, so nothing is committed; the intent stays for the redelivery to resume.
                     if Task.isCancelled { break }
                 }
-                let left = try records(leftBy: commit)
-                let deferred = try left.contains { try service.followUp(after: $0, for: event) != nil }
+                let left = try Known(StoredRecord(version: commit.expectedVersion + 1, fields: commit.outcome.record))
+                let deferred = try leavesFollowUp(commit, outcome: left, for: event)
                 var attempts = 0
                 let result = try await withRetry(&backoff) { () async throws(EventBusError) in
                     // A commit that could not be made may follow a failover that lost the step's effect with
@@ -196,13 +190,14 @@ struct RecordRunner<Logic: EventService>: Sendable {
                 case .applied(let fallback, let version):
                     let outcome = commit.outcome(chosenBy: fallback)
                     let stored = StoredRecord(version: version, fields: outcome.record)
-                    // The step ran again: its commit is not the one whose records were read.
-                    let known = attempts > 1 && step != nil
-                        ? try Known(stored) : Known(value: left[fallback.map { $0 + 1 } ?? 0].value, stored: stored)
-                    lanes.remember(known, for: work.key)
+                    // A fallback's record is read again (a rare branch); so is a commit the step ran again for,
+                    // which is not the one whose records were read.
+                    let known = fallback != nil || (attempts > 1 && step != nil)
+                        ? try Known(stored) : Known(value: left.value, stored: stored)
+                    lanes.remember(known, for: work.lane)
                     service.applied(outcome, for: event, logger: logger)
                     guard deferred else {
-                        finished(work, outcome: "applied")
+                        finished(work, outcome: .applied)
                         return .applied
                     }
                     record = known
@@ -216,7 +211,7 @@ struct RecordRunner<Logic: EventService>: Sendable {
                     }
                     confirmed = true
                     record = try Known(current)
-                    lanes.remember(record, for: work.key)
+                    lanes.remember(record, for: work.lane)
                     conflicts += 1
                     guard conflicts < maximumConflicts else {
                         return await deadLetter(work.message, reason: "its record \(work.key) kept changing under it",
@@ -226,7 +221,7 @@ struct RecordRunner<Logic: EventService>: Sendable {
             } catch let error as CloudEventError {
                 return await deadLetter(work.message, reason: error.message, cause: .invalidEvent)
             } catch let error as RecordError {
-                lanes.remember(nil, for: work.key)
+                lanes.remember(nil, for: work.lane)
                 return await deadLetter(work.message, reason: Self.unreadable(work.key, error),
                                         cause: .unreadableRecord)
             } catch let error as EventBusError {
@@ -239,21 +234,21 @@ struct RecordRunner<Logic: EventService>: Sendable {
         return .abandoned
     }
 
-    /// The records `commit` may leave, read as the service's `Record`: its outcome's, then each fallback's.
-    /// The runner asks whether one asks for a follow-up (then the message is acknowledged with the
-    /// follow-up's result rather than with `commit`), and keeps the one applied.
-    /// - Throws: `RecordError` when the service's own outcome is not its `Record`.
-    private func records(leftBy commit: Commit) throws(RecordError) -> [Known] {
-        let version = commit.expectedVersion + 1
-        var records = [try Known(StoredRecord(version: version, fields: commit.outcome.record))]
+    /// Whether a record `commit` may leave asks for a follow-up: then the message is acknowledged with the
+    /// follow-up's result rather than with `commit`. The outcome's record comes read (`left`, which the runner
+    /// keeps when the outcome applies); each fallback's is read here, and asked too once none has asked yet.
+    /// - Throws: `RecordError` when a fallback's record is not the service's `Record`; what `followUp` throws.
+    private func leavesFollowUp(_ commit: Commit, outcome left: Known, for event: CloudEvent) throws -> Bool {
+        var asks = try service.followUp(after: left, for: event) != nil
         for fallback in commit.fallbacks {
-            records.append(try Known(StoredRecord(version: version, fields: fallback.record)))
+            let record = try Known(StoredRecord(version: left.stored.version, fields: fallback.record))
+            asks = try asks || service.followUp(after: record, for: event) != nil
         }
-        return records
+        return asks
     }
 
     /// The broker refused an operation: leave a redeliverable message pending, dead-letter any other.
-    private func refused(_ work: Work, reason: String) async -> Disposition {
+    private func refused(_ work: DecodedMessage, reason: String) async -> Disposition {
         guard work.message.deliveryID != nil else {
             return await deadLetter(work.message, reason: "the broker refused it: \(reason)", cause: .refused)
         }
@@ -266,18 +261,15 @@ struct RecordRunner<Logic: EventService>: Sendable {
         return .leftPending(reason: reason)
     }
 
-    private func finished(_ work: Work, outcome: String) {
+    /// Logs and counts a message handled to its end.
+    private func finished(_ work: DecodedMessage, outcome: HandledEventMetrics.Outcome) {
         let duration = ContinuousClock.now - work.received
         logger.info("event handled", metadata: [
             "service": service.name, "event.type": work.event.type, "event.id": work.event.id,
-            "correlation.id": work.event.correlationID ?? "", "outcome": outcome,
+            "correlation.id": work.event.correlationID ?? "", "outcome": outcome.rawValue,
             "duration.ms": duration.millisecondsText,
         ])
-        guard let metrics else { return }
-        metrics.increment("switchboard_events_handled_total", help: "Events handled, by type and service.",
-                          labels: ["type": work.event.type, "service": service.name, "outcome": outcome])
-        metrics.observe("switchboard_handler_duration_seconds", help: "Time to handle an event, by type and service.",
-                        labels: ["type": work.event.type, "service": service.name], value: duration.seconds)
+        handled?.handled(work.event.type, outcome: outcome, duration: duration)
     }
 
     /// Applies each setup commit, retrying while the broker is away; false when cancelled first.

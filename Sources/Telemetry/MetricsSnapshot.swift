@@ -15,6 +15,12 @@ public struct MetricsSnapshot: Codable, Sendable, Equatable {
         var counts: [Int]
         var sum = 0.0
         var count = 0
+
+        /// This histogram and `other`, of the same buckets, as one.
+        func adding(_ other: Histogram) -> Histogram {
+            Histogram(counts: zip(counts, other.counts).map { $0 + $1 }, sum: sum + other.sum,
+                      count: count + other.count)
+        }
     }
 
     var families: [String: Family]

@@ -3,10 +3,11 @@ import JSONBytes
 
 extension CloudEvent {
     /// Decodes the data as a saga payload that names an order, and checks that `orderId` is not empty. The
-    /// saga's payload types are `JSONReadable`, and are read straight from the event's bytes.
+    /// saga's payload types are `JSONReadable`, and are read straight from the event's bytes, once per message
+    /// (`decodeDataOnce(as:)`): the steps of a message's handling that each ask for it share one parse.
     /// - Throws: `CloudEventError` naming the missing or mistyped field.
     public func payload<Payload: Decodable & OrderScoped>(_ type: Payload.Type) throws(CloudEventError) -> Payload {
-        let payload = try decodeData(as: Payload.self)
+        let payload = try decodeDataOnce(as: Payload.self)
         guard !payload.orderId.isEmpty else {
             throw CloudEventError(.invalidField, "data.orderId must not be empty")
         }
@@ -47,7 +48,7 @@ extension CloudEvent {
 }
 
 /// A payload that belongs to one order.
-public protocol OrderScoped {
+public protocol OrderScoped: Sendable {
     var orderId: String { get }
 }
 

@@ -60,13 +60,16 @@ public struct StockService: EventService {
 
     /// The step on the counters that `event` takes on the confirmed `record`, and the commit of its answer.
     public func followUp(after record: VersionedRecord<Reservation>?, for event: CloudEvent) throws -> FollowUp? {
+        let action = try action(for: event, reservation: record?.value)
+        // Nothing to do (what the record a commit leaves usually says): no step to build.
+        guard action != .nothing else { return nil }
         let orderID = try event.orderID()
-        let (counters, key) = (counters, try recordKey(for: event))
+        let (counters, key) = (counters, StockKeys.reservation(orderID))
         let commit = { @Sendable (answer: StockAnswer, reserved: StockReserved?) in
             self.commit(answer, reserved: reserved, order: orderID, caused: event, key: key,
                         expected: record?.stored)
         }
-        switch try action(for: event, reservation: record?.value) {
+        switch action {
         case .reserve(let items, let reserved):
             return FollowUp(name: "reserve", kind: .step) { () async throws(EventBusError) in
                 commit(try await counters.reserve(orderID: orderID, items: items), reserved)
