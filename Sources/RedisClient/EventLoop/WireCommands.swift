@@ -10,48 +10,64 @@ struct WireCommands: Sendable {
     /// The encoded commands, one after the other.
     let bytes: [UInt8]
 
-    /// Encodes `commands`, in order.
+    /// Encodes `commands`, in order, into a buffer of exactly their size.
     init(_ commands: [RedisCommand]) {
         var size = 0
         for command in commands {
-            size += 16
-            for argument in command.arguments { size += argument.count + 16 }
+            size += Self.headerSize(command.arguments.count)
+            for argument in command.arguments { size += Self.headerSize(argument.count) + argument.count + 2 }
         }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(size)
-        for command in commands {
-            Self.append(command, to: &bytes)
-        }
-        self.bytes = bytes
-    }
-
-    private static func append(_ command: RedisCommand, to bytes: inout [UInt8]) {
-        bytes.append(UInt8(ascii: "*"))
-        appendDecimal(command.arguments.count, to: &bytes)
-        appendLineEnd(to: &bytes)
-        for argument in command.arguments {
-            bytes.append(UInt8(ascii: "$"))
-            appendDecimal(argument.count, to: &bytes)
-            appendLineEnd(to: &bytes)
-            bytes.append(contentsOf: argument)
-            appendLineEnd(to: &bytes)
+        bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            guard var cursor = buffer.baseAddress else { return }
+            for command in commands {
+                Self.writeHeader(UInt8(ascii: "*"), command.arguments.count, at: &cursor)
+                for argument in command.arguments {
+                    Self.writeHeader(UInt8(ascii: "$"), argument.count, at: &cursor)
+                    argument.withUnsafeBufferPointer { source in
+                        if let start = source.baseAddress { cursor.update(from: start, count: source.count) }
+                    }
+                    cursor += argument.count
+                    Self.writeLineEnd(at: &cursor)
+                }
+            }
+            initialized = size
         }
     }
 
-    private static func appendLineEnd(to bytes: inout [UInt8]) {
-        bytes.append(UInt8(ascii: "\r"))
-        bytes.append(UInt8(ascii: "\n"))
+    /// The size of `*<value>\r\n` or `$<value>\r\n`.
+    private static func headerSize(_ value: Int) -> Int {
+        3 + digitCount(value)
     }
 
-    /// Appends the decimal digits of a count or length (never negative), most significant first.
-    private static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
-        var divisor = 1
-        while divisor <= value / 10 { divisor *= 10 }
+    /// Writes a marker, the decimal digits of `value` (a count or a length, never negative) and a line end.
+    private static func writeHeader(_ marker: UInt8, _ value: Int, at cursor: inout UnsafeMutablePointer<UInt8>) {
+        cursor.pointee = marker
+        cursor += 1
+        let digits = digitCount(value)
         var rest = value
+        var index = digits
         repeat {
-            bytes.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest / divisor))
-            rest %= divisor
-            divisor /= 10
-        } while divisor > 0
+            index -= 1
+            cursor[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
+            rest /= 10
+        } while index > 0
+        cursor += digits
+        writeLineEnd(at: &cursor)
+    }
+
+    private static func writeLineEnd(at cursor: inout UnsafeMutablePointer<UInt8>) {
+        cursor[0] = UInt8(ascii: "\r")
+        cursor[1] = UInt8(ascii: "\n")
+        cursor += 2
+    }
+
+    private static func digitCount(_ value: Int) -> Int {
+        var count = 1
+        var rest = value
+        while rest >= 10 {
+            rest /= 10
+            count += 1
+        }
+        return count
     }
 }
