@@ -107,3 +107,18 @@ public struct RedisCommand: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { "\(name) (\(arguments.count - 1) arguments)" }
 }
+
+extension RedisCommand {
+    /// Whether the server may hold the reply back (`BLPOP`, `BRPOP`, `BLMOVE`, `BZPOPMIN`…, `XREAD`,
+    /// `XREADGROUP`, `WAIT`, `WAITAOF`), from the name alone: a few commands that never block are counted
+    /// in too (`BITCOUNT`, `WATCH`, `XREAD` without `BLOCK`), which only means the loop does not wait on their
+    /// replies (`RedisEventLoop.replyWindow`).
+    var mayBlock: Bool {
+        guard let name = arguments.first, let initial = name.first else { return false }
+        switch initial | 0x20 {
+        case UInt8(ascii: "b"), UInt8(ascii: "w"): return true
+        case UInt8(ascii: "x"): return name.count >= 5 && name.prefix(5).map { $0 | 0x20 } == Array("xread".utf8)
+        default: return false
+        }
+    }
+}

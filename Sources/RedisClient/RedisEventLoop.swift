@@ -8,12 +8,19 @@ import Synchronization
 /// connection's output buffer and writes each buffer once, reads whatever replies came, matches them in
 /// order to their callers and resumes those directly. A submitter wakes the loop (a write to an eventfd)
 /// only when the loop is asleep in `epoll_wait`, so under load requests cost no system call of their own.
+/// While replies to requests it wrote within `replyWindow` are still due, the loop counts as awake even in
+/// `epoll_wait`: those replies wake it soon anyway, and it waits no longer than the window's end, so a
+/// request submitted meanwhile rides along with them instead of costing a wake-up (a write, and a switch to
+/// the loop's thread) of its own, and waits at most the window.
 ///
 /// One loop per process (`shared`), whose thread starts with the first request. Everything a connection
 /// owns is touched only on that thread; `submit` and `execute` are the ways in from other threads.
 public final class RedisEventLoop: Sendable {
     /// The process's loop, used by every `RedisClient` and `RedisSubscriber`.
     public static let shared = RedisEventLoop()
+
+    /// How long after writing requests the loop counts on their replies to wake it: see the type's comment.
+    static let replyWindow: Duration = .milliseconds(1)
 
     /// What other threads hand the loop, and whether it is awake to see it without being woken.
     private struct Inbox {
@@ -48,6 +55,17 @@ public final class RedisEventLoop: Sendable {
         var now = ContinuousClock.now
         var spareRequests: [PendingRequest] = []
         var spareTasks: [@Sendable () -> Void] = []
+        /// Requests in flight whose replies come promptly (not blocking reads).
+        var promptRequestsInFlight = 0
+        /// The turn that last wrote a prompt request.
+        var lastPromptWrite: ContinuousClock.Instant?
+
+        /// Until when the loop may wait without being woken for new requests: replies are due soon.
+        var replyWindowEnd: ContinuousClock.Instant? {
+            guard promptRequestsInFlight > 0, let lastPromptWrite else { return nil }
+            let end = lastPromptWrite + RedisEventLoop.replyWindow
+            return end > now ? end : nil
+        }
     }
 
     private let poller = EventPoller()
@@ -97,6 +115,20 @@ public final class RedisEventLoop: Sendable {
         return id
     }
 
+    /// Counts a request that went out (or waits for its connection) until `requestCompleted`.
+    func requestWentOut(_ request: PendingRequest) {
+        guard request.isPrompt else { return }
+        state.promptRequestsInFlight += 1
+        state.lastPromptWrite = state.now
+    }
+
+    /// Stops counting a request counted by `requestWentOut`: it was answered or failed.
+    func requestCompleted(_ request: PendingRequest) {
+        guard request.isPrompt else { return }
+        state.promptRequestsInFlight -= 1
+        assert(state.promptRequestsInFlight >= 0, "a request completed twice")
+    }
+
     /// Removes a handler for good (its client or subscription is gone).
     func remove(_ id: UInt64) {
         state.handlers[id] = nil
@@ -127,16 +159,19 @@ public final class RedisEventLoop: Sendable {
         id << 32 | UInt64(generation)
     }
 
-    /// One turn after another: wait, handle ready sockets, take the inbox, write, then fire deadlines.
+    /// One turn after another: wait (without being woken for new requests while replies are due, see
+    /// `replyWindow`), handle ready sockets, take the inbox, write, then fire deadlines.
     private func run() {
         var nextDeadline: ContinuousClock.Instant?
         while true {
+            let replyWindowEnd = state.replyWindowEnd
             let mayBlock = inbox.withLock { inbox in
                 guard inbox.isEmpty else { return false }
-                inbox.isAwake = false
+                inbox.isAwake = replyWindowEnd != nil
                 return true
             }
-            let timeout: Duration? = mayBlock ? nextDeadline.map { $0 - ContinuousClock.now } : .zero
+            let wakeUp = [nextDeadline, replyWindowEnd].compactMap { $0 }.min()
+            let timeout: Duration? = mayBlock ? wakeUp.map { $0 - ContinuousClock.now } : .zero
             poller.wait(timeout: timeout) { token, readiness in
                 state.handlers[token >> 32]?.handle(readiness, generation: UInt32(truncatingIfNeeded: token))
             }

@@ -1,4 +1,4 @@
-import RedisClient
+@testable import RedisClient
 import Testing
 
 /// Building commands: the convenient existential form and the byte/text forms for hot paths agree.
@@ -36,5 +36,14 @@ struct RedisCommandTests {
         for value in Array(-5_000...5_000) + random {
             #expect(value.redisArgument == Array(String(value).utf8), "\(value)")
         }
+    }
+
+    @Test("commands that may hold their reply back are told by name, in any case", arguments: [
+        ("BLPOP", true), ("brpop", true), ("BLMOVE", true), ("BZPOPMIN", true), ("XREAD", true),
+        ("xreadgroup", true), ("WAIT", true), ("WAITAOF", true),
+        ("GET", false), ("FCALL", false), ("XADD", false), ("XRANGE", false), ("XRE", false), ("PUBLISH", false),
+    ])
+    func mayBlock(name: String, blocks: Bool) {
+        #expect(RedisCommand(name, "key").mayBlock == blocks)
     }
 }

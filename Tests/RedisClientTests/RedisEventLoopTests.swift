@@ -53,6 +53,26 @@ struct RedisEventLoopTests {
         }
     }
 
+    @Test("while a BLPOP waits on one client, 1,000 INCR callers on another are answered; a push then ends it")
+    func blockingReadBesideOtherCallers() async throws {
+        try await withRedisServer { server async throws in
+            let blocking = server.makeClient()
+            let client = server.makeClient()
+            try await withTimeout(.seconds(60), "BLPOP beside 1,000 INCR callers") { () async throws in
+                async let popped = blocking.send("BLPOP", "queue", 0)
+                let values = try await withThrowingTaskGroup(of: Int.self) { group in
+                    for _ in 0..<1_000 {
+                        group.addTask { try #require(try await client.send("INCR", "counter").int) }
+                    }
+                    return try await group.reduce(into: [Int]()) { $0.append($1) }
+                }
+                #expect(values.sorted() == Array(1...1_000))
+                _ = try await client.send("RPUSH", "queue", "done")
+                #expect(try await popped == .array([.bulkString(Array("queue".utf8)), .bulkString(Array("done".utf8))]))
+            }
+        }
+    }
+
     // MARK: - Faults mid-pipeline
 
     @Test("CLIENT KILL mid-pipeline: requests in flight fail with connectionLost, none hangs, the client goes on")

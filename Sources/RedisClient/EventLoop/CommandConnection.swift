@@ -68,10 +68,9 @@ final class CommandConnection: EventLoopHandler, @unchecked Sendable {
         }
         request.deadline = configuration.commandTimeout.map { loop.now + $0 }
         inFlight.append(request)
+        loop.requestWentOut(request)
         do {
-            for command in request.commands {
-                try socket.append(command)
-            }
+            try socket.append(request)
         } catch {
             fail(socket, error)
             return
@@ -200,7 +199,7 @@ final class CommandConnection: EventLoopHandler, @unchecked Sendable {
             throw RedisError(.protocolError, "Redis at \(url) sent a reply no request was waiting for: \(reply)")
         }
         if head.receive(reply) {
-            inFlight.removeFirst()
+            loop.requestCompleted(inFlight.removeFirst())
         }
         if locator.isNotPrimary(reply) {
             throw RedisError(.connectionLost, """
@@ -236,7 +235,7 @@ final class CommandConnection: EventLoopHandler, @unchecked Sendable {
         if health.lost() {
             logger.warning("Redis connection lost", metadata: ["redis.url": "\(url)", "error": error.message])
         }
-        for request in inFlight.removeAll() {
+        for request in takeInFlight() {
             if retry && !request.wasRetried {
                 request.wasRetried = true
                 enqueue(request)
@@ -247,9 +246,16 @@ final class CommandConnection: EventLoopHandler, @unchecked Sendable {
     }
 
     private func failAll(_ error: RedisError) {
-        for request in inFlight.removeAll() {
+        for request in takeInFlight() {
             request.fail(error)
         }
+    }
+
+    /// Empties the requests in flight, which the loop stops counting, and returns them in order.
+    private func takeInFlight() -> [PendingRequest] {
+        let requests = inFlight.removeAll()
+        for request in requests { loop.requestCompleted(request) }
+        return requests
     }
 
     private func closeSocket() {

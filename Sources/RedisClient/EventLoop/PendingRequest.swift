@@ -5,6 +5,11 @@
 /// why it may be `@unchecked Sendable`. It completes exactly once: with all its replies or with an error.
 final class PendingRequest: @unchecked Sendable {
     let commands: [RedisCommand]
+    /// The commands in the Redis protocol, encoded by the caller's thread rather than the loop's.
+    let wire: WireCommands
+    /// Whether its replies come as soon as the server ran it: no command that may block (`BLPOP`,
+    /// `XREAD … BLOCK`, `WAIT`), for which the loop need not wait (`RedisEventLoop.replyWindow`).
+    let isPrompt: Bool
     /// The connection that sends it.
     let connection: CommandConnection
     /// When it times out, from the turn it was written in.
@@ -19,6 +24,8 @@ final class PendingRequest: @unchecked Sendable {
         continuation: UnsafeContinuation<Result<[RedisReply], RedisError>, Never>
     ) {
         self.commands = commands
+        self.wire = WireCommands(commands)
+        self.isPrompt = !commands.contains { $0.mayBlock }
         self.connection = connection
         self.continuation = continuation
     }

@@ -36,8 +36,8 @@ final class RedisSocket {
         if url.database != 0 {
             preamble.append(RedisCommand("SELECT", url.database))
         }
-        for command in preamble {
-            try context.append(command)
+        if !preamble.isEmpty {
+            try context.append(WireCommands(preamble), name: preamble[0].name)
         }
         loop.watch(context.fileDescriptor, handler: handler, generation: generation, writable: true)
     }
@@ -49,7 +49,12 @@ final class RedisSocket {
 
     /// Queues a command behind those already queued; `flush()` writes it.
     func append(_ command: RedisCommand) throws(RedisError) {
-        try context.append(command)
+        try context.append(WireCommands([command]), name: command.name)
+    }
+
+    /// Queues a request's encoded commands behind those already queued; `flush()` writes them.
+    func append(_ request: PendingRequest) throws(RedisError) {
+        try context.append(request.wire, name: request.name)
     }
 
     /// Writes what is queued, once connected; watches for writability while the socket cannot take it all.

@@ -76,12 +76,15 @@ final class HiredisContext {
         throw Self.connectError(errno: code, detail: String(cString: strerror(code)), url: url)
     }
 
-    /// Formats a command into the output buffer; nothing is written yet.
-    func append(_ command: RedisCommand) throws(RedisError) {
-        let status = Self.withArgv(command.arguments) { argc, argv, lengths in
-            redisAppendCommandArgv(context, argc, argv, lengths)
+    /// Copies commands already in the Redis protocol into the output buffer; nothing is written yet.
+    /// - Parameters:
+    ///   - commands: the encoded commands.
+    ///   - name: the first command's name, for the message should hiredis run out of memory.
+    func append(_ commands: WireCommands, name: @autoclosure () -> String) throws(RedisError) {
+        let status = commands.bytes.withUnsafeBytes { bytes in
+            redisAppendFormattedCommand(context, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count)
         }
-        guard status == REDIS_OK else { throw failure(while: "sending \(command.name)") }
+        guard status == REDIS_OK else { throw failure(while: "sending \(name())") }
     }
 
     /// Writes as much of the output buffer as the socket takes.
@@ -157,33 +160,6 @@ final class HiredisContext {
     }
 
     // MARK: - C conversions
-
-    /// Lays the arguments out in one temporary buffer (on the stack when small) and calls `body` with argc,
-    /// argv and the lengths: no heap allocation besides hiredis's own output buffer.
-    private static func withArgv<Result>(
-        _ arguments: [[UInt8]],
-        _ body: (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>, UnsafePointer<Int>) -> Result
-    ) -> Result {
-        var total = 0
-        for argument in arguments { total += argument.count }
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(total, 1)) { storage in
-            withUnsafeTemporaryAllocation(of: UnsafePointer<CChar>?.self, capacity: arguments.count) { pointers in
-                withUnsafeTemporaryAllocation(of: Int.self, capacity: arguments.count) { lengths in
-                    var offset = 0
-                    for (index, argument) in arguments.enumerated() {
-                        let start = storage.baseAddress! + offset
-                        argument.withUnsafeBufferPointer { bytes in
-                            if let source = bytes.baseAddress { start.update(from: source, count: bytes.count) }
-                        }
-                        pointers[index] = UnsafeRawPointer(start).assumingMemoryBound(to: CChar.self)
-                        lengths[index] = argument.count
-                        offset += argument.count
-                    }
-                    return body(Int32(arguments.count), pointers.baseAddress!, UnsafePointer(lengths.baseAddress!))
-                }
-            }
-        }
-    }
 
     private static func reply(from reply: UnsafeMutablePointer<redisReply>) -> RedisReply {
         let value = reply.pointee
