@@ -119,14 +119,9 @@ struct IngressHandlers: Sendable {
         guard let wait else {
             return .json(status: 202, Self.pending(orderID, status: "pending"), headers: [location])
         }
-        let read: (record: OrderRecord?, view: OrderView?)
-        if let waiter {
-            read = await finalRead(orderID, waiter: waiter, within: .seconds(wait), mayHaveEnded: false)
-        } else {
-            let waiter = feed.watch(orderID)
-            read = await finalRead(orderID, waiter: waiter, within: .seconds(wait), mayHaveEnded: true)
-            feed.forget(orderID, waiter)
-        }
+        let watching = waiter ?? feed.watch(orderID)
+        defer { feed.forget(orderID, watching) }
+        let read = await finalRead(orderID, waiter: watching, within: .seconds(wait), mayHaveEnded: waiter == nil)
         let applied = ("Preference-Applied", "wait=\(wait)")
         if let view = read.view {
             return .json(status: 200, view.jsonBytes, headers: [location, applied])

@@ -19,11 +19,6 @@ public struct NotificationService: EventService {
     /// The event types it handles, without an instance: the ACLs (`AccessPolicy`) and tests read them.
     public static let subscriptions = [EventTypes.orderConfirmed, EventTypes.orderCancelled]
     public var subscriptions: [String] { Self.subscriptions }
-    /// The template each subscribed event type sends.
-    private static let templates = [
-        EventTypes.orderConfirmed: NotificationTemplate.orderConfirmed,
-        EventTypes.orderCancelled: NotificationTemplate.orderCancelled,
-    ]
     private let channel: NotificationChannel
     private let inbox: any CustomerInbox
 
@@ -46,22 +41,26 @@ public struct NotificationService: EventService {
     }
 
     /// The delivery of the message `event` asks for, unless the confirmed `record` says it was sent, and the
-    /// commit of the record and `notification.sent`. Asked again of the record that commit leaves, it finds
-    /// the template sent before rendering anything (the payload, read once per message, is checked first).
+    /// commit of the record and `notification.sent`.
     public func followUp(
         after record: VersionedRecord<NotificationRecord>?, for event: CloudEvent
     ) throws -> FollowUp? {
         let current = record?.value ?? NotificationRecord()
-        guard let template = Self.templates[event.type] else { return nil }
-        let values: [String: String]
-        if template == .orderConfirmed {
+        let template: NotificationTemplate
+        var values: [String: String]
+        switch event.type {
+        case EventTypes.orderConfirmed:
             let confirmed = try event.payload(OrderConfirmed.self)
+            template = .orderConfirmed
             values = ["orderId": confirmed.orderId, "customerId": confirmed.customerId,
                       "amount": NotificationTemplate.money(confirmed.amount, confirmed.currency)]
-        } else {
+        case EventTypes.orderCancelled:
             let cancelled = try event.payload(OrderCancelled.self)
+            template = .orderCancelled
             values = ["orderId": cancelled.orderId, "customerId": cancelled.customerId,
                       "reason": NotificationTemplate.reason(cancelled.reason)]
+        default:
+            return nil
         }
         guard !current.sent.contains(template.name), let customerID = values["customerId"],
               let orderID = values["orderId"]
