@@ -23,12 +23,16 @@ public struct HTTPServerConfiguration: Sendable {
     /// Bodies are handed over in pieces, so they may be larger; a request head larger than about 12 KiB at
     /// 16 KiB is answered `431`.
     public var connectionMemory: Int
+    /// Where the handlers' tasks run: `nil` for the global concurrent pool, or an executor they should
+    /// prefer, such as the event loop of the connections they call on, so that a reply resumes its handler
+    /// without a hand-off between threads.
+    public var handlerExecutor: (any TaskExecutor)?
 
     /// Creates a configuration.
     public init(
         port: Int = 8080, threads: Int = HTTPServerConfiguration.coreCount, connectionLimit: Int = 4096,
         connectionsPerAddress: Int = 0, idleTimeoutSeconds: Int = 10, maximumBodySize: Int = 64 * 1024,
-        connectionMemory: Int = 16 * 1024
+        connectionMemory: Int = 16 * 1024, handlerExecutor: (any TaskExecutor)? = nil
     ) {
         self.port = port
         self.threads = threads
@@ -37,6 +41,7 @@ public struct HTTPServerConfiguration: Sendable {
         self.idleTimeoutSeconds = idleTimeoutSeconds
         self.maximumBodySize = maximumBodySize
         self.connectionMemory = connectionMemory
+        self.handlerExecutor = handlerExecutor
     }
 
     /// The number of cores this process may use.

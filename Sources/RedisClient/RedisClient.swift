@@ -1,6 +1,6 @@
 import Telemetry
 
-/// An async Redis client over one connection, driven by the process's `RedisEventLoop`.
+/// An async Redis client over one connection, driven by a `RedisEventLoop` (the configuration's).
 ///
 /// Callers suspend while their request is out and never block a thread: the loop writes the requests of
 /// every caller that arrived since its last turn together, and resumes each caller as its replies come, in
@@ -35,11 +35,11 @@ public final class RedisClient: Sendable {
         self.url = url
         if let seeds = url.clusterSeeds {
             transport = .cluster(ClusterRouter(
-                url: url, seeds: seeds, configuration: configuration, logger: logger, loop: .shared
+                url: url, seeds: seeds, configuration: configuration, logger: logger
             ))
         } else {
             transport = .server(CommandConnection(
-                url: url, configuration: configuration, logger: logger, loop: .shared
+                url: url, configuration: configuration, logger: logger
             ))
         }
     }
@@ -47,7 +47,7 @@ public final class RedisClient: Sendable {
     deinit {
         switch transport {
         case .server(let connection): connection.loop.execute { connection.shutDown() }
-        case .cluster(let router): RedisEventLoop.shared.execute { router.shutDown() }
+        case .cluster(let router): router.loop.execute { router.shutDown() }
         }
     }
 
@@ -220,8 +220,12 @@ public final class RedisClient: Sendable {
     public func close() async {
         let error = RedisError(.closed, "the Redis client for \(url) was closed")
         let transport = transport
+        let loop = switch transport {
+        case .server(let connection): connection.loop
+        case .cluster(let router): router.loop
+        }
         await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
-            RedisEventLoop.shared.execute {
+            loop.execute {
                 switch transport {
                 case .server(let connection): connection.close(failing: error)
                 case .cluster(let router): router.close(failing: error)

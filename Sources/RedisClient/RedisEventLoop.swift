@@ -1,7 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 
-/// The thread that drives every Redis connection of the process, client and subscription alike, with
-/// hiredis's non-blocking API on an `epoll` set.
+/// A thread that drives Redis connections, clients and subscriptions alike, with hiredis's non-blocking
+/// API on an `epoll` set.
 ///
 /// Callers never block and never wait for a thread of their own: a request goes into the loop's inbox and
 /// its caller suspends; the loop appends every request that arrived since its last turn to its
@@ -13,11 +16,27 @@ import Synchronization
 /// request submitted meanwhile rides along with them instead of costing a wake-up (a write, and a switch to
 /// the loop's thread) of its own, and waits at most the window.
 ///
-/// One loop per process (`shared`), whose thread starts with the first request. Everything a connection
-/// owns is touched only on that thread; `submit` and `execute` are the ways in from other threads.
+/// The loop is also a `TaskExecutor`: a task that prefers it runs on its thread, beside the connections it
+/// talks to, so a reply resumes its caller in the same turn without a hand-off to another thread (and the
+/// requests that caller makes next go out in that turn's write).
+///
+/// A process has `shared`, used by every `RedisClient` and `RedisSubscriber` unless their
+/// `RedisConfiguration` names another, and may spread its connections, with the tasks using them, over one
+/// loop per core (`perCore`). Each loop's thread starts with its first request and lives as long as the
+/// process. Everything a connection owns is touched only on its loop's thread; `submit` and `execute` are
+/// the ways in from other threads. What runs on the loop's thread (jobs of the tasks preferring it,
+/// subscription handlers) must never block it.
 public final class RedisEventLoop: Sendable {
-    /// The process's loop, used by every `RedisClient` and `RedisSubscriber`.
+    /// The process's default loop.
     public static let shared = RedisEventLoop()
+
+    /// One loop per core, `shared` first: for a process that runs several services, each with its own
+    /// connections and tasks on one of them. Loops no one uses cost nothing (their threads never start).
+    public static let perCore: [RedisEventLoop] = [shared] + (1..<coreCount).map { _ in RedisEventLoop() }
+
+    private static var coreCount: Int {
+        max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    }
 
     /// How long after writing requests the loop counts on their replies to wake it: see the type's comment.
     static let replyWindow: Duration = .milliseconds(1)
@@ -26,10 +45,11 @@ public final class RedisEventLoop: Sendable {
     private struct Inbox {
         var requests: [PendingRequest] = []
         var tasks: [@Sendable () -> Void] = []
+        var jobs: [UnownedJob] = []
         var isAwake = false
         var isStarted = false
 
-        var isEmpty: Bool { requests.isEmpty && tasks.isEmpty }
+        var isEmpty: Bool { requests.isEmpty && tasks.isEmpty && jobs.isEmpty }
 
         /// Marks the loop awake; returns what the caller must do so the loop sees the inbox.
         mutating func claimWakeUp() -> WakeUp {
@@ -55,6 +75,7 @@ public final class RedisEventLoop: Sendable {
         var now = ContinuousClock.now
         var spareRequests: [PendingRequest] = []
         var spareTasks: [@Sendable () -> Void] = []
+        var spareJobs: [UnownedJob] = []
         /// Requests in flight whose replies come promptly (not blocking reads).
         var promptRequestsInFlight = 0
         /// The turn that last wrote a prompt request.
@@ -89,6 +110,16 @@ public final class RedisEventLoop: Sendable {
     func execute(_ task: @escaping @Sendable () -> Void) {
         let wakeUp = inbox.withLock { inbox in
             inbox.tasks.append(task)
+            return inbox.claimWakeUp()
+        }
+        perform(wakeUp)
+    }
+
+    /// Runs a Swift concurrency job on the loop's thread (see `TaskExecutor`), after the requests submitted
+    /// before it.
+    private func schedule(_ job: UnownedJob) {
+        let wakeUp = inbox.withLock { inbox in
+            inbox.jobs.append(job)
             return inbox.claimWakeUp()
         }
         perform(wakeUp)
@@ -160,7 +191,8 @@ public final class RedisEventLoop: Sendable {
     }
 
     /// One turn after another: wait (without being woken for new requests while replies are due, see
-    /// `replyWindow`), handle ready sockets, take the inbox, write, then fire deadlines.
+    /// `replyWindow`), handle ready sockets, take the inbox (running the jobs it holds and those they
+    /// enqueue in turn, up to `inboxRounds` times), write, then fire deadlines.
     private func run() {
         var nextDeadline: ContinuousClock.Instant?
         while true {
@@ -172,34 +204,57 @@ public final class RedisEventLoop: Sendable {
             }
             let wakeUp = [nextDeadline, replyWindowEnd].compactMap { $0 }.min()
             let timeout: Duration? = mayBlock ? wakeUp.map { $0 - ContinuousClock.now } : .zero
+            var markedAwake = !mayBlock
             poller.wait(timeout: timeout) { token, readiness in
+                if !markedAwake {
+                    // Replies resume callers whose jobs come back to this loop: no wake-up needed for those.
+                    markedAwake = true
+                    inbox.withLock { $0.isAwake = true }
+                }
                 state.handlers[token >> 32]?.handle(readiness, generation: UInt32(truncatingIfNeeded: token))
             }
             state.now = ContinuousClock.now
-            takeInbox()
+            for _ in 0..<Self.inboxRounds where takeInbox() {}
             flush()
             nextDeadline = fireDeadlines()
         }
     }
 
-    private func takeInbox() {
+    /// How many times a turn takes the inbox again when what it ran (jobs resuming and calling on) added to
+    /// it: new requests then go out in this turn's write, yet a task that keeps enqueuing cannot starve the
+    /// sockets.
+    private static let inboxRounds = 4
+
+    /// Takes what other threads (and jobs run here) handed in: requests to their connections, then tasks
+    /// and jobs run in order. Returns whether there was anything.
+    private func takeInbox() -> Bool {
         var requests = state.spareRequests
         var tasks = state.spareTasks
+        var jobs = state.spareJobs
         inbox.withLock { inbox in
             inbox.isAwake = true
             swap(&requests, &inbox.requests)
             swap(&tasks, &inbox.tasks)
+            swap(&jobs, &inbox.jobs)
         }
+        let tookAnything = !(requests.isEmpty && tasks.isEmpty && jobs.isEmpty)
         for request in requests {
             request.connection.enqueue(request)
         }
         for task in tasks {
             task()
         }
+        let executor = asUnownedTaskExecutor()
+        for job in jobs {
+            job.runSynchronously(on: executor)
+        }
         requests.removeAll(keepingCapacity: true)
         tasks.removeAll(keepingCapacity: true)
+        jobs.removeAll(keepingCapacity: true)
         state.spareRequests = requests
         state.spareTasks = tasks
+        state.spareJobs = jobs
+        return tookAnything
     }
 
     private func flush() {
@@ -223,5 +278,13 @@ public final class RedisEventLoop: Sendable {
         // A deadline handler may have appended commands (a subscription reconnecting).
         flush()
         return earliest
+    }
+}
+
+extension RedisEventLoop: TaskExecutor {
+    /// Runs `job` on the loop's thread, for the tasks that prefer this loop as their executor
+    /// (`withTaskExecutorPreference(_:operation:)`, `Task(executorPreference:)`): see the type's comment.
+    public func enqueue(_ job: consuming ExecutorJob) {
+        schedule(UnownedJob(job))
     }
 }

@@ -3,7 +3,7 @@ import Telemetry
 /// Subscriptions (`SUBSCRIBE` / `PSUBSCRIBE`, or sharded `SSUBSCRIBE`) whose messages arrive as an
 /// `AsyncSequence` or through a handler.
 ///
-/// Every subscription has its own connection, driven by the process's `RedisEventLoop` like the clients':
+/// Every subscription has its own connection, driven by a `RedisEventLoop` (the configuration's) like the clients':
 /// no thread per subscription. When the connection breaks, the subscription reconnects with backoff and
 /// subscribes to its channels and patterns again (including those added or removed since it started),
 /// reporting `.disconnected` and then `.subscribed`.
@@ -65,7 +65,7 @@ public struct RedisSubscriber: Sendable {
         channels: [String], patterns: [String] = [], handler: @escaping @Sendable (Event) -> Void
     ) -> RedisSubscription {
         let connection = SubscriptionConnection(
-            url: url, configuration: configuration, logger: logger, loop: .shared,
+            url: url, configuration: configuration, logger: logger,
             channels: channels, patterns: patterns, handler: handler
         )
         connection.loop.execute { connection.start() }
@@ -95,7 +95,7 @@ public struct RedisSubscriber: Sendable {
             return RedisSubscription(sharded: sharded)
         }
         let connection = SubscriptionConnection(
-            url: url, configuration: configuration, logger: logger, loop: .shared, channels: channels, patterns: [],
+            url: url, configuration: configuration, logger: logger, channels: channels, patterns: [],
             handler: handler, lost: { _ in }
         )
         connection.loop.execute { connection.start() }

@@ -24,8 +24,8 @@ public struct Application: Sendable {
     private let userURLs: [String: RedisURL]
     /// The root logger.
     public let logger: Logger
-    /// Timeouts and backoff for every Redis connection.
-    public let redisConfiguration: RedisConfiguration
+    /// Timeouts and backoff for every Redis connection, and the event loop driving those made from now on.
+    public private(set) var redisConfiguration: RedisConfiguration
     /// How one-shot commands (`publish`, `tail`) reach the bus; each service gets its own `makeTransport()`.
     public let transport: any EventTransport
     /// Where unprocessable messages go.
@@ -128,6 +128,14 @@ public struct Application: Sendable {
                                          finalRecordRetention: retention, traceRetention: traceRetention,
                                          logger: logger)
         }
+    }
+
+    /// The same application, whose Redis connections made from now on are driven by `loop`: each service
+    /// `switchboard run` runs gets one of `RedisEventLoop.perCore` this way.
+    public func driven(by loop: RedisEventLoop) -> Application {
+        var application = self
+        application.redisConfiguration.eventLoop = loop
+        return application
     }
 
     /// A new Redis client with the application's URL and timeouts.

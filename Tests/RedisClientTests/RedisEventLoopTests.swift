@@ -252,7 +252,7 @@ struct RedisEventLoopTests {
         }
     }
 
-    @Test("clients and subscriptions share one event-loop thread: no thread per subscription")
+    @Test("clients and subscriptions share the event-loop thread: no thread per client or subscription")
     func oneThreadForEverything() async throws {
         try await withRedisServer { server async throws in
             let clients = (0..<20).map { _ in server.makeClient() }
@@ -274,7 +274,97 @@ struct RedisEventLoopTests {
                 try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8)
                     .trimmingCharacters(in: .whitespacesAndNewlines)
             }
-            #expect(names.filter { $0 == "redis-loop" }.count == 1, "\(names)")
+            // One loop thread, or as many as the other tests of this process started of `perCore`: never one
+            // per client or subscription.
+            let loops = names.filter { $0 == "redis-loop" }.count
+            #expect((1...RedisEventLoop.perCore.count).contains(loops), "\(names)")
+        }
+    }
+
+    // MARK: - The loop as a task executor
+
+    @Test("tasks preferring the loop as their executor run on its thread, before and after each reply, 10,000 at once")
+    func tasksRunOnTheLoopThread() async throws {
+        try await withRedisServer { server async throws in
+            let client = server.makeClient()
+            let threads = try await withTimeout(.seconds(60), "10,000 callers on the loop") { () async throws in
+                try await withTaskExecutorPreference(RedisEventLoop.shared) { () async throws in
+                    try await withThrowingTaskGroup(of: (String, String, Int).self) { group in
+                        for _ in 0..<10_000 {
+                            group.addTask {
+                                let before = Self.currentThreadName()
+                                let value = try #require(try await client.send("INCR", "counter").int)
+                                return (before, Self.currentThreadName(), value)
+                            }
+                        }
+                        return try await group.reduce(into: [(String, String, Int)]()) { $0.append($1) }
+                    }
+                }
+            }
+            #expect(threads.map(\.2).sorted() == Array(1...10_000), "every caller got a distinct value")
+            let names = Set(threads.flatMap { [$0.0, $0.1] })
+            #expect(names == ["redis-loop"], "\(names)")
+            #expect(Self.currentThreadName() != "redis-loop", "the test's own task is not on the loop")
+        }
+    }
+
+    @Test("a task on the loop that yields without end does not starve the loop's sockets")
+    func yieldingTaskDoesNotStarveReplies() async throws {
+        try await withRedisServer { server async throws in
+            let client = server.makeClient()
+            let spinning = Atomic<Bool>(true)
+            let spins = Task(executorPreference: RedisEventLoop.shared) {
+                var count = 0
+                while spinning.load(ordering: .relaxed) {
+                    count += 1
+                    await Task.yield()
+                }
+                return count
+            }
+            let values = try await withTimeout(.seconds(30), "1,000 INCR callers beside a spinning task") {
+                () async throws in
+                try await withThrowingTaskGroup(of: Int.self) { group in
+                    for _ in 0..<1_000 {
+                        group.addTask { try #require(try await client.send("INCR", "counter").int) }
+                    }
+                    return try await group.reduce(into: [Int]()) { $0.append($1) }
+                }
+            }
+            spinning.store(false, ordering: .relaxed)
+            #expect(values.sorted() == Array(1...1_000))
+            #expect(await spins.value > 0)
+        }
+    }
+
+    @Test("a task on one loop calls a client driven by another: each reply crosses back, and every caller is answered")
+    func callersOnOneLoopClientOnAnother() async throws {
+        try await withRedisServer { server async throws in
+            let (home, other) = (RedisEventLoop.perCore[0], RedisEventLoop.perCore[RedisEventLoop.perCore.count - 1])
+            let client = server.makeClient(configuration: RedisConfiguration(eventLoop: other))
+            let otherThread = try await withTaskExecutorPreference(other) { () async throws in
+                _ = try await client.send("PING")
+                return Self.currentThreadID()
+            }
+            let threads = try await withTimeout(.seconds(60), "2,000 callers across loops") { () async throws in
+                try await withTaskExecutorPreference(home) { () async throws in
+                    try await withThrowingTaskGroup(of: (String, String, Int).self) { group in
+                        for _ in 0..<2_000 {
+                            group.addTask {
+                                let before = Self.currentThreadID()
+                                let value = try #require(try await client.send("INCR", "counter").int)
+                                return (before, Self.currentThreadID(), value)
+                            }
+                        }
+                        return try await group.reduce(into: [(String, String, Int)]()) { $0.append($1) }
+                    }
+                }
+            }
+            #expect(threads.map(\.2).sorted() == Array(1...2_000))
+            let homeThreads = Set(threads.flatMap { [$0.0, $0.1] })
+            #expect(homeThreads.count == 1, "every caller ran on its own loop's thread: \(homeThreads)")
+            if home !== other {
+                #expect(!homeThreads.contains(otherThread), "the client's loop is another thread")
+            }
         }
     }
 
@@ -334,6 +424,17 @@ extension RedisEventLoopTests {
         }
         try #require(isBlocked, "the BLPOP never blocked the connection")
         return Task { try await blocked.value }
+    }
+
+    /// The name of the thread running the caller (`redis-loop` for the event loop's).
+    private static func currentThreadName() -> String {
+        (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
+    }
+
+    /// The ID of the thread running the caller (`/proc/thread-self` links to `PID/task/TID`).
+    private static func currentThreadID() -> String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/thread-self")) ?? "?"
     }
 
     /// The process ID of the server `client` talks to, as `INFO server` tells it.

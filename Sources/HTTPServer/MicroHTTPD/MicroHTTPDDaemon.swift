@@ -133,7 +133,9 @@ final class MicroHTTPDDaemon: Sendable {
                 return queue(shuttingDown, on: connection)
             }
             handle.suspend()
-            Task { self.answer(exchange, with: await handler(request)) }
+            Task(executorPreference: configuration.handlerExecutor) {
+                self.answer(exchange, with: await self.handler(request))
+            }
             return .YES
         case .answered(let response):
             _ = exchange.transition(to: .queued)
@@ -183,7 +185,7 @@ final class MicroHTTPDDaemon: Sendable {
             state.withLock { $0.streams[ObjectIdentifier(stream)] = stream }
             let box = Unmanaged.passRetained(StreamBox(stream: stream, daemon: self)).toOpaque()
             made = MHD_create_response_from_callback(UInt64.max, 4096, readStream, box, releaseStream)
-            Task {
+            Task(executorPreference: configuration.handlerExecutor) {
                 await producer(stream)
                 stream.finish()
             }

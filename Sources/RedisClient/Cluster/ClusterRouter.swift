@@ -23,7 +23,8 @@ final class ClusterRouter: Sendable {
     private let seeds: [Address]
     private let configuration: RedisConfiguration
     private let logger: Logger
-    private let loop: RedisEventLoop
+    /// The loop that drives every node's connection.
+    let loop: RedisEventLoop
     private let state = Mutex(State())
     /// Redirections (`MOVED`, `ASK`) one command follows at most: more means the nodes disagree for long.
     private static let maximumRedirections = 16
@@ -35,12 +36,12 @@ final class ClusterRouter: Sendable {
         var refresh: Task<Result<ClusterTopology, RedisError>, Never>?
     }
 
-    init(url: RedisURL, seeds: [Address], configuration: RedisConfiguration, logger: Logger, loop: RedisEventLoop) {
+    init(url: RedisURL, seeds: [Address], configuration: RedisConfiguration, logger: Logger) {
         self.url = url
         self.seeds = seeds
         self.configuration = configuration
         self.logger = logger
-        self.loop = loop
+        self.loop = configuration.eventLoop
     }
 
     // MARK: - Commands
@@ -173,7 +174,7 @@ final class ClusterRouter: Sendable {
             if let connection = state.connections[address] { return connection }
             let connection = CommandConnection(
                 url: url.with(endpoint: .tcp(host: address.host, port: address.port)),
-                configuration: configuration, logger: logger, loop: loop
+                configuration: configuration, logger: logger
             )
             state.connections[address] = connection
             return connection

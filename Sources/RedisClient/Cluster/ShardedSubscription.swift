@@ -52,7 +52,7 @@ final class ShardedSubscription: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.handler = handler
-        self.router = ClusterRouter(url: url, seeds: seeds, configuration: configuration, logger: logger, loop: .shared)
+        self.router = ClusterRouter(url: url, seeds: seeds, configuration: configuration, logger: logger)
         self.state = Mutex(State(channels: Set(channels)))
     }
 
@@ -72,7 +72,7 @@ final class ShardedSubscription: Sendable {
         wake?.resume()
         for waiter in waiters { waiter.continuation.resume() }
         let router = router
-        RedisEventLoop.shared.execute { router.shutDown() }
+        router.loop.execute { router.shutDown() }
     }
 
     /// Adds or removes channels; returns once a placing pass that saw the change is done.
@@ -165,7 +165,7 @@ final class ShardedSubscription: Sendable {
     private func connect(to address: Address, channels: Set<String>) {
         let connection = SubscriptionConnection(
             url: url.with(endpoint: .tcp(host: address.host, port: address.port)), configuration: configuration,
-            logger: logger, loop: .shared, channels: Array(channels), patterns: [],
+            logger: logger, channels: Array(channels), patterns: [],
             handler: { [weak self] event in self?.nodeReported(event, address: address) },
             lost: { [weak self] channels in self?.nodeLost(channels, address: address) }
         )

@@ -39,12 +39,12 @@ final class CommandConnection: EventLoopHandler, @unchecked Sendable {
     /// The requests in flight went out on a connection that was idle, and nothing came back since.
     private var wentOutWhileIdle = false
 
-    init(url: RedisURL, configuration: RedisConfiguration, logger: Logger, loop: RedisEventLoop) {
+    init(url: RedisURL, configuration: RedisConfiguration, logger: Logger) {
         self.url = url
         self.locator = ServerLocator(url: url, configuration: configuration, logger: logger)
         self.configuration = configuration
         self.logger = logger
-        self.loop = loop
+        self.loop = configuration.eventLoop
         self.health = ConnectionHealth(backoff: configuration.backoff)
     }
 

@@ -59,7 +59,7 @@ final class SubscriptionConnection: EventLoopHandler, @unchecked Sendable {
     private var health: ConnectionHealth
 
     init(
-        url: RedisURL, configuration: RedisConfiguration, logger: Logger, loop: RedisEventLoop,
+        url: RedisURL, configuration: RedisConfiguration, logger: Logger,
         channels: [String], patterns: [String], handler: @escaping @Sendable (RedisSubscriber.Event) -> Void,
         lost: (@Sendable ([String]) -> Void)? = nil
     ) {
@@ -67,7 +67,7 @@ final class SubscriptionConnection: EventLoopHandler, @unchecked Sendable {
         self.locator = ServerLocator(url: url, configuration: configuration, logger: logger)
         self.configuration = configuration
         self.logger = logger
-        self.loop = loop
+        self.loop = configuration.eventLoop
         self.channels = Set(channels)
         self.patterns = Set(patterns)
         self.handler = handler

@@ -11,6 +11,7 @@ import Lifecycle
 import NotificationService
 import OrderService
 import PaymentService
+import RedisClient
 import Resilience
 import StockService
 import SystemReads
@@ -26,48 +27,62 @@ struct ServiceFactory {
     /// Every part of the named services: runners, the ingress, heartbeats, the payment simulator's
     /// runtime control, and the process's metrics publisher, in start order. The group stops them in
     /// reverse: each service before its heartbeat, so an instance is listed until its work is done.
+    ///
+    /// The services take turns over `RedisEventLoop.perCore`: each one's connections are driven by its
+    /// loop, and its tasks run there too (`ExecutorPreferringService`), so a process uses one core per
+    /// service it runs, up to the cores it has, and a reply resumes its service on the thread that read it.
     func services(named names: [String]) throws(CommandFailure) -> [any Service] {
         // The process's metrics snapshot is written as the first service's user (every service user may).
         var services: [any Service] = [MetricsPublisher(
             metrics: application.metrics, instance: application.instanceName,
             client: application.makeRedisClient(for: names.first)
         )]
-        for name in names {
-            switch name {
-            case "ingress":
-                services.append(heartbeat(name))
-                services.append(try ingress())
-            case "payment":
-                let behaviour = SimulatorBehaviour(
-                    latency: .milliseconds(application.settings.paymentLatencyMilliseconds),
-                    failureRate: application.settings.paymentFailureRate
-                )
-                let breaker = paymentBreaker()
-                let provider = ResilientPaymentProvider(
-                    provider: SimulatedCardProvider(
-                        behaviour: behaviour, ledger: RedisChargeLedger(client: application.makeRedisClient())
-                    ),
-                    breaker: breaker,
-                    timeout: .milliseconds(application.settings.paymentTimeoutMilliseconds),
-                    retries: application.settings.paymentRetries
-                )
-                services.append(heartbeat(name) { ["breaker": breaker.state.rawValue] })
-                services.append(SimulatorControlService(behaviour: behaviour, client: application.makeRedisClient(for: name),
-                                                        logger: logger(name)))
-                services.append(bus(name, PaymentService(
-                    provider: provider, vault: RedisCardVault(client: application.makeRedisClient(for: name)), logger: logger(name)
-                )))
-            case "order":
-                services += [heartbeat(name), bus(name, OrderService())]
-            case "stock":
-                let counters = RedisStockCounters(client: application.makeRedisClient(for: name),
-                                                  retention: stepAnswerRetention)
-                services += [heartbeat(name), bus(name, StockService(catalog: try loadCatalog(), counters: counters))]
-            default:
-                let inbox = RedisCustomerInbox(client: application.makeRedisClient(for: name),
-                                               retention: stepAnswerRetention)
-                services += [heartbeat(name), bus(name, NotificationService(inbox: inbox))]
-            }
+        let loops = RedisEventLoop.perCore
+        for (index, name) in names.enumerated() {
+            let loop = loops[index % loops.count]
+            let parts = try ServiceFactory(application: application.driven(by: loop)).parts(of: name, on: loop)
+            services += parts.map { ExecutorPreferringService(service: $0, executor: loop) }
+        }
+        return services
+    }
+
+    /// The parts of the service `name`, whose connections `loop` drives (handlers of the ingress run there too).
+    private func parts(of name: String, on loop: RedisEventLoop) throws(CommandFailure) -> [any Service] {
+        var services: [any Service] = []
+        switch name {
+        case "ingress":
+            services.append(heartbeat(name))
+            services.append(try ingress(handlersOn: loop))
+        case "payment":
+            let behaviour = SimulatorBehaviour(
+                latency: .milliseconds(application.settings.paymentLatencyMilliseconds),
+                failureRate: application.settings.paymentFailureRate
+            )
+            let breaker = paymentBreaker()
+            let provider = ResilientPaymentProvider(
+                provider: SimulatedCardProvider(
+                    behaviour: behaviour, ledger: RedisChargeLedger(client: application.makeRedisClient())
+                ),
+                breaker: breaker,
+                timeout: .milliseconds(application.settings.paymentTimeoutMilliseconds),
+                retries: application.settings.paymentRetries
+            )
+            services.append(heartbeat(name) { ["breaker": breaker.state.rawValue] })
+            services.append(SimulatorControlService(behaviour: behaviour, client: application.makeRedisClient(for: name),
+                                                    logger: logger(name)))
+            services.append(bus(name, PaymentService(
+                provider: provider, vault: RedisCardVault(client: application.makeRedisClient(for: name)), logger: logger(name)
+            )))
+        case "order":
+            services += [heartbeat(name), bus(name, OrderService())]
+        case "stock":
+            let counters = RedisStockCounters(client: application.makeRedisClient(for: name),
+                                              retention: stepAnswerRetention)
+            services += [heartbeat(name), bus(name, StockService(catalog: try loadCatalog(), counters: counters))]
+        default:
+            let inbox = RedisCustomerInbox(client: application.makeRedisClient(for: name),
+                                           retention: stepAnswerRetention)
+            services += [heartbeat(name), bus(name, NotificationService(inbox: inbox))]
         }
         return services
     }
@@ -85,11 +100,12 @@ struct ServiceFactory {
         )
     }
 
-    private func ingress() throws(CommandFailure) -> any Service {
+    private func ingress(handlersOn loop: RedisEventLoop) throws(CommandFailure) -> any Service {
         let settings = application.settings
         let configuration = HTTPServerConfiguration(
             port: settings.httpPort, connectionLimit: settings.httpConnectionLimit,
-            idleTimeoutSeconds: settings.httpIdleTimeoutSeconds, maximumBodySize: settings.httpMaximumBodyBytes
+            idleTimeoutSeconds: settings.httpIdleTimeoutSeconds, maximumBodySize: settings.httpMaximumBodyBytes,
+            handlerExecutor: loop
         )
         let client = application.makeRedisClient(for: "ingress")
         let store = RedisIngressStore(client: client, emission: settings.transport == .streams ? .streams : .publish,
