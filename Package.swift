@@ -74,8 +74,8 @@ let package = Package(
         .target(
             name: "Ingress",
             dependencies: [
-                "HTTPServer", "EventBus", "EventBusRedis", "JSONBytes", "Lifecycle", "RedisClient", "Telemetry", "SagaEvents",
-                "OrderService", "StockService", "SystemReads",
+                "HTTPServer", "EventBus", "EventBusRedis", "JSONBytes", "Lifecycle", "RedisClient", "Resilience", "Telemetry",
+                "SagaEvents", "OrderService", "StockService", "SystemReads",
             ]
         ),
         .target(name: "Bench", dependencies: ["CCurl", "EventBus", "EventBusRedis", "RedisClient", "Telemetry"]),

@@ -1,4 +1,5 @@
 import EventBus
+import Resilience
 import SagaEvents
 import Synchronization
 
@@ -15,7 +16,7 @@ final class OrderFeed: Sendable {
     /// The waiters of each order not ended yet; an order's final event takes them out.
     private let waiters = Mutex<[String: [OrderWaiter]]>([:])
     /// When the waiters give up.
-    let deadlines = WaitDeadlines()
+    let deadlines = DeadlineTimer()
 
     /// Creates the feed.
     /// - Parameter pending: the orders this ingress accepted; each one's final event ends its place.

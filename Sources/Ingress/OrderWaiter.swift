@@ -1,10 +1,11 @@
+import Resilience
 import Synchronization
 
 /// One request waiting for its order's final event (`Prefer: wait`): made before the order is published,
 /// ended once, by the event (`OrderFeed`) or by its deadline.
 ///
 /// The event resumes the waiting request directly: no stream, no task group, no actor in between, and
-/// no timer of its own (`WaitDeadlines` keeps the deadlines of all waiters).
+/// no timer of its own (the feed's `DeadlineTimer` keeps the deadlines of all waiters).
 final class OrderWaiter: Sendable {
     private enum State {
         /// Nobody waits yet and nothing ended it.
@@ -16,11 +17,11 @@ final class OrderWaiter: Sendable {
     }
 
     private let state = Mutex(State.watching)
-    private let deadlines: WaitDeadlines
+    private let deadlines: DeadlineTimer
 
     /// Creates a waiter; `OrderFeed.watch(_:)` makes them.
     /// - Parameter deadlines: what expires the waiter when it waits too long.
-    init(deadlines: WaitDeadlines) {
+    init(deadlines: DeadlineTimer) {
         self.deadlines = deadlines
     }
 
@@ -33,8 +34,8 @@ final class OrderWaiter: Sendable {
     /// (`false`); returns at once when it passed already. Called once per waiter.
     func wait(within timeout: Duration) async -> Bool {
         if case .ended(let passed) = state.withLock({ $0 }) { return passed }
-        deadlines.add(self, at: .now + timeout)
-        defer { deadlines.remove(self) }
+        let deadline = deadlines.schedule(at: .now + timeout) { [self] in expire() }
+        defer { deadlines.cancel(deadline) }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let ended = state.withLock { state -> Bool? in

@@ -11,6 +11,8 @@ public struct ResilientPaymentProvider: PaymentProvider {
     private let breaker: CircuitBreaker
     private let timeout: Duration
     private let retries: Int
+    /// Times every attempt's timeout with one timer, not a `Task.sleep` per charge.
+    private let deadlines = DeadlineTimer()
 
     /// Wraps a provider.
     /// - Parameters:
@@ -56,8 +58,8 @@ public struct ResilientPaymentProvider: PaymentProvider {
     private func attemptCharge(card: String, amount: Int, currency: String, key: String)
         async -> Result<ChargeResult, PaymentProviderError>
     {
-        let provider = self.provider
-        let timeout = self.timeout
+        let (provider, timeout, deadlines) = (self.provider, self.timeout, self.deadlines)
+        let deadline = ContinuousClock.now + timeout
         return await withTaskGroup(of: Result<ChargeResult, PaymentProviderError>.self) { group in
             group.addTask {
                 do throws(PaymentProviderError) {
@@ -68,7 +70,7 @@ public struct ResilientPaymentProvider: PaymentProvider {
                 }
             }
             group.addTask {
-                try? await Task.sleep(for: timeout)
+                await deadlines.sleep(until: deadline)
                 return .failure(PaymentProviderError("the provider did not answer within \(timeout)"))
             }
             let first = await group.next() ?? .failure(PaymentProviderError("no answer"))
