@@ -287,24 +287,12 @@ struct RedisEventLoopTests {
     func tasksRunOnTheLoopThread() async throws {
         try await withRedisServer { server async throws in
             let client = server.makeClient()
-            let threads = try await withTimeout(.seconds(60), "10,000 callers on the loop") { () async throws in
-                try await withTaskExecutorPreference(RedisEventLoop.shared) { () async throws in
-                    try await withThrowingTaskGroup(of: (String, String, Int).self) { group in
-                        for _ in 0..<10_000 {
-                            group.addTask {
-                                let before = Self.currentThreadName()
-                                let value = try #require(try await client.send("INCR", "counter").int)
-                                return (before, Self.currentThreadName(), value)
-                            }
-                        }
-                        return try await group.reduce(into: [(String, String, Int)]()) { $0.append($1) }
-                    }
-                }
-            }
-            #expect(threads.map(\.2).sorted() == Array(1...10_000), "every caller got a distinct value")
-            let names = Set(threads.flatMap { [$0.0, $0.1] })
-            #expect(names == ["redis-loop"], "\(names)")
-            #expect(Self.currentThreadName() != "redis-loop", "the test's own task is not on the loop")
+            let calls = try await Self.increments(by: 10_000, callersOn: .shared, of: client)
+            #expect(calls.map(\.value).sorted() == Array(1...10_000), "every caller got a distinct value")
+            let threads = Set(calls.flatMap { [$0.threadBefore, $0.threadAfter] })
+            #expect(threads.count == 1, "\(threads)")
+            #expect(threads.map(Self.threadName(of:)) == ["redis-loop"])
+            #expect(Self.threadName(of: Self.currentThreadID()) != "redis-loop", "the test's own task is not on the loop")
         }
     }
 
@@ -345,22 +333,9 @@ struct RedisEventLoopTests {
                 _ = try await client.send("PING")
                 return Self.currentThreadID()
             }
-            let threads = try await withTimeout(.seconds(60), "2,000 callers across loops") { () async throws in
-                try await withTaskExecutorPreference(home) { () async throws in
-                    try await withThrowingTaskGroup(of: (String, String, Int).self) { group in
-                        for _ in 0..<2_000 {
-                            group.addTask {
-                                let before = Self.currentThreadID()
-                                let value = try #require(try await client.send("INCR", "counter").int)
-                                return (before, Self.currentThreadID(), value)
-                            }
-                        }
-                        return try await group.reduce(into: [(String, String, Int)]()) { $0.append($1) }
-                    }
-                }
-            }
-            #expect(threads.map(\.2).sorted() == Array(1...2_000))
-            let homeThreads = Set(threads.flatMap { [$0.0, $0.1] })
+            let calls = try await Self.increments(by: 2_000, callersOn: home, of: client)
+            #expect(calls.map(\.value).sorted() == Array(1...2_000))
+            let homeThreads = Set(calls.flatMap { [$0.threadBefore, $0.threadAfter] })
             #expect(homeThreads.count == 1, "every caller ran on its own loop's thread: \(homeThreads)")
             if home !== other {
                 #expect(!homeThreads.contains(otherThread), "the client's loop is another thread")
@@ -426,15 +401,42 @@ extension RedisEventLoopTests {
         return Task { try await blocked.value }
     }
 
-    /// The name of the thread running the caller (`redis-loop` for the event loop's).
-    private static func currentThreadName() -> String {
-        (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8))?
-            .trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
+    /// One `INCR` caller: the thread it ran on before and after its reply, and the value it got.
+    private struct ThreadedCall: Sendable {
+        let threadBefore: String
+        let threadAfter: String
+        let value: Int
     }
 
-    /// The ID of the thread running the caller (`/proc/thread-self` links to `PID/task/TID`).
+    /// `count` concurrent callers of `INCR counter`, each a task preferring `loop` as its executor.
+    private static func increments(
+        by count: Int, callersOn loop: RedisEventLoop, of client: RedisClient
+    ) async throws -> [ThreadedCall] {
+        try await withTimeout(.seconds(60), "\(count) INCR callers on a loop") { () async throws in
+            try await withTaskExecutorPreference(loop) { () async throws in
+                try await withThrowingTaskGroup(of: ThreadedCall.self) { group in
+                    for _ in 0..<count {
+                        group.addTask {
+                            let before = currentThreadID()
+                            let value = try #require(try await client.send("INCR", "counter").int)
+                            return ThreadedCall(threadBefore: before, threadAfter: currentThreadID(), value: value)
+                        }
+                    }
+                    return try await group.reduce(into: [ThreadedCall]()) { $0.append($1) }
+                }
+            }
+        }
+    }
+
+    /// The ID of the thread running the caller: `/proc/thread-self` links to `PID/task/TID`.
     private static func currentThreadID() -> String {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/thread-self")) ?? "?"
+    }
+
+    /// The name of a thread given by its ID (`redis-loop` for an event loop's).
+    private static func threadName(of id: String) -> String {
+        (try? String(contentsOfFile: "/proc/\(id)/comm", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
     }
 
     /// The process ID of the server `client` talks to, as `INFO server` tells it.
