@@ -39,7 +39,7 @@ public struct ServiceGroup: Sendable {
     }
 
     /// The name of a service in logs and failures: its `description`, or its type's name.
-    static func name(of service: any Service) -> String {
+    public static func name(of service: any Service) -> String {
         (service as? any CustomStringConvertible)?.description ?? String(describing: type(of: service))
     }
 

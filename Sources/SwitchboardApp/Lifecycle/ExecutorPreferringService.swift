@@ -9,7 +9,7 @@ struct ExecutorPreferringService: Service, CustomStringConvertible {
 
     /// The wrapped service's name in logs.
     var description: String {
-        (service as? any CustomStringConvertible)?.description ?? String(describing: type(of: service))
+        ServiceGroup.name(of: service)
     }
 
     func run() async throws {

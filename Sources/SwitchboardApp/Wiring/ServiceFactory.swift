@@ -49,19 +49,20 @@ struct ServiceFactory {
         let turns = Self.loopTurns.filter(names.contains)
         for name in names {
             let loop = loops[(turns.firstIndex(of: name) ?? 0) % loops.count]
-            let parts = try ServiceFactory(application: application.driven(by: loop)).parts(of: name, on: loop)
+            let parts = try ServiceFactory(application: application.driven(by: loop)).parts(of: name)
             services += parts.map { ExecutorPreferringService(service: $0, executor: loop) }
         }
         return services
     }
 
-    /// The parts of the service `name`, whose connections `loop` drives (handlers of the ingress run there too).
-    private func parts(of name: String, on loop: RedisEventLoop) throws(CommandFailure) -> [any Service] {
+    /// The parts of the service `name`, whose connections the application's event loop drives (the ingress's
+    /// handlers run there too).
+    private func parts(of name: String) throws(CommandFailure) -> [any Service] {
         var services: [any Service] = []
         switch name {
         case "ingress":
             services.append(heartbeat(name))
-            services.append(try ingress(handlersOn: loop))
+            services.append(try ingress())
         case "payment":
             let behaviour = SimulatorBehaviour(
                 latency: .milliseconds(application.settings.paymentLatencyMilliseconds),
@@ -109,12 +110,12 @@ struct ServiceFactory {
         )
     }
 
-    private func ingress(handlersOn loop: RedisEventLoop) throws(CommandFailure) -> any Service {
+    private func ingress() throws(CommandFailure) -> any Service {
         let settings = application.settings
         let configuration = HTTPServerConfiguration(
             port: settings.httpPort, connectionLimit: settings.httpConnectionLimit,
             idleTimeoutSeconds: settings.httpIdleTimeoutSeconds, maximumBodySize: settings.httpMaximumBodyBytes,
-            handlerExecutor: loop
+            handlerExecutor: application.redisConfiguration.eventLoop
         )
         let client = application.makeRedisClient(for: "ingress")
         let store = RedisIngressStore(client: client, emission: settings.transport == .streams ? .streams : .publish,
