@@ -227,10 +227,17 @@ public final class RedisEventLoop: Sendable {
 
     /// Takes what other threads (and jobs run here) handed in: requests to their connections, then tasks
     /// and jobs run in order. Returns whether there was anything.
+    ///
+    /// The arrays are swapped, never copied: the inbox gets the spare (empty, with capacity) ones, and the
+    /// spares are moved out of `state` first so the inbox's arrays stay uniquely referenced and appending
+    /// to them does not copy them on write.
     private func takeInbox() -> Bool {
-        var requests = state.spareRequests
-        var tasks = state.spareTasks
-        var jobs = state.spareJobs
+        var requests: [PendingRequest] = []
+        var tasks: [@Sendable () -> Void] = []
+        var jobs: [UnownedJob] = []
+        swap(&requests, &state.spareRequests)
+        swap(&tasks, &state.spareTasks)
+        swap(&jobs, &state.spareJobs)
         inbox.withLock { inbox in
             inbox.isAwake = true
             swap(&requests, &inbox.requests)
