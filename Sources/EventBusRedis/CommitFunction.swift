@@ -109,25 +109,33 @@ struct CommitFunction {
     ) async throws(EventBusError) -> CommitResult {
         let partition = layout.isPartitioned ? Partition(taggedKey: commit.key) : nil
         var keys = KeyTable(first: commit.key)
-        var arguments: [[UInt8]] = []
-        arguments.reserveCapacity(32)
+        var arguments = RedisArguments(capacity: 48, byteCapacity: 2_048)
         switch emission {
         case .publish:
-            arguments.append(EmitRoutine.Mode(pubSubIn: layout).argument, [], [], [])
+            arguments.append(EmitRoutine.Mode(pubSubIn: layout).argument)
+            arguments.append(Word.none)
+            arguments.append(Word.none)
+            arguments.append(Word.none)
         case .streams(let acknowledge):
             arguments.append(EmitRoutine.Mode.streams.argument)
             if let acknowledge {
-                arguments.append(keys.index(of: acknowledge.stream).redisArgument, Array(acknowledge.group.utf8),
-                                 Array(acknowledge.id.utf8))
+                arguments.append(keys.index(of: acknowledge.stream))
+                arguments.append(acknowledge.group)
+                arguments.append(acknowledge.id)
             } else {
-                arguments.append([], [], [])
+                arguments.append(Word.none)
+                arguments.append(Word.none)
+                arguments.append(Word.none)
             }
         }
-        arguments.append(commit.expectedVersion.redisArgument, TraceLog.capacity.redisArgument,
-                         Int(traceRetention.components.seconds).redisArgument, commit.conditions.count.redisArgument)
+        arguments.append(commit.expectedVersion)
+        arguments.append(TraceLog.capacity)
+        arguments.append(Int(traceRetention.components.seconds))
+        arguments.append(commit.conditions.count)
         for condition in commit.conditions {
-            arguments.append(keys.index(of: condition.key).redisArgument, Array(condition.field.utf8),
-                             condition.minimum.redisArgument)
+            arguments.append(keys.index(of: condition.key))
+            arguments.append(condition.field)
+            arguments.append(condition.minimum)
         }
         for outcome in [commit.outcome] + commit.fallbacks {
             append(outcome, after: commit.expected, expiry: outcome.isFinal ? finalRecordRetention : nil,
@@ -138,7 +146,7 @@ struct CommitFunction {
         }
         let reply: RedisReply
         do {
-            reply = try await client.call("switchboard_commit", in: library, keys: keys.keys.map { Array($0.utf8) },
+            reply = try await client.call("switchboard_commit", in: library, keys: RedisArguments(keys.keys),
                                           arguments: arguments)
         } catch {
             throw EventBusError(error)
@@ -149,41 +157,53 @@ struct CommitFunction {
     /// Appends one outcome, preceded by its length in arguments so the function can skip it; each event goes
     /// to the channel or stream `channel` names for it.
     private static func append(
-        _ outcome: Commit.Outcome, after expected: StoredRecord?, expiry: Duration?, to arguments: inout [[UInt8]],
+        _ outcome: Commit.Outcome, after expected: StoredRecord?, expiry: Duration?, to arguments: inout RedisArguments,
         keys: inout KeyTable, channel: (CloudEvent) -> String
     ) {
-        let lengthIndex = arguments.count
-        arguments.append([])
-        arguments.append(expiry.map { $0.wholeMilliseconds.redisArgument } ?? [])
         let changed = StoredRecord(version: 0, fields: outcome.record).changes(from: expected)
-        arguments.append(changed.set.count.redisArgument)
+        // What follows: the expiry and four counts, then each set field's name and value, each removed
+        // field's name, four arguments per change and three per event.
+        arguments.append(5 + 2 * changed.set.count + changed.removed.count + 4 * outcome.changes.count
+                         + 3 * outcome.events.count)
+        if let expiry { arguments.append(expiry.wholeMilliseconds) } else { arguments.append(Word.none) }
+        arguments.append(changed.set.count)
         for field in changed.set {
-            arguments.append(Array(field.name.utf8), Array(field.value.utf8))
+            arguments.append(field.name)
+            arguments.append(field.value)
         }
-        arguments.append(changed.removed.count.redisArgument)
-        for name in changed.removed { arguments.append(Array(name.utf8)) }
-        arguments.append(outcome.changes.count.redisArgument)
+        arguments.append(changed.removed.count)
+        for name in changed.removed { arguments.append(name) }
+        arguments.append(outcome.changes.count)
         for change in outcome.changes {
             switch change {
             case .increment(let key, let field, let amount):
-                arguments.append(Word.increment, keys.index(of: key).redisArgument, Array(field.utf8),
-                                 amount.redisArgument)
+                arguments.append(Word.increment)
+                arguments.append(keys.index(of: key))
+                arguments.append(field)
+                arguments.append(amount)
             case .prepend(let key, let value, let keep):
-                arguments.append(Word.prepend, keys.index(of: key).redisArgument, Array(value.utf8),
-                                 keep.redisArgument)
+                arguments.append(Word.prepend)
+                arguments.append(keys.index(of: key))
+                arguments.append(value)
+                arguments.append(keep)
             case .delete(let key):
-                arguments.append(Word.delete, keys.index(of: key).redisArgument, [], [])
+                arguments.append(Word.delete)
+                arguments.append(keys.index(of: key))
+                arguments.append(Word.none)
+                arguments.append(Word.none)
             case .trace(let event):
-                arguments.append(Word.trace, keys.index(of: traceKey(of: event)).redisArgument,
-                                 TraceLog.entry(for: event), [])
+                arguments.append(Word.trace)
+                arguments.append(keys.index(of: traceKey(of: event)))
+                arguments.append(TraceLog.entry(for: event))
+                arguments.append(Word.none)
             }
         }
-        arguments.append(outcome.events.count.redisArgument)
+        arguments.append(outcome.events.count)
         for event in outcome.events {
-            arguments.append(keys.index(of: channel(event)).redisArgument,
-                             keys.index(of: traceKey(of: event)).redisArgument, event.encoded())
+            arguments.append(keys.index(of: channel(event)))
+            arguments.append(keys.index(of: traceKey(of: event)))
+            arguments.append(event.encoded())
         }
-        arguments[lengthIndex] = (arguments.count - lengthIndex - 1).redisArgument
     }
 
     private static func traceKey(of event: CloudEvent) -> String {
@@ -205,6 +225,7 @@ struct CommitFunction {
 
     /// The constant words of the argument list, as bytes made once rather than once per commit.
     private enum Word {
+        static let none: [UInt8] = []
         static let increment = Array("increment".utf8)
         static let prepend = Array("prepend".utf8)
         static let delete = Array("delete".utf8)
@@ -228,16 +249,5 @@ struct CommitFunction {
             keys.append(key)
             return keys.count
         }
-    }
-}
-
-extension Array where Element == [UInt8] {
-    /// Appends two to four arguments in a row, with no array literal allocated for them on the way.
-    fileprivate mutating func append(_ first: [UInt8], _ second: [UInt8], _ third: [UInt8]? = nil,
-                                     _ fourth: [UInt8]? = nil) {
-        append(first)
-        append(second)
-        if let third { append(third) }
-        if let fourth { append(fourth) }
     }
 }

@@ -86,13 +86,10 @@ public final class RedisClient: Sendable {
         _ script: RedisScript, keys: [any RedisArgumentConvertible] = [], arguments: [any RedisArgumentConvertible] = []
     ) async throws(RedisError) -> RedisReply {
         let parameters: [any RedisArgumentConvertible] = [keys.count] + keys + arguments
-        var command = RedisCommand("EVALSHA", [script.sha1] + parameters)
-        command.routingKey = keys.isEmpty ? nil : command.arguments[3]
-        var reply = try await submit(command)
+        let routingKey = keys.first?.redisArgument
+        var reply = try await submit(RedisCommand("EVALSHA", [script.sha1] + parameters).routed(byKey: routingKey))
         if case .error(let message) = reply, message.hasPrefix("NOSCRIPT") {
-            command.arguments[0] = Array("EVAL".utf8)
-            command.arguments[1] = Array(script.source.utf8)
-            reply = try await submit(command)
+            reply = try await submit(RedisCommand("EVAL", [script.source] + parameters).routed(byKey: routingKey))
         }
         if case .error(let message) = reply {
             throw RedisError(reply: message, "Redis script \(script.name) failed: \(message)")
@@ -126,6 +123,22 @@ public final class RedisClient: Sendable {
     public func call(
         _ function: String, in library: RedisFunctionLibrary, keys: [[UInt8]], arguments: [[UInt8]]
     ) async throws(RedisError) -> RedisReply {
+        try await call(function, in: library, keys: RedisArguments(keys), arguments: RedisArguments(arguments),
+                       then: nil).reply
+    }
+
+    /// Calls a Redis Function (`FCALL`) with arguments built ahead in one buffer, for the hottest paths
+    /// (a commit): they are copied into the command as they are.
+    ///
+    /// Like `call(_:in:keys:arguments:)` with any arguments: the library is loaded when the server lacks it.
+    /// - Parameters:
+    ///   - function: the function's name, as the library registers it.
+    ///   - library: the library that registers it.
+    ///   - keys: the keys it touches (`KEYS`).
+    ///   - arguments: its other arguments (`ARGV`).
+    public func call(
+        _ function: String, in library: RedisFunctionLibrary, keys: RedisArguments, arguments: RedisArguments
+    ) async throws(RedisError) -> RedisReply {
         try await call(function, in: library, keys: keys, arguments: arguments, then: nil).reply
     }
 
@@ -148,7 +161,8 @@ public final class RedisClient: Sendable {
     ) async throws(RedisError) -> (reply: RedisReply, replicas: Int) {
         let milliseconds = max(1, timeout.wholeMilliseconds)
         let (reply, wait) = try await call(
-            function, in: library, keys: keys, arguments: arguments, then: RedisCommand("WAIT", replicas, milliseconds)
+            function, in: library, keys: RedisArguments(keys), arguments: RedisArguments(arguments),
+            then: RedisCommand("WAIT", replicas, milliseconds)
         )
         guard let confirmed = wait?.int else {
             throw RedisError(.server, "Redis answered WAIT with \(wait.map { "\($0)" } ?? "nothing")")
@@ -158,16 +172,20 @@ public final class RedisClient: Sendable {
 
     /// `FCALL`, pipelined with `next` when given; the library is loaded first when the server lacks it.
     private func call(
-        _ function: String, in library: RedisFunctionLibrary, keys: [[UInt8]], arguments: [[UInt8]],
+        _ function: String, in library: RedisFunctionLibrary, keys: RedisArguments, arguments: RedisArguments,
         then next: RedisCommand?
     ) async throws(RedisError) -> (reply: RedisReply, next: RedisReply?) {
-        var command = RedisCommand(name: "FCALL", capacity: 2 + keys.count + arguments.count)
+        var command = RedisCommand(name: "FCALL", capacity: 2 + keys.count + arguments.count,
+                                   byteCapacity: function.utf8.count + 4 + keys.byteCount + arguments.byteCount)
         command.append(function)
         command.append(keys.count)
-        command.arguments.append(contentsOf: keys)
-        command.arguments.append(contentsOf: arguments)
-        command.routingKey = keys.first
-        let commands = [command] + (next.map { [$0] } ?? [])
+        command.append(contentsOf: keys)
+        command.append(contentsOf: arguments)
+        if case .cluster = transport { command.routingKey = keys.first.map(Array.init) }
+        var commands: [RedisCommand] = []
+        commands.reserveCapacity(2)
+        commands.append(command)
+        if let next { commands.append(next) }
         var replies = try await submit(commands)
         if case .error(let message) = replies[0], message.hasPrefix("ERR Function not found") {
             // On a cluster, routed by the same key: loaded on the primary that lacked it.

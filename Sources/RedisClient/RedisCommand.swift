@@ -21,17 +21,18 @@ extension Array: RedisArgumentConvertible where Element == UInt8 {
     public var redisArgument: [UInt8] { self }
 }
 
-/// One Redis command as an array of binary-safe arguments, e.g. `RedisCommand("SET", key, value)`.
+/// One Redis command as binary-safe arguments, e.g. `RedisCommand("SET", key, value)`.
 ///
-/// Hot paths build commands without boxing each argument in an existential:
-/// `RedisCommand(name: "HGET", arguments: [key, field])` from strings or bytes, or `append` one by one.
+/// Hot paths build commands without boxing each argument in an existential and without an array per
+/// argument: `RedisCommand(name: "HGET", arguments: [key, field])` from strings or bytes, `append` one by
+/// one, or `append(contentsOf:)` arguments built ahead (`RedisArguments`).
 ///
 /// On a Redis Cluster (`redis+cluster://`) a command goes to the node serving the slot of its `routingKey`,
 /// which the caller sets (`RedisCommand("GET", key).routed(by: key)`); without one it goes to the same
 /// primary every time, and a `MOVED` reply sends it on. Other URLs ignore the routing key.
 public struct RedisCommand: Sendable, Equatable, CustomStringConvertible {
-    /// The command name and its arguments, each as bytes.
-    public var arguments: [[UInt8]]
+    /// The command name and its arguments.
+    public private(set) var arguments: RedisArguments
     /// The key whose hash slot picks the node on a Redis Cluster (for `FCALL`, `EVAL`: the first key); `nil`
     /// for a command without keys. Every key of one command must share its slot (hash tags, `{…}`).
     public var routingKey: [UInt8]?
@@ -43,18 +44,15 @@ public struct RedisCommand: Sendable, Equatable, CustomStringConvertible {
 
     /// Creates a command from its name and an array of arguments.
     public init(_ name: String, _ arguments: [any RedisArgumentConvertible]) {
-        self.init(name: name, capacity: arguments.count)
-        for argument in arguments {
-            self.arguments.append(argument.redisArgument)
-        }
+        self.init(name: name, arguments: arguments.map(\.redisArgument))
     }
 
-    /// Creates a command from its name and byte arguments, without boxing or copying them again.
+    /// Creates a command from its name and byte arguments, without boxing them.
     /// - Parameters:
     ///   - name: the command, e.g. `XADD`.
     ///   - arguments: its arguments, after the name.
     public init(name: String, arguments: [[UInt8]]) {
-        self.init(name: name, capacity: arguments.count)
+        self.init(name: name, capacity: arguments.count, byteCapacity: arguments.reduce(0) { $0 + $1.count })
         self.arguments.append(contentsOf: arguments)
     }
 
@@ -63,20 +61,21 @@ public struct RedisCommand: Sendable, Equatable, CustomStringConvertible {
     ///   - name: the command, e.g. `SUBSCRIBE`.
     ///   - arguments: its arguments, after the name.
     public init(name: String, arguments: [String]) {
-        self.init(name: name, capacity: arguments.count)
+        self.init(name: name, capacity: arguments.count, byteCapacity: arguments.reduce(0) { $0 + $1.utf8.count })
         for argument in arguments {
             append(argument)
         }
     }
 
-    /// Creates a command with only its name, room for `capacity` arguments, to `append` them.
+    /// Creates a command with only its name, room for `capacity` arguments (and `byteCapacity` bytes of
+    /// them), to `append` them.
     /// - Parameters:
     ///   - name: the command, e.g. `FCALL`.
     ///   - capacity: how many arguments will follow, so appending them does not reallocate.
-    public init(name: String, capacity: Int) {
-        arguments = []
-        arguments.reserveCapacity(capacity + 1)
-        arguments.append(Array(name.utf8))
+    ///   - byteCapacity: how many bytes they will take, likewise.
+    public init(name: String, capacity: Int, byteCapacity: Int = 0) {
+        arguments = RedisArguments(capacity: capacity + 1, byteCapacity: name.utf8.count + byteCapacity)
+        arguments.append(name)
     }
 
     /// Appends an argument given as bytes.
@@ -86,12 +85,17 @@ public struct RedisCommand: Sendable, Equatable, CustomStringConvertible {
 
     /// Appends an argument given as text, sent as UTF-8.
     public mutating func append(_ argument: String) {
-        arguments.append(Array(argument.utf8))
+        arguments.append(argument)
     }
 
     /// Appends an integer argument, sent in decimal.
     public mutating func append(_ argument: Int) {
-        arguments.append(argument.redisArgument)
+        arguments.append(argument)
+    }
+
+    /// Appends arguments built ahead, in order.
+    public mutating func append(contentsOf arguments: RedisArguments) {
+        self.arguments.append(contentsOf: arguments)
     }
 
     /// The same command, routed on a Redis Cluster by the slot of `key`.
@@ -99,6 +103,13 @@ public struct RedisCommand: Sendable, Equatable, CustomStringConvertible {
     public func routed(by key: some RedisArgumentConvertible) -> RedisCommand {
         var command = self
         command.routingKey = key.redisArgument
+        return command
+    }
+
+    /// The same command, routed on a Redis Cluster by the slot of `key` when there is one.
+    func routed(byKey key: [UInt8]?) -> RedisCommand {
+        var command = self
+        command.routingKey = key
         return command
     }
 

@@ -202,7 +202,7 @@ public final class RedisEventLoop: Sendable {
                 inbox.isAwake = replyWindowEnd != nil
                 return true
             }
-            let wakeUp = [nextDeadline, replyWindowEnd].compactMap { $0 }.min()
+            let wakeUp = Self.earlier(nextDeadline, replyWindowEnd)
             let timeout: Duration? = mayBlock ? wakeUp.map { $0 - ContinuousClock.now } : .zero
             var markedAwake = !mayBlock
             poller.wait(timeout: timeout) { token, readiness in
@@ -218,6 +218,15 @@ public final class RedisEventLoop: Sendable {
             flush()
             nextDeadline = fireDeadlines()
         }
+    }
+
+    /// The earlier of two instants, either of which may be missing (no array built for it: this runs every turn).
+    private static func earlier(
+        _ first: ContinuousClock.Instant?, _ second: ContinuousClock.Instant?
+    ) -> ContinuousClock.Instant? {
+        guard let first else { return second }
+        guard let second else { return first }
+        return min(first, second)
     }
 
     /// How many times a turn takes the inbox again when what it ran (jobs resuming and calling on) added to

@@ -7,7 +7,7 @@ struct RedisCommandTests {
     @Test("byte, text and appended arguments build the same command as the variadic form")
     func buildersAgree() {
         let variadic = RedisCommand("HSET", "order:1", "version", 7, [0x00, 0xFF])
-        #expect(variadic.arguments == [Array("HSET".utf8), Array("order:1".utf8), Array("version".utf8),
+        #expect(variadic.arguments.map(Array.init) == [Array("HSET".utf8), Array("order:1".utf8), Array("version".utf8),
                                         Array("7".utf8), [0x00, 0xFF]])
         #expect(RedisCommand(name: "HSET", arguments: [Array("order:1".utf8), Array("version".utf8),
                                                         Array("7".utf8), [0x00, 0xFF]]) == variadic)
@@ -26,7 +26,11 @@ struct RedisCommandTests {
           arguments: [0, 1, 9, 10, 99, 1_023, 1_024, 1_025, 99_999, -1, -10, -1_024, Int.max, Int.min])
     func integerArguments(value: Int) {
         #expect(value.redisArgument == Array(String(value).utf8))
-        #expect(RedisCommand("INCRBY", "k", value).arguments.last == Array(String(value).utf8))
+        #expect(RedisCommand("INCRBY", "k", value).arguments.last.map(Array.init) == Array(String(value).utf8))
+        var appended = RedisCommand(name: "INCRBY", capacity: 2)
+        appended.append("k")
+        appended.append(value)
+        #expect(appended == RedisCommand("INCRBY", "k", value))
     }
 
     @Test("every integer from -5,000 to 5,000 and random ones match their decimal text")
