@@ -85,12 +85,23 @@ extension CloudEvent {
         channel.utf8.forEach(mix)
         mix(0)
         payload.forEach(mix)
-        func hex(_ value: UInt64) -> String {
-            let text = String(value, radix: 16)
-            return String(repeating: "0", count: 16 - text.count) + text
+        let prefix = "bare-".utf8
+        return String(unsafeUninitializedCapacity: prefix.count + 32) { text in
+            var at = text.initialize(fromContentsOf: prefix)
+            func write(_ value: UInt64) {
+                for shift in stride(from: 60, through: 0, by: -4) {
+                    text[at] = Self.hexDigits[Int(truncatingIfNeeded: value >> UInt64(shift)) & 0xF]
+                    at += 1
+                }
+            }
+            write(high)
+            write(low)
+            return at
         }
-        return "bare-" + hex(high) + hex(low)
     }
+
+    /// The digits of a bare id's hash, lower-case.
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// The event as CloudEvents JSON (structured mode): the attributes, then the payload's JSON as it is.
     public func encoded() -> [UInt8] {

@@ -47,8 +47,8 @@ struct RecordRunner<Logic: EventService>: Sendable {
             "service": service.name, "instance": instance, "transport": transport.name,
             "subscriptions": service.subscriptions.joined(separator: ","),
         ])
-        await withTaskGroup(of: Void.self) { group in
-            var running = 0
+        let scheduler = LaneScheduler<Lane>(limit: maximumConcurrency)
+        await withDiscardingTaskGroup { group in
             for await message in messages {
                 let work: DecodedMessage
                 switch decode(message) {
@@ -58,21 +58,37 @@ struct RecordRunner<Logic: EventService>: Sendable {
                     continue
                 }
                 guard case .started(let known) = lanes.enqueue(work, key: work.lane) else { continue }
-                if running >= maximumConcurrency {
-                    await group.next()
-                    running -= 1
+                let lane = Lane(message: work, known: known)
+                guard scheduler.admit(lane) else {
+                    await scheduler.waitForRoom()
+                    continue
                 }
                 group.addTask {
-                    var next = Optional((message: work, known: known))
-                    while let (current, record) = next {
-                        _ = await process(current, on: record)
-                        next = lanes.next(after: current.lane)
+                    // The lane it was started for, then whichever lanes wait when it is done (`LaneScheduler`).
+                    var next = Optional(lane)
+                    while let started = next {
+                        await handle(started)
+                        next = scheduler.next()
                     }
                 }
-                running += 1
             }
         }
         logger.info("service stopped", metadata: ["service": service.name, "instance": instance])
+    }
+
+    /// A record's first message, with the record as last known, as `RecordLanes.enqueue` started its lane.
+    private struct Lane: Sendable {
+        var message: DecodedMessage
+        var known: Known?
+    }
+
+    /// Handles a lane's messages one after another, until `RecordLanes` closes it.
+    private func handle(_ lane: Lane) async {
+        var next = Optional((message: lane.message, known: lane.known))
+        while let (current, record) = next {
+            _ = await process(current, on: record)
+            next = lanes.next(after: current.lane)
+        }
     }
 
     /// Handles one message to the end and says how it ended.

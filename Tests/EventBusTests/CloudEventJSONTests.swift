@@ -48,6 +48,16 @@ struct CloudEventJSONTests {
         #expect(!text.contains("causationid"))
     }
 
+    @Test("a bare payload's id is derived from its channel and bytes: the same for every service that gets it")
+    func bareIDs() throws {
+        let payload = Array(#"{"orderId":"o-1"}"#.utf8)
+        let event = try CloudEvent(decoding: payload, channel: "order.created")
+        #expect(event.id == "bare-54295f7c2ac5d9d4574d491380a50c9f")
+        #expect(try CloudEvent(decoding: payload, channel: "order.created").id == event.id)
+        #expect(try CloudEvent(decoding: payload, channel: "order.cancelled").id != event.id)
+        #expect(try CloudEvent(decoding: Array(#"{"orderId":"o-2"}"#.utf8), channel: "order.created").id != event.id)
+    }
+
     @Test("a bare payload keeps its bytes as data; its orderId is the correlation only when it is a string")
     func barePayloads() throws {
         let spaced = try CloudEvent(decoding: Array(" {\"orderId\" : \"o-9\", \"n\": [1]} \n".utf8),

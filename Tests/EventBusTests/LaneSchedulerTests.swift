@@ -1,0 +1,86 @@
+@testable import EventBus
+import Synchronization
+import Testing
+
+/// Lanes to children: a child per lane up to the limit, then waiting lanes taken by the children that
+/// finish, oldest first, and the runner held back while the limit of lanes waits.
+@Suite("LaneScheduler")
+struct LaneSchedulerTests {
+    @Test("up to the limit each lane gets a child; beyond it lanes wait and finishing children take them in order")
+    func admitsThenQueues() {
+        let scheduler = LaneScheduler<Int>(limit: 2)
+        #expect(scheduler.admit(1))
+        #expect(scheduler.admit(2))
+        #expect(!scheduler.admit(3))
+        #expect(!scheduler.admit(4))
+        #expect(scheduler.next() == 3)
+        #expect(scheduler.next() == 4)
+        // Nothing waits: the two children end, counted out, and new lanes get children again.
+        #expect(scheduler.next() == nil)
+        #expect(scheduler.next() == nil)
+        #expect(scheduler.admit(5))
+        #expect(scheduler.admit(6))
+        #expect(!scheduler.admit(7))
+    }
+
+    @Test("a limit below one still runs one child")
+    func limitOfAtLeastOne() {
+        let scheduler = LaneScheduler<Int>(limit: 0)
+        #expect(scheduler.limit == 1)
+        #expect(scheduler.admit(1))
+        #expect(!scheduler.admit(2))
+    }
+
+    @Test("the runner waits while the limit of lanes waits, until a child takes one")
+    func waitsForRoom() async {
+        let scheduler = LaneScheduler<Int>(limit: 1)
+        #expect(scheduler.admit(1))
+        await scheduler.waitForRoom()  // nothing waits yet: returns at once
+        #expect(!scheduler.admit(2))
+        let resumed = Shared(false)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await scheduler.waitForRoom()
+                resumed.value.withLock { $0 = true }
+            }
+            for _ in 0..<50 { await Task.yield() }
+            #expect(!resumed.value.withLock { $0 }, "one lane waits, the limit: no room yet")
+            #expect(scheduler.next() == 2)
+            await group.waitForAll()
+        }
+        #expect(resumed.value.withLock { $0 })
+    }
+
+    @Test("thousands of lanes from one producer and eight children: each is handled once, none is left")
+    func manyLanes() async {
+        let scheduler = LaneScheduler<Int>(limit: 8)
+        let handled = Shared<[Int]>([])
+        await withDiscardingTaskGroup { group in
+            for lane in 0..<5_000 {
+                guard scheduler.admit(lane) else {
+                    await scheduler.waitForRoom()
+                    continue
+                }
+                group.addTask {
+                    var next = Optional(lane)
+                    while let current = next {
+                        handled.value.withLock { $0.append(current) }
+                        await Task.yield()
+                        next = scheduler.next()
+                    }
+                }
+            }
+        }
+        #expect(handled.value.withLock { $0.sorted() } == Array(0..<5_000))
+        #expect(scheduler.admit(-1), "every child ended: a new lane gets one")
+    }
+}
+
+/// A value the test and its child tasks share.
+private final class Shared<Value: Sendable>: Sendable {
+    let value: Mutex<Value>
+
+    init(_ value: Value) {
+        self.value = Mutex(value)
+    }
+}
