@@ -28,6 +28,13 @@ public struct RedisArguments: Sendable, Hashable, RandomAccessCollection {
         for argument in arguments { append(argument) }
     }
 
+    /// The arguments given as any convertible values, each as it writes itself.
+    public init(_ arguments: [any RedisArgumentConvertible]) {
+        // Their sizes are not known before they are written: room for short keys and values.
+        self.init(capacity: arguments.count, byteCapacity: 32 * arguments.count)
+        append(contentsOf: arguments)
+    }
+
     /// The arguments given as text, each sent as UTF-8.
     public init(_ arguments: [String]) {
         self.init(capacity: arguments.count, byteCapacity: arguments.reduce(0) { $0 + $1.utf8.count })
@@ -90,6 +97,11 @@ public struct RedisArguments: Sendable, Hashable, RandomAccessCollection {
     /// Appends each of `arguments`, in order.
     public mutating func append(contentsOf arguments: [[UInt8]]) {
         for argument in arguments { append(argument) }
+    }
+
+    /// Appends each of `arguments`, in order, each as it writes itself (`RedisArgumentConvertible`).
+    public mutating func append(contentsOf arguments: [any RedisArgumentConvertible]) {
+        for argument in arguments { argument.append(to: &self) }
     }
 
     // MARK: - For hiredis

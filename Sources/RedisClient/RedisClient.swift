@@ -109,7 +109,7 @@ public final class RedisClient: Sendable {
         _ function: String, in library: RedisFunctionLibrary,
         keys: [any RedisArgumentConvertible] = [], arguments: [any RedisArgumentConvertible] = []
     ) async throws(RedisError) -> RedisReply {
-        try await call(function, in: library, keys: keys.map(\.redisArgument), arguments: arguments.map(\.redisArgument))
+        try await call(function, in: library, keys: RedisArguments(keys), arguments: RedisArguments(arguments))
     }
 
     /// Calls a Redis Function (`FCALL`) with byte arguments, for hot paths: nothing is boxed or converted.

@@ -2,23 +2,49 @@
 public protocol RedisArgumentConvertible: Sendable {
     /// The argument's bytes as Redis receives them.
     var redisArgument: [UInt8] { get }
+
+    /// Appends the argument to `arguments`; the default appends `redisArgument`. Text and integers write
+    /// their bytes straight into the buffer, with no array of their own.
+    func append(to arguments: inout RedisArguments)
+}
+
+extension RedisArgumentConvertible {
+    public func append(to arguments: inout RedisArguments) {
+        arguments.append(redisArgument)
+    }
 }
 
 extension String: RedisArgumentConvertible {
     public var redisArgument: [UInt8] { Array(utf8) }
+
+    public func append(to arguments: inout RedisArguments) {
+        arguments.append(self)
+    }
 }
 
 extension Substring: RedisArgumentConvertible {
     public var redisArgument: [UInt8] { Array(utf8) }
+
+    public func append(to arguments: inout RedisArguments) {
+        arguments.append(utf8)
+    }
 }
 
 extension Int: RedisArgumentConvertible {
     /// The decimal text; small values are shared, not allocated (`DecimalArgument`).
     public var redisArgument: [UInt8] { DecimalArgument.bytes(of: self) }
+
+    public func append(to arguments: inout RedisArguments) {
+        arguments.append(self)
+    }
 }
 
 extension Array: RedisArgumentConvertible where Element == UInt8 {
     public var redisArgument: [UInt8] { self }
+
+    public func append(to arguments: inout RedisArguments) {
+        arguments.append(self)
+    }
 }
 
 /// One Redis command as binary-safe arguments, e.g. `RedisCommand("SET", key, value)`.
@@ -44,7 +70,8 @@ public struct RedisCommand: Sendable, Equatable, CustomStringConvertible {
 
     /// Creates a command from its name and an array of arguments.
     public init(_ name: String, _ arguments: [any RedisArgumentConvertible]) {
-        self.init(name: name, arguments: arguments.map(\.redisArgument))
+        self.init(name: name, capacity: arguments.count)
+        self.arguments.append(contentsOf: arguments)
     }
 
     /// Creates a command from its name and byte arguments, without boxing them.

@@ -53,6 +53,15 @@ struct RedisArgumentsTests {
         #expect(RedisArguments(["ab", "c"]) != RedisArguments(["a", "bc"]))
     }
 
+    @Test("any convertible values write themselves as their bytes, a type with only `redisArgument` too")
+    func convertibleValues() {
+        let values: [any RedisArgumentConvertible] = ["order:1", -7, [0x00, 0xFF] as [UInt8], "xyz".dropFirst(),
+                                                      OnlyBytes(), ""]
+        #expect(RedisArguments(values).map(Array.init) == values.map(\.redisArgument))
+        #expect(RedisArguments(values).map(Array.init) == [Array("order:1".utf8), Array("-7".utf8), [0x00, 0xFF],
+                                                           Array("yz".utf8), [1, 2, 3], []])
+    }
+
     @Test("hiredis gets a pointer and the length of each argument, none null, even when all are empty")
     func argv() {
         for arguments in [RedisArguments(["SET", "key", "value"]), RedisArguments([[], []]), RedisArguments()] {
@@ -65,4 +74,9 @@ struct RedisArgumentsTests {
             #expect(seen == arguments.map(Array.init))
         }
     }
+}
+
+/// A convertible type that gives its bytes only, so it is appended by the protocol's default.
+private struct OnlyBytes: RedisArgumentConvertible {
+    var redisArgument: [UInt8] { [1, 2, 3] }
 }
