@@ -13,8 +13,10 @@ import Synchronization
 /// small message's bookkeeping; this keeps them off the path of every message but the first of a burst.
 final class LaneScheduler<Item: Sendable>: Sendable {
     private struct State {
-        /// Lanes no child has taken yet, oldest first, from `head` on.
-        var waiting: [Item] = []
+        /// Lanes no child has taken yet, oldest first, from `head` on; taken slots are emptied at once, and
+        /// dropped when they are half the storage, so a queue that never drains (a runner kept busy) stays
+        /// as small as what waits.
+        var waiting: [Item?] = []
         var head = 0
         /// Children running (each works on one lane at a time).
         var running = 0
@@ -25,10 +27,13 @@ final class LaneScheduler<Item: Sendable>: Sendable {
 
         mutating func takeWaiting() -> Item? {
             guard head < waiting.count else { return nil }
-            let item = waiting[head]
+            let item = waiting[head].take()
             head += 1
             if head == waiting.count {
                 waiting.removeAll(keepingCapacity: true)
+                head = 0
+            } else if head >= 32 && head * 2 >= waiting.count {
+                waiting.removeFirst(head)
                 head = 0
             }
             return item
@@ -72,11 +77,18 @@ final class LaneScheduler<Item: Sendable>: Sendable {
         return item
     }
 
-    /// Returns once fewer than `limit` lanes wait: at once, or when a child takes one.
+    /// How many slots the queue's storage holds, taken ones included (what `State.waiting` keeps alive).
+    var storedSlots: Int {
+        state.withLock { $0.waiting.count }
+    }
+
+    /// Returns once fewer than `limit` lanes wait: at once, or when a child takes one. One caller at a time
+    /// (the runner).
     func waitForRoom() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let hasRoom = state.withLock { state in
                 guard state.waitingCount >= limit else { return true }
+                precondition(state.roomWaiter == nil, "LaneScheduler.waitForRoom has one caller at a time")
                 state.roomWaiter = continuation
                 return false
             }

@@ -55,7 +55,8 @@ public struct ServiceRunner: Sendable {
     ///   - instance: this instance's name within the service's group.
     ///   - logger: the service's logger; one `info` line per event handled.
     ///   - metrics: where counts and latencies go, if anywhere.
-    ///   - maximumConcurrency: how many records are worked on at once.
+    ///   - maximumConcurrency: how many records are worked on at once; as many more may wait, their first
+    ///     message read but not started, before the runner stops taking messages (`LaneScheduler`).
     ///   - maximumDeliveries: deliveries after which a message is dead-lettered (streams).
     public init<Logic: EventService>(
         service: Logic, transport: any EventTransport, deadLetters: any DeadLetterStore,

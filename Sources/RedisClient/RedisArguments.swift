@@ -49,7 +49,8 @@ public struct RedisArguments: Sendable, Hashable, RandomAccessCollection {
     public var startIndex: Int { 0 }
     public var endIndex: Int { ends.count }
 
-    /// The argument at `index`, as a view of the buffer.
+    /// The argument at `index`, as a view of the buffer: its own indices are the buffer's, so they start where
+    /// the argument starts, not at 0 (`Array(argument)` when a zero-based copy is wanted).
     public subscript(index: Int) -> ArraySlice<UInt8> {
         bytes[(index == 0 ? 0 : ends[index - 1])..<ends[index]]
     }

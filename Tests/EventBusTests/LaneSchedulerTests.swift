@@ -23,6 +23,20 @@ struct LaneSchedulerTests {
         #expect(!scheduler.admit(7))
     }
 
+    @Test("a queue that never drains (a runner kept busy) holds no more than what waits, not every lane it held")
+    func busyQueueStaysSmall() {
+        let scheduler = LaneScheduler<Int>(limit: 4)
+        for lane in 0..<4 { #expect(scheduler.admit(lane)) }
+        for lane in 4..<8 { #expect(!scheduler.admit(lane)) }
+        var taken: [Int] = []
+        for lane in 8..<20_000 {
+            #expect(!scheduler.admit(lane))
+            taken.append(scheduler.next()!)
+            #expect(scheduler.storedSlots <= 2 * 32 + 8, "after \(lane) lanes")
+        }
+        #expect(taken == Array(4..<19_996), "handed out oldest first")
+    }
+
     @Test("a limit below one still runs one child")
     func limitOfAtLeastOne() {
         let scheduler = LaneScheduler<Int>(limit: 0)
