@@ -41,6 +41,7 @@ let package = Package(
             providers: [.apt(["libmicrohttpd-dev"])]
         ),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CMalloc"),
         .target(name: "Telemetry", dependencies: ["JSONBytes"]),
         .target(name: "Resilience"),
         .target(name: "JSONBytes"),
@@ -88,7 +89,7 @@ let package = Package(
                 "Ingress", "HTTPServer", "Bench",
             ]
         ),
-        .executableTarget(name: "switchboard", dependencies: ["SwitchboardApp"]),
+        .executableTarget(name: "switchboard", dependencies: ["CMalloc", "SwitchboardApp"]),
 
         .target(name: "TestSupport", dependencies: ["RedisClient"], path: "Tests/TestSupport"),
         .target(name: "SagaFixtures", dependencies: ["EventBus", "SagaEvents"], path: "Tests/SagaFixtures"),
