@@ -4,7 +4,8 @@ import PackageDescription
 // Layers, bottom to top; a target depends only on targets of lower layers (docs/architecture.md says more):
 //   1. C shims: CHiredis, CMicroHTTPD, CCurl, each imported by one folder of one module.
 //   2. Used by every layer: JSONBytes (JSON reader and writer, CardNumberMask), Telemetry (logs, metrics,
-//      time; masks card numbers in log lines with JSONBytes), Resilience (backoff, circuit breaker),
+//      time; masks card numbers in log lines with JSONBytes), Resilience (backoff, circuit breaker), Containers
+//      (FIFOQueue: a connection's requests in flight, a runner's waiting lanes),
 //      Lifecycle (Service, ServiceGroup, GracefulShutdown, ShutdownSignal; logs with Telemetry).
 //   3. RedisClient (over CHiredis), HTTPServer (over CMicroHTTPD).
 //   4. EventBus: the envelope, EventTransport, Commit, EventService and ServiceRunner (a Lifecycle Service); no I/O.
@@ -44,10 +45,11 @@ let package = Package(
         .systemLibrary(name: "CMalloc"),
         .target(name: "Telemetry", dependencies: ["JSONBytes"]),
         .target(name: "Resilience"),
+        .target(name: "Containers"),
         .target(name: "JSONBytes"),
         .target(name: "Lifecycle", dependencies: ["Telemetry"]),
-        .target(name: "RedisClient", dependencies: ["CHiredis", "Resilience", "Telemetry"]),
-        .target(name: "EventBus", dependencies: ["JSONBytes", "Lifecycle", "Resilience", "Telemetry"]),
+        .target(name: "RedisClient", dependencies: ["CHiredis", "Containers", "Resilience", "Telemetry"]),
+        .target(name: "EventBus", dependencies: ["Containers", "JSONBytes", "Lifecycle", "Resilience", "Telemetry"]),
         .target(name: "EventBusRedis", dependencies: ["EventBus", "Lifecycle", "RedisClient", "Telemetry"]),
         .target(name: "EventBusInMemory", dependencies: ["EventBus", "Lifecycle"]),
         .target(name: "SystemReads", dependencies: ["EventBus", "EventBusRedis", "RedisClient", "Telemetry"]),
@@ -97,10 +99,11 @@ let package = Package(
         .testTarget(name: "JSONBytesTests", dependencies: ["JSONBytes"]),
         .testTarget(
             name: "EventBusTests",
-            dependencies: ["EventBus", "EventBusInMemory", "JSONBytes", "SagaEvents", "Telemetry"]
+            dependencies: ["Containers", "EventBus", "EventBusInMemory", "JSONBytes", "SagaEvents", "Telemetry"]
         ),
         .testTarget(name: "LifecycleTests", dependencies: ["Lifecycle", "Telemetry"]),
         .testTarget(name: "ResilienceTests", dependencies: ["Resilience", "Telemetry"]),
+        .testTarget(name: "ContainersTests", dependencies: ["Containers"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
         .testTarget(
             name: "EventBusRedisTests",

@@ -1,3 +1,4 @@
+import Containers
 import Synchronization
 
 /// Hands the lanes that `RecordLanes` starts to the runner's child tasks, so a busy runner does not create a
@@ -13,31 +14,12 @@ import Synchronization
 /// small message's bookkeeping; this keeps them off the path of every message but the first of a burst.
 final class LaneScheduler<Item: Sendable>: Sendable {
     private struct State {
-        /// Lanes no child has taken yet, oldest first, from `head` on; taken slots are emptied at once, and
-        /// dropped when they are half the storage, so a queue that never drains (a runner kept busy) stays
-        /// as small as what waits.
-        var waiting: [Item?] = []
-        var head = 0
+        /// Lanes no child has taken yet, oldest first.
+        var waiting = FIFOQueue<Item>()
         /// Children running (each works on one lane at a time).
         var running = 0
         /// The runner, waiting for room (`waitForRoom`).
         var roomWaiter: CheckedContinuation<Void, Never>?
-
-        var waitingCount: Int { waiting.count - head }
-
-        mutating func takeWaiting() -> Item? {
-            guard head < waiting.count else { return nil }
-            let item = waiting[head].take()
-            head += 1
-            if head == waiting.count {
-                waiting.removeAll(keepingCapacity: true)
-                head = 0
-            } else if head >= 32 && head * 2 >= waiting.count {
-                waiting.removeFirst(head)
-                head = 0
-            }
-            return item
-        }
     }
 
     private let state = Mutex(State())
@@ -66,20 +48,20 @@ final class LaneScheduler<Item: Sendable>: Sendable {
     /// ends, counted out).
     func next() -> Item? {
         let (item, waiter) = state.withLock { state -> (Item?, CheckedContinuation<Void, Never>?) in
-            guard let item = state.takeWaiting() else {
+            guard let item = state.waiting.popFirst() else {
                 state.running -= 1
                 return (nil, nil)
             }
-            let waiter = state.waitingCount < limit ? state.roomWaiter.take() : nil
+            let waiter = state.waiting.count < limit ? state.roomWaiter.take() : nil
             return (item, waiter)
         }
         waiter?.resume()
         return item
     }
 
-    /// How many slots the queue's storage holds, taken ones included (what `State.waiting` keeps alive).
+    /// How many slots the queue of waiting lanes keeps, taken ones included (what `State.waiting` keeps alive).
     var storedSlots: Int {
-        state.withLock { $0.waiting.count }
+        state.withLock { $0.waiting.storedSlots }
     }
 
     /// Returns once fewer than `limit` lanes wait: at once, or when a child takes one. One caller at a time
@@ -87,7 +69,7 @@ final class LaneScheduler<Item: Sendable>: Sendable {
     func waitForRoom() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let hasRoom = state.withLock { state in
-                guard state.waitingCount >= limit else { return true }
+                guard state.waiting.count >= limit else { return true }
                 precondition(state.roomWaiter == nil, "LaneScheduler.waitForRoom has one caller at a time")
                 state.roomWaiter = continuation
                 return false

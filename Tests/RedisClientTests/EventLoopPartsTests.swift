@@ -2,33 +2,9 @@
 import Resilience
 import Testing
 
-/// The event loop's pure parts, without a server: the in-flight queue and the reconnect bookkeeping.
+/// The event loop's pure parts, without a server: the reconnect bookkeeping.
 @Suite("Event loop parts")
 struct EventLoopPartsTests {
-    @Test("FIFOQueue hands elements back in order across compactions and reuse")
-    func fifoOrder() {
-        var queue = FIFOQueue<Int>()
-        #expect(queue.isEmpty && queue.first == nil)
-        var expected = 0
-        var next = 0
-        for round in 0..<50 {
-            for _ in 0..<(round * 97 % 3_000) {
-                queue.append(next)
-                next += 1
-            }
-            for _ in 0..<(queue.count / 2 + 1) where !queue.isEmpty {
-                #expect(queue.first == expected)
-                #expect(queue.removeFirst() == expected)
-                expected += 1
-            }
-        }
-        let rest = queue.removeAll()
-        #expect(rest == Array(expected..<next))
-        #expect(queue.isEmpty && queue.count == 0)
-        queue.append(7)
-        #expect(queue.removeFirst() == 7)
-    }
-
     @Test("ConnectionHealth: one news per change, unavailable only while backing off")
     func healthTransitions() throws {
         let url = try RedisURL("redis://127.0.0.1:1")

@@ -1,3 +1,4 @@
+import Containers
 import Telemetry
 
 /// The connection of one `RedisClient`, driven by the event loop.
