@@ -22,8 +22,16 @@ extension LogRecord {
     /// Appends a value as is, or in quotes with `\`, `"` and line feeds escaped when it is empty or holds a
     /// space, `=`, `"` or a line break.
     private static func appendLogfmtValue(_ value: String, to line: inout [UInt8]) {
-        let bytes = value.utf8
-        guard bytes.isEmpty || bytes.contains(where: needsQuotes) || containsUnicodeLineBreak(bytes) else {
+        let appended: Void? = value.utf8.withContiguousStorageIfAvailable { bytes in
+            appendLogfmtValue(bytes, to: &line)
+        }
+        if appended == nil {
+            Array(value.utf8).withUnsafeBufferPointer { appendLogfmtValue($0, to: &line) }
+        }
+    }
+
+    private static func appendLogfmtValue(_ bytes: UnsafeBufferPointer<UInt8>, to line: inout [UInt8]) {
+        guard bytes.isEmpty || needsQuotes(bytes) else {
             line.append(contentsOf: bytes)
             return
         }
@@ -39,19 +47,23 @@ extension LogRecord {
         line.append(UInt8(ascii: "\""))
     }
 
-    /// A space, `=`, `"`, or an ASCII line break (line feed, vertical tab, form feed, carriage return).
-    private static func needsQuotes(_ byte: UInt8) -> Bool {
-        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "=") || byte == UInt8(ascii: "\"")
-            || (0x0A...0x0D).contains(byte)
-    }
-
-    /// Whether the UTF-8 holds U+0085, U+2028 or U+2029, the line breaks beyond ASCII.
-    private static func containsUnicodeLineBreak(_ bytes: String.UTF8View) -> Bool {
-        var previous: (UInt8, UInt8) = (0, 0)
-        for byte in bytes {
-            if previous.1 == 0xC2 && byte == 0x85 { return true }
-            if previous == (0xE2, 0x80) && (byte == 0xA8 || byte == 0xA9) { return true }
-            previous = (previous.1, byte)
+    /// Whether the UTF-8 holds a space, `=`, `"`, an ASCII line break (line feed, vertical tab, form feed,
+    /// carriage return) or one beyond ASCII (U+0085, U+2028, U+2029), in one pass: every byte is compared
+    /// once with `=`, the highest of the ASCII ones, and only those at or below it, or a line break's last
+    /// byte, are looked at more closely.
+    static func needsQuotes(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        for index in bytes.indices {
+            let byte = bytes[index]
+            if byte <= UInt8(ascii: "=") {
+                if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "=") || byte == UInt8(ascii: "\"")
+                    || (0x0A...0x0D).contains(byte) {
+                    return true
+                }
+            } else if byte == 0x85 {
+                if index >= 1 && bytes[index - 1] == 0xC2 { return true }
+            } else if byte == 0xA8 || byte == 0xA9 {
+                if index >= 2 && bytes[index - 1] == 0x80 && bytes[index - 2] == 0xE2 { return true }
+            }
         }
         return false
     }

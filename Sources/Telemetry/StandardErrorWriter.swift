@@ -10,7 +10,9 @@ import Darwin
 /// Writes log lines to standard error off the threads that log: a logging thread only hands its record
 /// over, and a queue of the writer's own formats what has gathered and writes it with one `write(2)`.
 ///
-/// Under load many records share one write, so the default of one `info` line per handled event stays
+/// The first record after a quiet spell schedules the queue `gathering` later rather than at once, so a
+/// busy process wakes the writer's thread a few hundred times a second at most instead of once every few
+/// records, and many records share one write: the default of one `info` line per handled event stays
 /// cheap however fast events are handled. Lines keep the order they were logged in. What is still
 /// waiting when the process exits is written by an `atexit` handler; a process that is killed loses at
 /// most the lines of the last few milliseconds.
@@ -29,6 +31,8 @@ final class StandardErrorWriter: Sendable {
 
     private let pending = Mutex(Pending())
     private let queue = DispatchQueue(label: "switchboard.log.writer")
+    /// How long records gather before the queue formats and writes them.
+    private static let gathering = DispatchTimeInterval.milliseconds(5)
 
     /// Queues a record, to be written in `format`.
     func write(_ record: LogRecord, format: LogSink.Format) {
@@ -37,7 +41,7 @@ final class StandardErrorWriter: Sendable {
             defer { pending.draining = true }
             return !pending.draining
         }
-        if mustDrain { queue.async { self.drain() } }
+        if mustDrain { queue.asyncAfter(deadline: .now() + Self.gathering) { self.drain() } }
     }
 
     /// Writes everything queued so far before returning.

@@ -28,6 +28,8 @@ struct LogRecordTests {
               ("cr\r", "\"cr\r\""), ("vt\u{0B}", "\"vt\u{0B}\""), ("nel\u{85}", "\"nel\u{85}\""),
               ("ls\u{2028}", "\"ls\u{2028}\""), ("ps\u{2029}", "\"ps\u{2029}\""), ("ünïcødé→", "ünïcødé→"),
               (#"C:\tmp"#, #"C:\tmp"#), (#"a \ b"#, #""a \\ b""#),
+              // The last bytes of U+0085, U+2028 and U+2029 after other lead bytes are no line break.
+              ("¨©", "¨©"), ("‘’–", "‘’–"), ("\u{85}", "\"\u{85}\""), ("\u{2029}", "\"\u{2029}\""),
           ])
     func logfmtValues(value: String, written: String) {
         let record = LogRecord(time: Self.time, level: .info, label: "l", message: "m", metadata: ["k": value])
