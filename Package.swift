@@ -7,7 +7,7 @@ import PackageDescription
 //      time; masks card numbers in log lines with JSONBytes), Resilience (backoff, circuit breaker), Containers
 //      (FIFOQueue: a connection's requests in flight, a runner's waiting lanes),
 //      Lifecycle (Service, ServiceGroup, GracefulShutdown, ShutdownSignal; logs with Telemetry).
-//   3. RedisClient (over CHiredis), HTTPServer (over CMicroHTTPD).
+//   3. RedisClient (over CHiredis), HTTPServer (over CMicroHTTPD; writes problem+json with JSONBytes).
 //   4. EventBus: the envelope, EventTransport, Commit, EventService and ServiceRunner (a Lifecycle Service); no I/O.
 //   5. Transports: EventBusRedis (pub/sub and streams, over RedisClient), EventBusInMemory (for tests, with the
 //      glob matching of its watchers); then SystemReads (over EventBusRedis: heartbeats, published metrics, trace
@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "EventBusRedis", dependencies: ["EventBus", "Lifecycle", "RedisClient", "Telemetry"]),
         .target(name: "EventBusInMemory", dependencies: ["EventBus", "Lifecycle"]),
         .target(name: "SystemReads", dependencies: ["EventBus", "EventBusRedis", "RedisClient", "Telemetry"]),
-        .target(name: "HTTPServer", dependencies: ["CMicroHTTPD", "Telemetry"]),
+        .target(name: "HTTPServer", dependencies: ["CMicroHTTPD", "JSONBytes", "Telemetry"]),
 
         // The saga: shared event types, then one module per service (pure logic + its EventService).
         .target(name: "SagaEvents", dependencies: ["EventBus", "JSONBytes"], path: "Sources/Services/SagaEvents"),

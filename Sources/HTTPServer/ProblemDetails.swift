@@ -1,15 +1,11 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
+import JSONBytes
 
 /// An error answer in `application/problem+json` (RFC 9457), and the error a route's handler throws to
 /// give it: the router renders whatever a handler throws with `response()`, so no handler builds an
 /// error response itself.
-public struct ProblemDetails: Error, Sendable, Encodable, Equatable {
+public struct ProblemDetails: Error, Sendable, Equatable {
     /// One invalid field of a request body.
-    public struct FieldError: Sendable, Encodable, Equatable {
+    public struct FieldError: Sendable, Equatable {
         /// Where the field is, as a JSON Pointer-like path, e.g. `items[0].quantity`.
         public var field: String
         /// What is wrong with it.
@@ -62,17 +58,35 @@ public struct ProblemDetails: Error, Sendable, Encodable, Equatable {
     }
 
     /// The problem as a response: its status, `Content-Type: application/problem+json`, its header fields
-    /// and its members as a JSON object with sorted keys.
+    /// and ``body``.
     public func response() -> HTTPResponse {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let body = (try? Array(encoder.encode(self))) ?? []
-        return HTTPResponse(status: status, headers: [("Content-Type", "application/problem+json")] + headers,
-                            body: .bytes(body))
+        HTTPResponse(status: status, headers: [("Content-Type", "application/problem+json")] + headers,
+                     body: .bytes(body))
     }
 
-    private enum CodingKeys: String, CodingKey {
-        case type, title, status, detail, errors
+    /// The members as one JSON object with sorted keys (`detail`, `errors` when there are any field errors,
+    /// `status`, `title`, `type`; each field error's `field`, `message`), written straight into bytes: error
+    /// answers are most of what an overloaded or probed ingress sends, so they cost no `JSONEncoder`.
+    public var body: [UInt8] {
+        var writer = JSONWriter(capacity: 160 + detail.utf8.count)
+        writer.beginObject()
+        writer.member("detail", detail)
+        if let errors {
+            writer.key("errors")
+            writer.beginArray()
+            for error in errors {
+                writer.beginObject()
+                writer.member("field", error.field)
+                writer.member("message", error.message)
+                writer.endObject()
+            }
+            writer.endArray()
+        }
+        writer.member("status", status)
+        writer.member("title", title)
+        writer.member("type", type)
+        writer.endObject()
+        return writer.bytes
     }
 
     public static func == (left: ProblemDetails, right: ProblemDetails) -> Bool {

@@ -1,3 +1,4 @@
+import Foundation
 import HTTPServer
 import Testing
 
@@ -54,5 +55,41 @@ struct RouterTests {
         let response = await notAllowed.respond()
         #expect(response.status == 405)
         #expect(response.headers.first { $0.name == "Allow" }?.value == "GET, POST")
+    }
+
+    @Test("a problem's body: sorted keys, field errors in order, text escaped as JSON, the same as JSONEncoder wrote")
+    func problemBody() throws {
+        let problem = ProblemDetails(
+            status: 422, type: "invalid-order", title: "Invalid Order",
+            detail: "2 field(s) are invalid: \"quoted\", back\\slash, line\nbreak, tab\t, \u{1}, ünï/cødé",
+            errors: [
+                .init(field: "items[0].quantity", message: "must be 1 to 1000"),
+                .init(field: "payment.card", message: "must be \"digits\""),
+            ]
+        )
+        #expect(String(decoding: problem.body, as: UTF8.self) == #"""
+            {"detail":"2 field(s) are invalid: \"quoted\", back\\slash, line\nbreak, tab\t, \u0001, ünï/cødé",\#
+            "errors":[{"field":"items[0].quantity","message":"must be 1 to 1000"},\#
+            {"field":"payment.card","message":"must be \"digits\""}],\#
+            "status":422,"title":"Invalid Order","type":"https://switchboard.dev/problems/invalid-order"}
+            """#)
+        // What the JSONEncoder the body replaced wrote for the same members.
+        struct Encoded: Encodable {
+            struct Field: Encodable { var field, message: String }
+            var detail: String, errors: [Field]?, status: Int, title: String, type: String
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let expected = try encoder.encode(Encoded(
+            detail: problem.detail, errors: problem.errors?.map { .init(field: $0.field, message: $0.message) },
+            status: problem.status, title: problem.title, type: problem.type
+        ))
+        let decodedOurs = try JSONSerialization.jsonObject(with: Data(problem.body)) as? NSDictionary
+        let decodedTheirs = try JSONSerialization.jsonObject(with: expected) as? NSDictionary
+        #expect(decodedOurs != nil && decodedOurs == decodedTheirs)
+        let withoutErrors = ProblemDetails.notFound("no order o-1")
+        #expect(String(decoding: withoutErrors.body, as: UTF8.self) == """
+            {"detail":"no order o-1","status":404,"title":"Not Found","type":"https://switchboard.dev/problems/not-found"}
+            """)
     }
 }
