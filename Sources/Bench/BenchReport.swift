@@ -25,6 +25,11 @@ public struct BenchReport: Sendable {
     /// From the end of a timed load until one order again completes within 3 × its unloaded latency.
     public var recovery: Duration?
 
+    /// How the progress line starts that a driver writes once its ceiling is measured and its orders start:
+    /// `make bench` (`scripts/bench.py`) counts the system's CPU and commands per order from that line on, so
+    /// the ceiling's requests are not counted as the orders'.
+    public static let sendingOrders = "sending orders"
+
     /// Completed orders per second.
     public var throughput: Double { elapsed > .zero ? Double(completed) / elapsed.seconds : 0 }
 

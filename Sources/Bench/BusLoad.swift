@@ -73,6 +73,7 @@ public struct BusLoad: Sendable {
         defer { observer.cancel() }
         try? await Task.sleep(for: .milliseconds(300))  // let the observer subscribe before the first order
 
+        progress(BenchReport.sendingOrders + " (the driver's ceiling: \(Int(ceiling.rate)) PUBLISH/s)")
         let start = ContinuousClock.now
         let reporter = Task {
             while !Task.isCancelled {

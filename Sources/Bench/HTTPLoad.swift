@@ -49,6 +49,7 @@ public struct HTTPLoad: Sendable {
         let ceiling = measure(path: "/switchboard-bench-sink", orders: Int.max, duration: .milliseconds(500),
                               rate: nil, recorder: LatencyRecorder(), progress: nil).perSecond
         let unloaded = options.duration.map { _ in unloadedLatency() }
+        progress(BenchReport.sendingOrders + " (the driver's ceiling: \(Int(ceiling)) requests/s)")
         let recorder = LatencyRecorder()
         let start = ContinuousClock.now
         // The recovery probe starts when the load stops, while the requests still in flight drain.
