@@ -1,25 +1,37 @@
 import Containers
 import Synchronization
 
-/// Hands the lanes that `RecordLanes` starts to the runner's child tasks, so a busy runner does not create a
-/// task per message.
+/// Hands the lanes that `RecordLanes` starts to the runner's child tasks, so a runner does not create a task
+/// per message, busy or not.
 ///
-/// While fewer than `limit` children run, a started lane gets a child of its own (`admit` says so). Beyond
-/// that it waits here, and the next child that finishes its lane takes it (`next`) instead of ending: under
-/// load the children live on, each working through lane after lane, and a child ends only when nothing
-/// waits. At most `limit` lanes are worked on at once, as before; when `limit` more wait, the runner stops
-/// taking messages until a child takes one (`waitForRoom`), which pushes back on the transport.
+/// A child that finishes its lane takes the next waiting one (`next`); when none waits it parks there, and
+/// the next lane started goes to a parked child (`admit` resumes it) rather than to a new task. A child is
+/// created only when none is parked and fewer than `limit` are alive, so a runner keeps as many children as
+/// it once needed at the same time, never more than `limit`, and they end when the runner closes the
+/// scheduler (`close`): then parked children end at once and the others once no lane waits. At most `limit`
+/// lanes are worked on at once; when `limit` more wait, the runner stops taking messages until a child takes
+/// one (`waitForRoom`), which pushes back on the transport.
 ///
 /// Creating a task, its first allocation slab and its completion cost more than the whole handling of a
-/// small message's bookkeeping; this keeps them off the path of every message but the first of a burst.
+/// small message's bookkeeping; resuming a parked child costs one enqueue on its executor.
 final class LaneScheduler<Item: Sendable>: Sendable {
     private struct State {
-        /// Lanes no child has taken yet, oldest first.
+        /// Lanes no child has taken yet, oldest first; empty while a child is parked.
         var waiting = FIFOQueue<Item>()
-        /// Children running (each works on one lane at a time).
-        var running = 0
+        /// Children alive, parked ones included (each works on one lane at a time).
+        var children = 0
+        /// Children waiting for a lane, last parked last; they are resumed with a lane, or with `nil` to end.
+        var parked: [CheckedContinuation<Item?, Never>] = []
+        /// Whether the runner takes no more messages: children end instead of parking.
+        var closed = false
         /// The runner, waiting for room (`waitForRoom`).
         var roomWaiter: CheckedContinuation<Void, Never>?
+
+        /// Takes the oldest waiting lane, and the runner waiting for room once fewer than `limit` wait.
+        mutating func take(limit: Int) -> Taken? {
+            guard let item = waiting.popFirst() else { return nil }
+            return Taken(item: item, roomWaiter: waiting.count < limit ? roomWaiter.take() : nil)
+        }
     }
 
     private let state = Mutex(State())
@@ -31,37 +43,69 @@ final class LaneScheduler<Item: Sendable>: Sendable {
         self.limit = max(limit, 1)
     }
 
-    /// Takes a started lane: `true` when the caller starts a child with it (it was counted in); `false` when
-    /// it waits for a running child to take it.
+    /// Takes a started lane: `true` when the caller starts a child with it (it was counted in); `false` when a
+    /// parked child was given it or it waits for a child to finish.
     func admit(_ item: Item) -> Bool {
-        state.withLock { state in
-            guard state.running >= limit else {
-                state.running += 1
-                return true
+        let (startChild, parkedChild) = state.withLock { state -> (Bool, CheckedContinuation<Item?, Never>?) in
+            if let child = state.parked.popLast() { return (false, child) }
+            guard state.children >= limit else {
+                state.children += 1
+                return (true, nil)
             }
             state.waiting.append(item)
-            return false
+            return (false, nil)
+        }
+        parkedChild?.resume(returning: item)
+        return startChild
+    }
+
+    /// For a child that finished its lane: the next waiting lane, at once or once one is started; `nil` when
+    /// the scheduler is closed and none waits (the child then ends, counted out).
+    func next() async -> Item? {
+        if let taken = take() { return taken.item }
+        return await withCheckedContinuation { (child: CheckedContinuation<Item?, Never>) in
+            let taken = state.withLock { state -> Taken? in
+                if let taken = state.take(limit: limit) { return taken }
+                if state.closed {
+                    state.children -= 1
+                    return Taken(item: nil, roomWaiter: nil)
+                }
+                state.parked.append(child)
+                return nil
+            }
+            guard let taken else { return }
+            taken.roomWaiter?.resume()
+            child.resume(returning: taken.item)
         }
     }
 
-    /// For a child that finished its lane: the next waiting lane, or `nil` when none waits (the child then
-    /// ends, counted out).
-    func next() -> Item? {
-        let (item, waiter) = state.withLock { state -> (Item?, CheckedContinuation<Void, Never>?) in
-            guard let item = state.waiting.popFirst() else {
-                state.running -= 1
-                return (nil, nil)
-            }
-            let waiter = state.waiting.count < limit ? state.roomWaiter.take() : nil
-            return (item, waiter)
+    /// A waiting lane, taken without parking, with the runner to resume if that made room; `nil` when none waits.
+    private func take() -> Taken? {
+        guard let taken = state.withLock({ $0.take(limit: limit) }) else { return nil }
+        taken.roomWaiter?.resume()
+        return taken
+    }
+
+    /// Takes no more lanes: parked children end now, the others once no lane waits. The runner calls it when
+    /// it stops taking messages, so its task group can finish.
+    func close() {
+        let parked = state.withLock { state in
+            state.closed = true
+            state.children -= state.parked.count
+            defer { state.parked.removeAll() }
+            return state.parked
         }
-        waiter?.resume()
-        return item
+        for child in parked { child.resume(returning: nil) }
     }
 
     /// How many slots the queue of waiting lanes keeps, taken ones included (what `State.waiting` keeps alive).
     var storedSlots: Int {
         state.withLock { $0.waiting.storedSlots }
+    }
+
+    /// How many children are alive, parked ones included, and how many of them are parked.
+    var childCount: (alive: Int, parked: Int) {
+        state.withLock { ($0.children, $0.parked.count) }
     }
 
     /// Returns once fewer than `limit` lanes wait: at once, or when a child takes one. One caller at a time
@@ -76,5 +120,11 @@ final class LaneScheduler<Item: Sendable>: Sendable {
             }
             if hasRoom { continuation.resume() }
         }
+    }
+
+    /// A lane a child takes, and the runner to resume because that made room.
+    private struct Taken {
+        var item: Item?
+        var roomWaiter: CheckedContinuation<Void, Never>?
     }
 }

@@ -64,14 +64,17 @@ struct RecordRunner<Logic: EventService>: Sendable {
                     continue
                 }
                 group.addTask {
-                    // The lane it was started for, then whichever lanes wait when it is done (`LaneScheduler`).
+                    // The lane it was started for, then whichever lanes the scheduler gives it (`LaneScheduler`),
+                    // until it is closed.
                     var next = Optional(lane)
                     while let started = next {
                         await handle(started)
-                        next = scheduler.next()
+                        next = await scheduler.next()
                     }
                 }
             }
+            // No more messages: children parked for a lane end, the others once the lanes they have are done.
+            scheduler.close()
         }
         logger.info("service stopped", metadata: ["service": service.name, "instance": instance])
     }
