@@ -71,10 +71,13 @@ final class RedisSocket {
     /// - Parameters:
     ///   - readiness: what the socket is ready for.
     ///   - established: called once the connection is usable (connected, `AUTH` and `SELECT` accepted).
+    ///   - messages: when given, called with each pub/sub message instead of `reply` (a subscriber's socket).
     ///   - reply: called with each reply to the owner's commands, in order.
     /// - Throws: `RedisError` when the socket failed or the server refused `AUTH` or `SELECT`.
     func handle(
-        _ readiness: EventPoller.Readiness, established: () -> Void, reply: (RedisReply) throws(RedisError) -> Void
+        _ readiness: EventPoller.Readiness, established: () -> Void,
+        messages: ((RedisPubSubMessage) throws(RedisError) -> Void)? = nil,
+        reply: (RedisReply) throws(RedisError) -> Void
     ) throws(RedisError) {
         if !isConnected {
             guard readiness.writable || readiness.failed else { return }
@@ -84,7 +87,7 @@ final class RedisSocket {
             try flush()
         }
         if readiness.readable || readiness.failed {
-            try context.readReplies { (received: RedisReply) throws(RedisError) in
+            try context.readReplies(messages: messages) { (received: RedisReply) throws(RedisError) in
                 guard !preamble.isEmpty else { return try reply(received) }
                 let command = preamble.removeFirst()
                 if case .error(let message) = received {

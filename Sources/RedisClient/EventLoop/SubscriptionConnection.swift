@@ -171,7 +171,8 @@ final class SubscriptionConnection: EventLoopHandler, @unchecked Sendable {
     func handle(_ readiness: EventPoller.Readiness, generation: UInt32) {
         guard let socket, socket.generation == generation else { return }
         do {
-            try socket.handle(readiness, established: completeConfirmed, reply: receive)
+            try socket.handle(readiness, established: completeConfirmed, messages: { self.report(.message($0)) },
+                              reply: receive)
         } catch {
             failed(error)
         }
@@ -209,20 +210,14 @@ final class SubscriptionConnection: EventLoopHandler, @unchecked Sendable {
             refused(message)
             return
         }
+        // Messages do not come here: the socket hands them to `report` straight from hiredis's reply.
         guard case .array(let parts) = reply, case .bulkString(let kind)? = parts.first else { return }
         switch parts.count {
-        case 3 where kind.elementsEqual("message".utf8) || kind.elementsEqual("smessage".utf8):
-            guard let channel = parts[1].string, let payload = parts[2].bytes else { return }
-            report(.message(RedisPubSubMessage(channel: channel, payload: payload)))
         case 3 where kind.elementsEqual(Self.shardUnsubscribe) && parts[1].string.map(channels.contains) == true:
             // Not a confirmation: the server dropped a channel we still want, as its slot moved away.
             let channel = parts[1].string!
             channels.remove(channel)
             lost?([channel])
-        case 4 where kind.elementsEqual("pmessage".utf8):
-            guard let pattern = parts[1].string, let channel = parts[2].string, let payload = parts[3].bytes
-            else { return }
-            report(.message(RedisPubSubMessage(channel: channel, pattern: pattern, payload: payload)))
         case 3 where Self.confirmationKinds.contains(where: kind.elementsEqual):
             if !owed.isEmpty { owed[0].remaining -= 1 }
             completeConfirmed()

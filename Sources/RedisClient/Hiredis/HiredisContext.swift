@@ -101,26 +101,38 @@ final class HiredisContext {
 
     /// Reads what the socket holds and hands every complete reply to `body`, in order, until the socket has
     /// no more (or after a bounded number of reads; the loop comes back, as the socket is still readable).
-    func readReplies(_ body: (RedisReply) throws(RedisError) -> Void) throws(RedisError) {
+    /// - Parameters:
+    ///   - messages: when given, takes each pub/sub message (`message`, `smessage`, `pmessage`) instead of
+    ///     `body`, read straight from hiredis's reply rather than through a `RedisReply` tree: a subscriber's
+    ///     connection receives little else.
+    ///   - body: takes every other reply.
+    func readReplies(
+        messages: ((RedisPubSubMessage) throws(RedisError) -> Void)? = nil,
+        _ body: (RedisReply) throws(RedisError) -> Void
+    ) throws(RedisError) {
         for _ in 0..<Self.maximumReadsPerTurn {
             // `redisBufferRead` reads once into a 16 KiB buffer and appends what came to the reader's buffer;
             // less than that means the socket is drained, which saves a read that would only say `EAGAIN`.
             let buffered = context.pointee.reader.pointee.len
             guard redisBufferRead(context) == REDIS_OK else { throw failure(while: "waiting for a reply") }
             let drained = context.pointee.reader.pointee.len - buffered < Self.readSize
-            while let reply = try nextReply() {
-                try body(reply)
+            while let raw = try nextReply() {
+                defer { freeReplyObject(raw) }
+                if let messages, let message = Self.pubSubMessage(from: raw) {
+                    try messages(message)
+                } else {
+                    try body(Self.reply(from: raw))
+                }
             }
             if drained { return }
         }
     }
 
-    private func nextReply() throws(RedisError) -> RedisReply? {
+    /// The next complete reply in the reader's buffer, for the caller to free; `nil` when none is complete.
+    private func nextReply() throws(RedisError) -> UnsafeMutablePointer<redisReply>? {
         var raw: UnsafeMutableRawPointer?
         guard redisGetReplyFromReader(context, &raw) == REDIS_OK else { throw failure(while: "reading a reply") }
-        guard let raw else { return nil }
-        defer { freeReplyObject(raw) }
-        return Self.reply(from: raw.assumingMemoryBound(to: redisReply.self))
+        return raw?.assumingMemoryBound(to: redisReply.self)
     }
 
     // MARK: - Errors
@@ -160,6 +172,29 @@ final class HiredisContext {
     }
 
     // MARK: - C conversions
+
+    /// A pub/sub message read straight from hiredis's reply: an array of `message` or `smessage`, channel and
+    /// payload, or of `pmessage`, pattern, channel and payload, all bulk strings; `nil` for any other reply.
+    private static func pubSubMessage(from reply: UnsafeMutablePointer<redisReply>) -> RedisPubSubMessage? {
+        let value = reply.pointee
+        guard value.type == REDIS_REPLY_ARRAY, value.elements == 3 || value.elements == 4 else { return nil }
+        func part(_ index: Int) -> UnsafeRawBufferPointer? {
+            let element = value.element[index]!.pointee
+            guard element.type == REDIS_REPLY_STRING else { return nil }
+            return UnsafeRawBufferPointer(start: element.str, count: element.str == nil ? 0 : Int(element.len))
+        }
+        guard let kind = part(0) else { return nil }
+        if value.elements == 3, kind.elementsEqual("message".utf8) || kind.elementsEqual("smessage".utf8),
+           let channel = part(1), let payload = part(2) {
+            return RedisPubSubMessage(channel: String(decoding: channel, as: UTF8.self), payload: [UInt8](payload))
+        }
+        if value.elements == 4, kind.elementsEqual("pmessage".utf8), let pattern = part(1), let channel = part(2),
+           let payload = part(3) {
+            return RedisPubSubMessage(channel: String(decoding: channel, as: UTF8.self),
+                                      pattern: String(decoding: pattern, as: UTF8.self), payload: [UInt8](payload))
+        }
+        return nil
+    }
 
     private static func reply(from reply: UnsafeMutablePointer<redisReply>) -> RedisReply {
         let value = reply.pointee
