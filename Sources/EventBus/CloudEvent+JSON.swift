@@ -37,7 +37,7 @@ extension CloudEvent {
                                   "message is \(bytes.count) bytes, over the limit of \(Self.maximumEncodedSize)")
         }
         let message = (bytes as? [UInt8])?[...] ?? (bytes as? ArraySlice<UInt8>) ?? Array(bytes)[...]
-        let attributes = try EnvelopeAttributes(reading: message)
+        let attributes = try EnvelopeAttributes(reading: message, channel: channel)
         guard let specVersion = attributes.specversion else {
             guard let channel else {
                 throw CloudEventError(.missingField, "specversion is missing: this is not an event envelope")
@@ -57,9 +57,10 @@ extension CloudEvent {
             throw CloudEventError(.typeMismatch, "type \"\(type)\" does not match the channel \"\(channel)\"")
         }
         var time = Date()
-        if let text = try attributes.time.optional("time") {
-            guard let parsed = RFC3339.date(from: text) else {
-                throw CloudEventError(.invalidField, "time \"\(text)\" is not an RFC 3339 timestamp")
+        if let utf8 = try attributes.time.optionalUTF8("time") {
+            guard let parsed = RFC3339.date(utf8: utf8) else {
+                throw CloudEventError(.invalidField,
+                                      "time \"\(String(decoding: utf8, as: UTF8.self))\" is not an RFC 3339 timestamp")
             }
             time = parsed
         }
@@ -140,9 +141,10 @@ private struct EnvelopeAttributes {
     /// A top-level `orderId` that is a string: a bare payload's correlation id.
     var orderId: String?
 
-    /// Reads the whole message once, checking that it is JSON, and keeps what the envelope checks need.
+    /// Reads the whole message once, checking that it is JSON, and keeps what the envelope checks need: the
+    /// `type` as `channel` itself when it is that (as it must be), the `time` as its UTF-8, to be parsed.
     /// - Throws: `CloudEventError` `.notJSON` or `.notAnObject`.
-    init(reading message: ArraySlice<UInt8>) throws(CloudEventError) {
+    init(reading message: ArraySlice<UInt8>, channel: String?) throws(CloudEventError) {
         var reader = JSONReader(message)
         do {
             let kind = try reader.peek()
@@ -157,8 +159,8 @@ private struct EnvelopeAttributes {
                 case "specversion": specversion = try Attribute(reading: &reader)
                 case "id": id = try Attribute(reading: &reader)
                 case "source": source = try Attribute(reading: &reader)
-                case "type": type = try Attribute(reading: &reader)
-                case "time": time = try Attribute(reading: &reader)
+                case "type": type = try Attribute(reading: &reader, reusing: channel)
+                case "time": time = try Attribute(readingUTF8: &reader)
                 case "correlationid": correlationid = try Attribute(reading: &reader)
                 case "causationid": causationid = try Attribute(reading: &reader)
                 case "traceparent": traceparent = try Attribute(reading: &reader)
@@ -178,23 +180,39 @@ private struct EnvelopeAttributes {
     }
 }
 
-/// One attribute's value: its text when it is a string, its kind and where it is in the message otherwise.
+/// One attribute's value: its text when it is a string (or its UTF-8, for one that is parsed rather than
+/// kept), its kind and where it is in the message otherwise.
 private enum Attribute {
     case string(String)
+    case utf8(ArraySlice<UInt8>)
     case other(JSONKind, Range<Int>)
 
-    init(reading reader: inout JSONReader) throws(JSONReaderError) {
+    /// Reads a value, a string as `known` itself when it is that text (`JSONReader.readString(reusing:)`).
+    init(reading reader: inout JSONReader, reusing known: String? = nil) throws(JSONReaderError) {
         let kind = try reader.peek()
         if kind == .string {
-            self = .string(try reader.readString())
+            self = .string(try reader.readString(reusing: known))
+        } else {
+            self = .other(kind, try reader.captureValue().indices)
+        }
+    }
+
+    /// Reads a value, a string as its UTF-8 (`JSONReader.readStringUTF8()`).
+    init(readingUTF8 reader: inout JSONReader) throws(JSONReaderError) {
+        let kind = try reader.peek()
+        if kind == .string {
+            self = .utf8(try reader.readStringUTF8())
         } else {
             self = .other(kind, try reader.captureValue().indices)
         }
     }
 
     var string: String? {
-        if case .string(let text) = self { return text }
-        return nil
+        switch self {
+        case .string(let text): text
+        case .utf8(let utf8): String(decoding: utf8, as: UTF8.self)
+        case .other: nil
+        }
     }
 
     var kind: JSONKind {
@@ -205,7 +223,7 @@ private enum Attribute {
     /// The value as JSON, for messages (shortened past 64 bytes).
     func text(in message: ArraySlice<UInt8>) -> String {
         switch self {
-        case .string(let text): return "\"\(text)\""
+        case .string, .utf8: return "\"\(string ?? "")\""
         case .other(_, let range):
             let json = message[range]
             let shown = String(decoding: json.prefix(64), as: UTF8.self)
@@ -227,9 +245,21 @@ extension Optional<Attribute> {
     /// The value of an optional attribute: absent or `null` is `nil`, anything else must be a string.
     func optional(_ name: String) throws(CloudEventError) -> String? {
         guard let self, self.kind != .null else { return nil }
-        guard let text = self.string else {
-            throw CloudEventError(.invalidField, "\(name) must be a string, found \(self.kind.name)")
-        }
+        guard let text = self.string else { throw Self.notAString(name, self.kind) }
         return text
+    }
+
+    /// The UTF-8 of an optional attribute read with `Attribute(readingUTF8:)`, as `optional(_:)` judges it.
+    func optionalUTF8(_ name: String) throws(CloudEventError) -> ArraySlice<UInt8>? {
+        switch self {
+        case nil, .other(.null, _)?: return nil
+        case .utf8(let utf8)?: return utf8
+        case .string(let text)?: return Array(text.utf8)[...]
+        case .other(let kind, _)?: throw Self.notAString(name, kind)
+        }
+    }
+
+    private static func notAString(_ name: String, _ kind: JSONKind) -> CloudEventError {
+        CloudEventError(.invalidField, "\(name) must be a string, found \(kind.name)")
     }
 }

@@ -87,14 +87,24 @@ public struct JSONReader: Sendable {
     }
 
     /// Reads a string, unescaping it.
+    /// - Parameter known: a string the value usually is, e.g. an event's type, which is the channel it came
+    ///   on: when the value's text is `known`, `known` itself is returned and no new string is made.
     /// - Throws: `JSONReaderError`: `.nullValue` or `.typeMismatch` when the value is not a string.
-    public mutating func readString() throws(JSONReaderError) -> String {
+    public mutating func readString(reusing known: String? = nil) throws(JSONReaderError) -> String {
+        let utf8 = try readStringUTF8()
+        if let known, utf8.elementsEqual(known.utf8) { return known }
+        return String(decoding: utf8, as: UTF8.self)
+    }
+
+    /// Reads a string as its UTF-8, unescaped: a slice of the document itself when it holds no escapes, so
+    /// reading it makes nothing new (e.g. a timestamp that is parsed, not kept).
+    /// - Throws: `JSONReaderError`: `.nullValue` or `.typeMismatch` when the value is not a string.
+    public mutating func readStringUTF8() throws(JSONReaderError) -> ArraySlice<UInt8> {
         try expect(.string, as: "a string")
         let start = index
         let hasEscapes = try scanString()
         let content = (start + 1)..<(index - 1)
-        return hasEscapes ? String(decoding: unescape(content), as: UTF8.self)
-            : String(decoding: bytes[content], as: UTF8.self)
+        return hasEscapes ? unescape(content)[...] : bytes[content]
     }
 
     /// Reads a whole number that fits in `Int`. A number written with a fraction or exponent is accepted when

@@ -69,43 +69,48 @@ public enum RFC3339 {
 
     /// Parses an RFC 3339 timestamp with or without fractional seconds; `nil` when it is not one.
     public static func date(from string: String) -> Date? {
-        if let date = fastDate(from: string) { return date }
+        var string = string
+        if let date = string.withUTF8(fastDate(utf8:)) { return date }
         return (try? withFraction.parse(string)) ?? (try? withoutFraction.parse(string))
+    }
+
+    /// Parses an RFC 3339 timestamp given as UTF-8, as `date(from:)` does, making no `String` for the forms
+    /// events carry.
+    public static func date(utf8: ArraySlice<UInt8>) -> Date? {
+        if let date = utf8.withUnsafeBufferPointer(fastDate(utf8:)) { return date }
+        return date(from: String(decoding: utf8, as: UTF8.self))
     }
 
     /// `yyyy-MM-ddTHH:mm:ssZ` or `yyyy-MM-ddTHH:mm:ss.SSSZ` with every field in its range; `nil` for anything
     /// else, which Foundation decides.
-    private static func fastDate(from string: String) -> Date? {
-        var string = string
-        return string.withUTF8 { text -> Date? in
-            guard text.count == 20 || text.count == 24, text[4] == UInt8(ascii: "-"), text[7] == UInt8(ascii: "-"),
-                  text[10] == UInt8(ascii: "T"), text[13] == UInt8(ascii: ":"), text[16] == UInt8(ascii: ":"),
-                  text[text.count - 1] == UInt8(ascii: "Z")
-            else { return nil }
-            func number(_ start: Int, _ count: Int) -> Int64? {
-                var value: Int64 = 0
-                for position in start..<(start + count) {
-                    let digit = text[position] &- UInt8(ascii: "0")
-                    guard digit < 10 else { return nil }
-                    value = value * 10 + Int64(digit)
-                }
-                return value
+    private static func fastDate(utf8 text: UnsafeBufferPointer<UInt8>) -> Date? {
+        guard text.count == 20 || text.count == 24, text[4] == UInt8(ascii: "-"), text[7] == UInt8(ascii: "-"),
+              text[10] == UInt8(ascii: "T"), text[13] == UInt8(ascii: ":"), text[16] == UInt8(ascii: ":"),
+              text[text.count - 1] == UInt8(ascii: "Z")
+        else { return nil }
+        func number(_ start: Int, _ count: Int) -> Int64? {
+            var value: Int64 = 0
+            for position in start..<(start + count) {
+                let digit = text[position] &- UInt8(ascii: "0")
+                guard digit < 10 else { return nil }
+                value = value * 10 + Int64(digit)
             }
-            guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
-                  let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
-                  year >= 1970, (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year),
-                  hour < 24, minute < 60, second < 60
-            else { return nil }
-            var milliseconds: Int64 = 0
-            if text.count == 24 {
-                guard text[19] == UInt8(ascii: "."), let fraction = number(20, 3) else { return nil }
-                milliseconds = fraction
-            }
-            let seconds = days(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second
-            // The same arithmetic as Foundation's, from its reference date, so that equal text gives equal dates.
-            return Date(timeIntervalSinceReferenceDate: Double(seconds - referenceOffset)
-                + Double(milliseconds) / 1000)
+            return value
         }
+        guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
+              let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
+              year >= 1970, (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year),
+              hour < 24, minute < 60, second < 60
+        else { return nil }
+        var milliseconds: Int64 = 0
+        if text.count == 24 {
+            guard text[19] == UInt8(ascii: "."), let fraction = number(20, 3) else { return nil }
+            milliseconds = fraction
+        }
+        let seconds = days(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second
+        // The same arithmetic as Foundation's, from its reference date, so that equal text gives equal dates.
+        return Date(timeIntervalSinceReferenceDate: Double(seconds - referenceOffset)
+            + Double(milliseconds) / 1000)
     }
 
     private static func daysIn(month: Int64, year: Int64) -> Int64 {

@@ -51,6 +51,7 @@ struct RFC3339Tests {
             let expected = (try? Self.foundation.parse(text)) ?? (try? Self.foundationWithoutFraction.parse(text))
             let parsed = RFC3339.date(from: text)
             #expect((parsed == nil) == (expected == nil), "\(text)")
+            #expect(RFC3339.date(utf8: Array(text.utf8)[...]) == parsed, "from UTF-8: \(text)")
             if let parsed, let expected {
                 // The same instant; the two computations may differ in the last bit of the Double.
                 #expect(abs(parsed.timeIntervalSince(expected)) < 0.000_001, "\(text)")

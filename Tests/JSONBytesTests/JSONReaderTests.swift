@@ -131,6 +131,28 @@ struct JSONReaderTests {
         #expect(try reader.readString() == "a\"b\\c/d\u{8}\u{C}\n\r\tAé€😀 é😀")
     }
 
+    @Test("a string read reusing a known one, or as UTF-8: the same text, escaped or not; the same errors")
+    func stringReuseAndUTF8() throws {
+        let json = Array(#"["order.created","order.\u0063reated","stock.reserved","a\nb",null,1]"#.utf8)
+        var reader = JSONReader(json)
+        try reader.beginArray()
+        for expected in ["order.created", "order.created", "stock.reserved", "a\nb"] {
+            #expect(try reader.nextElement())
+            let checkpoint = reader.checkpoint
+            #expect(try reader.readString(reusing: "order.created") == expected)
+            reader.restore(checkpoint)
+            #expect(try reader.readStringUTF8().elementsEqual(expected.utf8))
+        }
+        #expect(try reader.nextElement())
+        #expect(throws: JSONReaderError(.nullValue, at: 62, "is null, expected a string")) {
+            try reader.readStringUTF8()
+        }
+        #expect(try reader.nextElement())
+        #expect(throws: JSONReaderError(.typeMismatch, at: 67, "has the wrong type, expected a string, found a number")) {
+            try reader.readString(reusing: "1")
+        }
+    }
+
     @Test("integers: the limits of Int, overflow and fractions are errors that name the number")
     func integers() throws {
         func read(_ text: String) throws -> Int {
