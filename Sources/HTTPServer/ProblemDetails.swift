@@ -3,9 +3,9 @@ import JSONBytes
 /// An error answer in `application/problem+json` (RFC 9457), and the error a route's handler throws to
 /// give it: the router renders whatever a handler throws with `response()`, so no handler builds an
 /// error response itself.
-public struct ProblemDetails: Error, Sendable, Equatable {
+public struct ProblemDetails: Error, Sendable, Equatable, JSONWritable {
     /// One invalid field of a request body.
-    public struct FieldError: Sendable, Equatable {
+    public struct FieldError: Sendable, Equatable, JSONWritable {
         /// Where the field is, as a JSON Pointer-like path, e.g. `items[0].quantity`.
         public var field: String
         /// What is wrong with it.
@@ -14,6 +14,14 @@ public struct ProblemDetails: Error, Sendable, Equatable {
         public init(field: String, message: String) {
             self.field = field
             self.message = message
+        }
+
+        /// Writes `{"field":…,"message":…}`.
+        public func write(json writer: inout JSONWriter) {
+            writer.beginObject()
+            writer.member("field", field)
+            writer.member("message", message)
+            writer.endObject()
         }
     }
 
@@ -64,29 +72,24 @@ public struct ProblemDetails: Error, Sendable, Equatable {
                      body: .bytes(body))
     }
 
-    /// The members as one JSON object with sorted keys (`detail`, `errors` when there are any field errors,
-    /// `status`, `title`, `type`; each field error's `field`, `message`), written straight into bytes: error
-    /// answers are most of what an overloaded or probed ingress sends, so they cost no `JSONEncoder`.
+    /// The members as one JSON document (`write(json:)`).
     public var body: [UInt8] {
         var writer = JSONWriter(capacity: 160 + detail.utf8.count)
+        write(json: &writer)
+        return writer.bytes
+    }
+
+    /// Writes the members as one JSON object with sorted keys (`detail`, `errors` when there are any field
+    /// errors, `status`, `title`, `type`), straight into bytes: error answers are most of what an overloaded or
+    /// probed ingress sends, so they cost no `JSONEncoder`.
+    public func write(json writer: inout JSONWriter) {
         writer.beginObject()
         writer.member("detail", detail)
-        if let errors {
-            writer.key("errors")
-            writer.beginArray()
-            for error in errors {
-                writer.beginObject()
-                writer.member("field", error.field)
-                writer.member("message", error.message)
-                writer.endObject()
-            }
-            writer.endArray()
-        }
+        if let errors { writer.member("errors", errors) }
         writer.member("status", status)
         writer.member("title", title)
         writer.member("type", type)
         writer.endObject()
-        return writer.bytes
     }
 
     public static func == (left: ProblemDetails, right: ProblemDetails) -> Bool {
