@@ -184,15 +184,29 @@ struct CloudEventJSONTests {
 
 @Suite("CloudEvent ids")
 struct CloudEventIDTests {
-    @Test("new ids are distinct lowercase version 4 UUIDs")
-    func newIDs() throws {
-        let ids = (0..<1000).map { _ in CloudEvent.newID() }
+    @Test("new ids are distinct lowercase version 4 UUIDs, across refills of the random buffer and threads")
+    func newIDs() async throws {
+        // 4 tasks × 2,000 ids: several refills of the 256-id buffer, taken from concurrently.
+        let ids = await withTaskGroup(of: [String].self) { group in
+            for _ in 0..<4 { group.addTask { (0..<2_000).map { _ in CloudEvent.newID() } } }
+            return await group.reduce(into: []) { $0 += $1 }
+        }
         #expect(Set(ids).count == ids.count)
         for id in ids {
             let uuid = try #require(UUID(uuidString: id))
             #expect(uuid.uuidString.lowercased() == id)
             #expect(uuid.uuid.6 >> 4 == 4, "version 4")
             #expect(uuid.uuid.8 >> 6 == 0b10, "RFC 4122 variant")
+        }
+    }
+
+    @Test("compact ids: the prefix and 32 lowercase hex digits, distinct")
+    func compactIDs() {
+        let ids = (0..<1_000).map { _ in RandomIdentifier.compact(prefix: "ord_") }
+        #expect(Set(ids).count == ids.count)
+        for id in ids {
+            #expect(id.hasPrefix("ord_") && id.count == 36)
+            #expect(id.dropFirst(4).allSatisfy { $0.isHexDigit && !$0.isUppercase })
         }
     }
 }
