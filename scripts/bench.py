@@ -120,7 +120,7 @@ def bench(redis, transport, *options, on_orders=None):
 
     `on_orders` is called when the driver says it starts sending orders (its ceiling measured)."""
     command = [BIN, "bench", "--redis", redis_url(redis), "--transport", transport, *options]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace")
     timer = threading.Timer(300, process.kill)
     timer.start()
     progress = []
@@ -128,8 +128,12 @@ def bench(redis, transport, *options, on_orders=None):
     def watch():
         for line in process.stderr:
             progress.append(line)
+            # `BenchReport.sendingOrders`, after the command's "bench: " prefix.
             if on_orders and line.startswith("bench: sending orders"):
-                on_orders()
+                try:
+                    on_orders()
+                except Exception as error:  # keep draining stderr; the figures then count from the start
+                    progress.append(f"(could not take the orders' starting figures: {error})\n")
 
     watcher = threading.Thread(target=watch)
     watcher.start()

@@ -111,6 +111,8 @@ final class LaneScheduler<Item: Sendable>: Sendable {
     /// Returns once fewer than `limit` lanes wait: at once, or when a child takes one. One caller at a time
     /// (the runner).
     func waitForRoom() async {
+        // Room at once, the usual case: no continuation is made.
+        guard state.withLock({ $0.waiting.count >= limit }) else { return }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let hasRoom = state.withLock { state in
                 guard state.waiting.count >= limit else { return true }

@@ -34,14 +34,19 @@ final class StandardErrorWriter: Sendable {
     /// How long records gather before the queue formats and writes them.
     private static let gathering = DispatchTimeInterval.milliseconds(5)
 
-    /// Queues a record, to be written in `format`.
+    /// Queues a record, to be written in `format`: after `gathering`, or at once for an `error` or worse,
+    /// which may be a process's last words.
     func write(_ record: LogRecord, format: LogSink.Format) {
         let mustDrain = pending.withLock { pending in
             pending.records.append((record, format))
             defer { pending.draining = true }
             return !pending.draining
         }
-        if mustDrain { queue.asyncAfter(deadline: .now() + Self.gathering) { self.drain() } }
+        if record.level >= .error {
+            queue.async { self.drain() }
+        } else if mustDrain {
+            queue.asyncAfter(deadline: .now() + Self.gathering) { self.drain() }
+        }
     }
 
     /// Writes everything queued so far before returning.

@@ -171,8 +171,7 @@ final class SubscriptionConnection: EventLoopHandler, @unchecked Sendable {
     func handle(_ readiness: EventPoller.Readiness, generation: UInt32) {
         guard let socket, socket.generation == generation else { return }
         do {
-            try socket.handle(readiness, established: completeConfirmed, messages: { self.report(.message($0)) },
-                              reply: receive)
+            try socket.handle(readiness, established: completeConfirmed, messages: deliver, reply: receive)
         } catch {
             failed(error)
         }
@@ -276,6 +275,11 @@ final class SubscriptionConnection: EventLoopHandler, @unchecked Sendable {
             if case .caller(let continuation)? = confirmations.completion { continuation.resume() }
         }
         owed.removeAll()
+    }
+
+    /// Hands a received message on: what the socket calls for each one (a method, so no closure is made per read).
+    private func deliver(_ message: RedisPubSubMessage) {
+        report(.message(message))
     }
 
     private func report(_ event: RedisSubscriber.Event) {
