@@ -182,12 +182,14 @@ public final class RedisClient: Sendable {
         command.append(contentsOf: keys)
         command.append(contentsOf: arguments)
         if case .cluster = transport { command.routingKey = keys.first.map(Array.init) }
-        var commands: [RedisCommand] = []
-        commands.reserveCapacity(2)
-        commands.append(command)
-        if let next { commands.append(next) }
-        var replies = try await submit(commands)
-        if case .error(let message) = replies[0], message.hasPrefix("ERR Function not found") {
+        // The call alone (most calls) goes as one command, with no arrays of commands or replies.
+        func send() async throws(RedisError) -> (RedisReply, RedisReply?) {
+            guard let next else { return (try await submit(command), nil) }
+            let replies = try await submit([command, next])
+            return (replies[0], replies[1])
+        }
+        var (reply, nextReply) = try await send()
+        if case .error(let message) = reply, message.hasPrefix("ERR Function not found") {
             // On a cluster, routed by the same key: loaded on the primary that lacked it.
             var load = RedisCommand(name: "FUNCTION", arguments: ["LOAD", "REPLACE", library.source])
             load.routingKey = command.routingKey
@@ -195,12 +197,12 @@ public final class RedisClient: Sendable {
             if case .error(let message) = loaded {
                 throw RedisError(reply: message, "Redis refused to load the function library \(library.name): \(message)")
             }
-            replies = try await submit(commands)
+            (reply, nextReply) = try await send()
         }
-        if case .error(let message) = replies[0] {
+        if case .error(let message) = reply {
             throw RedisError(reply: message, "Redis function \(function) of library \(library.name) failed: \(message)")
         }
-        return (replies[0], replies.count > 1 ? replies[1] : nil)
+        return (reply, nextReply)
     }
 
     /// The nodes that hold keys, for commands that walk the key space (`SCAN`): the server itself (`nil`),
@@ -254,7 +256,10 @@ public final class RedisClient: Sendable {
     }
 
     private func submit(_ command: RedisCommand) async throws(RedisError) -> RedisReply {
-        try await submit([command])[0]
+        switch transport {
+        case .server(let connection): try await connection.send(command).get()
+        case .cluster(let router): try await router.send([command], routing: command.routingKey)[0]
+        }
     }
 
     /// Sends commands together and suspends until their replies (or an error) come back; on a cluster, to the

@@ -20,6 +20,13 @@ struct WireCommands: Sendable {
         self.bytes = bytes
     }
 
+    /// Formats one command.
+    init(_ command: RedisCommand) {
+        var bytes: [UInt8] = []
+        Self.format(command.arguments, into: &bytes)
+        self.bytes = bytes
+    }
+
     /// Appends one command as hiredis formats it.
     private static func format(_ arguments: RedisArguments, into bytes: inout [UInt8]) {
         arguments.withArgv { argc, argv, lengths in
