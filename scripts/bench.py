@@ -192,23 +192,16 @@ def measure(redis_port, redis_pid, system, transport, options):
     """Runs one load; the per-order figures count from when the driver starts sending orders, so the requests
     that measure its own ceiling (to a sink channel or a 404 path) are not counted as the orders'."""
     redis_cli(redis_port, "CONFIG", "RESETSTAT")
-    start = {}
+    def snapshot(**marks):
+        return dict(calls=total_calls(redis_port), redis_cpu=cpu_seconds(redis_pid), swift_cpu=system.cpu(),
+                    wall=time.monotonic(), **marks)
 
-    def snapshot():
-        start.update(calls=total_calls(redis_port), redis_cpu=cpu_seconds(redis_pid), swift_cpu=system.cpu(),
-                     wall=time.monotonic())
-
-    def orders_start():
-        snapshot()
-        start["ceiling_counted"] = False
-
-    snapshot()
-    start["ceiling_counted"] = True
-    result = bench(redis_port, transport, *options, on_orders=orders_start)
+    start = snapshot()
+    result = bench(redis_port, transport, *options, on_orders=lambda: start.update(snapshot(at_orders=True)))
     wall = time.monotonic() - start["wall"]
     completed = max(result["completed"], 1)
     # A driver that does not say when its orders start (an older build): leave out its ceiling's commands at least.
-    driver_commands = result.get("driver_commands", 0) if start["ceiling_counted"] else 0
+    driver_commands = 0 if start.get("at_orders") else result.get("driver_commands", 0)
     result["commands"] = (total_calls(redis_port) - start["calls"] - driver_commands) / completed
     result["redis_us"] = 1e6 * (cpu_seconds(redis_pid) - start["redis_cpu"]) / completed
     result["swift_us"] = 1e6 * (system.cpu() - start["swift_cpu"]) / completed

@@ -37,7 +37,7 @@ extension CloudEvent {
                                   "message is \(bytes.count) bytes, over the limit of \(Self.maximumEncodedSize)")
         }
         let message = (bytes as? [UInt8])?[...] ?? (bytes as? ArraySlice<UInt8>) ?? Array(bytes)[...]
-        let attributes = try EnvelopeAttributes(reading: message, channel: channel)
+        let attributes = try EnvelopeAttributes(reading: message)
         guard let specVersion = attributes.specversion else {
             guard let channel else {
                 throw CloudEventError(.missingField, "specversion is missing: this is not an event envelope")
@@ -52,7 +52,7 @@ extension CloudEvent {
             throw CloudEventError(.unsupportedSpecVersion,
                                   "specversion is \(specVersion.text(in: message)), only \"1.0\" is supported")
         }
-        let type = try attributes.type.required("type")
+        let type = try attributes.type.required("type", reusing: channel)
         if let channel, type != channel {
             throw CloudEventError(.typeMismatch, "type \"\(type)\" does not match the channel \"\(channel)\"")
         }
@@ -141,10 +141,9 @@ private struct EnvelopeAttributes {
     /// A top-level `orderId` that is a string: a bare payload's correlation id.
     var orderId: String?
 
-    /// Reads the whole message once, checking that it is JSON, and keeps what the envelope checks need: the
-    /// `type` as `channel` itself when it is that (as it must be), the `time` as its UTF-8, to be parsed.
+    /// Reads the whole message once, checking that it is JSON, and keeps what the envelope checks need.
     /// - Throws: `CloudEventError` `.notJSON` or `.notAnObject`.
-    init(reading message: ArraySlice<UInt8>, channel: String?) throws(CloudEventError) {
+    init(reading message: ArraySlice<UInt8>) throws(CloudEventError) {
         var reader = JSONReader(message)
         do {
             let kind = try reader.peek()
@@ -159,8 +158,8 @@ private struct EnvelopeAttributes {
                 case "specversion": specversion = try Attribute(reading: &reader)
                 case "id": id = try Attribute(reading: &reader)
                 case "source": source = try Attribute(reading: &reader)
-                case "type": type = try Attribute(reading: &reader, reusing: channel)
-                case "time": time = try Attribute(readingUTF8: &reader)
+                case "type": type = try Attribute(reading: &reader)
+                case "time": time = try Attribute(reading: &reader)
                 case "correlationid": correlationid = try Attribute(reading: &reader)
                 case "causationid": causationid = try Attribute(reading: &reader)
                 case "traceparent": traceparent = try Attribute(reading: &reader)
@@ -180,39 +179,24 @@ private struct EnvelopeAttributes {
     }
 }
 
-/// One attribute's value: its text when it is a string (or its UTF-8, for one that is parsed rather than
-/// kept), its kind and where it is in the message otherwise.
+/// One attribute's value: a string as its UTF-8 (a slice of the message unless it held escapes), made a
+/// `String` only when it is kept; its kind and where it is in the message otherwise.
 private enum Attribute {
-    case string(String)
-    case utf8(ArraySlice<UInt8>)
+    case string(ArraySlice<UInt8>)
     case other(JSONKind, Range<Int>)
 
-    /// Reads a value, a string as `known` itself when it is that text (`JSONReader.readString(reusing:)`).
-    init(reading reader: inout JSONReader, reusing known: String? = nil) throws(JSONReaderError) {
+    init(reading reader: inout JSONReader) throws(JSONReaderError) {
         let kind = try reader.peek()
         if kind == .string {
-            self = .string(try reader.readString(reusing: known))
-        } else {
-            self = .other(kind, try reader.captureValue().indices)
-        }
-    }
-
-    /// Reads a value, a string as its UTF-8 (`JSONReader.readStringUTF8()`).
-    init(readingUTF8 reader: inout JSONReader) throws(JSONReaderError) {
-        let kind = try reader.peek()
-        if kind == .string {
-            self = .utf8(try reader.readStringUTF8())
+            self = .string(try reader.readStringUTF8())
         } else {
             self = .other(kind, try reader.captureValue().indices)
         }
     }
 
     var string: String? {
-        switch self {
-        case .string(let text): text
-        case .utf8(let utf8): String(decoding: utf8, as: UTF8.self)
-        case .other: nil
-        }
+        if case .string(let utf8) = self { return String(decoding: utf8, as: UTF8.self) }
+        return nil
     }
 
     var kind: JSONKind {
@@ -223,7 +207,7 @@ private enum Attribute {
     /// The value as JSON, for messages (shortened past 64 bytes).
     func text(in message: ArraySlice<UInt8>) -> String {
         switch self {
-        case .string, .utf8: return "\"\(string ?? "")\""
+        case .string(let utf8): return "\"\(String(decoding: utf8, as: UTF8.self))\""
         case .other(_, let range):
             let json = message[range]
             let shown = String(decoding: json.prefix(64), as: UTF8.self)
@@ -233,33 +217,29 @@ private enum Attribute {
 }
 
 extension Optional<Attribute> {
-    /// The value of a required attribute: a non-empty string.
-    func required(_ name: String) throws(CloudEventError) -> String {
+    /// The value of a required attribute: a non-empty string; `known` itself when the value is its text (an
+    /// event's type is the channel it came on), so no new string is made for it.
+    func required(_ name: String, reusing known: String? = nil) throws(CloudEventError) -> String {
         guard let self else { throw CloudEventError(.missingField, "\(name) is missing from the event envelope") }
-        guard let text = self.string, !text.isEmpty else {
+        guard case .string(let utf8) = self, !utf8.isEmpty else {
             throw CloudEventError(.invalidField, "\(name) must be a non-empty string, found \(self.kind.name)")
         }
-        return text
+        if let known, utf8.elementsEqual(known.utf8) { return known }
+        return String(decoding: utf8, as: UTF8.self)
     }
 
     /// The value of an optional attribute: absent or `null` is `nil`, anything else must be a string.
     func optional(_ name: String) throws(CloudEventError) -> String? {
-        guard let self, self.kind != .null else { return nil }
-        guard let text = self.string else { throw Self.notAString(name, self.kind) }
-        return text
+        try optionalUTF8(name).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// The UTF-8 of an optional attribute read with `Attribute(readingUTF8:)`, as `optional(_:)` judges it.
+    /// The UTF-8 of an optional attribute, judged as `optional(_:)` judges it, for a value that is parsed
+    /// rather than kept (`time`).
     func optionalUTF8(_ name: String) throws(CloudEventError) -> ArraySlice<UInt8>? {
         switch self {
         case nil, .other(.null, _)?: return nil
-        case .utf8(let utf8)?: return utf8
-        case .string(let text)?: return Array(text.utf8)[...]
-        case .other(let kind, _)?: throw Self.notAString(name, kind)
+        case .string(let utf8)?: return utf8
+        case .other(let kind, _)?: throw CloudEventError(.invalidField, "\(name) must be a string, found \(kind.name)")
         }
-    }
-
-    private static func notAString(_ name: String, _ kind: JSONKind) -> CloudEventError {
-        CloudEventError(.invalidField, "\(name) must be a string, found \(kind.name)")
     }
 }

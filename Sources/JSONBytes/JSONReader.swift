@@ -87,13 +87,9 @@ public struct JSONReader: Sendable {
     }
 
     /// Reads a string, unescaping it.
-    /// - Parameter known: a string the value usually is, e.g. an event's type, which is the channel it came
-    ///   on: when the value's text is `known`, `known` itself is returned and no new string is made.
     /// - Throws: `JSONReaderError`: `.nullValue` or `.typeMismatch` when the value is not a string.
-    public mutating func readString(reusing known: String? = nil) throws(JSONReaderError) -> String {
-        let utf8 = try readStringUTF8()
-        if let known, utf8.elementsEqual(known.utf8) { return known }
-        return String(decoding: utf8, as: UTF8.self)
+    public mutating func readString() throws(JSONReaderError) -> String {
+        String(decoding: try readStringUTF8(), as: UTF8.self)
     }
 
     /// Reads a string as its UTF-8, unescaped: a slice of the document itself when it holds no escapes, so

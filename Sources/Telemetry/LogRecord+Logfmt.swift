@@ -51,7 +51,7 @@ extension LogRecord {
     /// carriage return) or one beyond ASCII (U+0085, U+2028, U+2029), in one pass: every byte is compared
     /// once with `=`, the highest of the ASCII ones, and only those at or below it, or a line break's last
     /// byte, are looked at more closely.
-    static func needsQuotes(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    private static func needsQuotes(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         for index in bytes.indices {
             let byte = bytes[index]
             if byte <= UInt8(ascii: "=") {
