@@ -36,6 +36,21 @@ struct SettingsPrecedenceTests {
         #expect(withFlags.transport == .pubsub)
     }
 
+    @Test("http.port takes 0 to 65535; 0 asks the system for any free port (the ingress logs the one it got)")
+    func portRange() throws {
+        var flags = GlobalFlags()
+        for port in [0, 1, 65535] {
+            let path = try configFile(#"{"http":{"port":\#(port)}}"#)
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            flags.configPath = path
+            #expect(try SettingsLoader(environment: [:]).load(flags: flags).httpPort == port)
+        }
+        for text in ["-1", "65536", "80a"] {
+            flags.httpPort = text
+            #expect(throws: CommandFailure.self) { try SettingsLoader(environment: [:]).load(flags: flags) }
+        }
+    }
+
     @Test("bad settings fail with exit code 78 naming where they came from", arguments: [
         (#"{"transport":"kafka"}"#, [String: String](), "kafka"),
         (#"{"http":{"port":70000}}"#, [:], "http.port"),

@@ -4,7 +4,7 @@ import SwitchboardApp
 /// The settings file loader: each input is the settings file `--config` names.
 ///
 /// Properties: a refused file exits 78 with a message naming the file; an accepted one has every limit
-/// in its range (ports 1–65535, counts and timeouts > 0, the failure rate in 0…1, only known Redis users),
+/// in its range (the HTTP port 0–65535, 0 asking for any free one, counts and timeouts > 0, the failure rate in 0…1, only known Redis users),
 /// and every value it set is one `switchboard config` prints.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func settingsTarget(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
@@ -21,7 +21,7 @@ public func settingsTarget(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         return 0
     }
     let settings = resolved.settings
-    FuzzCheck.require((1...65535).contains(settings.httpPort), "http.port \(settings.httpPort)")
+    FuzzCheck.require((0...65535).contains(settings.httpPort), "http.port \(settings.httpPort)")
     let positives = [settings.connectTimeoutMilliseconds, settings.commandTimeoutMilliseconds, settings.httpConnectionLimit,
                      settings.httpIdleTimeoutSeconds, settings.httpMaximumBodyBytes, settings.shutdownGraceSeconds,
                      settings.deadLetterCapacity, settings.streamsBatchSize, settings.streamsClaimIdleMilliseconds,
