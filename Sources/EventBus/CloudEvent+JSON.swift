@@ -44,8 +44,7 @@ extension CloudEvent {
             }
             self.init(id: Self.bareID(channel: channel, payload: message), source: Self.bareSource, type: channel,
                       time: Date(), correlationID: attributes.orderId, causationID: nil, traceparent: nil,
-                      body: .json(message))
-            memo = PayloadMemo()
+                      body: .json(message), memo: PayloadMemo())
             return
         }
         guard specVersion.string == Self.specVersion else {
@@ -69,9 +68,8 @@ extension CloudEvent {
             time: time, correlationID: try attributes.correlationid.optional("correlationid"),
             causationID: try attributes.causationid.optional("causationid"),
             traceparent: try attributes.traceparent.optional("traceparent"),
-            body: attributes.data.map { .json($0) } ?? .value(.null)
+            body: attributes.data.map { .json($0) } ?? .value(.null), memo: PayloadMemo()
         )
-        memo = PayloadMemo()
     }
 
     /// The id of a bare payload: derived from the channel and the bytes (FNV-1a, 128 bits), so every

@@ -81,10 +81,11 @@ public struct CloudEvent: Sendable, Equatable {
                   causationID: nil, traceparent: traceparent, body: Body(encoding: payload))
     }
 
-    /// Creates an event whose payload is kept as `body`.
+    /// Creates an event whose payload is kept as `body`, with `memo` for an event read from a message (given
+    /// here rather than set after, which copied the whole event).
     init(
         id: String, source: String, type: String, time: Date, correlationID: String?, causationID: String?,
-        traceparent: String?, body: Body
+        traceparent: String?, body: Body, memo: PayloadMemo? = nil
     ) {
         self.id = id
         self.source = source
@@ -94,6 +95,7 @@ public struct CloudEvent: Sendable, Equatable {
         self.causationID = causationID
         self.traceparent = traceparent
         self.body = body
+        self.memo = memo
     }
 
     public static func == (lhs: CloudEvent, rhs: CloudEvent) -> Bool {
