@@ -1,3 +1,4 @@
+import Containers
 import Synchronization
 import Telemetry
 
@@ -11,9 +12,18 @@ import Telemetry
 /// the messages already waiting keep their order. Not reading the socket instead would move the same
 /// backlog into Redis until Redis disconnects the subscriber.
 public final class BoundedInbox: Sendable {
-    /// The messages, in arrival order, for the consumer.
-    public let messages: AsyncStream<InboundMessage>
-    private let continuation: AsyncStream<InboundMessage>.Continuation
+    /// The messages, in arrival order, for the consumer (one at a time).
+    public var messages: InboundMessages { InboundMessages(self) }
+
+    private struct State {
+        var waiting = FIFOQueue<InboundMessage>()
+        /// The consumer suspended in `next()` for a message, when none waits.
+        var consumer: UnsafeContinuation<InboundMessage?, Never>?
+        var isFinished = false
+        var onTermination: (@Sendable () -> Void)?
+    }
+
+    private let state = Mutex(State())
     private let name: String
     private let logger: Logger
     private let metrics: MetricsRegistry?
@@ -28,7 +38,6 @@ public final class BoundedInbox: Sendable {
     ///   - logger: where drops are logged.
     ///   - metrics: where drops are counted.
     public init(capacity: Int, name: String, logger: Logger, metrics: MetricsRegistry?) {
-        (messages, continuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingOldest(max(capacity, 1)))
         self.capacity = max(capacity, 1)
         self.name = name
         self.logger = logger
@@ -36,10 +45,30 @@ public final class BoundedInbox: Sendable {
     }
 
     /// Hands `message` to the consumer, or drops it when `capacity` messages already wait; returns whether
-    /// it was taken in.
+    /// it was taken in (never after the inbox ended).
     @discardableResult
     public func offer(_ message: InboundMessage) -> Bool {
-        switch continuation.yield(message) {
+        enum Outcome {
+            case handedOver(UnsafeContinuation<InboundMessage?, Never>)
+            case enqueued
+            case dropped
+            case ended
+        }
+        let outcome = state.withLock { state -> Outcome in
+            if state.isFinished { return .ended }
+            if let consumer = state.consumer {
+                state.consumer = nil
+                return .handedOver(consumer)
+            }
+            guard state.waiting.count < capacity else { return .dropped }
+            state.waiting.append(message)
+            return .enqueued
+        }
+        switch outcome {
+        case .handedOver(let consumer):
+            consumer.resume(returning: message)
+            run.store(0, ordering: .relaxed)
+            return true
         case .enqueued:
             run.store(0, ordering: .relaxed)
             return true
@@ -55,20 +84,67 @@ public final class BoundedInbox: Sendable {
                 ])
             }
             return false
-        case .terminated:
+        case .ended:
             return false
-        @unknown default:
-            return false
+        }
+    }
+
+    /// The next message: one that waits is taken at once; otherwise the consumer suspends until one is offered.
+    /// `nil` once the inbox is finished and empty, or when the consuming task is cancelled (which ends the
+    /// inbox, dropping what waits).
+    public func next() async -> InboundMessage? {
+        if Task.isCancelled {
+            end(dropping: true)
+            return nil
+        }
+        let taken = state.withLock { state -> InboundMessage?? in
+            if let message = state.waiting.popFirst() { return .some(message) }
+            return state.isFinished ? .some(nil) : nil
+        }
+        if let taken { return taken }
+        return await withTaskCancellationHandler {
+            await withUnsafeContinuation { (consumer: UnsafeContinuation<InboundMessage?, Never>) in
+                let ready = state.withLock { state -> InboundMessage?? in
+                    if let message = state.waiting.popFirst() { return .some(message) }
+                    if state.isFinished { return .some(nil) }
+                    precondition(state.consumer == nil, "BoundedInbox: next() called by two consumers at once")
+                    state.consumer = consumer
+                    return nil
+                }
+                if let ready { consumer.resume(returning: ready) }
+            }
+        } onCancel: {
+            end(dropping: true)
         }
     }
 
     /// Ends the messages once those waiting are consumed.
     public func finish() {
-        continuation.finish()
+        end(dropping: false)
     }
 
-    /// Calls `handler` once the consumer stops iterating or the inbox is finished.
+    /// Calls `handler` once the consumer is cancelled or the inbox is finished (at once if it already was).
     public func onTermination(_ handler: @escaping @Sendable () -> Void) {
-        continuation.onTermination = { _ in handler() }
+        let ended = state.withLock { state -> Bool in
+            if state.isFinished { return true }
+            state.onTermination = handler
+            return false
+        }
+        if ended { handler() }
+    }
+
+    /// Ends the inbox: a suspended consumer gets `nil`, the termination handler runs once.
+    private func end(dropping: Bool) {
+        let (consumer, handler) = state.withLock { state in
+            state.isFinished = true
+            if dropping { _ = state.waiting.removeAll() }
+            defer {
+                state.consumer = nil
+                state.onTermination = nil
+            }
+            return (state.consumer, state.onTermination)
+        }
+        consumer?.resume(returning: nil)
+        handler?()
     }
 }

@@ -25,7 +25,7 @@ public protocol EventTransport: Sendable {
     ///   - consumer: this instance's name within the group.
     ///   - shutdown: ends the stream when requested, leaving undelivered messages to the broker.
     func consume(channels: [String], group: String, consumer: String, until shutdown: GracefulShutdown)
-        -> AsyncStream<InboundMessage>
+        -> InboundMessages
 
     /// Every message on channels matching a glob `pattern`, without taking them from anyone (`tail`).
     func watch(pattern: String) -> AsyncStream<InboundMessage>
@@ -47,7 +47,7 @@ public protocol EventTransport: Sendable {
 
 extension EventTransport {
     /// The messages on `channels` for the service `group`, until the consumer stops iterating.
-    public func consume(channels: [String], group: String, consumer: String) -> AsyncStream<InboundMessage> {
+    public func consume(channels: [String], group: String, consumer: String) -> InboundMessages {
         consume(channels: channels, group: group, consumer: consumer, until: GracefulShutdown())
     }
 }

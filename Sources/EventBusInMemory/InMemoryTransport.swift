@@ -46,11 +46,11 @@ public actor InMemoryTransport: EventTransport {
 
     public nonisolated func consume(
         channels: [String], group: String, consumer: String, until shutdown: GracefulShutdown
-    ) -> AsyncStream<InboundMessage> {
+    ) -> InboundMessages {
         let (stream, continuation) = AsyncStream<InboundMessage>.makeStream()
         shutdown.onRequest { continuation.finish() }
         Task { await self.join(channels: channels, group: group, continuation: continuation) }
-        return stream
+        return InboundMessages(stream)
     }
 
     public nonisolated func watch(pattern: String) -> AsyncStream<InboundMessage> {

@@ -90,23 +90,23 @@ public struct RedisPubSubTransport: EventTransport {
     }
 
     public func consume(channels: [String], group: String, consumer: String, until shutdown: GracefulShutdown)
-        -> AsyncStream<InboundMessage>
+        -> InboundMessages
     {
-        messages(channels: channels, patterns: [], subscriber: group, until: shutdown)
+        inbox(channels: channels, patterns: [], subscriber: group, until: shutdown).messages
     }
 
     /// Every message on channels matching `pattern`; on a Redis Cluster, on the `knownChannels` it matches.
     public func watch(pattern: String) -> AsyncStream<InboundMessage> {
         guard layout == .partitioned else {
-            return messages(channels: [], patterns: [pattern], subscriber: "watch", until: GracefulShutdown())
+            return watching(inbox(channels: [], patterns: [pattern], subscriber: "watch", until: GracefulShutdown()))
         }
         let glob = GlobPattern(pattern)
-        return messages(channels: knownChannels.filter(glob.matches), patterns: [], subscriber: "watch",
-                        until: GracefulShutdown())
+        return watching(inbox(channels: knownChannels.filter(glob.matches), patterns: [], subscriber: "watch",
+                              until: GracefulShutdown()))
     }
 
     public func watch(channels: [String]) -> AsyncStream<InboundMessage> {
-        messages(channels: channels, patterns: [], subscriber: "watch", until: GracefulShutdown())
+        watching(inbox(channels: channels, patterns: [], subscriber: "watch", until: GracefulShutdown()))
     }
 
     public func acknowledge(_ message: InboundMessage, group: String) async throws(EventBusError) {}
@@ -123,8 +123,16 @@ public struct RedisPubSubTransport: EventTransport {
                                      on: client)
     }
 
-    private func messages(channels: [String], patterns: [String], subscriber name: String,
-                          until shutdown: GracefulShutdown) -> AsyncStream<InboundMessage>
+    /// A watcher's messages: the inbox's, as a stream that ends it (and so its subscription) when the watcher's
+    /// task is cancelled.
+    private func watching(_ inbox: BoundedInbox) -> AsyncStream<InboundMessage> {
+        AsyncStream(unfolding: { await inbox.next() }, onCancel: { inbox.finish() })
+    }
+
+    /// A subscription to `channels` and `patterns` and the inbox it fills, until `shutdown` or until its
+    /// consumer is cancelled.
+    private func inbox(channels: [String], patterns: [String], subscriber name: String,
+                       until shutdown: GracefulShutdown) -> BoundedInbox
     {
         let inbox = BoundedInbox(capacity: maximumBufferedMessages, name: name, logger: logger, metrics: metrics)
         let layout = layout
@@ -142,6 +150,6 @@ public struct RedisPubSubTransport: EventTransport {
             subscription.cancel()
             inbox.finish()
         }
-        return inbox.messages
+        return inbox
     }
 }

@@ -68,12 +68,12 @@ public struct RedisStreamsTransport: EventTransport {
     }
 
     public func consume(channels: [String], group: String, consumer: String, until shutdown: GracefulShutdown)
-        -> AsyncStream<InboundMessage>
+        -> InboundMessages
     {
         let reader = StreamGroupReader(client: blockingClient(), types: channels, layout: layout, group: group,
                                        consumer: consumer, configuration: configuration, logger: logger)
         // Entries fetched but not handed out when shutdown comes stay pending, to be claimed again.
-        return AsyncStream { shutdown.isRequested ? nil : await reader.next(until: shutdown) }
+        return InboundMessages(AsyncStream { shutdown.isRequested ? nil : await reader.next(until: shutdown) })
     }
 
     public func watch(pattern: String) -> AsyncStream<InboundMessage> {

@@ -161,7 +161,7 @@ struct RedisStreamsTransportTests {
 extension RedisStreamsTransport {
     /// The messages of one stream for one consumer of `group`.
     fileprivate func messages(of stream: String, group: String = "g", consumer: String)
-        -> AsyncStream<InboundMessage>.Iterator
+        -> InboundMessages.Iterator
     {
         consume(channels: [stream], group: group, consumer: consumer).makeAsyncIterator()
     }

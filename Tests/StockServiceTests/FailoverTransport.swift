@@ -24,7 +24,7 @@ actor FailoverTransport: EventTransport {
     }
 
     nonisolated func consume(channels: [String], group: String, consumer: String, until shutdown: GracefulShutdown)
-        -> AsyncStream<InboundMessage>
+        -> InboundMessages
     {
         base.consume(channels: channels, group: group, consumer: consumer, until: shutdown)
     }
