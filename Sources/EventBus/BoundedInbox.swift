@@ -138,11 +138,10 @@ public final class BoundedInbox: Sendable {
         let (consumer, handler) = state.withLock { state in
             state.isFinished = true
             if dropping { _ = state.waiting.removeAll() }
-            defer {
-                state.consumer = nil
-                state.onTermination = nil
-            }
-            return (state.consumer, state.onTermination)
+            let ending = (state.consumer, state.onTermination)
+            state.consumer = nil
+            state.onTermination = nil
+            return ending
         }
         consumer?.resume(returning: nil)
         handler?()

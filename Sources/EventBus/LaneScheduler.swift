@@ -21,11 +21,11 @@ final class LaneScheduler<Item: Sendable>: Sendable {
         /// Children alive, parked ones included (each works on one lane at a time).
         var children = 0
         /// Children waiting for a lane, last parked last; they are resumed with a lane, or with `nil` to end.
-        var parked: [CheckedContinuation<Item?, Never>] = []
+        var parked: [UnsafeContinuation<Item?, Never>] = []
         /// Whether the runner takes no more messages: children end instead of parking.
         var closed = false
         /// The runner, waiting for room (`waitForRoom`).
-        var roomWaiter: CheckedContinuation<Void, Never>?
+        var roomWaiter: UnsafeContinuation<Void, Never>?
 
         /// Takes the oldest waiting lane, and the runner waiting for room once fewer than `limit` wait.
         mutating func take(limit: Int) -> Taken? {
@@ -46,7 +46,7 @@ final class LaneScheduler<Item: Sendable>: Sendable {
     /// Takes a started lane: `true` when the caller starts a child with it (it was counted in); `false` when a
     /// parked child was given it or it waits for a child to finish.
     func admit(_ item: Item) -> Bool {
-        let (startChild, parkedChild) = state.withLock { state -> (Bool, CheckedContinuation<Item?, Never>?) in
+        let (startChild, parkedChild) = state.withLock { state -> (Bool, UnsafeContinuation<Item?, Never>?) in
             if let child = state.parked.popLast() { return (false, child) }
             guard state.children >= limit else {
                 state.children += 1
@@ -63,7 +63,7 @@ final class LaneScheduler<Item: Sendable>: Sendable {
     /// the scheduler is closed and none waits (the child then ends, counted out).
     func next() async -> Item? {
         if let taken = take() { return taken.item }
-        return await withCheckedContinuation { (child: CheckedContinuation<Item?, Never>) in
+        return await withUnsafeContinuation { (child: UnsafeContinuation<Item?, Never>) in
             let taken = state.withLock { state -> Taken? in
                 if let taken = state.take(limit: limit) { return taken }
                 if state.closed {
@@ -113,7 +113,7 @@ final class LaneScheduler<Item: Sendable>: Sendable {
     func waitForRoom() async {
         // Room at once, the usual case: no continuation is made.
         guard state.withLock({ $0.waiting.count >= limit }) else { return }
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
             let hasRoom = state.withLock { state in
                 guard state.waiting.count >= limit else { return true }
                 precondition(state.roomWaiter == nil, "LaneScheduler.waitForRoom has one caller at a time")
@@ -127,6 +127,6 @@ final class LaneScheduler<Item: Sendable>: Sendable {
     /// A lane a child takes, and the runner to resume because that made room.
     private struct Taken {
         var item: Item?
-        var roomWaiter: CheckedContinuation<Void, Never>?
+        var roomWaiter: UnsafeContinuation<Void, Never>?
     }
 }

@@ -11,7 +11,7 @@ final class OrderWaiter: Sendable {
         /// Nobody waits yet and nothing ended it.
         case watching
         /// A request waits.
-        case suspended(CheckedContinuation<Bool, Never>)
+        case suspended(UnsafeContinuation<Bool, Never>)
         /// Ended: `true` when the final event passed, `false` when the wait was given up.
         case ended(Bool)
     }
@@ -37,7 +37,7 @@ final class OrderWaiter: Sendable {
         let deadline = deadlines.schedule(at: .now + timeout) { [self] in expire() }
         defer { deadlines.cancel(deadline) }
         return await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
+            await withUnsafeContinuation { continuation in
                 let ended = state.withLock { state -> Bool? in
                     if case .ended(let passed) = state { return passed }
                     state = .suspended(continuation)
@@ -57,7 +57,7 @@ final class OrderWaiter: Sendable {
 
     /// Ends the waiter, first come first served, resuming the request waiting on it.
     private func finish(_ passed: Bool) {
-        let waiting = state.withLock { state -> CheckedContinuation<Bool, Never>? in
+        let waiting = state.withLock { state -> UnsafeContinuation<Bool, Never>? in
             switch state {
             case .watching:
                 state = .ended(passed)
