@@ -23,7 +23,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-bench = __import__("bench")  # scripts/bench.py: System, bench, free_port, redis_cli, cpu_seconds, total_calls
+bench = __import__("bench")  # scripts/bench.py: System, bench_from_orders, free_port, redis_cli, cpu_seconds, total_calls
 
 OUTPUT = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--output=")),
               os.path.join(bench.ROOT, "bench/cluster.md"))
@@ -122,12 +122,11 @@ def measure(nodes, url, system, transport, options):
     for port, _ in nodes:
         bench.redis_cli(port, "CONFIG", "RESETSTAT")
 
-    def snapshot(**marks):
+    def snapshot():
         return dict(calls=[bench.total_calls(port) for port, _ in nodes],
-                    cpu=[bench.cpu_seconds(pid) for _, pid in nodes], swift=system.cpu(), **marks)
+                    cpu=[bench.cpu_seconds(pid) for _, pid in nodes], swift=system.cpu())
 
-    start = snapshot()
-    result = bench.bench(url, transport, *options, on_orders=lambda: start.update(snapshot(at_orders=True)))
+    result, start = bench.bench_from_orders(snapshot, url, transport, *options)
     completed = max(result["completed"], 1)
     node_calls = [bench.total_calls(port) - before for (port, _), before in zip(nodes, start["calls"])]
     if not start.get("at_orders"):

@@ -188,16 +188,24 @@ class System:
             process.wait(timeout=15)
 
 
+def bench_from_orders(snapshot, redis, transport, *options):
+    """Runs `bench`; returns its fields and `snapshot()`'s figures taken when the driver starts sending orders
+    (its ceiling measured), marked `at_orders`, or taken before it started for a driver that does not say so
+    (an older build), unmarked."""
+    start = snapshot()
+    result = bench(redis, transport, *options, on_orders=lambda: start.update(snapshot(), at_orders=True))
+    return result, start
+
+
 def measure(redis_port, redis_pid, system, transport, options):
     """Runs one load; the per-order figures count from when the driver starts sending orders, so the requests
     that measure its own ceiling (to a sink channel or a 404 path) are not counted as the orders'."""
     redis_cli(redis_port, "CONFIG", "RESETSTAT")
-    def snapshot(**marks):
+    def snapshot():
         return dict(calls=total_calls(redis_port), redis_cpu=cpu_seconds(redis_pid), swift_cpu=system.cpu(),
-                    wall=time.monotonic(), **marks)
+                    wall=time.monotonic())
 
-    start = snapshot()
-    result = bench(redis_port, transport, *options, on_orders=lambda: start.update(snapshot(at_orders=True)))
+    result, start = bench_from_orders(snapshot, redis_port, transport, *options)
     wall = time.monotonic() - start["wall"]
     completed = max(result["completed"], 1)
     # A driver that does not say when its orders start (an older build): leave out its ceiling's commands at least.

@@ -219,12 +219,12 @@ final class MicroHTTPDDaemon: Sendable {
 
 /// Gathers header fields during `MHD_get_connection_values`, on one MHD thread.
 private final class HeaderCollector {
+    var headers: [(name: String, value: String)] = []
+
     /// Room for a client's usual headers, so that collecting them does not grow the array three times over.
-    var headers: [(name: String, value: String)] = {
-        var headers: [(name: String, value: String)] = []
+    init() {
         headers.reserveCapacity(12)
-        return headers
-    }()
+    }
 }
 
 /// What a streamed response's C callbacks need: the body and its daemon.
