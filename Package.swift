@@ -186,7 +186,7 @@ let package = Package(
                     dependencies: ["OrderService", "StockService", "RedisClient", "TestSupport"]),
         .testTarget(
             name: "AccessControlEndToEndTests",
-            dependencies: ["NotificationService", "RedisClient", "SwitchboardApp", "TestSupport"]
+            dependencies: ["EventBusRedis", "NotificationService", "RedisClient", "SwitchboardApp", "TestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

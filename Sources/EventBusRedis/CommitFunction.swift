@@ -31,8 +31,7 @@ struct CommitFunction {
 
     static let library = RedisFunctionLibrary(
         name: "switchboard_bus",
-        source: "#!lua name=switchboard_bus\n" + EmitRoutine.luaSource + commitSource + StreamTrimmer.functionSource
-            + IdleConsumerPruner.functionSource
+        code: EmitRoutine.luaSource + commitSource + StreamTrimmer.functionSource + IdleConsumerPruner.functionSource
     )
 
     /// The commit itself; `start`, `trace` and `emit` are the `EmitRoutine`'s.
@@ -95,7 +94,7 @@ struct CommitFunction {
             return {1, chosen, version + 1}
         end
 
-        redis.register_function('switchboard_commit', commit)
+        redis.register_function('switchboard_commit' .. version, commit)
 
         """#
 

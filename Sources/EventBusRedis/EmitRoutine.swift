@@ -44,7 +44,7 @@ public enum EmitRoutine {
         private static let words = [publish, spublish, streams].map { Array($0.rawValue.utf8) }
     }
 
-    /// The Lua, to follow a library's `#!lua name=…` line.
+    /// The Lua, at the head of a library's code (`RedisFunctionLibrary(name:code:)`).
     public static let luaSource = #"""
 
         local function start(log, event, capacity, retention)

@@ -32,7 +32,7 @@ enum IdleConsumerPruner {
             return removed
         end
 
-        redis.register_function('switchboard_prune_consumers', prune_consumers)
+        redis.register_function('switchboard_prune_consumers' .. version, prune_consumers)
         """#
 
     /// Removes `group`'s consumers of each stream (one pipeline, e.g. of every partition stream on a

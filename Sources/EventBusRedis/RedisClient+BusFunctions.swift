@@ -8,8 +8,9 @@ extension RedisClient {
     func callBusFunction(_ function: String, forEach keys: [String], arguments: [[UInt8]])
         async throws(RedisError) -> [RedisReply]
     {
+        let registeredName = Array(CommitFunction.library.registeredName(of: function).utf8)
         let commands = keys.map { key in
-            let head = [Array(function.utf8), [UInt8(ascii: "1")], Array(key.utf8)]
+            let head = [registeredName, [UInt8(ascii: "1")], Array(key.utf8)]
             return RedisCommand(name: "FCALL", arguments: head + arguments).routed(by: key)
         }
         var replies = try await pipeline(commands)

@@ -39,7 +39,7 @@ enum StreamTrimmer {
             return redis.call('XTRIM', keys[1], 'MINID', '~', keep)
         end
 
-        redis.register_function('switchboard_trim', trim)
+        redis.register_function('switchboard_trim' .. version, trim)
         """#
 
     /// Trims each stream (one pipeline, e.g. of every partition stream on a cluster); returns how many

@@ -98,9 +98,10 @@ public final class RedisClient: Sendable {
     }
 
     /// Calls a Redis Function (`FCALL`), loading its library first (`FUNCTION LOAD REPLACE`) when the server
-    /// does not have it (a new or flushed server), then calling again, once.
+    /// does not have it (a new or flushed server, or one with another version of the library), then calling
+    /// again, once.
     /// - Parameters:
-    ///   - function: the function's name, as the library registers it.
+    ///   - function: the function's name without the library's version (`RedisFunctionLibrary`).
     ///   - library: the library that registers it.
     ///   - keys: the keys it touches (`KEYS`).
     ///   - arguments: its other arguments (`ARGV`).
@@ -116,7 +117,7 @@ public final class RedisClient: Sendable {
     ///
     /// Like `call(_:in:keys:arguments:)` with any arguments: the library is loaded when the server lacks it.
     /// - Parameters:
-    ///   - function: the function's name, as the library registers it.
+    ///   - function: the function's name without the library's version.
     ///   - library: the library that registers it.
     ///   - keys: the keys it touches (`KEYS`).
     ///   - arguments: its other arguments (`ARGV`).
@@ -132,7 +133,7 @@ public final class RedisClient: Sendable {
     ///
     /// Like `call(_:in:keys:arguments:)` with any arguments: the library is loaded when the server lacks it.
     /// - Parameters:
-    ///   - function: the function's name, as the library registers it.
+    ///   - function: the function's name without the library's version.
     ///   - library: the library that registers it.
     ///   - keys: the keys it touches (`KEYS`).
     ///   - arguments: its other arguments (`ARGV`).
@@ -148,7 +149,7 @@ public final class RedisClient: Sendable {
     /// For acknowledgements that must survive a failover: replication is asynchronous, so a write only the
     /// primary holds is lost when it dies.
     /// - Parameters:
-    ///   - function: the function's name, as the library registers it.
+    ///   - function: the function's name without the library's version.
     ///   - library: the library that registers it.
     ///   - keys: the keys it touches (`KEYS`).
     ///   - arguments: its other arguments (`ARGV`).
@@ -175,9 +176,10 @@ public final class RedisClient: Sendable {
         _ function: String, in library: RedisFunctionLibrary, keys: RedisArguments, arguments: RedisArguments,
         then next: RedisCommand?
     ) async throws(RedisError) -> (reply: RedisReply, next: RedisReply?) {
+        let registeredName = library.registeredName(of: function)
         var command = RedisCommand(name: "FCALL", capacity: 2 + keys.count + arguments.count,
-                                   byteCapacity: function.utf8.count + 4 + keys.byteCount + arguments.byteCount)
-        command.append(function)
+                                   byteCapacity: registeredName.utf8.count + 4 + keys.byteCount + arguments.byteCount)
+        command.append(registeredName)
         command.append(keys.count)
         command.append(contentsOf: keys)
         command.append(contentsOf: arguments)
@@ -195,7 +197,8 @@ public final class RedisClient: Sendable {
             load.routingKey = command.routingKey
             let loaded = try await submit(load)
             if case .error(let message) = loaded {
-                throw RedisError(reply: message, "Redis refused to load the function library \(library.name): \(message)")
+                throw RedisError(reply: message, "Redis refused to load the function library \(library.name): \(message) "
+                    + "(a user that may not FUNCTION LOAD needs an administrator to load it)")
             }
             (reply, nextReply) = try await send()
         }

@@ -3,20 +3,38 @@
 /// Redis keeps loaded libraries in its RDB and AOF files and replicates them, so a restarted or failed-over
 /// server still has them; a new or flushed one gets the library from the client on the first call that
 /// finds the function missing (`FUNCTION LOAD REPLACE`).
+///
+/// A library is versioned by its code: its name and the name of each function it registers end with
+/// `version`, the first eight hex digits of the code's SHA-256 (`switchboard_bus_1a2b3c4d`,
+/// `switchboard_commit_1a2b3c4d`). A server that kept an older version of the code (an upgrade, or a process
+/// of the previous release still running) therefore never serves a client of this one with it: the call
+/// finds its function missing and loads this version beside the other, and each release's processes call
+/// their own until the last old one stops.
 public struct RedisFunctionLibrary: Sendable, Equatable {
-    /// The library's name, as its first line declares it.
+    /// The library's name as Redis knows it: the name given, then `_` and the version.
     public let name: String
-    /// The Lua source, starting `#!lua name=<name>`, registering functions with `redis.register_function`.
+    /// Eight hex digits of the code's SHA-256.
+    public let version: String
+    /// The Lua source as loaded: the `#!lua name=<name>` line, a line defining the local `version` as
+    /// `_<version>`, then the code.
     public let source: String
 
     /// Creates a library.
     /// - Parameters:
-    ///   - name: the library's name.
-    ///   - source: the Lua source; its first line must be `#!lua name=<name>`, as Redis requires.
-    public init(name: String, source: String) {
-        precondition(source.hasPrefix("#!lua name=\(name)\n"),
-                     "the source of the Redis function library \(name) must start with the line #!lua name=\(name)")
-        self.name = name
-        self.source = source
+    ///   - name: the library's name, without its version.
+    ///   - code: the Lua that defines the functions and registers each as its name followed by `version`,
+    ///     a local string the source defines ahead of the code:
+    ///     `redis.register_function('bump' .. version, bump)`.
+    public init(name: String, code: String) {
+        precondition(code.contains("' .. version"),
+                     "the Redis function library \(name) must register its functions as '<name>' .. version")
+        version = String(SHA256.hexDigest(of: Array(code.utf8)).prefix(8))
+        self.name = "\(name)_\(version)"
+        source = "#!lua name=\(self.name)\nlocal version = '_\(version)'\n" + code
+    }
+
+    /// The name `function` is registered under in this version of the library, as `FCALL` names it.
+    public func registeredName(of function: String) -> String {
+        "\(function)_\(version)"
     }
 }

@@ -1,3 +1,4 @@
+import EventBusRedis
 import NotificationService
 import RedisClient
 import SwitchboardApp
@@ -25,17 +26,22 @@ struct AccessMatrixTests {
     /// The users of the services, as the production wiring names them (`AccessPolicy.services`).
     static let services = AccessPolicy.services.map(\.name)
 
-    /// A commit as the services send it (`FCALL switchboard_commit`): record, channel or stream, trace log;
-    /// no condition, one outcome that sets the version and emits one event.
+    /// The bus function `function` as `FCALL` names it: with its library's version.
+    static func bus(_ function: String) -> String {
+        BusFunctionLibrary.library.registeredName(of: function)
+    }
+
+    /// A commit as the services send it (`FCALL switchboard_commit_<version>`): record, channel or stream,
+    /// trace log; no condition, one outcome that sets the version and emits one event.
     static func commit(_ record: String, emitting channel: String, mode: String = "publish") -> [String] {
-        ["FCALL", "switchboard_commit", "3", record, channel, "switchboard:trace:t-1",
+        ["FCALL", bus("switchboard_commit"), "3", record, channel, "switchboard:trace:t-1",
          mode, "", "", "", "0", "200", "60", "0", "8", "", "0", "0", "0", "1", "2", "3", "{}"]
     }
 
     /// A commit that also deletes `key` (`Commit.Change.delete`), as payment's settling commit deletes the
     /// card's vault entry.
     static func commit(_ record: String, emitting channel: String, deleting key: String) -> [String] {
-        ["FCALL", "switchboard_commit", "4", record, channel, "switchboard:trace:t-1", key,
+        ["FCALL", bus("switchboard_commit"), "4", record, channel, "switchboard:trace:t-1", key,
          "publish", "", "", "", "0", "200", "60", "0", "11", "0", "0", "1", "delete", "4", "", "", "1", "2", "3", "{}"]
     }
 
@@ -85,9 +91,9 @@ struct AccessMatrixTests {
         add("payment", false, commit("payment:t-7", emitting: "order.created", mode: "streams"))
         add("payment", false, commit("stock:reservation:t-1", emitting: "payment.completed"))
         // Trimming (FCALL switchboard_trim): the streams it emits or consumes, no other.
-        add("payment", true, "FCALL", "switchboard_trim", "1", "payment.completed", "100")
-        add("payment", true, "FCALL", "switchboard_trim", "1", "order.created", "100")
-        add("payment", false, "FCALL", "switchboard_trim", "1", "order.confirmed", "100")
+        add("payment", true, "FCALL", bus("switchboard_trim"), "1", "payment.completed", "100")
+        add("payment", true, "FCALL", bus("switchboard_trim"), "1", "order.created", "100")
+        add("payment", false, "FCALL", bus("switchboard_trim"), "1", "order.confirmed", "100")
         // ingress: only order.created, its own keys; reads orders, stock, trace logs.
         add("ingress", true, "PUBLISH", "order.created", "{}")
         add("ingress", true, "SET", "ingress:order:t-1", "{}")

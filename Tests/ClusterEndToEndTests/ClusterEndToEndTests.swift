@@ -36,7 +36,13 @@ struct ClusterEndToEndTests {
             #expect(confirmed.status == 200 && confirmed.body.contains(#""status":"confirmed""#), "\(confirmed)")
             let declined = try await system.order(#"[{"sku":"BOOK-1","quantity":1}]"#, card: "4000000000000002")
             #expect(declined.status == 200 && declined.body.contains(#""status":"cancelled""#), "\(declined)")
-            let stock = try await system.stock(of: "BOOK-1")
+            // The stock service releases the declined order's unit when it takes order.cancelled, the event that
+            // also answers the request: the answer can come first, so the books are read once they settle.
+            var stock = try await system.stock(of: "BOOK-1")
+            _ = await eventually(within: .seconds(10), every: .milliseconds(100)) {
+                stock = try await system.stock(of: "BOOK-1")
+                return stock.available == booksTailed.available - 2 && stock.reserved == 0
+            }
             #expect(stock.available == booksTailed.available - 2 && stock.reserved == 0, "\(stock)")
 
             let id = try #require(declined.body.firstMatch(of: /"orderId":"([^"]+)"/)?.1).description

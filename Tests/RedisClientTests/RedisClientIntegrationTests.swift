@@ -372,9 +372,8 @@ struct RedisClientIntegrationTests {
             let error = try await #require(throws: RedisError.self) { try await client.send("GET", "k1") }
             #expect(error.code == .notReady, "\(error)")
             #expect(error.isTransient)
-            let library = RedisFunctionLibrary(name: "loading_probe", source: """
-                #!lua name=loading_probe
-                redis.register_function('probe', function() return 1 end)
+            let library = RedisFunctionLibrary(name: "loading_probe", code: """
+                redis.register_function('probe' .. version, function() return 1 end)
                 """)
             let refused = try await #require(throws: RedisError.self) { try await client.call("probe", in: library) }
             #expect(refused.code == .notReady, "\(refused)")

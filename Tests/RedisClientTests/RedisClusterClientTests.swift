@@ -82,9 +82,8 @@ struct RedisClusterClientTests {
 
     @Test("FCALL loads its library on each primary it reaches")
     func functionsOnEveryPrimary() async throws {
-        let library = RedisFunctionLibrary(name: "cluster_test", source: """
-            #!lua name=cluster_test
-            redis.register_function('add', function(keys, args) return redis.call('INCRBY', keys[1], args[1]) end)
+        let library = RedisFunctionLibrary(name: "cluster_test", code: """
+            redis.register_function('add' .. version, function(keys, args) return redis.call('INCRBY', keys[1], args[1]) end)
             """)
         try await withRedisCluster { cluster in
             let client = cluster.makeClient()
@@ -99,7 +98,7 @@ struct RedisClusterClientTests {
             #expect(primaries.count == 3)
             for port in primaries {
                 let node = try #require(cluster.nodes.first { $0.port == port })
-                #expect(try await node.cli("FUNCTION", "LIST", "LIBRARYNAME", "cluster_test").contains("cluster_test"))
+                #expect(try await node.cli("FUNCTION", "LIST", "LIBRARYNAME", library.name).contains(library.name))
             }
         }
     }

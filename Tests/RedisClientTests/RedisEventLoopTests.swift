@@ -349,17 +349,16 @@ struct RedisEventLoopTests {
     func functionCallLoadsItsLibrary() async throws {
         try await withRedisServer { server async throws in
             let client = server.makeClient()
-            let library = RedisFunctionLibrary(name: "testlib", source: """
-                #!lua name=testlib
-                redis.register_function('add', function(keys, args)
+            let library = RedisFunctionLibrary(name: "testlib", code: """
+                redis.register_function('add' .. version, function(keys, args)
                     return redis.call('INCRBY', keys[1], args[1])
                 end)
-                redis.register_function('fail', function(keys, args)
+                redis.register_function('fail' .. version, function(keys, args)
                     return redis.error_reply('ERR refused on purpose')
                 end)
                 """)
             #expect(try await client.call("add", in: library, keys: ["sum"], arguments: [5]) == .number(5))
-            #expect(try await client.send("FUNCTION", "LIST", "LIBRARYNAME", "testlib").array?.count == 1)
+            #expect(try await client.send("FUNCTION", "LIST", "LIBRARYNAME", library.name).array?.count == 1)
 
             #expect(try await client.send("FUNCTION", "FLUSH") == .simpleString("OK"))
             let total = try await withTimeout(.seconds(20), "concurrent calls after FUNCTION FLUSH") {
@@ -381,6 +380,38 @@ struct RedisEventLoopTests {
             #expect(error.code == .server)
             #expect(error.message.contains("testlib") && error.message.contains("fail"))
             #expect(error.message.contains("refused on purpose"))
+        }
+    }
+
+    @Test("a server that holds another version of a library serves each version's callers their own")
+    func functionLibraryVersions() async throws {
+        try await withRedisServer { server async throws in
+            let client = server.makeClient()
+            // The same library and function names, as two releases would write them: one adds, one multiplies.
+            let older = RedisFunctionLibrary(name: "versioned", code: """
+                redis.register_function('apply' .. version, function(keys, args)
+                    return redis.call('INCRBY', keys[1], args[1])
+                end)
+                """)
+            let newer = RedisFunctionLibrary(name: "versioned", code: """
+                redis.register_function('apply' .. version, function(keys, args)
+                    local value = tonumber(redis.call('GET', keys[1]) or '1') * tonumber(args[1])
+                    return redis.call('SET', keys[1], value) and value
+                end)
+                """)
+            #expect(older.version != newer.version && older.name != newer.name)
+            #expect(older.registeredName(of: "apply") == "apply_\(older.version)")
+            #expect(older.source.hasPrefix("#!lua name=versioned_\(older.version)\nlocal version = '_\(older.version)'\n"))
+
+            // The server has the older version loaded (by a process of the previous release).
+            _ = try await client.send("FUNCTION", "LOAD", older.source)
+            #expect(try await client.call("apply", in: older, keys: ["n"], arguments: [3]) == .number(3))
+            // A caller of the newer version is not served the older code: its call loads the newer one.
+            #expect(try await client.call("apply", in: newer, keys: ["n"], arguments: [5]) == .number(15))
+            // Both stay loaded, so a process of either release keeps working during an upgrade.
+            #expect(try await client.call("apply", in: older, keys: ["n"], arguments: [1]) == .number(16))
+            let listed = try await client.send("FUNCTION", "LIST", "LIBRARYNAME", "versioned_*")
+            #expect(listed.array?.count == 2)
         }
     }
 }

@@ -15,9 +15,8 @@ struct RedisSentinelTests {
         backoff: .init(initial: .milliseconds(50), maximum: .milliseconds(500))
     )
 
-    private static let library = RedisFunctionLibrary(name: "sentineltest", source: """
-        #!lua name=sentineltest
-        redis.register_function('bump', function(keys, args) return redis.call('INCR', keys[1]) end)
+    private static let library = RedisFunctionLibrary(name: "sentineltest", code: """
+        redis.register_function('bump' .. version, function(keys, args) return redis.call('INCR', keys[1]) end)
         """)
 
     @Test("the client finds the primary through the Sentinels, passing over one that is down, and reports them")
@@ -59,7 +58,7 @@ struct RedisSentinelTests {
             let promoted = try await deployment.failOver()
             #expect(promoted === deployment.servers[1])
             // The library came over by replication, before any call could have loaded it.
-            #expect(try await promoted.cli("FUNCTION", "LIST").contains("sentineltest"))
+            #expect(try await promoted.cli("FUNCTION", "LIST").contains(Self.library.name))
             // Until the old primary is turned into a replica, a write may still land on it (and be lost):
             // following means that a write lands on the promoted server.
             let followed = await eventually(within: .seconds(15)) {

@@ -72,7 +72,7 @@ public struct RedisIngressStore: IngressStore {
     /// accepted order, the event, the idempotency claim (or empty), retention seconds, the mode
     /// (`EmitRoutine.Mode`), trace capacity, trace retention seconds, card number, vault retention seconds.
     public static let library = RedisFunctionLibrary(
-        name: "switchboard_ingress", source: "#!lua name=switchboard_ingress\n" + EmitRoutine.luaSource + acceptSource
+        name: "switchboard_ingress", code: EmitRoutine.luaSource + acceptSource
     )
 
     private static let acceptSource = #"""
@@ -90,7 +90,7 @@ public struct RedisIngressStore: IngressStore {
             return {2, received or count}
         end
 
-        redis.register_function('switchboard_accept', accept)
+        redis.register_function('switchboard_accept' .. version, accept)
         """#
 
     public func accept(_ event: CloudEvent, order: AcceptedOrder, card: VaultedCard, idempotency: IdempotencyClaim?)

@@ -9,9 +9,7 @@ import RedisClient
 /// The list keeps the newest `keep` messages and does not expire; the marker of an order (one field per
 /// template) expires after `retention`, longer than the window in which the order's events can still arrive.
 public struct RedisCustomerInbox: CustomerInbox {
-    static let library = RedisFunctionLibrary(name: "switchboard_notification", source: #"""
-        #!lua name=switchboard_notification
-
+    static let library = RedisFunctionLibrary(name: "switchboard_notification", code: #"""
         -- KEYS: the customer's list, the order's marker hash. ARGV: template, message, messages kept, marker
         -- expiry in seconds. Reply: 1 when the message was added, 0 when the template was delivered before.
         local function deliver(keys, args)
@@ -22,7 +20,7 @@ public struct RedisCustomerInbox: CustomerInbox {
             return 1
         end
 
-        redis.register_function('notification_deliver', deliver)
+        redis.register_function('notification_deliver' .. version, deliver)
         """#)
 
     /// The library, for `switchboard acl load` and tests.

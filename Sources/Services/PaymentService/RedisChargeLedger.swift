@@ -35,9 +35,7 @@ public struct RedisChargeLedger: ChargeLedger {
     /// The hash holding the first answer to an idempotency key.
     public static func answerKey(_ idempotencyKey: String) -> String { "provider:{provider}:answer:\(idempotencyKey)" }
 
-    static let library = RedisFunctionLibrary(name: "switchboard_provider", source: #"""
-        #!lua name=switchboard_provider
-
+    static let library = RedisFunctionLibrary(name: "switchboard_provider", code: #"""
         -- KEYS: answer hash, charges stream. ARGV: idempotency key, card's last 4 digits, amount, currency,
         -- verdict, detail, retention seconds, charges capacity. Reply: {verdict, detail} of the first answer.
         local function answer(keys, args)
@@ -76,8 +74,8 @@ public struct RedisChargeLedger: ChargeLedger {
             return first[1] or 'none'
         end
 
-        redis.register_function('provider_answer', answer)
-        redis.register_function('provider_void', void)
+        redis.register_function('provider_answer' .. version, answer)
+        redis.register_function('provider_void' .. version, void)
         """#)
 
     private let client: RedisClient

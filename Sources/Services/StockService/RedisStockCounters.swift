@@ -11,9 +11,7 @@ import SagaEvents
 /// `released`, `sold`, `cancelled`) expires after `retention`, which must be longer than the window in
 /// which an order's events can still arrive (the final records' retention, plus a day by default).
 public struct RedisStockCounters: StockCounters {
-    static let library = RedisFunctionLibrary(name: "switchboard_stock", source: #"""
-        #!lua name=switchboard_stock
-
+    static let library = RedisFunctionLibrary(name: "switchboard_stock", code: #"""
         -- The answer an order has: {state, detail}, or nil.
         local function stored(key)
             local answer = redis.call('HMGET', key, 'state', 'detail')
@@ -74,9 +72,9 @@ public struct RedisStockCounters: StockCounters {
             return answer(keys[1], 'sold', known[2], args[1])
         end
 
-        redis.register_function('stock_reserve', reserve)
-        redis.register_function('stock_release', release)
-        redis.register_function('stock_sell', sell)
+        redis.register_function('stock_reserve' .. version, reserve)
+        redis.register_function('stock_release' .. version, release)
+        redis.register_function('stock_sell' .. version, sell)
         """#)
 
     /// The library, for `switchboard acl load` and tests.

@@ -5,7 +5,8 @@ import StockService
 
 /// `switchboard acl load`: loads the Redis Function libraries the services call, as the admin user, since
 /// service users may not `FUNCTION LOAD` (see `AccessPolicy`). Run it after `ACL LOAD` and after a
-/// `FUNCTION FLUSH`; loaded libraries survive restarts in the RDB and AOF files.
+/// `FUNCTION FLUSH`, and with each new release (libraries are named with a version drawn from their code,
+/// `RedisFunctionLibrary`); loaded libraries survive restarts in the RDB and AOF files.
 struct AccessCommand {
     /// The libraries the services and the ingress call.
     static let libraries = [BusFunctionLibrary.library, RedisIngressStore.library, RedisStockCounters.functionLibrary,
