@@ -13,8 +13,9 @@ import Telemetry
 /// order with no JSON in Lua. Every key is passed in `KEYS` and referred to by its 1-based index:
 ///
 /// ```
-/// ARGV: mode (`EmitRoutine.Mode`: "publish" | "spublish" | "streams"), ack stream index | "", ack group, ack id,
-///       expected version, trace capacity, trace retention seconds,
+/// ARGV: mode (`EmitRoutine.Mode`: "publish" | "spublish" | "streams"),
+///       on streams only: ack stream index | "", ack group, ack id,
+///       expected version, trace retention seconds,
 ///       condition count, (key index, field, minimum)…,
 ///       then 1 + condition count outcomes, each: its length in arguments,
 ///       record expiry in milliseconds ("": none; set on final outcomes), set count, (field, value)…,
@@ -37,14 +38,15 @@ struct CommitFunction {
     /// The commit itself; `start`, `trace` and `emit` are the `EmitRoutine`'s.
     private static let commitSource = #"""
         local function commit(keys, args)
-            local mode, ack, group, id = args[1], args[2], args[3], args[4]
-            local expected, capacity, retention = tonumber(args[5]), args[6], args[7]
+            local mode, ack, group, id, at = args[1], '', nil, nil, 2
+            if mode == 'streams' then ack, group, id, at = args[2], args[3], args[4], 5 end
+            local expected, retention = tonumber(args[at]), args[at + 1]
             local version = tonumber(redis.call('HGET', keys[1], 'v') or '0')
             if version ~= expected then
                 if version == 0 then return {0} end
                 return {0, redis.call('HGETALL', keys[1])}
             end
-            local at = 8
+            at = at + 2
             local chosen = 0
             for i = 1, tonumber(args[at]) do
                 local index = at + 1 + (i - 1) * 3
@@ -81,13 +83,13 @@ struct CommitFunction {
                 elseif op == 'delete' then
                     redis.call('DEL', key)
                 elseif op == 'trace' then
-                    start(key, a, capacity, retention)
+                    start(key, a, retention)
                 end
             end
             at = at + 1
 
             for _ = 1, tonumber(args[at]) do
-                emit(mode, keys[tonumber(args[at + 1])], keys[tonumber(args[at + 2])], args[at + 3], capacity, retention)
+                emit(mode, keys[tonumber(args[at + 1])], keys[tonumber(args[at + 2])], args[at + 3], retention)
                 at = at + 3
             end
             if ack ~= '' then redis.call('XACK', keys[tonumber(ack)], group, id) end
@@ -112,9 +114,6 @@ struct CommitFunction {
         switch emission {
         case .publish:
             arguments.append(EmitRoutine.Mode(pubSubIn: layout).argument)
-            arguments.append(Word.none)
-            arguments.append(Word.none)
-            arguments.append(Word.none)
         case .streams(let acknowledge):
             arguments.append(EmitRoutine.Mode.streams.argument)
             if let acknowledge {
@@ -128,7 +127,6 @@ struct CommitFunction {
             }
         }
         arguments.append(commit.expectedVersion)
-        arguments.append(TraceLog.capacity)
         arguments.append(Int(traceRetention.components.seconds))
         arguments.append(commit.conditions.count)
         for condition in commit.conditions {

@@ -34,15 +34,16 @@ struct AccessMatrixTests {
     /// A commit as the services send it (`FCALL switchboard_commit_<version>`): record, channel or stream,
     /// trace log; no condition, one outcome that sets the version and emits one event.
     static func commit(_ record: String, emitting channel: String, mode: String = "publish") -> [String] {
-        ["FCALL", bus("switchboard_commit"), "3", record, channel, "switchboard:trace:t-1",
-         mode, "", "", "", "0", "200", "60", "0", "8", "", "0", "0", "0", "1", "2", "3", "{}"]
+        ["FCALL", bus("switchboard_commit"), "3", record, channel, "switchboard:trace:t-1", mode]
+            + (mode == "streams" ? ["", "", ""] : [])
+            + ["0", "60", "0", "8", "", "0", "0", "0", "1", "2", "3", "{}"]
     }
 
     /// A commit that also deletes `key` (`Commit.Change.delete`), as payment's settling commit deletes the
     /// card's vault entry.
     static func commit(_ record: String, emitting channel: String, deleting key: String) -> [String] {
         ["FCALL", bus("switchboard_commit"), "4", record, channel, "switchboard:trace:t-1", key,
-         "publish", "", "", "", "0", "200", "60", "0", "11", "0", "0", "1", "delete", "4", "", "", "1", "2", "3", "{}"]
+         "publish", "0", "60", "0", "11", "0", "0", "1", "delete", "4", "", "", "1", "2", "3", "{}"]
     }
 
     static let attempts: [Attempt] = {

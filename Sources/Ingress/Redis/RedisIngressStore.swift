@@ -70,7 +70,7 @@ public struct RedisIngressStore: IngressStore {
     ///
     /// `KEYS`: accepted order, idempotency key, channel or stream, trace log, vault entry. `ARGV`: the
     /// accepted order, the event, the idempotency claim (or empty), retention seconds, the mode
-    /// (`EmitRoutine.Mode`), trace capacity, trace retention seconds, card number, vault retention seconds.
+    /// (`EmitRoutine.Mode`), trace retention seconds, card number, vault retention seconds.
     public static let library = RedisFunctionLibrary(
         name: "switchboard_ingress", code: EmitRoutine.luaSource + acceptSource
     )
@@ -83,8 +83,8 @@ public struct RedisIngressStore: IngressStore {
             end
             local count = receivers(args[5], keys[3])
             if count == 0 then return {1, 0} end
-            local received = emit(args[5], keys[3], keys[4], args[2], args[6], args[7], true)
-            redis.call('SET', keys[5], args[8], 'EX', args[9])
+            local received = emit(args[5], keys[3], keys[4], args[2], args[6], true)
+            redis.call('SET', keys[5], args[7], 'EX', args[8])
             redis.call('SET', keys[1], args[1], 'EX', args[4])
             if args[3] ~= '' then redis.call('SET', keys[2], args[3], 'EX', args[4]) end
             return {2, received or count}
@@ -108,7 +108,7 @@ public struct RedisIngressStore: IngressStore {
             TraceLog.key(for: order.orderId), CardVault.key(for: card.token, orderID: order.orderId),
         ]
         let arguments: [any RedisArgumentConvertible] = [
-            accepted, event.encoded(), claim, Self.retentionSeconds, mode.rawValue, TraceLog.capacity,
+            accepted, event.encoded(), claim, Self.retentionSeconds, mode.rawValue,
             TraceLog.retentionSeconds, card.number, CardVault.retentionSeconds,
         ]
         let reply = try await run { () async throws(RedisError) in
