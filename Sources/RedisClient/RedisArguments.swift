@@ -68,6 +68,13 @@ public struct RedisArguments: Sendable, Hashable, RandomAccessCollection {
         append(argument.utf8)
     }
 
+    /// Appends one argument made of two texts, `head` then `tail`, sent as UTF-8 (a versioned function's
+    /// name: `switchboard_commit` and `_1a2b3c4d`), without joining them in a string first.
+    public mutating func append(_ head: String, followedBy tail: String) {
+        bytes.append(contentsOf: head.utf8)
+        append(tail.utf8)
+    }
+
     /// Appends an integer argument, sent in decimal, written digit by digit into the buffer.
     public mutating func append(_ argument: Int) {
         var magnitude = argument.magnitude

@@ -176,10 +176,11 @@ public final class RedisClient: Sendable {
         _ function: String, in library: RedisFunctionLibrary, keys: RedisArguments, arguments: RedisArguments,
         then next: RedisCommand?
     ) async throws(RedisError) -> (reply: RedisReply, next: RedisReply?) {
-        let registeredName = library.registeredName(of: function)
+        // The function's name as this version of the library registers it, written without an interim string.
         var command = RedisCommand(name: "FCALL", capacity: 2 + keys.count + arguments.count,
-                                   byteCapacity: registeredName.utf8.count + 4 + keys.byteCount + arguments.byteCount)
-        command.append(registeredName)
+                                   byteCapacity: function.utf8.count + library.functionSuffix.utf8.count + 4
+                                       + keys.byteCount + arguments.byteCount)
+        command.append(function, followedBy: library.functionSuffix)
         command.append(keys.count)
         command.append(contentsOf: keys)
         command.append(contentsOf: arguments)

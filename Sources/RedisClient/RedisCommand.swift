@@ -115,6 +115,11 @@ public struct RedisCommand: Sendable, Equatable, CustomStringConvertible {
         arguments.append(argument)
     }
 
+    /// Appends one argument made of two texts, `head` then `tail` (`RedisArguments.append(_:followedBy:)`).
+    public mutating func append(_ head: String, followedBy tail: String) {
+        arguments.append(head, followedBy: tail)
+    }
+
     /// Appends an integer argument, sent in decimal.
     public mutating func append(_ argument: Int) {
         arguments.append(argument)

@@ -15,6 +15,8 @@ public struct RedisFunctionLibrary: Sendable, Equatable {
     public let name: String
     /// Eight hex digits of the code's SHA-256.
     public let version: String
+    /// What ends the name of each function of this version: `_` and the version.
+    public let functionSuffix: String
     /// The Lua source as loaded: the `#!lua name=<name>` line, a line defining the local `version` as
     /// `_<version>`, then the code.
     public let source: String
@@ -29,12 +31,13 @@ public struct RedisFunctionLibrary: Sendable, Equatable {
         precondition(code.contains("' .. version"),
                      "the Redis function library \(name) must register its functions as '<name>' .. version")
         version = String(SHA256.hexDigest(of: Array(code.utf8)).prefix(8))
-        self.name = "\(name)_\(version)"
-        source = "#!lua name=\(self.name)\nlocal version = '_\(version)'\n" + code
+        functionSuffix = "_\(version)"
+        self.name = name + functionSuffix
+        source = "#!lua name=\(self.name)\nlocal version = '\(functionSuffix)'\n" + code
     }
 
     /// The name `function` is registered under in this version of the library, as `FCALL` names it.
     public func registeredName(of function: String) -> String {
-        "\(function)_\(version)"
+        function + functionSuffix
     }
 }

@@ -21,6 +21,17 @@ struct RedisArgumentsTests {
         #expect(RedisArguments().isEmpty)
     }
 
+    @Test("an argument of two texts is one argument, between its neighbours")
+    func twoTexts() {
+        var arguments = RedisArguments()
+        arguments.append("FCALL")
+        arguments.append("switchboard_commit", followedBy: "_1a2b3c4d")
+        arguments.append("", followedBy: "")
+        arguments.append(3)
+        #expect(arguments.map(Array.init) == [Array("FCALL".utf8), Array("switchboard_commit_1a2b3c4d".utf8), [],
+                                              Array("3".utf8)])
+    }
+
     @Test("integers are written as their decimal text at every edge",
           arguments: [0, 1, 9, 10, 99, 100, 1_023, 1_024, -1, -9, -10, Int.max, Int.min])
     func integers(value: Int) {
