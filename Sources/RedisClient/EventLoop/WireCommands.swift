@@ -1,16 +1,12 @@
 import CHiredis
 
-/// Commands as Redis receives them, formatted by hiredis (`redisFormatSdsCommandArgv`) and laid out in one
+/// Commands as Redis receives them, formatted by hiredis (`redisFormatCommandArgv`) and laid out in one
 /// buffer, one after the other.
 ///
 /// A request's commands are formatted once, by the thread that submits them, so the event loop only
 /// copies the finished bytes into hiredis's output buffer (`redisAppendFormattedCommand`). Before, the loop
 /// gathered each command's arguments into an argv and had `redisAppendCommandArgv` format them with
 /// `sdscatfmt` on its own thread (~12% of that thread's time).
-///
-/// Of hiredis's two formatters this uses the one that writes an `sds` string: `redisFormatCommandArgv` writes
-/// each argument's length with `sprintf`, ~290 calls to `vfprintf` per order on the bus, where `sdscatfmt`
-/// writes the digits itself.
 struct WireCommands: Sendable {
     /// The formatted commands, one after the other.
     let bytes: [UInt8]
@@ -34,9 +30,9 @@ struct WireCommands: Sendable {
     /// Appends one command as hiredis formats it.
     private static func format(_ arguments: RedisArguments, into bytes: inout [UInt8]) {
         arguments.withArgv { argc, argv, lengths in
-            var target: sds?
-            let length = redisFormatSdsCommandArgv(&target, argc, argv, lengths)
-            defer { redisFreeSdsCommand(target) }
+            var target: UnsafeMutablePointer<CChar>?
+            let length = redisFormatCommandArgv(&target, argc, argv, lengths)
+            defer { redisFreeCommand(target) }
             precondition(length >= 0 && target != nil, "hiredis could not allocate a command of \(argc) arguments")
             bytes.append(contentsOf: UnsafeRawBufferPointer(start: target, count: Int(length)))
         }
