@@ -26,13 +26,14 @@ PYTHON_REQUIREMENTS := Tests/contract/requirements.txt Tests/browser/requirement
 FUZZ_SECONDS ?= 180
 FUZZ_CHECK_SECONDS ?= 5
 
-.PHONY: help deps build run test contract-test package-test docs bench bench-overload bench-soak bench-sentinel bench-cluster clean release install deb fuzz fuzz-check browser-test
+.PHONY: help deps build run test contract-test package-test docs bench bench-redis-replay bench-overload bench-soak bench-sentinel bench-cluster clean release install deb fuzz fuzz-check browser-test
 
 help:
 	@echo "make run    install what is missing, start a private redis-server if none is reachable, run everything"
 	@echo "make test   install what is missing, build, run every test (each test starts its own redis-server)"
 	@echo "make fuzz   every fuzz target for FUZZ_SECONDS=$(FUZZ_SECONDS) s each; crashes kept in .build-fuzz/crashes/"
 	@echo "make bench  release build, then the broker's ceiling and the system's numbers (bench/results.md)"
+	@echo "make bench-redis-replay  release build, then a bus load's Redis commands replayed: Redis's own cost per order"
 	@echo "make bench-overload  release build, then 64/1,000/4,000 clients and 2x capacity (bench/overload.md)"
 	@echo "make bench-soak  release build, then an hour of orders in 4 minutes, retention in seconds (bench/soak.md)"
 	@echo "make bench-sentinel  orders across Redis Sentinel failovers, durable accept on and off (README)"
@@ -131,6 +132,12 @@ bench-sentinel: deps
 bench: deps
 	swift build -c release --product switchboard
 	python3 scripts/bench.py "$$(swift build -c release --show-bin-path)/switchboard"
+
+## bench-redis-replay: release build, then scripts/bench-redis-replay.py: a bus load's commands recorded and
+## replayed into an idle redis-server, for Redis's own cost per order (about a minute).
+bench-redis-replay: deps
+	swift build -c release --product switchboard
+	python3 scripts/bench-redis-replay.py "$$(swift build -c release --show-bin-path)/switchboard"
 
 ## bench-overload: release build, then scripts/bench-overload.py (about 3 minutes; SCALE=F scales the durations);
 ## the table goes to bench/overload.md.
