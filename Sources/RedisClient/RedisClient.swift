@@ -19,6 +19,8 @@ public final class RedisClient: Sendable {
     /// Where the client connects.
     public let url: RedisURL
     private let transport: Transport
+    /// The function library loads under way, shared by the callers that find a library missing together.
+    private let libraryLoads = FunctionLibraryLoads()
 
     /// One server (or the primary its Sentinels name), or the nodes of a cluster.
     private enum Transport: Sendable {
@@ -193,13 +195,17 @@ public final class RedisClient: Sendable {
         }
         var (reply, nextReply) = try await send()
         if case .error(let message) = reply, message.hasPrefix("ERR Function not found") {
-            // On a cluster, routed by the same key: loaded on the primary that lacked it.
+            // On a cluster, routed by the same key: loaded on the primary that lacked it. Callers that find it
+            // missing together share one load (per slot on a cluster).
             var load = RedisCommand(name: "FUNCTION", arguments: ["LOAD", "REPLACE", library.source])
             load.routingKey = command.routingKey
-            let loaded = try await submit(load)
-            if case .error(let message) = loaded {
-                throw RedisError(reply: message, "Redis refused to load the function library \(library.name): \(message) "
-                    + "(a user that may not FUNCTION LOAD needs an administrator to load it)")
+            let loadKey = command.routingKey.map { "\(library.name) \(HashSlot(key: $0))" } ?? library.name
+            try await libraryLoads.load(loadKey) { () async throws(RedisError) in
+                let loaded = try await submit(load)
+                if case .error(let message) = loaded {
+                    throw RedisError(reply: message, "Redis refused to load the function library \(library.name): "
+                        + "\(message) (a user that may not FUNCTION LOAD needs an administrator to load it)")
+                }
             }
             (reply, nextReply) = try await send()
         }
